@@ -1,0 +1,124 @@
+/**
+ * Loads the server configuration: the file (`--config` or `$VMARKET_CONFIG`, YAML or JSON),
+ * then the environment (`VMARKET_DATABASE_URL`), then defaults; resolves every relative path
+ * against the file's directory so a config means the same wherever the server is started.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { z } from 'zod';
+import { VmarketError } from '../errors.ts';
+import { configSchema, type ParsedConfig, type RegionConfig, type StorageConfig } from './schema.ts';
+import { DEFAULT_CATEGORIES } from './defaults.ts';
+
+/** The configuration with defaults applied and every path absolute. */
+export interface Config extends ParsedConfig {
+  /** The file it came from, if any. */
+  configFile?: string;
+  regions: RegionConfig[];
+  primaryStore: StorageConfig;
+  categories: string[];
+}
+
+export interface LoadConfigOptions {
+  /** Path of the config file; default `$VMARKET_CONFIG`, else none. */
+  file?: string;
+  /** Values that win over the file (e.g. `--port`). */
+  overrides?: Record<string, unknown>;
+  /** Environment to read; default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  /** Base directory for relative paths when there is no file; default the working directory. */
+  cwd?: string;
+}
+
+/** Parses YAML or JSON text; JSON is valid YAML, but JSON files get JSON's clearer errors. */
+export function parseYamlOrJson(text: string, source: string): unknown {
+  try {
+    if (/\.json$/i.test(source)) return JSON.parse(text);
+    return YAML.parse(text);
+  } catch (error) {
+    throw new VmarketError('BAD_REQUEST', `${source} is not valid ${/\.json$/i.test(source) ? 'JSON' : 'YAML'}: ${(error as Error).message}`, {
+      cause: error,
+    });
+  }
+}
+
+/** Turns zod issues into `{path, message}` details, paths written like `plans[0].regions[1]`. */
+export function zodDetails(error: z.ZodError): { path: string; message: string }[] {
+  return error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message }));
+}
+
+export function formatPath(parts: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of parts) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(root)';
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.VMARKET_CONFIG;
+  let raw: Record<string, unknown> = {};
+  let base = options.cwd ?? process.cwd();
+  if (file) {
+    const absolute = path.resolve(base, file);
+    let text: string;
+    try {
+      text = readFileSync(absolute, 'utf8');
+    } catch (error) {
+      throw new VmarketError('FILE_UNREADABLE', `cannot read the config file ${absolute}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+    const parsed = parseYamlOrJson(text, absolute) ?? {};
+    if (typeof parsed !== 'object' || Array.isArray(parsed)) {
+      throw new VmarketError('CONFIG_INVALID', `the config file ${absolute} must hold a mapping of keys`);
+    }
+    raw = parsed as Record<string, unknown>;
+    base = path.dirname(absolute);
+  }
+  const merged = { ...raw, ...(options.overrides ?? {}) };
+  if (env.VMARKET_DATABASE_URL) merged.database = env.VMARKET_DATABASE_URL;
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const details = zodDetails(result.error);
+    throw new VmarketError('CONFIG_INVALID', `the configuration is invalid: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, {
+      details,
+    });
+  }
+  return resolveConfig(result.data, base, file ? path.resolve(options.cwd ?? process.cwd(), file) : undefined);
+}
+
+function resolveConfig(parsed: ParsedConfig, base: string, configFile: string | undefined): Config {
+  const abs = (p: string) => path.resolve(base, p);
+  const dataDir = abs(parsed.dataDir);
+  const resolveStorage = (s: StorageConfig): StorageConfig => (s.type === 'fs' ? { ...s, path: abs(s.path) } : s);
+  const regions = (parsed.regions ?? [
+    { name: 'westeurope', storage: { type: 'fs', path: path.join(dataDir, 'regions', 'westeurope') }, bandwidthBytesPerSecond: 0 },
+    { name: 'eastus', storage: { type: 'fs', path: path.join(dataDir, 'regions', 'eastus') }, bandwidthBytesPerSecond: 0 },
+  ]) as RegionConfig[];
+  const names = new Set<string>();
+  for (const region of regions) {
+    if (names.has(region.name)) throw new VmarketError('CONFIG_INVALID', `the region ${region.name} is defined twice`);
+    names.add(region.name);
+  }
+  return {
+    ...parsed,
+    configFile,
+    dataDir,
+    imports: {
+      allowedDirs: parsed.imports.allowedDirs.map(abs),
+      allowedUrlPrefixes: parsed.imports.allowedUrlPrefixes,
+    },
+    trustedCaFiles: parsed.trustedCaFiles.map(abs),
+    regions: regions.map((r) => ({ ...r, storage: resolveStorage(r.storage) })),
+    primaryStore: resolveStorage(parsed.primaryStore ?? { type: 'fs', path: path.join(dataDir, 'primary') }),
+    categories: parsed.categories ?? DEFAULT_CATEGORIES,
+    certification: {
+      ...parsed.certification,
+      yaraRules: parsed.certification.yaraRules.map(abs),
+      hashLists: parsed.certification.hashLists.map(abs),
+      clamav: { ...parsed.certification.clamav, databaseDir: abs(parsed.certification.clamav.databaseDir) },
+    },
+  };
+}

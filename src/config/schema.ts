@@ -1,0 +1,143 @@
+/**
+ * The server configuration (CONTRACTS.md §3) as one zod schema. Every key is optional; the
+ * defaults here are the embedded default that `vmarket serve` runs with no file at all.
+ * Relative paths are resolved against the config file's directory (or the working directory
+ * when there is no file) by `loadConfig`, never here.
+ */
+import { z } from 'zod';
+
+const regionName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, 'a region name is 1..50 of [a-z0-9-]');
+
+export const fsStorageSchema = z.object({
+  type: z.literal('fs'),
+  /** Directory holding the region's objects. */
+  path: z.string().min(1),
+});
+
+export const s3StorageSchema = z.object({
+  type: z.literal('s3'),
+  endpoint: z.string().url().optional(),
+  bucket: z.string().min(3),
+  region: z.string().default('us-east-1'),
+  forcePathStyle: z.boolean().default(false),
+  /** Object key prefix inside the bucket. Default: none. */
+  prefix: z.string().default(''),
+  /** Credentials; default: the AWS SDK's default chain (environment, profile). */
+  accessKeyId: z.string().optional(),
+  secretAccessKey: z.string().optional(),
+});
+
+export const storageSchema = z.discriminatedUnion('type', [fsStorageSchema, s3StorageSchema]);
+
+export const regionSchema = z.object({
+  name: regionName,
+  /** Shown in the storefront. Default: the name. */
+  displayName: z.string().optional(),
+  storage: storageSchema,
+  /** Replication bandwidth limit for copies into this region; 0 = unlimited. */
+  bandwidthBytesPerSecond: z.number().int().min(0).default(0),
+});
+
+export const STEP_IDS = ['validate', 'test-drive', 'certify', 'provision', 'package', 'signoff', 'deploy', 'live'] as const;
+export type StepId = (typeof STEP_IDS)[number];
+
+const stepOverrideSchema = z.object({ expectedMaxSeconds: z.number().positive().optional() });
+
+export const supportedOsSchema = z.object({
+  id: z.string().min(1),
+  versions: z.array(z.string().min(1)).min(1),
+});
+
+export const clamavSchema = z.object({
+  /** auto: use ClamAV when a database is found; off: never; required: fail when unavailable. */
+  mode: z.enum(['auto', 'off', 'required']).default('auto'),
+  databaseDir: z.string().default('/var/lib/clamav'),
+  /** A clamd socket (unix path or host:port); when set, INSTREAM is used instead of clamscan. */
+  clamdSocket: z.string().optional(),
+});
+
+export const certificationConfigSchema = z.object({
+  /** A passed report waits for an operator's approval. Default false. */
+  manualReview: z.boolean().default(false),
+  /** Replaces the default supported OS list (CONTRACTS §6) when given. */
+  supportedOs: z.array(supportedOsSchema).optional(),
+  yaraRules: z.array(z.string()).default([]),
+  hashLists: z.array(z.string()).default([]),
+  clamav: clamavSchema.default({ mode: 'auto', databaseDir: '/var/lib/clamav' }),
+});
+export type CertificationConfig = z.infer<typeof certificationConfigSchema>;
+
+export const smtpSchema = z.object({
+  host: z.string(),
+  port: z.number().int().min(1).max(65535).default(587),
+  secure: z.boolean().default(false),
+  /** Accept self-signed certificates (tests, internal relays). Default false. */
+  allowSelfSigned: z.boolean().default(false),
+  user: z.string().optional(),
+  /** Name of the environment variable holding the SMTP password (never the password itself). */
+  passwordEnv: z.string().optional(),
+  from: z.string().default('vmarket <vmarket@localhost>'),
+});
+
+export const webhookSchema = z.object({
+  url: z.string().url(),
+  /** Name of the environment variable holding the HMAC key for `X-Vmarket-Signature`. */
+  secretEnv: z.string().optional(),
+  /** Event names to send; default all. */
+  events: z.array(z.string()).optional(),
+});
+
+export const configSchema = z.object({
+  dataDir: z.string().default('./data'),
+  /** `embedded` (PGlite under dataDir) or a postgres:// URL. */
+  database: z.string().default('embedded'),
+  listen: z
+    .object({ host: z.string().default('127.0.0.1'), port: z.number().int().min(0).max(65535).default(8080) })
+    .default({ host: '127.0.0.1', port: 8080 }),
+  /** Public base URL used in links (storefront, preview and live links). Default: from listen. */
+  publicUrl: z.string().url().optional(),
+  workers: z.boolean().default(true),
+  imports: z
+    .object({
+      allowedDirs: z.array(z.string()).default(['./images']),
+      allowedUrlPrefixes: z.array(z.string()).default([]),
+    })
+    .default({ allowedDirs: ['./images'], allowedUrlPrefixes: [] }),
+  /**
+   * Outbound requests (image URLs, lead and webhook destinations) to loopback, link-local or
+   * private addresses are refused unless this is true. Default false.
+   */
+  allowPrivateNetworks: z.boolean().default(false),
+  /** Extra CA certificates (PEM files) trusted for outbound HTTPS, e.g. an internal CA. */
+  trustedCaFiles: z.array(z.string()).default([]),
+  /** Default: two file-system regions, westeurope and eastus, under dataDir/regions. */
+  regions: z.array(regionSchema).optional(),
+  /** The store provisioning copies into; default: fs under dataDir/primary. */
+  primaryStore: storageSchema.optional(),
+  steps: z.partialRecord(z.enum(STEP_IDS), stepOverrideSchema).default({}),
+  /** Categories an offer may use; default: the built-in list. */
+  categories: z.array(z.string()).optional(),
+  certification: certificationConfigSchema.default({
+    manualReview: false,
+    yaraRules: [],
+    hashLists: [],
+    clamav: { mode: 'auto', databaseDir: '/var/lib/clamav' },
+  }),
+  smtp: smtpSchema.optional(),
+  webhooks: z.array(webhookSchema).default([]),
+  /** How often the stuck-step sweeper runs, in seconds. Default 30. */
+  sweepIntervalSeconds: z.number().positive().default(30),
+  /** Request body limit for the API in bytes. Default 1 MiB. */
+  bodyLimitBytes: z.number().int().positive().default(1024 * 1024),
+  /** Requests per minute per client for the API. Default 600. */
+  rateLimitPerMinute: z.number().int().positive().default(600),
+  /** Concurrency of the I/O-bound replication queue and the CPU-bound certification queue. */
+  concurrency: z
+    .object({ pipeline: z.number().int().positive().default(4), certify: z.number().int().positive().default(1) })
+    .default({ pipeline: 4, certify: 1 }),
+});
+
+export type ConfigInput = z.input<typeof configSchema>;
+export type ParsedConfig = z.infer<typeof configSchema>;
+export type RegionConfig = z.infer<typeof regionSchema>;
+export type StorageConfig = z.infer<typeof storageSchema>;

@@ -1,0 +1,94 @@
+/**
+ * The one error type of vmarket. Every failure a user can see carries a stable `code` from the
+ * table below; the HTTP layer maps it to a status, the CLI to an exit code. Modules throw
+ * `new VmarketError('CODE', 'one clear sentence', { details })` and never invent ad-hoc classes.
+ */
+
+/** Every error code, with the HTTP status it answers and the CLI exit code it ends with. */
+export const ERROR_CODES = {
+  // input and usage
+  BAD_REQUEST: { http: 400, exit: 2 },
+  INVALID_JSON: { http: 400, exit: 2 },
+  VALIDATION_FAILED: { http: 422, exit: 1 },
+  PAYLOAD_TOO_LARGE: { http: 413, exit: 2 },
+  USAGE: { http: 400, exit: 2 },
+  // identity and access
+  UNAUTHORIZED: { http: 401, exit: 2 },
+  FORBIDDEN: { http: 403, exit: 2 },
+  NOT_FOUND: { http: 404, exit: 2 },
+  RATE_LIMITED: { http: 429, exit: 2 },
+  // state
+  CONFLICT: { http: 409, exit: 1 },
+  PRECONDITION_FAILED: { http: 412, exit: 1 },
+  ALREADY_EXISTS: { http: 409, exit: 1 },
+  // configuration and environment
+  CONFIG_INVALID: { http: 500, exit: 2 },
+  TOOL_MISSING: { http: 500, exit: 2 },
+  UNREACHABLE: { http: 502, exit: 2 },
+  // files, images and storage
+  FILE_UNREADABLE: { http: 422, exit: 2 },
+  PATH_NOT_ALLOWED: { http: 422, exit: 2 },
+  URL_NOT_ALLOWED: { http: 422, exit: 2 },
+  IMAGE_CORRUPT: { http: 422, exit: 1 },
+  IMAGE_UNSUPPORTED: { http: 422, exit: 1 },
+  STORAGE_FAILED: { http: 502, exit: 1 },
+  HASH_MISMATCH: { http: 502, exit: 1 },
+  // pipeline
+  CERTIFICATION_FAILED: { http: 422, exit: 1 },
+  LEAD_DELIVERY_FAILED: { http: 502, exit: 1 },
+  NOTIFICATION_FAILED: { http: 502, exit: 1 },
+  CANCELED: { http: 409, exit: 1 },
+  PUBLICATION_FAILED: { http: 409, exit: 1 },
+  // anything else
+  INTERNAL: { http: 500, exit: 2 },
+} as const satisfies Record<string, { http: number; exit: number }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** One problem of many, e.g. one schema violation with its field path (`plans[0].regions[1]`). */
+export interface ErrorDetail {
+  path?: string;
+  message: string;
+  [key: string]: unknown;
+}
+
+export interface VmarketErrorOptions {
+  details?: ErrorDetail[];
+  cause?: unknown;
+}
+
+export class VmarketError extends Error {
+  readonly code: ErrorCode;
+  readonly details: ErrorDetail[];
+
+  constructor(code: ErrorCode, message: string, options: VmarketErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'VmarketError';
+    this.code = code;
+    this.details = options.details ?? [];
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code].http;
+  }
+
+  get exitCode(): number {
+    return ERROR_CODES[this.code].exit;
+  }
+
+  /** The body of the HTTP contract: `{"error":{"code","message","details"}}`. */
+  toJSON(): { error: { code: ErrorCode; message: string; details: ErrorDetail[] } } {
+    return { error: { code: this.code, message: this.message, details: this.details } };
+  }
+}
+
+export function isVmarketError(error: unknown): error is VmarketError {
+  return error instanceof VmarketError;
+}
+
+/** Wraps anything thrown into a VmarketError, keeping the original as `cause`. */
+export function toVmarketError(error: unknown, fallback: ErrorCode = 'INTERNAL'): VmarketError {
+  if (error instanceof VmarketError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new VmarketError(fallback, message, { cause: error });
+}

@@ -1,0 +1,47 @@
+/**
+ * The content-addressed blob store contract. Objects are keyed by the SHA-256 (hex) of their
+ * bytes; a store holding a key holds exactly those bytes. Two real backends implement it:
+ * the file system (`fs-store.ts`) and S3 (`s3-store.ts`).
+ */
+
+export interface TransferProgress {
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface PutOptions {
+  /** Called as bytes move (at most a few times a second). */
+  onProgress?: (progress: TransferProgress) => void;
+  /** Stops the transfer at the next chunk; partial data is removed; rejects with CANCELED. */
+  signal?: AbortSignal;
+  /** Bandwidth limit for this transfer; 0 or undefined = unlimited. */
+  bytesPerSecond?: number;
+}
+
+export interface BlobStore {
+  /** A short description for messages, e.g. `fs:/data/regions/westeurope` or `s3://bucket`. */
+  readonly description: string;
+  /** True when the object is present and complete (size matches when given). */
+  has(sha256: string, size?: number): Promise<boolean>;
+  /** Size in bytes, or null when absent. */
+  size(sha256: string): Promise<number | null>;
+  /**
+   * Stores a local file under its SHA-256, verifying the bytes written hash to `sha256`
+   * (HASH_MISMATCH otherwise, nothing left behind). Present objects are not copied again.
+   * Returns the number of bytes actually copied (0 when already present).
+   */
+  putFile(localPath: string, sha256: string, options?: PutOptions): Promise<{ bytesCopied: number }>;
+  /**
+   * Copies an object from another store, using a server-side or reflink copy when both are of
+   * one backend and endpoint, streaming otherwise; verified like `putFile`.
+   */
+  copyFrom(source: BlobStore, sha256: string, options?: PutOptions): Promise<{ bytesCopied: number }>;
+  /** A readable stream of the object's bytes. */
+  read(sha256: string): Promise<NodeJS.ReadableStream>;
+  /** Re-reads the stored object and checks its hash. */
+  verify(sha256: string): Promise<boolean>;
+  /** Removes the object (no error when absent). */
+  delete(sha256: string): Promise<void>;
+  /** The object's location for customers: `file://…` or `s3://bucket/key` (CONTRACTS §7). */
+  uri(sha256: string): string;
+}
