@@ -1,0 +1,163 @@
+/**
+ * The tables of vmarket's system of record, as Kysely types. One schema for both modes (PGlite
+ * embedded, PostgreSQL scaled out); the migration in `migrations/` creates exactly these.
+ * JSON columns hold documents whose shapes live with their modules (offer snapshots in
+ * `offers/`, reports in `certification/`, packages in `catalog/`).
+ */
+import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type Json<T extends object | null> = JSONColumnType<T, string, string>;
+
+export interface PublishersTable {
+  id: string;
+  name: string;
+  /** SHA-256 (hex) of the bearer token; the token itself is shown once and never stored. */
+  token_hash: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface OffersTable {
+  publisher_id: string;
+  id: string;
+  /** The draft offer document (CONTRACTS §2). */
+  draft: Json<Record<string, unknown>>;
+  /** Changes with every draft update; `If-Match` compares against it. */
+  etag: string;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+  /** Preview slot: a published snapshot awaiting sign-off, served to its preview audience only. */
+  preview: Json<Record<string, unknown>> | null;
+  preview_operation_id: string | null;
+  /** Live slot: the version the public storefront serves. */
+  live: Json<Record<string, unknown>> | null;
+  live_operation_id: string | null;
+  live_at: Timestamp | null;
+}
+
+/** Every version that was live, kept for rollback and audit. */
+export interface OfferLiveHistoryTable {
+  id: Generated<number>;
+  publisher_id: string;
+  offer_id: string;
+  operation_id: string;
+  snapshot: Json<Record<string, unknown>>;
+  went_live_at: Timestamp;
+  replaced_at: Timestamp | null;
+}
+
+export interface OperationsTable {
+  id: string;
+  publisher_id: string;
+  offer_id: string;
+  /** notStarted | running | waitingForPublisherReview | succeeded | failed | canceled */
+  status: string;
+  /** The draft as it was at publish time; every step works on this, never on the live draft. */
+  snapshot: Json<Record<string, unknown>>;
+  snapshot_etag: string;
+  notify_emails: Json<string[]>;
+  created_by: string;
+  cancel_requested: Generated<boolean>;
+  /** Results steps hand to later steps (image hashes, sizes, packages), keyed by step. */
+  artifacts: Json<Record<string, unknown>>;
+  error: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+  completed_at: Timestamp | null;
+}
+
+export interface OperationStepsTable {
+  operation_id: string;
+  step_id: string;
+  position: number;
+  /** notStarted | inProgress | waitingForPublisherReview | waitingForApproval | blocked | complete | skipped | canceled */
+  status: string;
+  progress: Generated<number>;
+  expected_max_seconds: number | null;
+  stuck: Generated<boolean>;
+  messages: Json<{ level: 'information' | 'warning' | 'error'; text: string; at: string }[]>;
+  /** Per-step progress that survives a worker's death (e.g. regions done). */
+  checkpoint: Json<Record<string, unknown>>;
+  attempts: Generated<number>;
+  started_at: Timestamp | null;
+  completed_at: Timestamp | null;
+}
+
+/** Who changed what when: every status transition of operations and steps. */
+export interface TransitionsTable {
+  id: Generated<number>;
+  operation_id: string;
+  step_id: string | null;
+  from_status: string | null;
+  to_status: string;
+  actor: string;
+  note: string | null;
+  at: Generated<Timestamp>;
+}
+
+export interface CertificationReportsTable {
+  id: Generated<number>;
+  operation_id: string;
+  publisher_id: string;
+  offer_id: string;
+  result: string;
+  report: Json<Record<string, unknown>>;
+  /** null (automatic) | pending | approved | rejected */
+  review_status: string | null;
+  reviewer: string | null;
+  feedback: string | null;
+  created_at: Generated<Timestamp>;
+  reviewed_at: Timestamp | null;
+}
+
+export interface TicketsTable {
+  id: string;
+  publisher_id: string;
+  offer_id: string | null;
+  operation_id: string | null;
+  step_id: string | null;
+  /** system (stuck step) | publisher | operator */
+  source: string;
+  title: string;
+  body: string;
+  status: string;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface LeadsTable {
+  id: string;
+  publisher_id: string;
+  offer_id: string;
+  plan_id: string;
+  subscription_id: string;
+  contact: Json<{ name: string; email: string; company?: string }>;
+  /** lead | registration-test */
+  kind: string;
+  /** pending | delivered | stored | failed */
+  delivery_status: string;
+  delivery_attempts: Generated<number>;
+  last_error: string | null;
+  created_at: Generated<Timestamp>;
+  delivered_at: Timestamp | null;
+}
+
+export interface SigningKeysTable {
+  key_id: string;
+  public_key_pem: string;
+  private_key_pem: string;
+  created_at: Generated<Timestamp>;
+}
+
+export interface Database {
+  publishers: PublishersTable;
+  offers: OffersTable;
+  offer_live_history: OfferLiveHistoryTable;
+  operations: OperationsTable;
+  operation_steps: OperationStepsTable;
+  transitions: TransitionsTable;
+  certification_reports: CertificationReportsTable;
+  tickets: TicketsTable;
+  leads: LeadsTable;
+  signing_keys: SigningKeysTable;
+}
