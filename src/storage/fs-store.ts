@@ -1,0 +1,309 @@
+/**
+ * The file-system BlobStore. Objects live at `<root>/sha256/<first two hex>/<full hex>`. Every
+ * write goes to a temp file in the object's directory and is renamed into place only after its
+ * hash verifies, so a crash never leaves a partial object under its final name; temp files older
+ * than a day (left by a crash) are removed when the store is opened.
+ *
+ * Local-to-local copies use `copyFile` with COPYFILE_FICLONE (a reflink where the file system
+ * supports it; libuv falls back to copy_file_range/sendfile) and then re-hash the destination.
+ * Copies with a bandwidth limit, and copies from other backends, stream in chunks through a
+ * token bucket and hash the bytes as they are written.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { constants, createReadStream } from 'node:fs';
+import { copyFile, mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { VmarketError } from '../errors.ts';
+import { canceledError, isAbortError, throwIfAborted } from './abort.ts';
+import { assertSha256, hashFile } from './hash.ts';
+import { progressReporter } from './progress.ts';
+import type { ProgressReporter } from './progress.ts';
+import { bucketFor, chunkSizeFor } from './throttle.ts';
+import type { TokenBucket } from './throttle.ts';
+import type { BlobStore, PutOptions } from './types.ts';
+
+const TEMP_PREFIX = '.tmp-';
+const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
+const PROGRESS_POLL_MS = 250;
+
+export class FsBlobStore implements BlobStore {
+  /** Absolute root directory of the store. */
+  readonly root: string;
+  readonly description: string;
+  private opened: Promise<void> | undefined;
+
+  /** @param root the store's directory (created on first use; relative paths resolve against the cwd). */
+  constructor(root: string) {
+    this.root = resolve(root);
+    this.description = `fs:${this.root}`;
+  }
+
+  /**
+   * Creates the root and removes stale temp files (older than a day). Every operation calls it
+   * once implicitly; call it yourself to surface a bad root early.
+   */
+  open(): Promise<void> {
+    this.opened ??= this.initialize().catch((error) => {
+      this.opened = undefined;
+      throw storageFailed(`Cannot open the blob store at ${this.root}.`, error);
+    });
+    return this.opened;
+  }
+
+  /** The absolute path the object `sha256` is (or would be) stored at. */
+  objectPath(sha256: string): string {
+    assertSha256(sha256);
+    return join(this.root, 'sha256', sha256.slice(0, 2), sha256);
+  }
+
+  async has(sha256: string, size?: number): Promise<boolean> {
+    const actual = await this.size(sha256);
+    return actual !== null && (size === undefined || actual === size);
+  }
+
+  async size(sha256: string): Promise<number | null> {
+    const path = this.objectPath(sha256);
+    try {
+      const info = await stat(path);
+      return info.isFile() ? info.size : null;
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw storageFailed(`Cannot read ${path}.`, error);
+    }
+  }
+
+  async putFile(localPath: string, sha256: string, options: PutOptions = {}): Promise<{ bytesCopied: number }> {
+    assertSha256(sha256);
+    throwIfAborted(options.signal);
+    await this.open();
+    let sourceSize: number;
+    try {
+      sourceSize = (await stat(localPath)).size;
+    } catch (error) {
+      throw new VmarketError('FILE_UNREADABLE', `Cannot read ${localPath}.`, { cause: error });
+    }
+    if (await this.has(sha256, sourceSize)) return { bytesCopied: 0 };
+    if (options.bytesPerSecond && options.bytesPerSecond > 0) {
+      const chunk = chunkSizeFor(options.bytesPerSecond);
+      const source = createReadStream(localPath, { highWaterMark: chunk });
+      return this.writeVerified(sha256, sourceSize, source, options);
+    }
+    return this.cloneVerified(localPath, sha256, sourceSize, options);
+  }
+
+  async copyFrom(source: BlobStore, sha256: string, options: PutOptions = {}): Promise<{ bytesCopied: number }> {
+    assertSha256(sha256);
+    throwIfAborted(options.signal);
+    if (source instanceof FsBlobStore) {
+      if (source.root === this.root) return { bytesCopied: 0 };
+      try {
+        return await this.putFile(source.objectPath(sha256), sha256, options);
+      } catch (error) {
+        if (error instanceof VmarketError && error.code === 'FILE_UNREADABLE') throw notFound(source, sha256);
+        throw error;
+      }
+    }
+    await this.open();
+    const size = await source.size(sha256);
+    if (size === null) throw notFound(source, sha256);
+    if (await this.has(sha256, size)) return { bytesCopied: 0 };
+    return this.writeVerified(sha256, size, await source.read(sha256), options);
+  }
+
+  async read(sha256: string): Promise<NodeJS.ReadableStream> {
+    const path = this.objectPath(sha256);
+    let handle: FileHandle;
+    try {
+      handle = await open(path, 'r');
+    } catch (error) {
+      if (isNotFound(error)) throw notFound(this, sha256);
+      throw storageFailed(`Cannot read ${path}.`, error);
+    }
+    return handle.createReadStream({ highWaterMark: 1024 * 1024, autoClose: true });
+  }
+
+  async verify(sha256: string): Promise<boolean> {
+    const path = this.objectPath(sha256);
+    if ((await this.size(sha256)) === null) return false;
+    return (await hashFile(path)).sha256 === sha256;
+  }
+
+  async delete(sha256: string): Promise<void> {
+    const path = this.objectPath(sha256);
+    try {
+      await rm(path, { force: true });
+    } catch (error) {
+      throw storageFailed(`Cannot delete ${path}.`, error);
+    }
+  }
+
+  uri(sha256: string): string {
+    return pathToFileURL(this.objectPath(sha256)).href;
+  }
+
+  private async initialize(): Promise<void> {
+    const objects = join(this.root, 'sha256');
+    await mkdir(objects, { recursive: true });
+    const cutoff = Date.now() - STALE_TEMP_MS;
+    for (const dir of await readdir(objects, { withFileTypes: true })) {
+      if (!dir.isDirectory()) continue;
+      const dirPath = join(objects, dir.name);
+      for (const name of await readdir(dirPath)) {
+        if (!name.startsWith(TEMP_PREFIX)) continue;
+        const tempPath = join(dirPath, name);
+        const info = await stat(tempPath).catch(() => null);
+        if (info && info.mtimeMs < cutoff) await rm(tempPath, { force: true });
+      }
+    }
+  }
+
+  /** A fresh temp path next to the object's final path (same directory, so rename is atomic). */
+  private async tempPathFor(sha256: string): Promise<{ dir: string; temp: string; final: string }> {
+    const final = this.objectPath(sha256);
+    const dir = join(this.root, 'sha256', sha256.slice(0, 2));
+    await mkdir(dir, { recursive: true });
+    return { dir, final, temp: join(dir, `${TEMP_PREFIX}${sha256.slice(0, 16)}-${randomBytes(6).toString('hex')}`) };
+  }
+
+  /** Reflink/copy_file_range copy to a temp file, re-hash it, then rename into place. */
+  private async cloneVerified(
+    localPath: string,
+    sha256: string,
+    size: number,
+    options: PutOptions,
+  ): Promise<{ bytesCopied: number }> {
+    const { dir, temp, final } = await this.tempPathFor(sha256);
+    const progress = progressReporter(size, options.onProgress);
+    // copyFile reports nothing while it runs: poll the growing temp file for progress.
+    const poll = options.onProgress
+      ? setInterval(() => {
+          stat(temp).then(
+            (info) => progress.add(Math.max(0, info.size - progress.bytesDone)),
+            () => undefined,
+          );
+        }, PROGRESS_POLL_MS)
+      : undefined;
+    try {
+      try {
+        await copyFile(localPath, temp, constants.COPYFILE_FICLONE | constants.COPYFILE_EXCL);
+      } finally {
+        clearInterval(poll);
+      }
+      throwIfAborted(options.signal);
+      const written = await hashFile(temp, undefined, options.signal);
+      checkHash(written.sha256, written.size, sha256, size, localPath);
+      await fsyncPath(temp);
+      await rename(temp, final);
+      await fsyncPath(dir);
+      progress.add(size - progress.bytesDone);
+      progress.flush();
+      return { bytesCopied: size };
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw asStoreError(error, `Cannot copy ${localPath} into ${this.description}.`);
+    }
+  }
+
+  /** Streams `source` into a temp file (throttled, hashed on the way), then renames into place. */
+  private async writeVerified(
+    sha256: string,
+    size: number,
+    source: NodeJS.ReadableStream,
+    options: PutOptions,
+  ): Promise<{ bytesCopied: number }> {
+    const { dir, temp, final } = await this.tempPathFor(sha256);
+    const progress = progressReporter(size, options.onProgress);
+    const bucket = bucketFor(options.bytesPerSecond);
+    let handle: FileHandle | undefined;
+    try {
+      handle = await open(temp, 'wx');
+      const written = await streamInto(handle, source, bucket, progress, options.signal);
+      checkHash(written.sha256, written.size, sha256, size, 'the source');
+      await handle.sync();
+      await handle.close();
+      handle = undefined;
+      await rename(temp, final);
+      await fsyncPath(dir);
+      progress.flush();
+      return { bytesCopied: written.size };
+    } catch (error) {
+      destroyStream(source);
+      await handle?.close().catch(() => undefined);
+      await rm(temp, { force: true });
+      throw asStoreError(error, `Cannot write ${sha256} into ${this.description}.`);
+    }
+  }
+}
+
+/** Copies every chunk of `source` to `handle`, pacing with `bucket` and hashing as it goes. */
+async function streamInto(
+  handle: FileHandle,
+  source: NodeJS.ReadableStream,
+  bucket: TokenBucket | undefined,
+  progress: ProgressReporter,
+  signal: AbortSignal | undefined,
+): Promise<{ sha256: string; size: number }> {
+  const hash = createHash('sha256');
+  let size = 0;
+  for await (const data of source as AsyncIterable<Buffer>) {
+    throwIfAborted(signal);
+    if (bucket) await bucket.take(data.length, signal);
+    await writeAll(handle, data);
+    hash.update(data);
+    size += data.length;
+    progress.add(data.length);
+  }
+  throwIfAborted(signal);
+  return { sha256: hash.digest('hex'), size };
+}
+
+async function writeAll(handle: FileHandle, data: Uint8Array): Promise<void> {
+  let offset = 0;
+  while (offset < data.length) {
+    const { bytesWritten } = await handle.write(data, offset, data.length - offset);
+    offset += bytesWritten;
+  }
+}
+
+function checkHash(actual: string, actualSize: number, expected: string, expectedSize: number, from: string): void {
+  if (actual === expected && actualSize === expectedSize) return;
+  throw new VmarketError('HASH_MISMATCH', `The bytes copied from ${from} do not hash to the expected SHA-256.`, {
+    details: [{ path: 'sha256', message: `expected ${expected} (${expectedSize} bytes), got ${actual} (${actualSize} bytes)` }],
+  });
+}
+
+async function fsyncPath(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+function destroyStream(stream: NodeJS.ReadableStream): void {
+  const destroy = (stream as { destroy?: () => void }).destroy;
+  if (typeof destroy === 'function') destroy.call(stream);
+}
+
+function isNotFound(error: unknown): boolean {
+  const code = (error as { code?: string } | null)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+function notFound(store: BlobStore, sha256: string): VmarketError {
+  return new VmarketError('NOT_FOUND', `Object ${sha256} is not in ${store.description}.`);
+}
+
+function storageFailed(message: string, cause: unknown): VmarketError {
+  return new VmarketError('STORAGE_FAILED', message, { cause });
+}
+
+/** Keeps VmarketErrors, maps aborts to CANCELED and anything else to STORAGE_FAILED. */
+export function asStoreError(error: unknown, message: string): VmarketError {
+  if (error instanceof VmarketError) return error;
+  if (isAbortError(error)) return canceledError();
+  return storageFailed(message, error);
+}
