@@ -17,12 +17,12 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { VmarketError } from '../errors.ts';
 import { canceledError, isAbortError, throwIfAborted } from './abort.ts';
-import { assertSha256, hashFile } from './hash.ts';
-import { progressReporter } from './progress.ts';
+import { assertSha256, hashFile, hashMismatchError } from './hash.ts';
+import { phaseReporter, progressReporter } from './progress.ts';
 import type { ProgressReporter } from './progress.ts';
 import { bucketFor, chunkSizeFor } from './throttle.ts';
 import type { TokenBucket } from './throttle.ts';
-import type { BlobStore, PutOptions } from './types.ts';
+import type { BlobStore, CopyResult, PutOptions } from './types.ts';
 
 const TEMP_PREFIX = '.tmp-';
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
@@ -74,7 +74,7 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
-  async putFile(localPath: string, sha256: string, options: PutOptions = {}): Promise<{ bytesCopied: number }> {
+  async putFile(localPath: string, sha256: string, options: PutOptions = {}): Promise<CopyResult> {
     assertSha256(sha256);
     throwIfAborted(options.signal);
     await this.open();
@@ -93,7 +93,7 @@ export class FsBlobStore implements BlobStore {
     return this.cloneVerified(localPath, sha256, sourceSize, options);
   }
 
-  async copyFrom(source: BlobStore, sha256: string, options: PutOptions = {}): Promise<{ bytesCopied: number }> {
+  async copyFrom(source: BlobStore, sha256: string, options: PutOptions = {}): Promise<CopyResult> {
     assertSha256(sha256);
     throwIfAborted(options.signal);
     if (source instanceof FsBlobStore) {
@@ -173,7 +173,7 @@ export class FsBlobStore implements BlobStore {
     sha256: string,
     size: number,
     options: PutOptions,
-  ): Promise<{ bytesCopied: number }> {
+  ): Promise<CopyResult> {
     const { dir, temp, final } = await this.tempPathFor(sha256);
     const progress = progressReporter(size, options.onProgress);
     // copyFile reports nothing while it runs: poll the growing temp file for progress.
@@ -192,14 +192,16 @@ export class FsBlobStore implements BlobStore {
         clearInterval(poll);
       }
       throwIfAborted(options.signal);
-      const written = await hashFile(temp, undefined, options.signal);
+      progress.add(size - progress.bytesDone);
+      progress.flush();
+      const verifying = phaseReporter(size, options.onProgress, 'verifying');
+      const written = await hashFile(temp, (p) => verifying.add(p.bytesDone - verifying.bytesDone), options.signal);
+      verifying.flush();
       checkHash(written.sha256, written.size, sha256, size, localPath);
       await fsyncPath(temp);
       await rename(temp, final);
       await fsyncPath(dir);
-      progress.add(size - progress.bytesDone);
-      progress.flush();
-      return { bytesCopied: size };
+      return { bytesCopied: size, via: 'clone' };
     } catch (error) {
       await rm(temp, { force: true });
       throw asStoreError(error, `Cannot copy ${localPath} into ${this.description}.`);
@@ -212,7 +214,7 @@ export class FsBlobStore implements BlobStore {
     size: number,
     source: NodeJS.ReadableStream,
     options: PutOptions,
-  ): Promise<{ bytesCopied: number }> {
+  ): Promise<CopyResult> {
     const { dir, temp, final } = await this.tempPathFor(sha256);
     const progress = progressReporter(size, options.onProgress);
     const bucket = bucketFor(options.bytesPerSecond);
@@ -227,7 +229,7 @@ export class FsBlobStore implements BlobStore {
       await rename(temp, final);
       await fsyncPath(dir);
       progress.flush();
-      return { bytesCopied: written.size };
+      return { bytesCopied: written.size, via: 'stream' };
     } catch (error) {
       destroyStream(source);
       await handle?.close().catch(() => undefined);
@@ -268,10 +270,7 @@ async function writeAll(handle: FileHandle, data: Uint8Array): Promise<void> {
 }
 
 function checkHash(actual: string, actualSize: number, expected: string, expectedSize: number, from: string): void {
-  if (actual === expected && actualSize === expectedSize) return;
-  throw new VmarketError('HASH_MISMATCH', `The bytes copied from ${from} do not hash to the expected SHA-256.`, {
-    details: [{ path: 'sha256', message: `expected ${expected} (${expectedSize} bytes), got ${actual} (${actualSize} bytes)` }],
-  });
+  if (actual !== expected || actualSize !== expectedSize) throw hashMismatchError(expected, expectedSize, actual, actualSize, from);
 }
 
 async function fsyncPath(path: string): Promise<void> {

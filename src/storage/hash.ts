@@ -27,6 +27,13 @@ export function assertSha256(sha256: string): void {
   }
 }
 
+/** HASH_MISMATCH for bytes read from `where` that were expected to hash to `expected`. */
+export function hashMismatchError(expected: string, expectedSize: number, actual: string, actualSize: number, where: string): VmarketError {
+  return new VmarketError('HASH_MISMATCH', `The bytes from ${where} do not hash to the expected SHA-256.`, {
+    details: [{ path: 'sha256', message: `expected ${expected} (${expectedSize} bytes), got ${actual} (${actualSize} bytes)` }],
+  });
+}
+
 /**
  * Hashes a whole file.
  * @param onProgress called after every 4 MiB chunk with bytes hashed so far.

@@ -23,13 +23,23 @@ export function progressReporter(
   onProgress: ((progress: TransferProgress) => void) | undefined,
   intervalMs = 200,
 ): ProgressReporter {
+  return phaseReporter(bytesTotal, onProgress, 'copying', intervalMs);
+}
+
+/** Like `progressReporter`, tagging every report with `phase` (omitted for `copying`). */
+export function phaseReporter(
+  bytesTotal: number,
+  onProgress: ((progress: TransferProgress) => void) | undefined,
+  phase: 'copying' | 'verifying',
+  intervalMs = 200,
+): ProgressReporter {
   let bytesDone = 0;
   let lastReport = -Infinity;
   let lastReported = -1;
   const report = (): void => {
     lastReport = performance.now();
     lastReported = bytesDone;
-    onProgress?.({ bytesDone, bytesTotal });
+    onProgress?.(phase === 'copying' ? { bytesDone, bytesTotal } : { bytesDone, bytesTotal, phase });
   };
   return {
     add(bytes) {

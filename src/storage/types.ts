@@ -7,6 +7,11 @@
 export interface TransferProgress {
   bytesDone: number;
   bytesTotal: number;
+  /**
+   * What the bytes count: `copying` (moved into the store, the default when absent) or
+   * `verifying` (the stored copy re-read and hashed after the copy).
+   */
+  phase?: 'copying' | 'verifying';
 }
 
 export interface PutOptions {
@@ -16,6 +21,17 @@ export interface PutOptions {
   signal?: AbortSignal;
   /** Bandwidth limit for this transfer; 0 or undefined = unlimited. */
   bytesPerSecond?: number;
+}
+
+/** What a `putFile`/`copyFrom` did. */
+export interface CopyResult {
+  /** Bytes written into the store: 0 when the object was already present. */
+  bytesCopied: number;
+  /**
+   * How the bytes moved, when they did: `clone` (reflink/copy_file_range on one machine),
+   * `server` (the S3 server copied between its buckets), `stream` (through this process).
+   */
+  via?: 'clone' | 'server' | 'stream';
 }
 
 export interface BlobStore {
@@ -30,12 +46,12 @@ export interface BlobStore {
    * (HASH_MISMATCH otherwise, nothing left behind). Present objects are not copied again.
    * Returns the number of bytes actually copied (0 when already present).
    */
-  putFile(localPath: string, sha256: string, options?: PutOptions): Promise<{ bytesCopied: number }>;
+  putFile(localPath: string, sha256: string, options?: PutOptions): Promise<CopyResult>;
   /**
    * Copies an object from another store, using a server-side or reflink copy when both are of
    * one backend and endpoint, streaming otherwise; verified like `putFile`.
    */
-  copyFrom(source: BlobStore, sha256: string, options?: PutOptions): Promise<{ bytesCopied: number }>;
+  copyFrom(source: BlobStore, sha256: string, options?: PutOptions): Promise<CopyResult>;
   /** A readable stream of the object's bytes. */
   read(sha256: string): Promise<NodeJS.ReadableStream>;
   /** Re-reads the stored object and checks its hash. */
@@ -44,4 +60,6 @@ export interface BlobStore {
   delete(sha256: string): Promise<void>;
   /** The object's location for customers: `file://…` or `s3://bucket/key` (CONTRACTS §7). */
   uri(sha256: string): string;
+  /** Releases connections (S3 sockets); the store must not be used afterwards. Optional. */
+  close?(): Promise<void>;
 }
