@@ -1,0 +1,191 @@
+/**
+ * The operation and step rows: reading them, and every state change with its transition record
+ * (who, when). The step row is the truth of the pipeline; jobs only carry (operationId, stepId).
+ * Status changes are conditional updates (`WHERE status = <expected>`), so a redelivered job or
+ * a second worker never applies one twice.
+ */
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Database, OperationsTable, OperationStepsTable } from '../db/schema.ts';
+import type { Trx } from '../app/context.ts';
+import type { MessageLevel, OperationStatus, StepMessage, StepStatus } from './types.ts';
+import { STEPS, type StepId } from './steps/definitions.ts';
+
+export type OperationRow = Selectable<OperationsTable>;
+export type StepRow = Selectable<OperationStepsTable>;
+type Q = Kysely<Database> | Trx;
+
+export async function loadOperation(db: Q, operationId: string): Promise<OperationRow | undefined> {
+  return db.selectFrom('operations').selectAll().where('id', '=', operationId).executeTakeFirst();
+}
+
+/** Reads the operation row locking it until the transaction ends (serializes state changes). */
+export async function lockOperation(trx: Trx, operationId: string): Promise<OperationRow | undefined> {
+  return trx.selectFrom('operations').selectAll().where('id', '=', operationId).forUpdate().executeTakeFirst();
+}
+
+export async function loadSteps(db: Q, operationId: string): Promise<StepRow[]> {
+  return db.selectFrom('operation_steps').selectAll().where('operation_id', '=', operationId).orderBy('position').execute();
+}
+
+export async function loadStep(db: Q, operationId: string, stepId: StepId): Promise<StepRow | undefined> {
+  return db
+    .selectFrom('operation_steps')
+    .selectAll()
+    .where('operation_id', '=', operationId)
+    .where('step_id', '=', stepId)
+    .executeTakeFirst();
+}
+
+/** The latest operation of an offer, or undefined when it was never published. */
+export async function latestOperation(db: Q, publisherId: string, offerId: string): Promise<OperationRow | undefined> {
+  return db
+    .selectFrom('operations')
+    .selectAll()
+    .where('publisher_id', '=', publisherId)
+    .where('offer_id', '=', offerId)
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** The step the operation is at: the first one not complete or skipped (undefined when all are). */
+export function currentStep(steps: StepRow[]): StepRow | undefined {
+  return steps.find((s) => s.status !== 'complete' && s.status !== 'skipped');
+}
+
+export interface TransitionInput {
+  operationId: string;
+  stepId: string | null;
+  from: string | null;
+  to: string;
+  actor: string;
+  note?: string | null;
+}
+
+export async function recordTransition(trx: Trx, t: TransitionInput): Promise<void> {
+  await trx
+    .insertInto('transitions')
+    .values({ operation_id: t.operationId, step_id: t.stepId, from_status: t.from, to_status: t.to, actor: t.actor, note: t.note ?? null })
+    .execute();
+}
+
+/**
+ * Moves a step from one of `from` to `to` and records the transition. Returns false (changing
+ * nothing) when the step was not in one of `from`: someone else got there first.
+ */
+export async function transitionStep(
+  trx: Trx,
+  operationId: string,
+  stepId: StepId,
+  from: readonly StepStatus[],
+  to: StepStatus,
+  actor: string,
+  opts: { note?: string; messages?: StepMessage[]; progress?: number } = {},
+): Promise<boolean> {
+  const now = new Date();
+  const current = await trx
+    .selectFrom('operation_steps')
+    .select('status')
+    .where('operation_id', '=', operationId)
+    .where('step_id', '=', stepId)
+    .executeTakeFirst();
+  if (!current || !from.includes(current.status as StepStatus)) return false;
+  const started = to === 'inProgress' || to === 'waitingForApproval' || to === 'waitingForPublisherReview';
+  const finished = to === 'complete' || to === 'skipped' || to === 'blocked' || to === 'canceled';
+  const row = await trx
+    .updateTable('operation_steps')
+    .set((eb) => ({
+      status: to,
+      ...(started ? { started_at: sql<Date>`coalesce(${eb.ref('started_at')}, ${now})` } : {}),
+      ...(finished ? { completed_at: now } : {}),
+      ...(to === 'complete' ? { progress: 100 } : opts.progress !== undefined ? { progress: opts.progress } : {}),
+      ...(opts.messages?.length ? { messages: sql<string>`${eb.ref('messages')} || ${JSON.stringify(opts.messages)}::jsonb` } : {}),
+    }))
+    .where('operation_id', '=', operationId)
+    .where('step_id', '=', stepId)
+    .where('status', '=', current.status)
+    .returning(['status'])
+    .executeTakeFirst();
+  if (!row) return false;
+  await recordTransition(trx, { operationId, stepId, from: current.status, to, actor, note: opts.note });
+  return true;
+}
+
+/** Moves the operation to `to` (from any of `from`) and records the transition; false when it was elsewhere. */
+export async function transitionOperation(
+  trx: Trx,
+  operationId: string,
+  from: readonly OperationStatus[],
+  to: OperationStatus,
+  actor: string,
+  opts: { note?: string; error?: string } = {},
+): Promise<boolean> {
+  const terminal = to === 'succeeded' || to === 'failed' || to === 'canceled';
+  const before = await trx.selectFrom('operations').select('status').where('id', '=', operationId).executeTakeFirst();
+  if (!before || !from.includes(before.status as OperationStatus)) return false;
+  await trx
+    .updateTable('operations')
+    .set({
+      status: to,
+      updated_at: NOW,
+      ...(terminal ? { completed_at: new Date() } : {}),
+      ...(opts.error !== undefined ? { error: opts.error } : {}),
+    })
+    .where('id', '=', operationId)
+    .execute();
+  await recordTransition(trx, { operationId, stepId: null, from: before.status, to, actor, note: opts.note });
+  return true;
+}
+
+export function message(level: MessageLevel, text: string): StepMessage {
+  return { level, text, at: new Date().toISOString() };
+}
+
+/** Appends messages to a step (outside any transaction is fine: one statement). */
+export async function appendMessages(db: Q, operationId: string, stepId: StepId, messages: StepMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  await db
+    .updateTable('operation_steps')
+    .set((eb) => ({ messages: sql<string>`${eb.ref('messages')} || ${JSON.stringify(messages)}::jsonb` }))
+    .where('operation_id', '=', operationId)
+    .where('step_id', '=', stepId)
+    .execute();
+}
+
+/** Merges `value` into `operations.artifacts[stepId]` (results later steps read). */
+export async function setArtifact(db: Q, operationId: string, stepId: StepId, value: unknown): Promise<void> {
+  await db
+    .updateTable('operations')
+    .set((eb) => ({
+      artifacts: sql<string>`${eb.ref('artifacts')} || jsonb_build_object(${stepId}::text, ${JSON.stringify(value)}::jsonb)`,
+      updated_at: NOW,
+    }))
+    .where('id', '=', operationId)
+    .execute();
+}
+
+/** The step rows a new operation starts with, all notStarted. */
+export function initialStepRows(operationId: string, expectedMax: (id: StepId) => number | null) {
+  return STEPS.map((s) => ({
+    operation_id: operationId,
+    step_id: s.id,
+    position: s.position,
+    status: 'notStarted',
+    expected_max_seconds: expectedMax(s.id),
+    messages: '[]',
+    checkpoint: '{}',
+  }));
+}
+
+/**
+ * A timestamp column as ISO 8601. Takes `unknown` because the schema's `Generated<Timestamp>`
+ * columns type as a nested ColumnType while drivers hand back a Date (or a string).
+ */
+export function iso(value: unknown): string | null {
+  if (value === null || value === undefined) return null;
+  return (value instanceof Date ? value : new Date(value as string)).toISOString();
+}
+
+/** `now()` for `updated_at` columns (see `iso` for why not a Date). */
+export const NOW = sql<any>`now()`;

@@ -1,0 +1,101 @@
+/**
+ * Plan packages (CONTRACTS §5 acquire shape) and the slot documents the catalogue serves
+ * (core.md "Slot documents"). A package lists, per image, only locations that hold exactly its
+ * bytes: the preview region in the preview slot, every plan region in the live slot.
+ */
+import type { AppContext } from '../app/context.ts';
+import { getOrCreateSigningKey, signPackage } from '../catalog/signing.ts';
+import { DbSigningKeyStore } from '../catalog/key-store.ts';
+import type { DiskArtifact } from './image-files.ts';
+import type { OfferSnapshot, SnapshotPlan } from './offer-snapshot.ts';
+import type { OperationRow } from './operations.ts';
+import { regionStore } from './replication.ts';
+
+export interface PackageImage {
+  role: 'os' | 'data';
+  lun: number | null;
+  sha256: string;
+  size: number;
+  locations: Record<string, string>;
+}
+
+export interface PlanPackage {
+  offer: string;
+  plan: string;
+  version: string;
+  images: PackageImage[];
+  template: DeploymentTemplate;
+}
+
+/** A deployment template: what a customer's tooling needs to create the VM. */
+export interface DeploymentTemplate {
+  kind: 'vmarket.vm/v1';
+  os: { family?: string; type?: string; name?: string };
+  recommendedSizes: string[];
+  openPorts: { protocol: string; port: number }[];
+  disks: { role: 'os' | 'data'; lun: number | null; sha256: string; sizeBytes: number; source: 'image' }[];
+  parameters: Record<string, { type: string; description: string }>;
+}
+
+export interface SignedPackage {
+  package: PlanPackage;
+  signature: string;
+  keyId: string;
+}
+
+export interface SlotDocument {
+  operationId: string;
+  version: string;
+  publishedAt: string;
+  offer: OfferSnapshot;
+  packages: Record<string, SignedPackage>;
+}
+
+export function buildTemplate(plan: SnapshotPlan, disks: DiskArtifact[]): DeploymentTemplate {
+  return {
+    kind: 'vmarket.vm/v1',
+    os: { ...(plan.os ?? {}) },
+    recommendedSizes: [...(plan.recommendedSizes ?? [])],
+    openPorts: (plan.openPorts ?? []).map((p) => ({ protocol: p.protocol, port: p.port })),
+    disks: disks.map((d) => ({ role: d.role, lun: d.lun, sha256: d.sha256, sizeBytes: d.size, source: 'image' as const })),
+    parameters: {
+      vmName: { type: 'string', description: 'Name of the virtual machine.' },
+      size: { type: 'string', description: 'One of recommendedSizes.' },
+      adminUsername: { type: 'string', description: 'Administrator account created at first boot.' },
+      sshPublicKey: { type: 'string', description: 'Public key for the administrator account (password login is disabled).' },
+    },
+  };
+}
+
+/** The package of one plan with the locations of `regions` (each must hold the plan's images). */
+export function buildPackage(ctx: AppContext, offer: OfferSnapshot, plan: SnapshotPlan, disks: DiskArtifact[], regions: string[]): PlanPackage {
+  const mine = disks.filter((d) => d.planId === plan.id);
+  return {
+    offer: `${offer.publisher}.${offer.id}`,
+    plan: plan.id,
+    version: mine[0]?.version ?? '',
+    images: mine.map((d) => ({
+      role: d.role,
+      lun: d.lun,
+      sha256: d.sha256,
+      size: d.size,
+      locations: Object.fromEntries(regions.map((r) => [r, regionStore(ctx, r).uri(d.sha256)])),
+    })),
+    template: buildTemplate(plan, mine),
+  };
+}
+
+/** Signs each package with the marketplace key (created on first use). */
+export async function signPackages(ctx: AppContext, packages: PlanPackage[]): Promise<Record<string, SignedPackage>> {
+  const key = await getOrCreateSigningKey(new DbSigningKeyStore(ctx.db));
+  const out: Record<string, SignedPackage> = {};
+  for (const pkg of packages) {
+    const { signature, keyId } = signPackage(pkg, key);
+    out[pkg.plan] = { package: pkg, signature, keyId };
+  }
+  return out;
+}
+
+export function slotDocument(op: OperationRow, offer: OfferSnapshot, packages: Record<string, SignedPackage>): SlotDocument {
+  return { operationId: op.id, version: op.id, publishedAt: new Date().toISOString(), offer, packages };
+}

@@ -1,0 +1,103 @@
+/**
+ * Copies into regions for the test-drive, provision and deploy steps through the storage layer's
+ * `replicate` (all regions in parallel, each with its bandwidth limit, retries with back-off,
+ * verification of every copy, abort removing partial copies). Content addressed: a region that
+ * already holds the object is skipped. Each region's result becomes a step message, and a region
+ * done is reported at once so the caller can checkpoint it before the others finish.
+ */
+import type { AppContext } from '../app/context.ts';
+import { VmarketError } from '../errors.ts';
+import { replicate, type ReplicationTarget } from '../storage/replicate.ts';
+import type { BlobStore } from '../storage/types.ts';
+import type { StepContext } from './steps/context.ts';
+
+/** "1.5 GiB", "12 MiB", "0 B". */
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
+}
+
+export function regionTarget(ctx: AppContext, name: string): ReplicationTarget {
+  const region = ctx.regions.get(name);
+  if (!region) throw new VmarketError('CONFIG_INVALID', `The region ${name} is not configured on this server.`);
+  return { region: name, store: region.store, bytesPerSecond: region.config.bandwidthBytesPerSecond ?? 0 };
+}
+
+export function regionStore(ctx: AppContext, name: string): BlobStore {
+  return regionTarget(ctx, name).store;
+}
+
+export interface ReplicateToRegionsOptions {
+  /** The primary store (default) or a local file holding the bytes. */
+  source?: BlobStore | string;
+  /** Bytes done so far per region, for progress. */
+  onBytes?: (region: string, bytesDone: number) => void;
+  /** Called once per region as soon as it holds the object (copied or already present). */
+  onRegionDone?: (region: string, bytesCopied: number) => void;
+}
+
+/**
+ * Makes every region in `regions` hold `sha256`. Returns the bytes copied per region. Throws
+ * CANCELED on abort and STORAGE_FAILED (naming each failed region) after the retries ran out.
+ */
+export async function replicateToRegions(
+  s: StepContext,
+  sha256: string,
+  size: number,
+  regions: string[],
+  options: ReplicateToRegionsOptions = {},
+): Promise<Map<string, number>> {
+  const copied = new Map<string, number>();
+  if (regions.length === 0) return copied;
+  const lastRetryMessage = new Map<string, number>();
+  const reported = new Set<string>();
+  const results = await replicate({
+    source: options.source ?? s.ctx.primary,
+    sha256,
+    size,
+    targets: regions.map((r) => regionTarget(s.ctx, r)),
+    signal: s.signal,
+    onProgress: (region, p) => {
+      if (p.status === 'copying' || p.status === 'verifying') options.onBytes?.(region, p.status === 'verifying' ? size : p.bytesDone);
+      if ((p.status === 'done' || p.status === 'skipped') && !reported.has(region)) {
+        // At once, not after the slowest region: the caller checkpoints it.
+        reported.add(region);
+        options.onBytes?.(region, size);
+        options.onRegionDone?.(region, p.status === 'done' ? size : 0);
+      }
+      if (p.status === 'retrying' && lastRetryMessage.get(region) !== p.attempt) {
+        lastRetryMessage.set(region, p.attempt);
+        void s.message('warning', `${region}: copy attempt ${p.attempt} failed (${p.message ?? 'unknown error'}); retrying.`).catch(() => {});
+      }
+    },
+  });
+  const failed: string[] = [];
+  for (const r of results) {
+    if (r.error) {
+      failed.push(`${r.region}: ${r.error.message}`);
+      continue;
+    }
+    copied.set(r.region, r.bytesCopied);
+    if (!reported.has(r.region)) {
+      reported.add(r.region);
+      options.onBytes?.(r.region, size);
+      options.onRegionDone?.(r.region, r.bytesCopied);
+    }
+    await s.message(
+      'information',
+      r.skipped
+        ? `${r.region}: already holds ${sha256.slice(0, 12)}…, nothing copied.`
+        : `${r.region}: copied ${formatBytes(r.bytesCopied)} (sha256 ${sha256.slice(0, 12)}…${r.via ? `, ${r.via}` : ''}), verified.`,
+    );
+  }
+  if (failed.length > 0) {
+    throw new VmarketError('STORAGE_FAILED', `Copying to ${failed.length} region(s) failed: ${failed.join('; ')}`);
+  }
+  return copied;
+}

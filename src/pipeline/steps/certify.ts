@@ -1,0 +1,139 @@
+/**
+ * certify: runs the certification engine (CONTRACTS §6) on every plan image, each distinct image
+ * set (OS disk + data disks) once, stores each report, and records the SHA-256 and size of every
+ * image file for provisioning (which verifies them again while copying). A failed report blocks
+ * the step with one message per failed check; with `certification.manualReview` a passed report
+ * waits for an operator (`reviewCertification`).
+ */
+import { stat } from 'node:fs/promises';
+import type { Trx } from '../../app/context.ts';
+import { certifyImages } from '../../certification/index.ts';
+import type { CertificationReport, CheckResult } from '../../certification/types.ts';
+import { localImageFile } from '../image-files.ts';
+import { planDisks, type PlanDisk } from '../offer-snapshot.ts';
+import { message } from '../operations.ts';
+import type { StepMessage } from '../types.ts';
+import type { StepContext, StepModule, StepOutcome } from './context.ts';
+
+export const id = 'certify' as const;
+
+interface ImageSet {
+  key: string;
+  planIds: string[];
+  disks: PlanDisk[];
+}
+
+interface Checkpoint {
+  /** Reports of image sets already certified, by set key (a restarted worker does not redo them). */
+  done?: Record<string, CertificationReport>;
+}
+
+/** Distinct image sets: plans that publish the very same disks are certified once. */
+export function imageSets(s: StepContext): ImageSet[] {
+  const sets = new Map<string, ImageSet>();
+  for (const plan of s.offer.plans) {
+    const disks = planDisks(plan);
+    const key = disks.map((d) => `${d.role}:${d.lun ?? ''}:${d.source}`).join('|');
+    const existing = sets.get(key);
+    if (existing) existing.planIds.push(plan.id);
+    else sets.set(key, { key, planIds: [plan.id], disks });
+  }
+  return [...sets.values()];
+}
+
+export async function run(s: StepContext): Promise<StepOutcome> {
+  const { ctx, operation } = s;
+  const sets = imageSets(s);
+  const checkpoint = s.checkpoint.get<Checkpoint>();
+  const done = { ...(checkpoint.done ?? {}) };
+  const images: Record<string, { sha256: string; size: number }> = {};
+
+  for (const [index, set] of sets.entries()) {
+    await s.throwIfCanceled();
+    let report = done[set.key];
+    const files = new Map<PlanDisk, string>();
+    for (const disk of set.disks) files.set(disk, await localImageFile(ctx, operation.id, disk.source, s.signal));
+    if (!report) {
+      const os = set.disks.find((d) => d.role === 'os')!;
+      await s.progress((index / sets.length) * 100, `Certifying the image of plan ${set.planIds.join(', ')}.`);
+      report = await certifyImages({
+        osDisk: files.get(os)!,
+        dataDisks: set.disks.filter((d) => d.role === 'data').map((d) => ({ lun: d.lun!, path: files.get(d)! })),
+        config: ctx.config.certification,
+        signal: s.signal,
+        onProgress: (fraction) => {
+          void s.progress(((index + fraction) / sets.length) * 100).catch(() => {});
+        },
+      });
+      done[set.key] = report;
+      await s.checkpoint.set({ done });
+    }
+    for (const disk of set.disks) {
+      const entry = report.images.find((i) => i.role === disk.role && (disk.role === 'os' || i.lun === disk.lun));
+      if (!entry) continue;
+      const size = entry.fileSize ?? (await stat(files.get(disk)!)).size;
+      images[disk.source] = { sha256: entry.sha256, size };
+    }
+  }
+
+  const reports = sets.map((set) => ({ set, report: done[set.key] }));
+  const failed = reports.filter((r) => r.report.result === 'failed');
+  const manual = ctx.config.certification.manualReview;
+  const insertReports = (reviewStatus: string | null) => async (trx: Trx) => {
+    for (const { report } of reports) {
+      await trx
+        .insertInto('certification_reports')
+        .values({
+          operation_id: operation.id,
+          publisher_id: operation.publisher_id,
+          offer_id: operation.offer_id,
+          result: report.result,
+          report: JSON.stringify(report),
+          review_status: reviewStatus,
+        })
+        .execute();
+    }
+  };
+  const warnings = reports.flatMap(({ set, report }) =>
+    report.checks.filter((c) => c.status === 'warning').map((c) => message('warning', `${prefix(set, sets.length)}${c.title}: ${c.message}`)),
+  );
+
+  if (failed.length > 0) {
+    const messages = failed.flatMap(({ set, report }) => report.checks.filter((c) => c.status === 'failed' && c.severity === 'error').map((c) => failedCheckMessage(c, prefix(set, sets.length))));
+    return {
+      status: 'blocked',
+      error: `Certification failed: ${messages.length} check(s) failed.`,
+      messages: [...messages, ...warnings],
+      apply: insertReports(null),
+    };
+  }
+  const summary = message(
+    'information',
+    `Certification passed for ${Object.keys(images).length} image(s)${manual ? '; waiting for the operator\'s review' : ''}.`,
+  );
+  return {
+    status: manual ? 'waitingForApproval' : 'complete',
+    artifacts: { images },
+    messages: [...warnings, summary],
+    apply: insertReports(manual ? 'pending' : null),
+  };
+}
+
+function prefix(set: ImageSet, count: number): string {
+  return count > 1 ? `[plan ${set.planIds.join(', ')}] ` : '';
+}
+
+/** One failed check as the publisher reads it: title, what was found where, how to fix it. */
+export function failedCheckMessage(check: CheckResult, prefixText = ''): StepMessage {
+  const evidence = check.evidence
+    .slice(0, 5)
+    .map((e) => `${e.image}${e.lun !== undefined ? ` lun ${e.lun}` : ''}${e.path ? ` ${e.path}` : ''}${e.line ? `:${e.line}` : ''}: ${e.detail}`)
+    .join('; ');
+  const more = check.evidence.length > 5 ? ` (and ${check.evidence.length - 5} more)` : '';
+  return message(
+    'error',
+    `${prefixText}${check.title} (${check.id}): ${check.message}${evidence ? ` Evidence: ${evidence}${more}.` : ''} Remediation: ${check.remediation}`,
+  );
+}
+
+export const certifyStep: StepModule = { id, run };

@@ -1,0 +1,68 @@
+/**
+ * What a step receives (`StepContext`) and what it answers (`StepOutcome`). A step does its work
+ * and says how it ended; the runner applies that ending to the rows in one transaction, so a
+ * step never changes statuses itself and a redelivered job can run it again safely.
+ */
+import type { AppContext, Trx } from '../../app/context.ts';
+import type { OperationRow, StepRow } from '../operations.ts';
+import type { OfferSnapshot } from '../offer-snapshot.ts';
+import type { MessageLevel, StepMessage } from '../types.ts';
+import type { StepId } from './definitions.ts';
+
+export interface StepContext {
+  ctx: AppContext;
+  /** The operation row as the job started (its `snapshot` is the offer being published). */
+  operation: OperationRow;
+  /** The offer snapshot (never the live draft). */
+  offer: OfferSnapshot;
+  /** The step row as the job started. */
+  step: StepRow;
+  /** Results of earlier steps (`operations.artifacts`), keyed by step id. */
+  artifacts: Record<string, any>;
+  /** Aborted when the operation is canceled or the job is taken away; pass it into long work. */
+  signal: AbortSignal;
+  /** How often this step has been started for this operation (1 on the first run). */
+  attempt: number;
+  /** Records progress (0..100, rounded, throttled) and optionally an information message. */
+  progress(percent: number, message?: string): Promise<void>;
+  /** Appends a message to the step. */
+  message(level: MessageLevel, text: string): Promise<void>;
+  /** Per-step state persisted in the step row: survives the death of the worker. */
+  checkpoint: {
+    get<T extends object = Record<string, unknown>>(): T;
+    set(value: object): Promise<void>;
+  };
+  /** Throws CANCELED when the publisher or operator asked to cancel (reads the operation row). */
+  throwIfCanceled(): Promise<void>;
+}
+
+export type StepOutcome =
+  | {
+      status: 'complete' | 'skipped';
+      /** Stored under `operations.artifacts[stepId]` in the completing transaction. */
+      artifacts?: unknown;
+      messages?: StepMessage[];
+      /** Writes that must commit together with the step's completion (slots, reports). */
+      apply?: (trx: Trx) => Promise<void>;
+    }
+  | {
+      /** Failed with feedback: the operation fails; publishing again after a fix starts over. */
+      status: 'blocked';
+      messages: StepMessage[];
+      /** One sentence for `operations.error`. */
+      error: string;
+      apply?: (trx: Trx) => Promise<void>;
+    }
+  | {
+      /** Waits for a person: an operator's certification review, or the publisher's go-live. */
+      status: 'waitingForApproval' | 'waitingForPublisherReview';
+      artifacts?: unknown;
+      messages?: StepMessage[];
+      apply?: (trx: Trx) => Promise<void>;
+    };
+
+/** One step: its id and its idempotent work. */
+export interface StepModule {
+  id: StepId;
+  run(stepCtx: StepContext): Promise<StepOutcome>;
+}

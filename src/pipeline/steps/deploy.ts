@@ -1,0 +1,74 @@
+/**
+ * deploy: replicates every image to every region of its plans — for each image, all its regions
+ * in parallel, each within its bandwidth limit, with retries and back-off, every copy verified
+ * by the receiving store. Each (region, image) is checkpointed the moment it is done, so a
+ * restarted worker does not copy again what is already there (and content addressing skips
+ * objects a region holds anyway).
+ */
+import { certifiedDisks } from '../image-files.ts';
+import { message } from '../operations.ts';
+import { formatBytes, replicateToRegions } from '../replication.ts';
+import type { StepContext, StepModule, StepOutcome } from './context.ts';
+
+export const id = 'deploy' as const;
+
+interface Checkpoint {
+  /** `region:sha256` pairs done. */
+  done?: string[];
+  bytesCopied?: number;
+}
+
+export async function run(s: StepContext): Promise<StepOutcome> {
+  const disks = certifiedDisks(s.offer, s.artifacts);
+  // sha256 → { size, regions that must hold it }
+  const objects = new Map<string, { size: number; regions: Set<string> }>();
+  for (const plan of s.offer.plans) {
+    for (const d of disks.filter((x) => x.planId === plan.id)) {
+      const entry = objects.get(d.sha256) ?? { size: d.size, regions: new Set<string>() };
+      for (const r of plan.regions) entry.regions.add(r);
+      objects.set(d.sha256, entry);
+    }
+  }
+  const cp = s.checkpoint.get<Checkpoint>();
+  const done = new Set(cp.done ?? []);
+  let bytesCopied = cp.bytesCopied ?? 0;
+  const total = [...objects.values()].reduce((n, o) => n + o.size * o.regions.size, 0) || 1;
+  const bytes = new Map<string, number>();
+  for (const [sha, o] of objects) for (const r of o.regions) if (done.has(`${r}:${sha}`)) bytes.set(`${r}:${sha}`, o.size);
+  const report = () => void s.progress(([...bytes.values()].reduce((a, b) => a + b, 0) / total) * 100).catch(() => {});
+
+  if (done.size > 0) {
+    await s.message('information', `Resuming: ${done.size} copies finished before an interruption are kept, not copied again.`);
+  }
+  // Checkpoint writes from parallel regions go one after another.
+  let writes: Promise<void> = Promise.resolve();
+  const allRegions = new Set<string>();
+  for (const [sha256, o] of objects) {
+    for (const r of o.regions) allRegions.add(r);
+    const pending = [...o.regions].filter((r) => !done.has(`${r}:${sha256}`));
+    if (pending.length === 0) continue;
+    await s.throwIfCanceled();
+    await replicateToRegions(s, sha256, o.size, pending, {
+      onBytes: (region, n) => {
+        bytes.set(`${region}:${sha256}`, n);
+        report();
+      },
+      onRegionDone: (region, copied) => {
+        done.add(`${region}:${sha256}`);
+        bytesCopied += copied;
+        const snapshot = { done: [...done], bytesCopied };
+        writes = writes.then(() => s.checkpoint.set(snapshot)).catch(() => {});
+      },
+    });
+    await writes;
+  }
+  await writes;
+  const regions = [...allRegions];
+  return {
+    status: 'complete',
+    artifacts: { bytesCopied, regions },
+    messages: [message('information', `Deployed to ${regions.length} region(s): ${regions.join(', ')} (${formatBytes(bytesCopied)} copied).`)],
+  };
+}
+
+export const deployStep: StepModule = { id, run };

@@ -1,0 +1,51 @@
+/**
+ * live: checks every region holds every image it will list, re-signs each plan's package with
+ * every region location, and in ONE transaction (the runner's) switches the live slot to this
+ * version (the previous one moves to offer_live_history and keeps serving until the commit),
+ * withdraws the preview, and completes the operation.
+ */
+import { VmarketError } from '../../errors.ts';
+import { setLiveSlot } from '../../offers/repository.ts';
+import { certifiedDisks, removeStaging } from '../image-files.ts';
+import { message } from '../operations.ts';
+import { buildPackage, signPackages, slotDocument } from '../packages.ts';
+import { offerLinks } from '../status.ts';
+import { regionStore } from '../replication.ts';
+import type { StepContext, StepModule, StepOutcome } from './context.ts';
+
+export const id = 'live' as const;
+
+export async function run(s: StepContext): Promise<StepOutcome> {
+  const { ctx, operation, offer } = s;
+  const disks = certifiedDisks(offer, s.artifacts);
+  for (const plan of offer.plans) {
+    for (const region of plan.regions) {
+      for (const d of disks.filter((x) => x.planId === plan.id)) {
+        if (!(await regionStore(ctx, region).has(d.sha256, d.size))) {
+          throw new VmarketError('STORAGE_FAILED', `The region ${region} does not hold image ${d.sha256.slice(0, 12)}… of plan ${plan.id}.`);
+        }
+      }
+    }
+  }
+  await s.throwIfCanceled();
+  const packages = offer.plans.map((plan) => buildPackage(ctx, offer, plan, disks, plan.regions));
+  const signed = await signPackages(ctx, packages);
+  const doc = slotDocument(operation, offer, signed);
+  await removeStaging(ctx, operation).catch(() => {});
+  return {
+    status: 'complete',
+    messages: [message('information', `Live: ${offerLinks(ctx, operation.publisher_id, operation.offer_id)[0]}`)],
+    apply: async (trx) => {
+      await setLiveSlot(trx, operation.publisher_id, operation.offer_id, doc as never, operation.id);
+      await trx
+        .updateTable('offers')
+        .set({ preview: null, preview_operation_id: null })
+        .where('publisher_id', '=', operation.publisher_id)
+        .where('id', '=', operation.offer_id)
+        .where('preview_operation_id', '=', operation.id)
+        .execute();
+    },
+  };
+}
+
+export const liveStep: StepModule = { id, run };

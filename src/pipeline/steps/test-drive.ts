@@ -1,0 +1,100 @@
+/**
+ * test-drive: skipped unless the offer enables a test drive. Enabled: its settings are checked
+ * (regions a subset of the plan's, 0..10 hot instances, 1..10 hours, an https user manual), then
+ * the test-drive image (the OS disk of the first plan that covers the test drive's regions) is
+ * stored, content-addressed and verified, in each test-drive region.
+ */
+import { hashFile } from '../../storage/hash.ts';
+import { localImageFile } from '../image-files.ts';
+import { publishedVersion, type OfferSnapshot, type SnapshotPlan } from '../offer-snapshot.ts';
+import { message } from '../operations.ts';
+import { formatBytes, replicateToRegions } from '../replication.ts';
+import type { StepMessage } from '../types.ts';
+import type { StepContext, StepModule, StepOutcome } from './context.ts';
+
+export const id = 'test-drive' as const;
+
+interface Checkpoint {
+  sha256?: string;
+  size?: number;
+  regions?: string[];
+}
+
+/** Problems of the test-drive settings, each naming its field; the plan it runs on when none. */
+export function checkTestDrive(offer: OfferSnapshot): { problems: StepMessage[]; plan?: SnapshotPlan } {
+  const td = offer.testDrive ?? {};
+  const problems: StepMessage[] = [];
+  const regions = td.regions ?? [];
+  if (regions.length === 0) problems.push(message('error', 'testDrive.regions: name at least one region.'));
+  const plan = offer.plans.find((p) => regions.every((r) => p.regions.includes(r)));
+  if (regions.length > 0 && !plan) {
+    problems.push(message('error', `testDrive.regions: ${regions.join(', ')} must be a subset of one plan's regions.`));
+  }
+  const hot = td.hotInstances ?? 0;
+  if (!Number.isInteger(hot) || hot < 0 || hot > 10) problems.push(message('error', 'testDrive.hotInstances: must be an integer from 0 to 10.'));
+  const hours = td.durationHours;
+  if (hours === undefined || !Number.isInteger(hours) || hours < 1 || hours > 10) {
+    problems.push(message('error', 'testDrive.durationHours: must be an integer from 1 to 10.'));
+  }
+  let manualOk = false;
+  try {
+    manualOk = new URL(td.userManualUrl ?? '').protocol === 'https:';
+  } catch {
+    manualOk = false;
+  }
+  if (!manualOk) problems.push(message('error', 'testDrive.userManualUrl: must be an https URL.'));
+  return { problems, plan: problems.length === 0 ? plan : undefined };
+}
+
+export async function run(s: StepContext): Promise<StepOutcome> {
+  const { ctx, operation, offer } = s;
+  if (!offer.testDrive?.enabled) return { status: 'skipped', messages: [message('information', 'No test drive is enabled for this offer.')] };
+  const { problems, plan } = checkTestDrive(offer);
+  if (problems.length > 0 || !plan) return { status: 'blocked', error: 'The test drive settings are invalid.', messages: problems };
+
+  const cp = s.checkpoint.get<Checkpoint>();
+  const source = publishedVersion(plan).osDisk;
+  const file = await localImageFile(ctx, operation.id, source, s.signal);
+  let { sha256, size } = cp;
+  if (!sha256 || size === undefined) {
+    const hashed = await hashFile(file, (p) => void s.progress((p.bytesDone / Math.max(1, p.bytesTotal)) * 30).catch(() => {}), s.signal);
+    sha256 = hashed.sha256;
+    size = hashed.size;
+    await s.checkpoint.set({ sha256, size, regions: [] });
+  }
+  const done = new Set(cp.regions ?? []);
+  const regions = offer.testDrive.regions ?? [];
+  let copiedTotal = 0;
+  const pending = regions.filter((r) => !done.has(r));
+  let writes: Promise<void> = Promise.resolve();
+  if (pending.length > 0) {
+    await s.throwIfCanceled();
+    const bytes = new Map<string, number>();
+    await replicateToRegions(s, sha256, size, pending, {
+      source: file,
+      onBytes: (region, n) => {
+        bytes.set(region, n);
+        void s.progress(30 + ([...bytes.values()].reduce((a, b) => a + b, 0) / (size! * pending.length || 1)) * 70).catch(() => {});
+      },
+      onRegionDone: (region, copied) => {
+        done.add(region);
+        copiedTotal += copied;
+        const snapshot = { sha256, size, regions: [...done] };
+        writes = writes.then(() => s.checkpoint.set(snapshot)).catch(() => {});
+      },
+    });
+    await writes;
+  }
+  return {
+    status: 'complete',
+    artifacts: { planId: plan.id, sha256, size, regions },
+    messages: [
+      message(
+        'information',
+        `Test drive on plan ${plan.id} in ${regions.join(', ')}: ${offer.testDrive.hotInstances ?? 0} hot instance(s), ${offer.testDrive.durationHours} hour(s); ${formatBytes(copiedTotal)} copied.`,
+      ),
+    ],
+  };
+}
+
+export const testDriveStep: StepModule = { id, run };

@@ -1,0 +1,122 @@
+/**
+ * The stuck-step sweeper. A step running (or waiting for a certification review) past its
+ * expected maximum is flagged `stuck` and opens exactly one support ticket, visible to the
+ * publisher and the operator, and its recipients are told. Safe with many workers: the flag is
+ * set by a conditional update (only one sweeper wins it) and the tickets table has a unique
+ * index per (operation, step) for system tickets.
+ *
+ * It also repairs lost jobs: an operation whose current step should be running but has no job
+ * queued or active (its retries ran out while the worker kept dying) gets its job back; the step's
+ * attempt counter (see the runner) bounds how often.
+ */
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { AppContext } from '../app/context.ts';
+import { notifyOperation } from './notify.ts';
+import { currentStep, loadSteps, message } from './operations.ts';
+import { enqueueStep, queueFor } from './queues.ts';
+import { stepDefinition, type StepId } from './steps/definitions.ts';
+
+export interface SweepResult {
+  /** Steps newly flagged stuck, as `operationId/stepId`. */
+  stuck: string[];
+  /** Tickets opened. */
+  tickets: number;
+  /** Operations whose lost job was enqueued again. */
+  requeued: string[];
+}
+
+/** One sweep: flags overdue steps, opens their tickets, re-enqueues lost jobs. */
+export async function sweepStuckSteps(ctx: AppContext, now: Date = new Date()): Promise<SweepResult> {
+  const result: SweepResult = { stuck: [], tickets: 0, requeued: [] };
+  const overdue = await ctx.db.kysely
+    .selectFrom('operation_steps')
+    .innerJoin('operations', 'operations.id', 'operation_steps.operation_id')
+    .select([
+      'operation_steps.operation_id as operationId',
+      'operation_steps.step_id as stepId',
+      'operation_steps.started_at as startedAt',
+      'operation_steps.expected_max_seconds as max',
+      'operations.publisher_id as publisherId',
+      'operations.offer_id as offerId',
+    ])
+    .where('operation_steps.status', 'in', ['inProgress', 'waitingForApproval'])
+    .where('operation_steps.stuck', '=', false)
+    .where('operation_steps.expected_max_seconds', 'is not', null)
+    .where('operation_steps.started_at', 'is not', null)
+    .where(sql<boolean>`operation_steps.started_at + make_interval(secs => operation_steps.expected_max_seconds) < ${now}`)
+    .execute();
+
+  for (const row of overdue) {
+    const def = stepDefinition(row.stepId);
+    const opened = await ctx.db.transaction(async (trx) => {
+      const flagged = await trx
+        .updateTable('operation_steps')
+        .set((eb) => ({
+          stuck: true,
+          messages: sql<string>`${eb.ref('messages')} || ${JSON.stringify([
+            message('warning', `This step is taking longer than its expected maximum; support ticket opened.`),
+          ])}::jsonb`,
+        }))
+        .where('operation_id', '=', row.operationId)
+        .where('step_id', '=', row.stepId)
+        .where('stuck', '=', false)
+        .returning('step_id')
+        .executeTakeFirst();
+      if (!flagged) return false;
+      const inserted = await trx
+        .insertInto('tickets')
+        .values({
+          id: `tk-${randomUUID()}`,
+          publisher_id: row.publisherId,
+          offer_id: row.offerId,
+          operation_id: row.operationId,
+          step_id: row.stepId,
+          source: 'system',
+          title: `${def.name} is stuck for ${row.offerId}`,
+          body:
+            `The step "${def.name}" of operation ${row.operationId} started at ${new Date(row.startedAt!).toISOString()} ` +
+            `and is still running past its expected maximum of ${Number(row.max)} seconds. The operator has been told; ` +
+            `the step keeps running and the publication continues when it finishes.`,
+          status: 'open',
+        })
+        .onConflict((oc) => oc.columns(['operation_id', 'step_id']).where('source', '=', 'system').doNothing())
+        .returning('id')
+        .executeTakeFirst();
+      return inserted !== undefined;
+    });
+    if (opened) {
+      result.stuck.push(`${row.operationId}/${row.stepId}`);
+      result.tickets++;
+      await notifyOperation(ctx, row.operationId, 'step.stuck', { stepId: row.stepId });
+    }
+  }
+
+  result.requeued = await requeueLostJobs(ctx);
+  return result;
+}
+
+/** Operations that run but whose current step has no live job get one (deduplicated by pg-boss). */
+async function requeueLostJobs(ctx: AppContext): Promise<string[]> {
+  const running = await ctx.db.kysely
+    .selectFrom('operations')
+    .select(['id'])
+    .where('status', '=', 'running')
+    .where('cancel_requested', '=', false)
+    .execute();
+  const requeued: string[] = [];
+  for (const op of running) {
+    const step = currentStep(await loadSteps(ctx.db.kysely, op.id));
+    if (!step || (step.status !== 'notStarted' && step.status !== 'inProgress')) continue;
+    const stepId = step.step_id as StepId;
+    const jobs = await ctx.db.boss.findJobs(queueFor(stepId), { key: op.id });
+    const live = jobs.some((j) => j.state === 'created' || j.state === 'retry' || j.state === 'active');
+    if (live) continue;
+    const sent = await ctx.db.transaction((trx) => enqueueStep(ctx, trx, op.id, stepId));
+    if (sent) {
+      requeued.push(op.id);
+      ctx.logger.warn({ operationId: op.id, stepId }, 'pipeline job was lost; enqueued again');
+    }
+  }
+  return requeued;
+}

@@ -1,0 +1,87 @@
+/**
+ * Starts the pipeline in this process: the step handlers on both queues (each with its own
+ * concurrency) and the stuck-step sweeper. `stop()` stops taking new jobs and the sweeper.
+ */
+import type { Job } from 'pg-boss';
+import type { AppContext } from '../app/context.ts';
+import { currentStep, loadSteps } from './operations.ts';
+import { CERTIFY_QUEUE, ensurePipelineQueues, PIPELINE_QUEUE, queueFor } from './queues.ts';
+import { runStepJob } from './runner.ts';
+import { sweepStuckSteps } from './sweeper.ts';
+import type { StepId } from './steps/definitions.ts';
+import type { StepJobData } from './types.ts';
+
+export interface PipelineWorkers {
+  stop(): Promise<void>;
+  /** Runs one sweep now (tests, `vmarket` admin tools). */
+  sweep(): Promise<Awaited<ReturnType<typeof sweepStuckSteps>>>;
+}
+
+/** How often idle workers look for jobs. Steps chain through the queue, so this is per-step latency. */
+const POLLING_INTERVAL_SECONDS = 0.5;
+
+/**
+ * Registers the step handlers and starts the sweeper (every `config.sweepIntervalSeconds`).
+ * In embedded mode it first fails jobs left `active` by a previous process (only one process can
+ * open the embedded database, so they are orphans) so they are retried at once.
+ */
+export async function startPipelineWorkers(ctx: AppContext): Promise<PipelineWorkers> {
+  const boss = ctx.db.boss;
+  await ensurePipelineQueues(boss);
+  if (ctx.db.mode === 'embedded') await recoverOrphanedJobs(ctx);
+
+  const handler = async (jobs: Job<StepJobData>[]) => {
+    for (const job of jobs) await runStepJob(ctx, job);
+  };
+  const ids = [
+    await boss.work<StepJobData>(
+      PIPELINE_QUEUE,
+      { localConcurrency: ctx.config.concurrency.pipeline, pollingIntervalSeconds: POLLING_INTERVAL_SECONDS, batchSize: 1 },
+      handler,
+    ),
+    await boss.work<StepJobData>(
+      CERTIFY_QUEUE,
+      { localConcurrency: ctx.config.concurrency.certify, pollingIntervalSeconds: POLLING_INTERVAL_SECONDS, batchSize: 1 },
+      handler,
+    ),
+  ];
+  void ids;
+
+  let sweeping: Promise<unknown> | null = null;
+  let stopped = false;
+  const sweep = () => sweepStuckSteps(ctx);
+  const timer = setInterval(() => {
+    if (sweeping || stopped) return;
+    sweeping = sweep()
+      .catch((err) => ctx.logger.warn({ err }, 'stuck-step sweep failed'))
+      .finally(() => {
+        sweeping = null;
+      });
+  }, ctx.config.sweepIntervalSeconds * 1000);
+  timer.unref();
+
+  return {
+    sweep,
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await Promise.allSettled([boss.offWork(PIPELINE_QUEUE), boss.offWork(CERTIFY_QUEUE)]);
+      if (sweeping) await sweeping;
+    },
+  };
+}
+
+/** Fails the `active` jobs of running operations so pg-boss retries them now (embedded mode only). */
+async function recoverOrphanedJobs(ctx: AppContext): Promise<void> {
+  const running = await ctx.db.kysely.selectFrom('operations').select('id').where('status', '=', 'running').execute();
+  for (const op of running) {
+    const step = currentStep(await loadSteps(ctx.db.kysely, op.id));
+    if (!step) continue;
+    const queue = queueFor(step.step_id as StepId);
+    const jobs = await ctx.db.boss.findJobs(queue, { key: op.id });
+    const orphans = jobs.filter((j) => j.state === 'active').map((j) => j.id);
+    if (orphans.length === 0) continue;
+    ctx.logger.info({ operationId: op.id, stepId: step.step_id, jobs: orphans }, 'resuming a step whose worker stopped');
+    await ctx.db.boss.fail(queue, orphans, { message: 'the process running this job stopped' });
+  }
+}
