@@ -96,18 +96,10 @@ export class FsBlobStore implements BlobStore {
   async copyFrom(source: BlobStore, sha256: string, options: PutOptions = {}): Promise<CopyResult> {
     assertSha256(sha256);
     throwIfAborted(options.signal);
-    if (source instanceof FsBlobStore) {
-      if (source.root === this.root) return { bytesCopied: 0 };
-      try {
-        return await this.putFile(source.objectPath(sha256), sha256, options);
-      } catch (error) {
-        if (error instanceof VmarketError && error.code === 'FILE_UNREADABLE') throw notFound(source, sha256);
-        throw error;
-      }
-    }
-    await this.open();
     const size = await source.size(sha256);
     if (size === null) throw notFound(source, sha256);
+    if (source instanceof FsBlobStore) return this.putFile(source.objectPath(sha256), sha256, options);
+    await this.open();
     if (await this.has(sha256, size)) return { bytesCopied: 0 };
     return this.writeVerified(sha256, size, await source.read(sha256), options);
   }
@@ -195,7 +187,12 @@ export class FsBlobStore implements BlobStore {
       progress.add(size - progress.bytesDone);
       progress.flush();
       const verifying = phaseReporter(size, options.onProgress, 'verifying');
-      const written = await hashFile(temp, (p) => verifying.add(p.bytesDone - verifying.bytesDone), options.signal);
+      const written = await hashFile(temp, (p) => verifying.add(p.bytesDone - verifying.bytesDone), options.signal).catch(
+        (error: unknown) => {
+          // Our own copy is unreadable: a storage failure (retryable), not a bad source.
+          throw error instanceof VmarketError && error.code === 'FILE_UNREADABLE' ? storageFailed(error.message, error) : error;
+        },
+      );
       verifying.flush();
       checkHash(written.sha256, written.size, sha256, size, localPath);
       await fsyncPath(temp);
@@ -301,7 +298,7 @@ function storageFailed(message: string, cause: unknown): VmarketError {
 }
 
 /** Keeps VmarketErrors, maps aborts to CANCELED and anything else to STORAGE_FAILED. */
-export function asStoreError(error: unknown, message: string): VmarketError {
+function asStoreError(error: unknown, message: string): VmarketError {
   if (error instanceof VmarketError) return error;
   if (isAbortError(error)) return canceledError();
   return storageFailed(message, error);

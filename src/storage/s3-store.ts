@@ -105,6 +105,7 @@ export class S3BlobStore implements BlobStore {
     return `${this.prefix}sha256/${sha256.slice(0, 2)}/${sha256}`;
   }
 
+  /** Present with our `sha256` metadata (objects written by other tools do not count) and, when given, this size. */
   async has(sha256: string, size?: number): Promise<boolean> {
     const head = await this.head(sha256);
     return head !== null && head.sha256 === sha256 && (size === undefined || head.size === size);
