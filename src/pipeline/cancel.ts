@@ -5,6 +5,8 @@
  * The live slot is never touched: a cancel is refused once `live` applied.
  */
 import type { AppContext } from '../app/context.ts';
+import { removeObject } from '../storage/replicate.ts';
+import { removeStaging } from './image-files.ts';
 import { notifyOperation } from './notify.ts';
 import { NOW, currentStep, loadSteps, lockOperation, message, transitionOperation, transitionStep, type OperationRow } from './operations.ts';
 import { ACTIVE_OPERATION_STATUSES } from './types.ts';
@@ -50,6 +52,7 @@ export async function finalizeCancel(ctx: AppContext, operationId: string): Prom
   } catch (error) {
     ctx.logger.warn({ operationId, err: error }, 'cleanup after cancel failed; the copies stay until the next cleanup');
   }
+  await removeStaging(ctx, op).catch(() => {});
   await notifyOperation(ctx, operationId, 'operation.canceled', {});
   return true;
 }
@@ -94,15 +97,16 @@ export async function removeUnreferencedCopies(ctx: AppContext, op: OperationRow
   const mine = operationHashes(op);
   if (mine.size === 0) return 0;
   const keep = await referencedHashes(ctx, op.id);
-  const stores = [ctx.primary, ...[...ctx.regions.values()].map((r) => r.store)];
+  const targets = [
+    { region: 'primary', store: ctx.primary },
+    ...[...ctx.regions.entries()].map(([region, r]) => ({ region, store: r.store })),
+  ];
   let removed = 0;
   for (const sha256 of mine) {
     if (keep.has(sha256)) continue;
-    for (const store of stores) {
-      if (await store.has(sha256)) {
-        await store.delete(sha256);
-        removed++;
-      }
+    for (const result of await removeObject(targets, sha256)) {
+      if (result.removed) removed++;
+      if (result.error) ctx.logger.warn({ operationId: op.id, region: result.region, err: result.error }, 'could not remove a copy after cancel');
     }
   }
   return removed;

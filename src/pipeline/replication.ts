@@ -56,7 +56,28 @@ export async function replicateToRegions(
   const copied = new Map<string, number>();
   if (regions.length === 0) return copied;
   const lastRetryMessage = new Map<string, number>();
-  const reported = new Set<string>();
+  const finished = new Set<string>();
+  const writes: Promise<void>[] = [];
+  const short = `${sha256.slice(0, 12)}…`;
+  // Told the moment a region holds the object, not after the slowest region: the caller
+  // checkpoints it, and the message is the record of what was copied where.
+  const regionDone = (region: string, bytesCopied: number, via?: string) => {
+    if (finished.has(region)) return;
+    finished.add(region);
+    copied.set(region, bytesCopied);
+    options.onBytes?.(region, size);
+    options.onRegionDone?.(region, bytesCopied);
+    writes.push(
+      s
+        .message(
+          'information',
+          bytesCopied === 0
+            ? `${region}: already holds ${short}, nothing copied.`
+            : `${region}: copied ${formatBytes(bytesCopied)} (sha256 ${short}${via ? `, ${via}` : ''}), verified.`,
+        )
+        .catch(() => {}),
+    );
+  };
   const results = await replicate({
     source: options.source ?? s.ctx.primary,
     sha256,
@@ -65,37 +86,21 @@ export async function replicateToRegions(
     signal: s.signal,
     onProgress: (region, p) => {
       if (p.status === 'copying' || p.status === 'verifying') options.onBytes?.(region, p.status === 'verifying' ? size : p.bytesDone);
-      if ((p.status === 'done' || p.status === 'skipped') && !reported.has(region)) {
-        // At once, not after the slowest region: the caller checkpoints it.
-        reported.add(region);
-        options.onBytes?.(region, size);
-        options.onRegionDone?.(region, p.status === 'done' ? size : 0);
-      }
-      if (p.status === 'retrying' && lastRetryMessage.get(region) !== p.attempt) {
+      else if (p.status === 'done') regionDone(region, size);
+      else if (p.status === 'skipped') regionDone(region, 0);
+      else if (p.status === 'retrying' && lastRetryMessage.get(region) !== p.attempt) {
         lastRetryMessage.set(region, p.attempt);
-        void s.message('warning', `${region}: copy attempt ${p.attempt} failed (${p.message ?? 'unknown error'}); retrying.`).catch(() => {});
+        writes.push(s.message('warning', `${region}: copy attempt ${p.attempt} failed (${p.message ?? 'unknown error'}); retrying.`).catch(() => {}));
       }
     },
   });
   const failed: string[] = [];
   for (const r of results) {
-    if (r.error) {
-      failed.push(`${r.region}: ${r.error.message}`);
-      continue;
-    }
-    copied.set(r.region, r.bytesCopied);
-    if (!reported.has(r.region)) {
-      reported.add(r.region);
-      options.onBytes?.(r.region, size);
-      options.onRegionDone?.(r.region, r.bytesCopied);
-    }
-    await s.message(
-      'information',
-      r.skipped
-        ? `${r.region}: already holds ${sha256.slice(0, 12)}…, nothing copied.`
-        : `${r.region}: copied ${formatBytes(r.bytesCopied)} (sha256 ${sha256.slice(0, 12)}…${r.via ? `, ${r.via}` : ''}), verified.`,
-    );
+    if (r.error) failed.push(`${r.region}: ${r.error.message}`);
+    else regionDone(r.region, r.bytesCopied, r.via);
+    if (!r.error) copied.set(r.region, r.bytesCopied);
   }
+  await Promise.all(writes);
   if (failed.length > 0) {
     throw new VmarketError('STORAGE_FAILED', `Copying to ${failed.length} region(s) failed: ${failed.join('; ')}`);
   }

@@ -14,6 +14,7 @@ import type { Job } from 'pg-boss';
 import type { AppContext } from '../app/context.ts';
 import { isVmarketError, VmarketError } from '../errors.ts';
 import { finalizeCancel } from './cancel.ts';
+import { removeStaging } from './image-files.ts';
 import { notifyOperation } from './notify.ts';
 import type { OfferSnapshot } from './offer-snapshot.ts';
 import {
@@ -43,7 +44,7 @@ const CANCEL_POLL_MS = 1000;
 type Start = { kind: 'run'; op: OperationRow; step: StepRow } | { kind: 'cancel' } | { kind: 'nothing' } | { kind: 'exhausted'; attempts: number };
 
 /** The pg-boss handler body for one job. Throwing makes pg-boss retry the job. */
-export async function runStepJob(ctx: AppContext, job: Job<StepJobData>): Promise<void> {
+export async function runStepJob(ctx: AppContext, job: Job<StepJobData>, shutdown?: AbortSignal): Promise<void> {
   const { operationId, stepId } = job.data;
   const start = await beginStep(ctx, operationId, stepId);
   if (start.kind === 'nothing') return;
@@ -61,7 +62,10 @@ export async function runStepJob(ctx: AppContext, job: Job<StepJobData>): Promis
   }
 
   const cancelController = new AbortController();
-  const signal = AbortSignal.any([cancelController.signal, job.signal]);
+  // The job's own signal (pg-boss took it away) and the process shutting down both stop the work
+  // without ending the step: the job is retried and the step resumes from its checkpoint.
+  const interrupted = shutdown ? AbortSignal.any([job.signal, shutdown]) : job.signal;
+  const signal = AbortSignal.any([cancelController.signal, interrupted]);
   const stepCtx = createStepContext(ctx, start.op, start.step, signal, cancelController);
   const poll = setInterval(() => {
     loadOperation(ctx.db.kysely, operationId)
@@ -79,11 +83,11 @@ export async function runStepJob(ctx: AppContext, job: Job<StepJobData>): Promis
   } catch (error) {
     clearInterval(poll);
     await stepCtx.flush().catch(() => {});
-    if (cancelController.signal.aborted || (isVmarketError(error) && error.code === 'CANCELED' && !job.signal.aborted)) {
+    if (cancelController.signal.aborted || (isVmarketError(error) && error.code === 'CANCELED' && !interrupted.aborted)) {
       await finalizeCancel(ctx, operationId);
       return;
     }
-    if (job.signal.aborted) throw error; // pg-boss took the job away (expiry, shutdown): it is redelivered
+    if (interrupted.aborted) throw error; // expired or shutting down: the job is redelivered and resumes
     const text = describeError(error);
     if (job.retryCount >= RETRY_LIMIT || isPermanent(error)) {
       ctx.logger.warn({ operationId, stepId, err: error }, 'pipeline step failed');
@@ -291,5 +295,6 @@ export async function applyOutcome(ctx: AppContext, operationId: string, stepId:
           : after === 'waitingForApproval'
             ? 'certification.waitingForApproval'
             : null;
+  if (after === 'succeeded' || after === 'failed') await removeStaging(ctx, { id: operationId }).catch(() => {});
   if (event) await notifyOperation(ctx, operationId, event, { stepId });
 }

@@ -30,8 +30,10 @@ export async function startPipelineWorkers(ctx: AppContext): Promise<PipelineWor
   await ensurePipelineQueues(boss);
   if (ctx.db.mode === 'embedded') await recoverOrphanedJobs(ctx);
 
+  // Aborted by stop(): running steps stop at their next checkpoint and resume after a restart.
+  const shutdown = new AbortController();
   const handler = async (jobs: Job<StepJobData>[]) => {
-    for (const job of jobs) await runStepJob(ctx, job);
+    for (const job of jobs) await runStepJob(ctx, job, shutdown.signal);
   };
   const ids = [
     await boss.work<StepJobData>(
@@ -65,7 +67,8 @@ export async function startPipelineWorkers(ctx: AppContext): Promise<PipelineWor
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await Promise.allSettled([boss.offWork(PIPELINE_QUEUE), boss.offWork(CERTIFY_QUEUE)]);
+      shutdown.abort(new Error('the pipeline workers are stopping'));
+      await Promise.allSettled([boss.offWork(PIPELINE_QUEUE, { wait: true }), boss.offWork(CERTIFY_QUEUE, { wait: true })]);
       if (sweeping) await sweeping;
     },
   };

@@ -6,7 +6,7 @@
  */
 import { VmarketError } from '../../errors.ts';
 import { setLiveSlot } from '../../offers/repository.ts';
-import { certifiedDisks, removeStaging } from '../image-files.ts';
+import { certifiedDisks } from '../image-files.ts';
 import { message } from '../operations.ts';
 import { buildPackage, signPackages, slotDocument } from '../packages.ts';
 import { offerLinks } from '../status.ts';
@@ -31,7 +31,6 @@ export async function run(s: StepContext): Promise<StepOutcome> {
   const packages = offer.plans.map((plan) => buildPackage(ctx, offer, plan, disks, plan.regions));
   const signed = await signPackages(ctx, packages);
   const doc = slotDocument(operation, offer, signed);
-  await removeStaging(ctx, operation).catch(() => {});
   return {
     status: 'complete',
     messages: [message('information', `Live: ${offerLinks(ctx, operation.publisher_id, operation.offer_id)[0]}`)],
