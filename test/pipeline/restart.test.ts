@@ -63,7 +63,11 @@ function apiFor(url: string): Api {
     } catch {
       // not JSON
     }
-    return { status: res.status, headers: Object.fromEntries(res.headers.entries()), body };
+    const headers: Record<string, string> = {};
+    res.headers.forEach((value, key) => {
+      headers[key] = value;
+    });
+    return { status: res.status, headers, body };
   };
 }
 
