@@ -62,6 +62,28 @@ export async function ensurePipelineQueues(boss: PgBoss): Promise<void> {
   ensured.add(boss);
 }
 
+const workerIds = new WeakMap<PgBoss, Map<string, string>>();
+
+/** Remembers the worker of a queue in this process, so `wakeQueue` can reach it. */
+export function registerQueueWorker(boss: PgBoss, queue: string, workerId: string): void {
+  const map = workerIds.get(boss) ?? new Map<string, string>();
+  map.set(queue, workerId);
+  workerIds.set(boss, map);
+}
+
+export function unregisterQueueWorkers(boss: PgBoss): void {
+  workerIds.delete(boss);
+}
+
+/**
+ * Wakes this process's worker of `queue` (if it runs here) so a job just committed starts now
+ * instead of at the next poll: steps chain without the polling interval between them.
+ */
+export function wakeQueue(boss: PgBoss, queue: string): void {
+  const id = workerIds.get(boss)?.get(queue);
+  if (id) boss.notifyWorker(id);
+}
+
 /** Enqueues one step of one operation inside `trx` (commits or rolls back with it). */
 export async function enqueueStep(ctx: AppContext, trx: Trx, operationId: string, stepId: StepId): Promise<string | null> {
   const data: StepJobData = { operationId, stepId };

@@ -10,7 +10,7 @@
  * Errors that are not the publisher's (storage, network) are retried by pg-boss with back-off;
  * on the last attempt the step is blocked with the error as its message.
  */
-import type { Job } from 'pg-boss';
+import { fromKysely, type Job } from 'pg-boss';
 import type { AppContext } from '../app/context.ts';
 import { isVmarketError, VmarketError } from '../errors.ts';
 import { finalizeCancel } from './cancel.ts';
@@ -29,7 +29,7 @@ import {
   type OperationRow,
   type StepRow,
 } from './operations.ts';
-import { enqueueStep, RETRY_LIMIT } from './queues.ts';
+import { enqueueStep, queueFor, RETRY_LIMIT, wakeQueue } from './queues.ts';
 import type { StepContext, StepOutcome } from './steps/context.ts';
 import { nextStep, type StepId } from './steps/definitions.ts';
 import { STEP_MODULES } from './steps/index.ts';
@@ -57,7 +57,7 @@ export async function runStepJob(ctx: AppContext, job: Job<StepJobData>, shutdow
       status: 'blocked',
       error: `The ${stepId} step was interrupted ${start.attempts} times without finishing.`,
       messages: [message('error', `The step was started ${start.attempts} times and never finished (its worker stopped each time); publish again to retry.`)],
-    });
+    }, job);
     return;
   }
 
@@ -91,11 +91,7 @@ export async function runStepJob(ctx: AppContext, job: Job<StepJobData>, shutdow
     const text = describeError(error);
     if (job.retryCount >= RETRY_LIMIT || isPermanent(error)) {
       ctx.logger.warn({ operationId, stepId, err: error }, 'pipeline step failed');
-      await applyOutcome(ctx, operationId, stepId, {
-        status: 'blocked',
-        error: text,
-        messages: [message('error', text)],
-      });
+      await applyOutcome(ctx, operationId, stepId, { status: 'blocked', error: text, messages: [message('error', text)] }, job);
       return;
     }
     await appendMessages(ctx.db.kysely, operationId, stepId, [
@@ -104,7 +100,7 @@ export async function runStepJob(ctx: AppContext, job: Job<StepJobData>, shutdow
     throw error;
   }
   clearInterval(poll);
-  await applyOutcome(ctx, operationId, stepId, outcome);
+  await applyOutcome(ctx, operationId, stepId, outcome, job);
 }
 
 /** Errors that a retry cannot fix (the input is wrong), so the step blocks at once. */
@@ -240,12 +236,22 @@ function createStepContext(
  * that arrived meanwhile wins: the step is canceled instead, so `live` never applies after a
  * cancel was accepted.
  */
-export async function applyOutcome(ctx: AppContext, operationId: string, stepId: StepId, outcome: StepOutcome): Promise<void> {
+export async function applyOutcome(
+  ctx: AppContext,
+  operationId: string,
+  stepId: StepId,
+  outcome: StepOutcome,
+  job?: Pick<Job<StepJobData>, 'id' | 'name' | 'retryCount'>,
+): Promise<void> {
   type After = 'gone' | 'cancel' | 'next' | 'succeeded' | 'failed' | 'waitingForPublisherReview' | 'waitingForApproval';
+  let nextQueue: string | undefined;
   const after = await ctx.db.transaction(async (trx): Promise<After> => {
     const op = await lockOperation(trx, operationId);
     if (!op || op.status !== 'running') return 'gone';
     if (op.cancel_requested) return 'cancel';
+    // The job is settled with the step's outcome in one transaction: there is no moment where
+    // the step is done but its job still looks active (pg-boss then finds nothing to complete).
+    if (job) await ctx.db.boss.complete(job.name, { id: job.id, retryCount: job.retryCount }, null, { db: fromKysely(trx) });
     const messages = outcome.messages ?? [];
     switch (outcome.status) {
       case 'complete':
@@ -256,6 +262,7 @@ export async function applyOutcome(ctx: AppContext, operationId: string, stepId:
         const next = nextStep(stepId);
         if (next) {
           await enqueueStep(ctx, trx, operationId, next.id);
+          nextQueue = queueFor(next.id);
           return 'next';
         }
         await transitionOperation(trx, operationId, ['running'], 'succeeded', SYSTEM);
@@ -285,6 +292,7 @@ export async function applyOutcome(ctx: AppContext, operationId: string, stepId:
     await finalizeCancel(ctx, operationId);
     return;
   }
+  if (after === 'next' && nextQueue) wakeQueue(ctx.db.boss, nextQueue);
   const event =
     after === 'succeeded'
       ? 'operation.succeeded'

@@ -23,7 +23,7 @@ import {
   transitionOperation,
   transitionStep,
 } from './operations.ts';
-import { enqueueStep, ensurePipelineQueues } from './queues.ts';
+import { enqueueStep, ensurePipelineQueues, queueFor, wakeQueue } from './queues.ts';
 import { emptyStepViews, offerLinks, stepView } from './status.ts';
 import { expectedMaxSeconds } from './steps/definitions.ts';
 import type { OfferStatusDocument, OperationStatus, OperationView } from './types.ts';
@@ -93,6 +93,7 @@ export async function publishOffer(ctx: AppContext, input: PublishInput): Promis
       await recordTransition(trx, { operationId, stepId: null, from: null, to: 'running', actor, note: `published draft ${offer.etag}` });
       await enqueueStep(ctx, trx, operationId, 'validate');
     });
+    wakeQueue(ctx.db.boss, queueFor('validate'));
   } catch (error) {
     if (isUniqueViolation(error)) {
       const now = await activeOperation(ctx, publisherId, offerId);
@@ -163,7 +164,7 @@ export async function getOperation(ctx: AppContext, publisherId: string, operati
 export async function goLive(ctx: AppContext, publisherId: string, offerId: string, actor: string): Promise<{ operationId: string }> {
   await requireOffer(ctx, publisherId, offerId);
   await ensurePipelineQueues(ctx.db.boss);
-  return ctx.db.transaction(async (trx) => {
+  const result = await ctx.db.transaction(async (trx) => {
     const op = await trx
       .selectFrom('operations')
       .selectAll()
@@ -187,6 +188,8 @@ export async function goLive(ctx: AppContext, publisherId: string, offerId: stri
     await enqueueStep(ctx, trx, op.id, 'deploy');
     return { operationId: op.id };
   });
+  wakeQueue(ctx.db.boss, queueFor('deploy'));
+  return result;
 }
 
 /**
@@ -279,6 +282,7 @@ export async function reviewCertification(
     return op.id;
   });
   if (input.decision === 'reject') await notifyOperation(ctx, operationId, 'operation.failed', { stepId: 'certify' });
+  else wakeQueue(ctx.db.boss, queueFor('provision'));
   return { operationId, decision: input.decision };
 }
 

@@ -5,7 +5,7 @@
 import type { Job } from 'pg-boss';
 import type { AppContext } from '../app/context.ts';
 import { currentStep, loadSteps } from './operations.ts';
-import { CERTIFY_QUEUE, ensurePipelineQueues, PIPELINE_QUEUE, queueFor } from './queues.ts';
+import { CERTIFY_QUEUE, ensurePipelineQueues, PIPELINE_QUEUE, queueFor, registerQueueWorker, unregisterQueueWorkers } from './queues.ts';
 import { runStepJob } from './runner.ts';
 import { sweepStuckSteps } from './sweeper.ts';
 import type { StepId } from './steps/definitions.ts';
@@ -47,7 +47,8 @@ export async function startPipelineWorkers(ctx: AppContext): Promise<PipelineWor
       handler,
     ),
   ];
-  void ids;
+  registerQueueWorker(boss, PIPELINE_QUEUE, ids[0]);
+  registerQueueWorker(boss, CERTIFY_QUEUE, ids[1]);
 
   let sweeping: Promise<unknown> | null = null;
   let stopped = false;
@@ -68,6 +69,7 @@ export async function startPipelineWorkers(ctx: AppContext): Promise<PipelineWor
       stopped = true;
       clearInterval(timer);
       shutdown.abort(new Error('the pipeline workers are stopping'));
+      unregisterQueueWorkers(boss);
       await Promise.allSettled([boss.offWork(PIPELINE_QUEUE, { wait: true }), boss.offWork(CERTIFY_QUEUE, { wait: true })]);
       if (sweeping) await sweeping;
     },
