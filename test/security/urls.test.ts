@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { test } from 'node:test';
+import { checkOutboundUrl, isNonPublicAddress, safeFetch } from '../../src/security/urls.ts';
+
+async function rejectsWith(promise: Promise<unknown>, code: string, mentions: string) {
+  await assert.rejects(promise, (error: any) => {
+    assert.equal(error.code, code);
+    assert.ok(error.message.includes(mentions), error.message);
+    return true;
+  });
+}
+
+test('non-public addresses are recognised, including IPv4-mapped IPv6', () => {
+  for (const address of [
+    '127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '100.64.0.1', '169.254.169.254', '0.0.0.0', '224.0.0.1', '255.255.255.255',
+    '::1', '::', 'fe80::1', 'fc00::1', 'fd12:3456::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:10.0.0.1', '64:ff9b::a00:1',
+  ]) {
+    assert.equal(isNonPublicAddress(address), true, address);
+  }
+  for (const address of ['93.184.216.34', '8.8.8.8', '2606:4700:4700::1111', '::ffff:8.8.8.8']) {
+    assert.equal(isNonPublicAddress(address), false, address);
+  }
+});
+
+test('http, credentials and URLs outside the prefixes are refused before any lookup', async () => {
+  await rejectsWith(checkOutboundUrl('http://example.com/x', { allowPrivateNetworks: true }), 'URL_NOT_ALLOWED', 'https');
+  await rejectsWith(checkOutboundUrl('https://u:p@127.0.0.1/x', { allowPrivateNetworks: true }), 'URL_NOT_ALLOWED', 'credentials');
+  await rejectsWith(checkOutboundUrl('not a url', { allowPrivateNetworks: true }), 'URL_NOT_ALLOWED', 'not a url');
+  await rejectsWith(
+    checkOutboundUrl('https://127.0.0.1/other/x', { allowPrivateNetworks: true, allowedPrefixes: ['https://127.0.0.1/images/'] }),
+    'URL_NOT_ALLOWED',
+    'prefix',
+  );
+  const ok = await checkOutboundUrl('https://127.0.0.1/images/a.vhd', { allowPrivateNetworks: true, allowedPrefixes: ['https://127.0.0.1/images/'] });
+  assert.deepEqual(ok.addresses, [{ address: '127.0.0.1', family: 4 }]);
+});
+
+test('loopback and private hosts are refused unless private networks are allowed', async () => {
+  await rejectsWith(checkOutboundUrl('https://127.0.0.1/x', { allowPrivateNetworks: false }), 'URL_NOT_ALLOWED', '127.0.0.1');
+  await rejectsWith(checkOutboundUrl('https://localhost/x', { allowPrivateNetworks: false }), 'URL_NOT_ALLOWED', 'non-public');
+  await rejectsWith(checkOutboundUrl('https://[::ffff:127.0.0.1]/x', { allowPrivateNetworks: false }), 'URL_NOT_ALLOWED', 'non-public');
+  await rejectsWith(checkOutboundUrl('https://10.0.0.8/x', { allowPrivateNetworks: false }), 'URL_NOT_ALLOWED', '10.0.0.8');
+  const allowed = await checkOutboundUrl('https://localhost/x', { allowPrivateNetworks: true });
+  assert.ok(allowed.addresses.length > 0);
+});
+
+test('safeFetch reaches an allowed http server on the checked address', async (t) => {
+  const seen: string[] = [];
+  const server = http.createServer((req, res) => {
+    seen.push(`${req.method} ${req.url} ${req.headers.host}`);
+    res.end('hello');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const { port } = server.address() as AddressInfo;
+  // "localhost" is resolved once, checked, and the connection goes to that address
+  const res = await safeFetch(`http://localhost:${port}/ping`, { method: 'GET' }, { allowPrivateNetworks: true, requireHttps: false });
+  assert.equal(res.status, 200);
+  assert.equal(res.body.toString(), 'hello');
+  assert.deepEqual(seen, [`GET /ping localhost:${port}`]);
+  await rejectsWith(safeFetch(`http://localhost:${port}/ping`, {}, { allowPrivateNetworks: false, requireHttps: false }), 'URL_NOT_ALLOWED', 'non-public');
+});
