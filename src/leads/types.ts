@@ -1,0 +1,55 @@
+/** Leads: a customer's acquisition of a plan, handed to the publisher's destination (CONTRACTS §2, §5). */
+import type { Config } from '../config/load.ts';
+import type { RetryOptions } from '../security/retry.ts';
+import type { Mailer } from '../notify/mailer.ts';
+
+export interface LeadContact {
+  name: string;
+  email: string;
+  company?: string;
+}
+
+export interface Lead {
+  id: string;
+  /** `${publisher}.${offer}` */
+  offer: string;
+  plan: string;
+  subscriptionId: string;
+  contact: LeadContact;
+  /** ISO 8601. */
+  createdAt: string;
+  /** `registration-test` is the lead the package step sends to prove the destination works. */
+  kind: 'lead' | 'registration-test';
+}
+
+/** The offer's `leads` section. */
+export interface LeadDestination {
+  destination: 'none' | 'https' | 'email' | 'table';
+  https?: { url: string; secretRef: string };
+  email?: { to: string[] };
+}
+
+/** What a delivery needs: the server configuration and the environment secrets come from. */
+export interface LeadContext {
+  config: Pick<Config, 'smtp' | 'allowPrivateNetworks' | 'trustedCaFiles'>;
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  /** Retry policy. Default 5 attempts, 200 ms base delay doubling each retry. */
+  retry?: RetryOptions;
+  /** A mailer to reuse; default one made from `config.smtp` for the delivery and closed after. */
+  mailer?: Mailer;
+  /** Request timeout of an https delivery in ms. Default 15000. */
+  timeoutMs?: number;
+}
+
+/** How a delivery went. */
+export interface LeadDeliveryResult {
+  destination: LeadDestination['destination'];
+  /** False for `none` and `table` (nothing is sent: the caller keeps the lead). */
+  sent: boolean;
+  attempts: number;
+  /** The HTTP status (https) accepted. */
+  status?: number;
+  /** The `X-Vmarket-Delivery` id (https) or the message id (email). */
+  deliveryId?: string;
+}

@@ -1,0 +1,213 @@
+/**
+ * Tells people about pipeline events: an email to the operation's recipients (when the operator
+ * configured SMTP) and a signed JSON POST to each configured webhook. Notifications are best
+ * effort: failures are retried, then logged, and never thrown — the status document stays the
+ * source of truth.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/load.ts';
+import { hmacSignature } from '../security/hmac.ts';
+import { PermanentFailure, withRetries, type RetryOptions } from '../security/retry.ts';
+import { checkOutboundUrl, loadTrustedCas, redact, requestChecked } from '../security/urls.ts';
+import { createMailer, describeSmtpError, isPermanentSmtpError, type Mailer } from './mailer.ts';
+
+export type NotifyEventType =
+  | 'operation.waitingForSignoff'
+  | 'operation.succeeded'
+  | 'operation.failed'
+  | 'operation.canceled'
+  | 'certification.waitingForApproval'
+  | 'step.stuck';
+
+export interface NotifyEvent {
+  type: NotifyEventType;
+  publisher: string;
+  offer: string;
+  operationId: string;
+  step?: string;
+  /** One or two sentences for people. */
+  message: string;
+  /** Named links (status page, preview...), listed in the email and sent in the webhook body. */
+  links?: Record<string, string>;
+}
+
+/** The part of a pino logger the notifier uses. */
+export interface NotifyLogger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface NotifierOptions {
+  config: Pick<Config, 'smtp' | 'webhooks' | 'allowPrivateNetworks' | 'trustedCaFiles'>;
+  /** Where webhook secrets (`secretEnv`) and the SMTP password are read. Default `process.env`. */
+  env?: NodeJS.ProcessEnv;
+  logger: NotifyLogger;
+  /** Retry policy per email and per webhook. Default 5 attempts, 200 ms base delay. */
+  retry?: RetryOptions;
+  /** A mailer to use instead of one made from `config.smtp`. */
+  mailer?: Mailer;
+  /** Webhook request timeout in ms. Default 10000. */
+  timeoutMs?: number;
+}
+
+/** What happened to one notification (for logs and tests; nothing is thrown). */
+export interface NotifyResult {
+  email: 'sent' | 'failed' | 'skipped';
+  webhooks: { url: string; delivered: boolean; status?: number; error?: string }[];
+}
+
+/** The JSON body POSTed to webhooks. */
+export interface WebhookBody extends NotifyEvent {
+  /** The delivery id, also in `X-Vmarket-Delivery`. */
+  id: string;
+  /** ISO 8601. */
+  at: string;
+}
+
+const HEADLINES: Record<NotifyEventType, (e: NotifyEvent) => string> = {
+  'operation.waitingForSignoff': () => 'the preview is ready for your sign-off',
+  'operation.succeeded': () => 'the offer is live',
+  'operation.failed': () => 'publishing failed',
+  'operation.canceled': () => 'publishing was canceled',
+  'certification.waitingForApproval': () => 'certification waits for an operator approval',
+  'step.stuck': (e) => `step ${e.step ?? ''} is taking longer than expected`.replace('  ', ' '),
+};
+
+/** The subject and plain-text body of an event's email. */
+export function notificationEmail(event: NotifyEvent): { subject: string; text: string } {
+  const subject = `vmarket: ${event.publisher}.${event.offer}: ${HEADLINES[event.type](event)}`;
+  const lines = [
+    event.message,
+    '',
+    `Offer: ${event.publisher}.${event.offer}`,
+    `Operation: ${event.operationId}`,
+    ...(event.step ? [`Step: ${event.step}`] : []),
+    ...Object.entries(event.links ?? {}).map(([name, url]) => `${name}: ${url}`),
+  ];
+  return { subject, text: `${lines.join('\n')}\n` };
+}
+
+export class Notifier {
+  readonly #options: NotifierOptions;
+  readonly #env: NodeJS.ProcessEnv;
+  #mailer: Mailer | undefined;
+  #ownsMailer = false;
+  #warnedNoSmtp = false;
+
+  constructor(options: NotifierOptions) {
+    this.#options = options;
+    this.#env = options.env ?? process.env;
+    this.#mailer = options.mailer;
+  }
+
+  /**
+   * Emails `recipients` (skipped, with a one-time warning, when SMTP is not configured) and
+   * POSTs the event to every webhook whose `events` include it (all when unset). Never throws.
+   */
+  async notify(event: NotifyEvent, recipients: readonly string[]): Promise<NotifyResult> {
+    const hooks = this.#options.config.webhooks.filter((w) => !w.events || w.events.includes(event.type));
+    const [email, webhooks] = await Promise.all([this.#email(event, recipients), Promise.all(hooks.map((hook) => this.#webhook(hook, event)))]);
+    return { email, webhooks };
+  }
+
+  /** Closes the SMTP connection pool the notifier opened (not a mailer it was given). */
+  close(): void {
+    if (this.#ownsMailer) this.#mailer?.close();
+  }
+
+  #getMailer(): Mailer | undefined {
+    if (this.#mailer) return this.#mailer;
+    const smtp = this.#options.config.smtp;
+    if (!smtp) {
+      if (!this.#warnedNoSmtp) this.#options.logger.warn({}, 'SMTP is not configured: email notifications are not sent (set smtp in the server configuration).');
+      this.#warnedNoSmtp = true;
+      return undefined;
+    }
+    try {
+      this.#mailer = createMailer(smtp, this.#env);
+      this.#ownsMailer = true;
+      return this.#mailer;
+    } catch (error) {
+      if (!this.#warnedNoSmtp) this.#options.logger.warn({ err: (error as Error).message }, 'SMTP is misconfigured: email notifications are not sent.');
+      this.#warnedNoSmtp = true;
+      return undefined;
+    }
+  }
+
+  async #email(event: NotifyEvent, recipients: readonly string[]): Promise<NotifyResult['email']> {
+    if (recipients.length === 0) return 'skipped';
+    const mailer = this.#getMailer();
+    if (!mailer) return 'skipped';
+    const { subject, text } = notificationEmail(event);
+    try {
+      await withRetries(
+        async () => {
+          try {
+            return await mailer.send({ to: [...recipients], subject, text });
+          } catch (error) {
+            throw isPermanentSmtpError(error) ? new PermanentFailure(error) : error;
+          }
+        },
+        this.#options.retry,
+      );
+      this.#options.logger.info({ event: event.type, operationId: event.operationId, recipients: recipients.length }, 'notification email sent');
+      return 'sent';
+    } catch (error) {
+      this.#options.logger.error(
+        { event: event.type, operationId: event.operationId, err: describeSmtpError(error) },
+        'notification email failed',
+      );
+      return 'failed';
+    }
+  }
+
+  async #webhook(hook: Config['webhooks'][number], event: NotifyEvent): Promise<NotifyResult['webhooks'][number]> {
+    let where = hook.url;
+    try {
+      where = redact(new URL(hook.url));
+    } catch {
+      // reported by the check below
+    }
+    const log = { event: event.type, operationId: event.operationId, webhook: where };
+    let secret: string | undefined;
+    if (hook.secretEnv) {
+      secret = this.#env[hook.secretEnv];
+      if (!secret) {
+        this.#options.logger.error({ ...log, secretEnv: hook.secretEnv }, 'webhook secret variable is not set: webhook not sent');
+        return { url: where, delivered: false, error: `The environment variable ${hook.secretEnv} is not set.` };
+      }
+    }
+    try {
+      const checked = await checkOutboundUrl(hook.url, { allowPrivateNetworks: this.#options.config.allowPrivateNetworks });
+      const ca = await loadTrustedCas(this.#options.config.trustedCaFiles);
+      const id = randomUUID();
+      const payload: WebhookBody = { ...event, id, at: new Date().toISOString() };
+      const body = Buffer.from(JSON.stringify(payload), 'utf8');
+      const headers: Record<string, string> = {
+        'content-type': 'application/json',
+        'user-agent': 'vmarket-notify',
+        'x-vmarket-event': event.type,
+        'x-vmarket-delivery': id,
+      };
+      if (secret) headers['x-vmarket-signature'] = hmacSignature(secret, body);
+      const status = await withRetries(
+        async () => {
+          const res = await requestChecked(checked, { method: 'POST', body, headers, ca, timeoutMs: this.#options.timeoutMs ?? 10_000 });
+          res.resume();
+          const code = res.statusCode ?? 0;
+          if (code >= 200 && code < 300) return code;
+          const error = new Error(`HTTP ${code}`);
+          throw code === 408 || code === 429 || code >= 500 ? error : new PermanentFailure(error);
+        },
+        this.#options.retry,
+      );
+      this.#options.logger.info({ ...log, status }, 'webhook delivered');
+      return { url: where, delivered: true, status };
+    } catch (error) {
+      const text = error instanceof Error ? error.message : String(error);
+      this.#options.logger.error({ ...log, err: text }, 'webhook delivery failed');
+      return { url: where, delivered: false, error: text };
+    }
+  }
+}
