@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deliverLead, registerLeadDestination, verifyHmacSignature, type Lead, type LeadContext } from '../../src/leads/index.ts';
 import { hasOpenssl, startHttpsReceiver, startSmtpReceiver } from './receivers.ts';
+import { rejectsWith } from '../security/assert-error.ts';
 
 const lead: Lead = {
   id: '5b0f3c1e-0000-4000-8000-000000000001',
@@ -22,13 +23,6 @@ function context(caFile: string | undefined, extra: Partial<LeadContext> = {}): 
   };
 }
 
-async function rejectsWith(promise: Promise<unknown>, code: string, mentions: string) {
-  await assert.rejects(promise, (error: any) => {
-    assert.equal(error.code, code);
-    assert.ok(error.message.includes(mentions), error.message);
-    return true;
-  });
-}
 
 test('an https lead is signed, retried through two 500s and delivered once', async (t) => {
   if (!(await hasOpenssl())) return t.skip('openssl not installed');

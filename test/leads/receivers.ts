@@ -39,9 +39,10 @@ export async function hasOpenssl(): Promise<boolean> {
 }
 
 /**
- * Starts an HTTPS receiver answering the statuses of `statuses` in turn (the last one repeats).
+ * Starts an HTTPS receiver answering the statuses of `statuses` in turn (the last one repeats),
+ * each with `body` (default empty).
  */
-export async function startHttpsReceiver(statuses: number[] = [200]): Promise<HttpsReceiver> {
+export async function startHttpsReceiver(statuses: number[] = [200], body: Buffer = Buffer.alloc(0)): Promise<HttpsReceiver> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vmarket-tls-'));
   const keyFile = path.join(dir, 'key.pem');
   const caFile = path.join(dir, 'cert.pem');
@@ -56,7 +57,7 @@ export async function startHttpsReceiver(statuses: number[] = [200]): Promise<Ht
     req.on('end', () => {
       requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
       res.statusCode = statuses[Math.min(requests.length - 1, statuses.length - 1)];
-      res.end();
+      res.end(body);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

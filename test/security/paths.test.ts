@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { confineImportPath } from '../../src/security/paths.ts';
+import { rejectsWith } from './assert-error.ts';
 
 async function layout(t: { after: (fn: () => Promise<void>) => void }) {
   const root = await realpath(await mkdtemp(path.join(os.tmpdir(), 'vmarket-paths-')));
@@ -20,13 +21,6 @@ async function layout(t: { after: (fn: () => Promise<void>) => void }) {
   return { root, images, more };
 }
 
-async function rejectsWith(promise: Promise<unknown>, code: string, mentions: string) {
-  await assert.rejects(promise, (error: any) => {
-    assert.equal(error.code, code);
-    assert.ok(error.message.includes(mentions), error.message);
-    return true;
-  });
-}
 
 test('a relative path resolves inside the allowed directories, in order', async (t) => {
   const { images, more } = await layout(t);

@@ -3,14 +3,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { checkOutboundUrl, isNonPublicAddress, safeFetch } from '../../src/security/urls.ts';
+import { rejectsWith } from './assert-error.ts';
 
-async function rejectsWith(promise: Promise<unknown>, code: string, mentions: string) {
-  await assert.rejects(promise, (error: any) => {
-    assert.equal(error.code, code);
-    assert.ok(error.message.includes(mentions), error.message);
-    return true;
-  });
-}
 
 test('non-public addresses are recognised, including IPv4-mapped IPv6', () => {
   for (const address of [
