@@ -88,7 +88,7 @@ export async function sweepStuckSteps(ctx: AppContext, now: Date = new Date()): 
     if (opened) {
       result.stuck.push(`${row.operationId}/${row.stepId}`);
       result.tickets++;
-      await notifyOperation(ctx, row.operationId, 'step.stuck', { stepId: row.stepId });
+      await notifyOperation(ctx, row.operationId, 'step.stuck', { stepId: row.stepId, expectedMaxSeconds: Number(row.max) });
     }
   }
 

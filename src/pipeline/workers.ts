@@ -4,6 +4,7 @@
  */
 import type { Job } from 'pg-boss';
 import type { AppContext } from '../app/context.ts';
+import { closeNotifier } from './notify.ts';
 import { currentStep, loadSteps } from './operations.ts';
 import { CERTIFY_QUEUE, ensurePipelineQueues, PIPELINE_QUEUE, queueFor, registerQueueWorker, unregisterQueueWorkers } from './queues.ts';
 import { runStepJob } from './runner.ts';
@@ -72,6 +73,7 @@ export async function startPipelineWorkers(ctx: AppContext): Promise<PipelineWor
       unregisterQueueWorkers(boss);
       await Promise.allSettled([boss.offWork(PIPELINE_QUEUE, { wait: true }), boss.offWork(CERTIFY_QUEUE, { wait: true })]);
       if (sweeping) await sweeping;
+      closeNotifier(ctx);
     },
   };
 }

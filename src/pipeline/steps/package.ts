@@ -5,7 +5,7 @@
  * accept; `table` and `none` need nothing). A destination that refuses blocks the step.
  */
 import { isVmarketError } from '../../errors.ts';
-import { registerLeadDestination } from '../../leads/index.ts';
+import { registerLeadDestination, type LeadDestination } from '../../leads/index.ts';
 import { setPreviewSlot } from '../../offers/repository.ts';
 import { certifiedDisks } from '../image-files.ts';
 import { message } from '../operations.ts';
@@ -16,6 +16,8 @@ export const id = 'package' as const;
 
 interface Checkpoint {
   leadRegistered?: boolean;
+  /** The registration test lead the destination accepted (recorded with the step's completion). */
+  registration?: { id: string; deliveredAt: Date | string };
 }
 
 export async function run(s: StepContext): Promise<StepOutcome> {
@@ -27,10 +29,17 @@ export async function run(s: StepContext): Promise<StepOutcome> {
 
   const destination = offer.leads?.destination ?? 'none';
   const cp = s.checkpoint.get<Checkpoint>();
+  let registration = cp.registration;
   if (!cp.leadRegistered && destination !== 'none' && destination !== 'table') {
     await s.throwIfCanceled();
     try {
-      await registerLeadDestination(ctx, { publisherId: operation.publisher_id, offerId: operation.offer_id, leads: offer.leads as never });
+      const result = await registerLeadDestination(offer.leads as LeadDestination, {
+        config: ctx.config,
+        env: ctx.env,
+        signal: s.signal,
+        offer: `${operation.publisher_id}.${operation.offer_id}`,
+      });
+      registration = { id: result.lead.id, deliveredAt: new Date() };
     } catch (error) {
       if (isVmarketError(error) && error.code === 'CANCELED') throw error;
       const text = error instanceof Error ? error.message : String(error);
@@ -43,7 +52,7 @@ export async function run(s: StepContext): Promise<StepOutcome> {
         ],
       };
     }
-    await s.checkpoint.set({ leadRegistered: true });
+    await s.checkpoint.set({ leadRegistered: true, registration });
     messages.push(message('information', `The lead destination (${destination}) accepted the registration test lead.`));
   } else if (destination === 'table' || destination === 'none') {
     messages.push(message('information', destination === 'table' ? 'Leads are kept in the marketplace (table).' : 'No lead destination configured.'));
@@ -55,6 +64,25 @@ export async function run(s: StepContext): Promise<StepOutcome> {
     artifacts: { plans: Object.keys(signed) },
     messages,
     apply: async (trx) => {
+      if (registration) {
+        // Kept with the offer's leads so the publisher sees the registration in the lead list.
+        await trx
+          .insertInto('leads')
+          .values({
+            id: registration.id,
+            publisher_id: operation.publisher_id,
+            offer_id: operation.offer_id,
+            plan_id: 'registration-test',
+            subscription_id: '00000000-0000-0000-0000-000000000000',
+            contact: JSON.stringify({ name: 'vmarket registration test', email: 'registration-test@vmarket.invalid' }),
+            kind: 'registration-test',
+            delivery_status: 'delivered',
+            delivery_attempts: 1,
+            delivered_at: new Date(registration.deliveredAt),
+          })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      }
       await setPreviewSlot(trx, operation.publisher_id, operation.offer_id, doc as never, operation.id);
     },
   };
