@@ -12,11 +12,13 @@ import { verifyPackage } from '../../src/catalog/signing.ts';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import { startTestServer } from '../helpers/server.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { hasOpenssl, startHttpsReceiver, type HttpsReceiver } from '../leads/receivers.ts';
 import { AUDIENCE, offerDocument, sha256File, step, waitForStatus } from './helpers.ts';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
-async function wholeFlow(server: TestServer, offerId: string): Promise<void> {
+async function wholeFlow(server: TestServer, offerId: string, webhooks?: HttpsReceiver): Promise<void> {
   const token = await server.createPublisher('contoso');
   const image = path.join(server.importDir, `${offerId}.vhd`);
   await buildImage({ ...baseLinuxTree(), output: image });
@@ -107,16 +109,29 @@ async function wholeFlow(server: TestServer, offerId: string): Promise<void> {
   const report = await server.api('GET', `${base}/certification`, { token });
   assert.equal(report.status, 200);
   assert.equal(report.body.result, 'passed');
+
+  if (webhooks) {
+    // Each event is told once, to the operator's webhook.
+    const types = async () => webhooks.requests.map((r) => JSON.parse(r.body.toString('utf8'))).filter((b) => b.offer === offerId).map((b) => b.type);
+    for (let i = 0; i < 100 && !(await types()).includes('operation.succeeded'); i++) await sleep(50);
+    assert.deepEqual(await types(), ['operation.waitingForSignoff', 'operation.succeeded']);
+  }
 }
 
 describe('the publishing flow on PGlite', () => {
   let server: TestServer;
+  let receiver: HttpsReceiver | undefined;
   before(async () => {
-    server = await startTestServer();
+    if (await hasOpenssl()) receiver = await startHttpsReceiver();
+    server = await startTestServer(receiver ? { config: { webhooks: [{ url: receiver.url }], trustedCaFiles: [receiver.caFile] } } : {});
   });
-  after(async () => server?.close());
-  test('publish → sign-off → golive → live, signed package, locations, leads, 409s', async () => {
-    await wholeFlow(server, 'flow-pglite');
+  after(async () => {
+    await server?.close();
+    await receiver?.close();
+  });
+  test('publish → sign-off → golive → live, signed package, locations, leads, notifications, 409s', async (t) => {
+    if (!receiver) t.diagnostic('openssl is not installed: webhook notifications are not checked');
+    await wholeFlow(server, 'flow-pglite', receiver);
   });
 });
 
