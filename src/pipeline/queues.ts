@@ -62,12 +62,12 @@ export async function ensurePipelineQueues(boss: PgBoss): Promise<void> {
   ensured.add(boss);
 }
 
-const workerIds = new WeakMap<PgBoss, Map<string, string>>();
+const workerIds = new WeakMap<PgBoss, Map<string, string[]>>();
 
-/** Remembers the worker of a queue in this process, so `wakeQueue` can reach it. */
+/** Remembers a worker of a queue in this process, so `wakeQueue` can reach it. */
 export function registerQueueWorker(boss: PgBoss, queue: string, workerId: string): void {
-  const map = workerIds.get(boss) ?? new Map<string, string>();
-  map.set(queue, workerId);
+  const map = workerIds.get(boss) ?? new Map<string, string[]>();
+  map.set(queue, [...(map.get(queue) ?? []), workerId]);
   workerIds.set(boss, map);
 }
 
@@ -76,12 +76,12 @@ export function unregisterQueueWorkers(boss: PgBoss): void {
 }
 
 /**
- * Wakes this process's worker of `queue` (if it runs here) so a job just committed starts now
- * instead of at the next poll: steps chain without the polling interval between them.
+ * Wakes this process's workers of `queue` (if they run here) so a job just committed starts now
+ * instead of at the next poll: steps chain without the polling interval between them. A busy
+ * worker fetches again as soon as it is done instead of sleeping first.
  */
 export function wakeQueue(boss: PgBoss, queue: string): void {
-  const id = workerIds.get(boss)?.get(queue);
-  if (id) boss.notifyWorker(id);
+  for (const id of workerIds.get(boss)?.get(queue) ?? []) boss.notifyWorker(id);
 }
 
 /** Enqueues one step of one operation inside `trx` (commits or rolls back with it). */

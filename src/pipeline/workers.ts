@@ -6,7 +6,7 @@ import type { Job } from 'pg-boss';
 import type { AppContext } from '../app/context.ts';
 import { closeNotifier } from './notify.ts';
 import { currentStep, loadSteps } from './operations.ts';
-import { CERTIFY_QUEUE, ensurePipelineQueues, PIPELINE_QUEUE, queueFor, registerQueueWorker, unregisterQueueWorkers } from './queues.ts';
+import { CERTIFY_QUEUE, ensurePipelineQueues, PIPELINE_QUEUE, queueFor, registerQueueWorker, unregisterQueueWorkers, wakeQueue } from './queues.ts';
 import { runStepJob } from './runner.ts';
 import { sweepStuckSteps } from './sweeper.ts';
 import type { StepId } from './steps/definitions.ts';
@@ -34,22 +34,24 @@ export async function startPipelineWorkers(ctx: AppContext): Promise<PipelineWor
   // Aborted by stop(): running steps stop at their next checkpoint and resume after a restart.
   const shutdown = new AbortController();
   const handler = async (jobs: Job<StepJobData>[]) => {
-    for (const job of jobs) await runStepJob(ctx, job, shutdown.signal);
+    for (const job of jobs) {
+      await runStepJob(ctx, job, shutdown.signal);
+      // More jobs may be ready (other operations): fetch now rather than after a poll interval.
+      if (!shutdown.signal.aborted) wakeQueue(boss, job.name);
+    }
   };
-  const ids = [
-    await boss.work<StepJobData>(
-      PIPELINE_QUEUE,
-      { localConcurrency: ctx.config.concurrency.pipeline, pollingIntervalSeconds: POLLING_INTERVAL_SECONDS, batchSize: 1 },
-      handler,
-    ),
-    await boss.work<StepJobData>(
-      CERTIFY_QUEUE,
-      { localConcurrency: ctx.config.concurrency.certify, pollingIntervalSeconds: POLLING_INTERVAL_SECONDS, batchSize: 1 },
-      handler,
-    ),
+  // One pg-boss worker per unit of concurrency (instead of localConcurrency) so each has an id
+  // `wakeQueue` can notify: a finished job wakes its peers, and a ready job never waits a poll.
+  const queues: [string, number][] = [
+    [PIPELINE_QUEUE, ctx.config.concurrency.pipeline],
+    [CERTIFY_QUEUE, ctx.config.concurrency.certify],
   ];
-  registerQueueWorker(boss, PIPELINE_QUEUE, ids[0]);
-  registerQueueWorker(boss, CERTIFY_QUEUE, ids[1]);
+  for (const [queue, concurrency] of queues) {
+    for (let i = 0; i < concurrency; i++) {
+      const id = await boss.work<StepJobData>(queue, { pollingIntervalSeconds: POLLING_INTERVAL_SECONDS, batchSize: 1 }, handler);
+      registerQueueWorker(boss, queue, id);
+    }
+  }
 
   let sweeping: Promise<unknown> | null = null;
   let stopped = false;
