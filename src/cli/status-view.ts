@@ -82,7 +82,7 @@ export function renderStatus(view: OfferStatusView, options: RenderOptions): str
     // a blocked step's messages are the feedback to act on: show them all
     const shown = step.status === 'blocked' ? step.messages : step.messages.slice(-3);
     lines.push('', `${step.id} (${step.name}):`);
-    for (const message of shown) lines.push(`  ${message.level === 'information' ? '-' : message.level}: ${message.text}`);
+    for (const message of shown) lines.push(`  ${message.level === 'information' ? '·' : `${message.level}:`} ${message.text}`);
   }
   if (view.steps.some((s) => s.stuck)) {
     lines.push('', 'A step is past its expected maximum; a support ticket was opened (see `vmarket tickets list`).');
