@@ -1,49 +1,16 @@
 /**
- * The shapes of the API answers the CLI reads (CONTRACTS §5). Declared here rather than imported
- * from the server so the CLI stays a plain HTTP client of the public API.
+ * The shapes of the API answers the CLI reads (CONTRACTS §5). Type-only imports of the
+ * pipeline's documents: they cost nothing at run time, so the CLI stays a plain HTTP client.
  */
+import type { OfferStatusDocument, StepStatusView } from '../pipeline/types.ts';
 
-export type StepStatus =
-  | 'notStarted'
-  | 'inProgress'
-  | 'waitingForPublisherReview'
-  | 'waitingForApproval'
-  | 'blocked'
-  | 'complete'
-  | 'skipped'
-  | 'canceled';
+export type { StepMessage, StepStatus, OperationStatus } from '../pipeline/types.ts';
 
-export type OperationStatus = 'notStarted' | 'running' | 'waitingForPublisherReview' | 'succeeded' | 'failed' | 'canceled';
-
-export interface StepMessage {
-  level: 'information' | 'warning' | 'error';
-  text: string;
-  at: string;
-}
-
-export interface StepView {
-  id: string;
-  name: string;
-  nameDe?: string;
-  description?: string;
-  status: StepStatus;
-  progressPercentage: number;
-  estimatedTimeFrame?: string;
-  expectedMaxSeconds: number | null;
-  startedAt: string | null;
-  completedAt: string | null;
-  stuck: boolean;
-  messages: StepMessage[];
-}
+/** One step of the status document. */
+export type StepView = StepStatusView;
 
 /** `GET /publishers/{pub}/offers/{offer}/status`. */
-export interface OfferStatusView {
-  status: OperationStatus | 'neverPublished';
-  operationId: string | null;
-  steps: StepView[];
-  previewLinks?: unknown;
-  liveLinks?: unknown;
-}
+export type OfferStatusView = OfferStatusDocument;
 
 /** Operation states after which nothing more happens. */
 export const TERMINAL_STATUSES: ReadonlySet<string> = new Set(['succeeded', 'failed', 'canceled']);
