@@ -92,4 +92,6 @@ export async function waitForShutdown(server: RunningServer): Promise<void> {
     process.removeListener('SIGINT', force);
     process.removeListener('SIGTERM', force);
   }
+  // everything is closed; should a library still hold a handle, do not hang on it
+  setTimeout(() => process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0), 5000).unref();
 }
