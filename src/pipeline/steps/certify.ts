@@ -61,7 +61,7 @@ export async function run(s: StepContext): Promise<StepOutcome> {
         dataDisks: set.disks.filter((d) => d.role === 'data').map((d) => ({ lun: d.lun!, path: files.get(d)! })),
         config: ctx.config.certification,
         signal: s.signal,
-        onProgress: (fraction) => {
+        onProgress: (fraction: number) => {
           void s.progress(((index + fraction) / sets.length) * 100).catch(() => {});
         },
       });

@@ -14,7 +14,7 @@ export async function run(s: StepContext): Promise<StepOutcome> {
     return {
       status: 'blocked',
       error: `The offer has ${result.problems.length} problem(s).`,
-      messages: result.problems.map((p) => message('error', `${p.path}: ${p.message}`)),
+      messages: result.problems.map((p: { path: string; message: string }) => message('error', `${p.path}: ${p.message}`)),
     };
   }
   const plans = s.offer.plans.length;
