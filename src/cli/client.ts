@@ -4,7 +4,6 @@
  * message and details, so the CLI prints one sentence plus one line per problem) and a refused
  * or failed connection into UNREACHABLE (exit 2).
  */
-import { readCredentials } from '../app/credentials.ts';
 import { ERROR_CODES, type ErrorCode, type ErrorDetail, VmarketError } from '../errors.ts';
 
 /** Where the CLI sends requests when nothing else says. */
@@ -30,8 +29,10 @@ export interface Connection {
 }
 
 /** Resolves the server URL and token from flags, environment and the credentials file. */
-export function resolveConnection(options: ConnectionOptions = {}): Connection {
+export async function resolveConnection(options: ConnectionOptions = {}): Promise<Connection> {
   const env = options.env ?? process.env;
+  // loaded on demand: commands that need no server (help, certify) never touch it
+  const { readCredentials } = await import('../app/credentials.ts');
   const stored = readCredentials(env) ?? undefined;
   const url = options.url ?? env.VMARKET_URL ?? stored?.url ?? DEFAULT_SERVER_URL;
   let token = options.token;

@@ -32,8 +32,8 @@ export interface CliSession {
 }
 
 /** Builds the API client from a command's flags, the environment and the credentials file. */
-export function openSession(flags: ServerFlags, options: { operator?: boolean } = {}): CliSession {
-  const connection = resolveConnection({ url: flags.url, token: flags.token, operator: options.operator });
+export async function openSession(flags: ServerFlags, options: { operator?: boolean } = {}): Promise<CliSession> {
+  const connection = await resolveConnection({ url: flags.url, token: flags.token, operator: options.operator });
   return { client: new ApiClient(connection), connection };
 }
 

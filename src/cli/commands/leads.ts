@@ -28,7 +28,7 @@ export function registerLeadsCommand(program: Command): void {
       .option('--csv', `print CSV (${LEAD_CSV_HEADER.join(',')})`)
       .option('--json', 'print the leads as one JSON document'),
   ).action(async (offerId: string, flags: ServerFlags & { csv?: boolean; json?: boolean }) => {
-    const session = openSession(flags);
+    const session = await openSession(flags);
     const publisher = await resolvePublisher(session, flags);
     const list = listOf<Lead>((await session.client.get(`${offerPath(publisher, offerId)}/leads`)).body, 'leads');
     if (flags.json) return printJson(list);

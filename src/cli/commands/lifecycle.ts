@@ -16,7 +16,7 @@ export function registerLifecycleCommands(program: Command): void {
       .option('--wait', 'follow deploy and live until the publication ends (exit 1 when it failed or was canceled)')
       .option('--json', 'print one JSON document (with --wait: the final status)'),
   ).action(async (offerId: string, flags: ServerFlags & { wait?: boolean; json?: boolean }, command: Command) => {
-    const session = openSession(flags);
+    const session = await openSession(flags);
     const publisher = await resolvePublisher(session, flags);
     const label = `${publisher}/${offerId}`;
     const answer = await session.client.post<Record<string, unknown>>(`${offerPath(publisher, offerId)}/golive`, {});
@@ -46,7 +46,7 @@ export function registerLifecycleCommands(program: Command): void {
       .argument('<offer-id>', 'the offer')
       .option('--json', 'print the server\'s answer as one JSON document'),
   ).action(async (offerId: string, flags: ServerFlags & { json?: boolean }) => {
-    const session = openSession(flags);
+    const session = await openSession(flags);
     const publisher = await resolvePublisher(session, flags);
     const answer = await session.client.post<Record<string, unknown>>(`${offerPath(publisher, offerId)}/cancel`, {});
     if (flags.json) printJson(answer.body ?? {});

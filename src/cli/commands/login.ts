@@ -3,7 +3,6 @@
  * and publisher in the credentials file (mode 0600) that every other command reads.
  */
 import type { Command } from 'commander';
-import { writeCredentials, credentialsPath } from '../../app/credentials.ts';
 import { ApiClient, normalizeBaseUrl } from '../client.ts';
 import { publisherIdOf } from '../common.ts';
 import { print, printJson } from '../output.ts';
@@ -16,6 +15,7 @@ export function registerLoginCommand(program: Command): void {
     .requiredOption('--token <token>', 'your publisher token (or the operator token)')
     .option('--json', 'print {url, publisher, credentialsFile} as one JSON document')
     .action(async (flags: { url: string; token: string; json?: boolean }) => {
+      const { credentialsPath, writeCredentials } = await import('../../app/credentials.ts');
       const url = normalizeBaseUrl(flags.url);
       const client = new ApiClient({ url, token: flags.token });
       const me = (await client.get<Record<string, unknown>>('/me')).body;

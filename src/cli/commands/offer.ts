@@ -44,7 +44,7 @@ export function registerOfferCommand(program: Command): void {
     if (typeof document.id !== 'string' || !document.id) {
       throw new VmarketError('BAD_REQUEST', `the offer file ${file} has no id`);
     }
-    const session = openSession(flags);
+    const session = await openSession(flags);
     const publisher = await resolvePublisher(session, flags, typeof document.publisher === 'string' ? document.publisher : undefined);
     const answer = await session.client.put<Record<string, unknown>>(offerPath(publisher, document.id), document, {
       headers: flags.ifMatch ? { 'if-match': flags.ifMatch } : undefined,

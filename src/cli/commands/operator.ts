@@ -21,7 +21,7 @@ export function registerOperatorCommands(program: Command): void {
       .option('--json', 'print {id, name, token} as one JSON document'),
     { publisher: false },
   ).action(async (id: string, flags: ServerFlags & { name: string; json?: boolean }) => {
-    const session = openSession(flags, { operator: true });
+    const session = await openSession(flags, { operator: true });
     const answer = await session.client.post<{ id: string; name: string; token: string }>('/publishers', { id, name: flags.name });
     if (flags.json) printJson(answer.body);
     else print(`created publisher ${answer.body.id} (${answer.body.name})`, `token (shown once): ${answer.body.token}`);
@@ -40,7 +40,7 @@ export function registerOperatorCommands(program: Command): void {
     if (!flags.approve && !flags.reject) throw new VmarketError('USAGE', 'review needs --approve or --reject');
     if (!flags.publisher) throw new VmarketError('USAGE', 'review needs --publisher ID (the offer\'s publisher)');
     if (flags.reject && !flags.feedback) throw new VmarketError('USAGE', 'a rejection needs --feedback TEXT telling the publisher what to fix');
-    const session = openSession(flags, { operator: true });
+    const session = await openSession(flags, { operator: true });
     const decision = flags.approve ? 'approve' : 'reject';
     const answer = await session.client.post(`${offerPath(flags.publisher, offerId)}/certification/review`, {
       decision,

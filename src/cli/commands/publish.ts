@@ -18,7 +18,7 @@ export function registerPublishCommand(program: Command): void {
       .option('--notify <email>', 'email this address about the publication (repeatable)', collect, [])
       .option('--json', 'print one JSON document: {operationId} (with --wait: the final status)'),
   ).action(async (offerId: string, flags: ServerFlags & { wait?: boolean; notify: string[]; json?: boolean }, command: Command) => {
-    const session = openSession(flags);
+    const session = await openSession(flags);
     const publisher = await resolvePublisher(session, flags);
     const label = `${publisher}/${offerId}`;
     const answer = await session.client.post<Record<string, unknown>>(`${offerPath(publisher, offerId)}/publish`, {

@@ -25,7 +25,7 @@ export function registerStatusCommand(program: Command): void {
       .option('--interval <seconds>', 'poll interval for --watch (default 1)', (v) => Number(v))
       .option('--json', 'print the status as one JSON document (with --watch: the final one)'),
   ).action(async (offerId: string, flags: ServerFlags & { watch?: boolean; json?: boolean; interval?: number }, command: Command) => {
-    const session = openSession(flags);
+    const session = await openSession(flags);
     const publisher = await resolvePublisher(session, flags);
     const label = `${publisher}/${offerId}`;
     const path = `${offerPath(publisher, offerId)}/status`;

@@ -27,7 +27,7 @@ export function registerTicketsCommand(program: Command): void {
       .description('list the publisher\'s support tickets')
       .option('--json', 'print the tickets as one JSON document'),
   ).action(async (flags: ServerFlags & { json?: boolean }) => {
-    const session = openSession(flags);
+    const session = await openSession(flags);
     const publisher = await resolvePublisher(session, flags);
     const list = listOf<Ticket>((await session.client.get(`/publishers/${seg(publisher)}/tickets`)).body, 'tickets');
     if (flags.json) return printJson(list);
@@ -49,7 +49,7 @@ export function registerTicketsCommand(program: Command): void {
       .option('--offer <offer-id>', 'the offer it is about')
       .option('--json', 'print the new ticket as one JSON document'),
   ).action(async (flags: ServerFlags & { offer?: string; title: string; body: string; json?: boolean }) => {
-    const session = openSession(flags);
+    const session = await openSession(flags);
     const publisher = await resolvePublisher(session, flags);
     const answer = await session.client.post<Ticket>(`/publishers/${seg(publisher)}/tickets`, {
       ...(flags.offer ? { offerId: flags.offer } : {}),
