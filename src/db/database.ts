@@ -1,0 +1,141 @@
+/**
+ * Opens vmarket's system of record and its job queue: PGlite under `dataDir` (embedded default)
+ * or a PostgreSQL server (`database: postgres://…`), one schema, migrations applied at start, and
+ * pg-boss 12 on the same database, so a state change and the job that follows it commit in one
+ * transaction (`Db.enqueue(trx, …)`).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { fromKysely, PgBoss, type Db as BossDatabase, type SendOptions } from 'pg-boss';
+import type { Logger } from 'pino';
+import type { Db, Trx } from '../app/context.ts';
+import type { Config } from '../config/load.ts';
+import { VmarketError } from '../errors.ts';
+import * as initial from './migrations/001_initial.ts';
+import { PgliteDialect, runOnPglite, SerialLock } from './pglite-dialect.ts';
+import type { Database } from './schema.ts';
+
+/** The migrations in order; a new one is appended here (names sort, Kysely checks the order). */
+const MIGRATIONS: Record<string, Migration> = {
+  '001_initial': initial,
+};
+
+const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
+
+export function isPostgresUrl(database: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(database);
+}
+
+/** Where the embedded database lives. */
+export function embeddedDatabaseDir(config: Config): string {
+  return path.join(config.dataDir, 'db');
+}
+
+export interface OpenDatabaseOptions {
+  /** Start pg-boss's maintenance (monitoring, expiry). Default true. */
+  supervise?: boolean;
+}
+
+export async function openDatabase(config: Config, logger: Logger, options: OpenDatabaseOptions = {}): Promise<Db> {
+  const postgres = isPostgresUrl(config.database);
+  if (!postgres && config.database !== 'embedded') {
+    throw new VmarketError('CONFIG_INVALID', `database must be "embedded" or a postgres:// URL, not ${JSON.stringify(redactUrl(config.database))}.`);
+  }
+  return postgres ? openPostgres(config.database, logger, options) : openEmbedded(config, logger, options);
+}
+
+async function openEmbedded(config: Config, logger: Logger, options: OpenDatabaseOptions): Promise<Db> {
+  const dir = embeddedDatabaseDir(config);
+  mkdirSync(dir, { recursive: true });
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dir);
+  } catch (error) {
+    throw new VmarketError(
+      'CONFIG_INVALID',
+      `The embedded database in ${dir} could not be opened (is another vmarket process using the same dataDir?): ${(error as Error).message}`,
+      { cause: error },
+    );
+  }
+  const lock = new SerialLock();
+  const kysely = new Kysely<Database>({ dialect: new PgliteDialect(pglite, lock) });
+  const bossDb: BossDatabase = {
+    // pg-boss's own statements take the same lock as Kysely's connections (see pglite-dialect.ts).
+    executeSql: (text, values) => lock.run(() => runOnPglite(pglite, text, values ?? [])),
+  };
+  const boss = new PgBoss({ db: bossDb, backend: 'pglite', supervise: options.supervise ?? true, schedule: false });
+  return finishOpen('embedded', kysely, boss, logger, async () => {
+    await pglite.close();
+  });
+}
+
+async function openPostgres(url: string, logger: Logger, options: OpenDatabaseOptions): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  pool.on('error', (error) => logger.warn({ err: error }, 'idle PostgreSQL connection failed'));
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const boss = new PgBoss({ connectionString: url, max: 4, supervise: options.supervise ?? true, schedule: false });
+  return finishOpen('postgres', kysely, boss, logger, async () => {
+    await kysely.destroy();
+  });
+}
+
+async function finishOpen(
+  mode: Db['mode'],
+  kysely: Kysely<Database>,
+  boss: PgBoss,
+  logger: Logger,
+  closeStore: () => Promise<void>,
+): Promise<Db> {
+  try {
+    await migrate(kysely);
+  } catch (error) {
+    await closeStore().catch(() => {});
+    throw new VmarketError('CONFIG_INVALID', `The database could not be prepared: ${(error as Error).message}`, { cause: error });
+  }
+  boss.on('error', (error) => logger.error({ err: error }, 'job queue error'));
+  try {
+    await boss.start();
+  } catch (error) {
+    await closeStore().catch(() => {});
+    throw new VmarketError('CONFIG_INVALID', `The job queue could not start: ${(error as Error).message}`, { cause: error });
+  }
+  let closed = false;
+  return {
+    mode,
+    kysely,
+    boss,
+    transaction: <T>(fn: (trx: Trx) => Promise<T>) => kysely.transaction().execute(fn),
+    enqueue: (trx: Trx, queue: string, data: object, options: SendOptions = {}) =>
+      boss.send(queue, data, { ...options, db: fromKysely(trx) }),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await boss.stop({ graceful: true, timeout: 10_000 }).catch((error) => logger.warn({ err: error }, 'job queue did not stop cleanly'));
+      await closeStore();
+    },
+  };
+}
+
+/** Applies every pending migration; the first failure stops and is reported. */
+export async function migrate(kysely: Kysely<Database>): Promise<void> {
+  const migrator = new Migrator({ db: kysely, provider: migrationProvider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error');
+    throw new Error(`migration ${failed?.migrationName ?? '?'} failed: ${(error as Error).message ?? String(error)}`, { cause: error });
+  }
+}
+
+/** A database URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.href;
+  } catch {
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+  }
+}
