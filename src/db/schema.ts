@@ -7,6 +7,8 @@
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
+/** A timestamp the database fills by default (optional on insert). */
+type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T extends object | null> = JSONColumnType<T, string, string>;
 
 export interface PublishersTable {
@@ -14,7 +16,7 @@ export interface PublishersTable {
   name: string;
   /** SHA-256 (hex) of the bearer token; the token itself is shown once and never stored. */
   token_hash: string;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
 }
 
 export interface OffersTable {
@@ -24,8 +26,8 @@ export interface OffersTable {
   draft: Json<Record<string, unknown>>;
   /** Changes with every draft update; `If-Match` compares against it. */
   etag: string;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
   /** Preview slot: a published snapshot awaiting sign-off, served to its preview audience only. */
   preview: Json<Record<string, unknown>> | null;
   preview_operation_id: string | null;
@@ -61,8 +63,8 @@ export interface OperationsTable {
   /** Results steps hand to later steps (image hashes, sizes, packages), keyed by step. */
   artifacts: Json<Record<string, unknown>>;
   error: string | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
   completed_at: Timestamp | null;
 }
 
@@ -92,7 +94,7 @@ export interface TransitionsTable {
   to_status: string;
   actor: string;
   note: string | null;
-  at: Generated<Timestamp>;
+  at: GeneratedTimestamp;
 }
 
 export interface CertificationReportsTable {
@@ -106,7 +108,7 @@ export interface CertificationReportsTable {
   review_status: string | null;
   reviewer: string | null;
   feedback: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
   reviewed_at: Timestamp | null;
 }
 
@@ -121,8 +123,8 @@ export interface TicketsTable {
   title: string;
   body: string;
   status: string;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
+  updated_at: GeneratedTimestamp;
 }
 
 export interface LeadsTable {
@@ -138,7 +140,7 @@ export interface LeadsTable {
   delivery_status: string;
   delivery_attempts: Generated<number>;
   last_error: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
   delivered_at: Timestamp | null;
 }
 
@@ -146,7 +148,7 @@ export interface SigningKeysTable {
   key_id: string;
   public_key_pem: string;
   private_key_pem: string;
-  created_at: Generated<Timestamp>;
+  created_at: GeneratedTimestamp;
 }
 
 export interface Database {

@@ -1,0 +1,140 @@
+/**
+ * Offers in the database: drafts with etags (optimistic locking through `If-Match`), and the
+ * preview and live slots the pipeline fills. The live slot switches in the caller's transaction;
+ * the version it replaces is kept in `offer_live_history`.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type { Db, Trx } from '../app/context.ts';
+import type { Database, OffersTable } from '../db/schema.ts';
+import { VmarketError } from '../errors.ts';
+
+export type OfferRow = Selectable<OffersTable>;
+
+function newEtag(): string {
+  return randomBytes(12).toString('hex');
+}
+
+/** `"abc"`, `W/"abc"` and `abc` all name the etag `abc`. */
+export function normalizeEtag(value: string): string {
+  return value.trim().replace(/^W\//, '').replace(/^"(.*)"$/, '$1');
+}
+
+export interface PutDraftResult {
+  created: boolean;
+  etag: string;
+}
+
+/**
+ * Creates or replaces the offer's draft. With `ifMatch`, the update happens only when the stored
+ * etag equals it (412 PRECONDITION_FAILED otherwise, and for `ifMatch` on an offer that does not
+ * exist yet); the compare-and-set is one UPDATE, so two writers cannot both win.
+ */
+export async function putDraft(
+  db: Db,
+  publisherId: string,
+  offerId: string,
+  doc: Record<string, unknown>,
+  options: { ifMatch?: string } = {},
+): Promise<PutDraftResult> {
+  const etag = newEtag();
+  const draft = JSON.stringify(doc);
+  const ifMatch = options.ifMatch !== undefined ? normalizeEtag(options.ifMatch) : undefined;
+  return db.transaction(async (trx) => {
+    let update = trx
+      .updateTable('offers')
+      .set({ draft, etag, updated_at: new Date() })
+      .where('publisher_id', '=', publisherId)
+      .where('id', '=', offerId);
+    if (ifMatch !== undefined && ifMatch !== '*') update = update.where('etag', '=', ifMatch);
+    const updated = await update.executeTakeFirst();
+    if (Number(updated.numUpdatedRows) > 0) return { created: false, etag };
+
+    const existing = await trx
+      .selectFrom('offers')
+      .select('etag')
+      .where('publisher_id', '=', publisherId)
+      .where('id', '=', offerId)
+      .executeTakeFirst();
+    if (existing) {
+      throw new VmarketError('PRECONDITION_FAILED', `The draft changed since you read it (its etag is ${existing.etag}, not ${ifMatch}); read it again and reapply your change.`);
+    }
+    if (ifMatch !== undefined) {
+      throw new VmarketError('PRECONDITION_FAILED', `The offer ${publisherId}/${offerId} does not exist, so If-Match cannot match.`);
+    }
+    await trx.insertInto('offers').values({ publisher_id: publisherId, id: offerId, draft, etag }).execute();
+    return { created: true, etag };
+  });
+}
+
+export async function getOfferRow(db: Kysely<Database> | Trx, publisherId: string, offerId: string): Promise<OfferRow | undefined> {
+  return db.selectFrom('offers').selectAll().where('publisher_id', '=', publisherId).where('id', '=', offerId).executeTakeFirst();
+}
+
+export async function listOfferRows(db: Kysely<Database> | Trx, publisherId: string): Promise<OfferRow[]> {
+  return db.selectFrom('offers').selectAll().where('publisher_id', '=', publisherId).orderBy('id').execute();
+}
+
+/** Puts a packaged snapshot in the preview slot (served to its preview audience only). */
+export async function setPreviewSlot(trx: Trx, publisherId: string, offerId: string, doc: Record<string, unknown>, operationId: string): Promise<void> {
+  const result = await trx
+    .updateTable('offers')
+    .set({ preview: JSON.stringify(doc), preview_operation_id: operationId })
+    .where('publisher_id', '=', publisherId)
+    .where('id', '=', offerId)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) throw new VmarketError('NOT_FOUND', `The offer ${publisherId}/${offerId} does not exist.`);
+}
+
+/** Empties the preview slot when it still belongs to `operationId` (cancel, failure). */
+export async function clearPreviewSlot(trx: Trx, publisherId: string, offerId: string, operationId: string): Promise<void> {
+  await trx
+    .updateTable('offers')
+    .set({ preview: null, preview_operation_id: null })
+    .where('publisher_id', '=', publisherId)
+    .where('id', '=', offerId)
+    .where('preview_operation_id', '=', operationId)
+    .execute();
+}
+
+/**
+ * Switches the live slot to `doc` in the caller's transaction: the version it replaces goes to
+ * the history (so it served until this commit and is kept), the preview slot is emptied.
+ */
+export async function setLiveSlot(trx: Trx, publisherId: string, offerId: string, doc: Record<string, unknown>, operationId: string): Promise<void> {
+  const current = await trx
+    .selectFrom('offers')
+    .select(['live', 'live_operation_id', 'live_at'])
+    .where('publisher_id', '=', publisherId)
+    .where('id', '=', offerId)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!current) throw new VmarketError('NOT_FOUND', `The offer ${publisherId}/${offerId} does not exist.`);
+  if (current.live_operation_id === operationId) return; // already switched (a redelivered job)
+  const now = new Date();
+  if (current.live !== null && current.live_operation_id) {
+    await trx
+      .insertInto('offer_live_history')
+      .values({
+        publisher_id: publisherId,
+        offer_id: offerId,
+        operation_id: current.live_operation_id,
+        snapshot: JSON.stringify(current.live),
+        went_live_at: current.live_at ?? now,
+        replaced_at: now,
+      })
+      .execute();
+  }
+  await trx
+    .updateTable('offers')
+    .set({
+      live: JSON.stringify(doc),
+      live_operation_id: operationId,
+      live_at: now,
+      preview: null,
+      preview_operation_id: null,
+    })
+    .where('publisher_id', '=', publisherId)
+    .where('id', '=', offerId)
+    .execute();
+}

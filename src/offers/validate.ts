@@ -1,0 +1,180 @@
+/**
+ * The prerequisite checks of an offer (the `validate` step, `vmarket offer validate`, and the
+ * draft API): the schema, then every rule that depends on the operator — regions, categories,
+ * image sources confined to the import directories or allowed URL prefixes, data-disk LUNs,
+ * test-drive settings against the plans, and image versions already published. Every problem
+ * is reported at once with its field path; nothing here throws for bad input.
+ */
+import type { Config } from '../config/load.ts';
+import { zodDetails } from '../config/load.ts';
+import { isVmarketError } from '../errors.ts';
+import { confineImportPath } from '../security/paths.ts';
+import { checkOutboundUrl } from '../security/urls.ts';
+import { offerSchema, type Offer } from './schema.ts';
+
+export interface ValidateOptions {
+  config: Config;
+  /** The publisher the caller acts for; the document's `publisher` must match it. */
+  publisherId?: string;
+  /** The offer id from the URL; the document's `id` must match it. */
+  offerId?: string;
+  /** Per plan, the image versions this offer already published (never reused). */
+  usedVersions?: Map<string, Set<string>>;
+  /** Check that image sources exist and are allowed (default true). */
+  checkSources?: boolean;
+}
+
+/** One problem with the field path it is about, e.g. `plans[0].regions[1]`. */
+export interface OfferProblem {
+  [key: string]: unknown;
+  path: string;
+  message: string;
+}
+
+export interface ValidationResult {
+  problems: OfferProblem[];
+  /** The parsed offer (defaults applied) when there is no problem, else null. */
+  offer: Offer | null;
+}
+
+export async function validateOffer(doc: unknown, options: ValidateOptions): Promise<ValidationResult> {
+  const parsed = offerSchema.safeParse(doc);
+  if (!parsed.success) {
+    // Operator-dependent rules still run on what can be read, so one round trip shows everything.
+    const problems: OfferProblem[] = zodDetails(parsed.error);
+    problems.push(...(await operatorProblems(doc as Partial<Offer>, options, new Set(problems.map((p) => p.path)))));
+    return { problems: dedupe(problems), offer: null };
+  }
+  const problems = await operatorProblems(parsed.data, options, new Set());
+  return { problems, offer: problems.length === 0 ? parsed.data : null };
+}
+
+/** Rules that need the operator's configuration, on a possibly malformed document. */
+async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, already: Set<string>): Promise<OfferProblem[]> {
+  const { config } = options;
+  const problems: OfferProblem[] = [];
+  const add = (path: string, message: string) => {
+    if (!already.has(path)) problems.push({ path, message });
+  };
+  if (!doc || typeof doc !== 'object') return problems;
+
+  if (options.publisherId && typeof doc.publisher === 'string' && doc.publisher !== options.publisherId) {
+    add('publisher', `must be ${options.publisherId}, the publisher this request acts for`);
+  }
+  if (options.offerId && typeof doc.id === 'string' && doc.id !== options.offerId) {
+    add('id', `must be ${options.offerId}, the offer id of the request URL`);
+  }
+
+  const categories = new Set(config.categories);
+  const listing = doc.listing as Partial<Offer['listing']> | undefined;
+  if (Array.isArray(listing?.categories)) {
+    listing.categories.forEach((category, i) => {
+      if (typeof category === 'string' && !categories.has(category)) {
+        add(`listing.categories[${i}]`, `unknown category ${JSON.stringify(category)}; allowed: ${[...categories].join(', ')}`);
+      }
+    });
+    const seen = new Set<string>();
+    listing.categories.forEach((category, i) => {
+      if (seen.has(category)) add(`listing.categories[${i}]`, `${JSON.stringify(category)} is listed twice`);
+      seen.add(category);
+    });
+  }
+
+  const regionNames = new Set(config.regions.map((r) => r.name));
+  const regionProblem = (path: string, name: unknown) => {
+    if (typeof name === 'string' && !regionNames.has(name)) {
+      add(path, `unknown region ${JSON.stringify(name)}; this marketplace has ${[...regionNames].join(', ')}`);
+    }
+  };
+
+  const plans = Array.isArray(doc.plans) ? doc.plans : [];
+  const planIds = new Set<string>();
+  const sourceChecks: Promise<void>[] = [];
+  plans.forEach((plan, p) => {
+    if (!plan || typeof plan !== 'object') return;
+    if (typeof plan.id === 'string') {
+      if (planIds.has(plan.id)) add(`plans[${p}].id`, `the plan id ${plan.id} is used twice`);
+      planIds.add(plan.id);
+    }
+    if (Array.isArray(plan.regions)) {
+      plan.regions.forEach((region, r) => regionProblem(`plans[${p}].regions[${r}]`, region));
+      const seen = new Set<string>();
+      plan.regions.forEach((region, r) => {
+        if (seen.has(region)) add(`plans[${p}].regions[${r}]`, `${JSON.stringify(region)} is listed twice`);
+        seen.add(region);
+      });
+    }
+    const images = Array.isArray(plan.images) ? plan.images : [];
+    const versions = new Set<string>();
+    images.forEach((image, i) => {
+      if (!image || typeof image !== 'object') return;
+      const at = `plans[${p}].images[${i}]`;
+      if (typeof image.version === 'string') {
+        if (versions.has(image.version)) add(`${at}.version`, `the version ${image.version} is listed twice`);
+        versions.add(image.version);
+        if (typeof plan.id === 'string' && options.usedVersions?.get(plan.id)?.has(image.version)) {
+          add(`${at}.version`, `version ${image.version} of plan ${plan.id} was already published; give the new image a new version`);
+        }
+      }
+      if (options.checkSources !== false && typeof image.osDisk === 'string') {
+        sourceChecks.push(checkSource(image.osDisk, `${at}.osDisk`, config, add));
+      }
+      if (Array.isArray(image.dataDisks)) {
+        image.dataDisks.forEach((disk, d) => {
+          if (!disk || typeof disk !== 'object') return;
+          if (typeof disk.lun === 'number' && disk.lun !== d) {
+            add(`${at}.dataDisks[${d}].lun`, `data disk LUNs must be 0, 1, 2… in order; expected ${d}, found ${disk.lun}`);
+          }
+          if (options.checkSources !== false && typeof disk.source === 'string') {
+            sourceChecks.push(checkSource(disk.source, `${at}.dataDisks[${d}].source`, config, add));
+          }
+        });
+      }
+    });
+  });
+
+  const testDrive = doc.testDrive;
+  if (testDrive && typeof testDrive === 'object' && testDrive.enabled) {
+    const planRegions = new Set(plans.flatMap((plan) => (Array.isArray(plan?.regions) ? plan.regions : [])));
+    const tdRegions = Array.isArray(testDrive.regions) ? testDrive.regions : [];
+    if (tdRegions.length === 0) add('testDrive.regions', 'an enabled test drive needs at least one region');
+    tdRegions.forEach((region, r) => {
+      regionProblem(`testDrive.regions[${r}]`, region);
+      if (typeof region === 'string' && regionNames.has(region) && !planRegions.has(region)) {
+        add(`testDrive.regions[${r}]`, `${region} is not a region of any plan; a test drive runs where the offer is sold`);
+      }
+    });
+    if (!testDrive.userManualUrl) add('testDrive.userManualUrl', 'an enabled test drive needs a user manual URL');
+  }
+
+  await Promise.all(sourceChecks);
+  return problems;
+}
+
+/** One image source: a path confined to the import dirs, or an https URL under an allowed prefix. */
+async function checkSource(source: string, path: string, config: Config, add: (path: string, message: string) => void): Promise<void> {
+  try {
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
+      if (config.imports.allowedUrlPrefixes.length === 0) {
+        add(path, 'image URLs are not allowed on this marketplace (imports.allowedUrlPrefixes is empty); use a path under the import directories');
+        return;
+      }
+      await checkOutboundUrl(source, { allowedPrefixes: config.imports.allowedUrlPrefixes, allowPrivateNetworks: config.allowPrivateNetworks });
+    } else {
+      await confineImportPath(source, config.imports.allowedDirs);
+    }
+  } catch (error) {
+    if (!isVmarketError(error)) throw error;
+    add(path, error.message);
+  }
+}
+
+function dedupe(problems: OfferProblem[]): OfferProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.path}\u0000${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
