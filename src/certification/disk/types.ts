@@ -9,7 +9,7 @@ import type { GuestFs } from '../fs/types.ts';
 /**
  * Positioned reads over a byte range (a whole image, the virtual disk inside it, or one
  * partition). `read` returns exactly `length` bytes, or fewer only at the end of the range, and
- * throws a VmarketError (IMAGE_UNREADABLE) for a position outside it: a reader never reads
+ * throws a VmarketError (IMAGE_CORRUPT) for a position outside it: a reader never reads
  * outside its range.
  */
 export interface RangeReader {
