@@ -1,0 +1,80 @@
+/**
+ * Extent trees (ext4's EXTENTS flag): a header (magic 0xF30A) and entries in i_block, index
+ * entries pointing to lower nodes, leaves mapping logical to physical blocks. Every node is
+ * checked (magic, entry counts, depth strictly decreasing, blocks inside the file system, logical
+ * order) and no node block is read twice, so corrupt trees end in an error instead of a loop.
+ */
+import { corrupt } from './errors.ts';
+import { I_BLOCK_OFFSET, I_BLOCK_SIZE, type Inode } from './inode.ts';
+import { readExact } from './read.ts';
+import type { BlockRun, ExtContext } from './runs.ts';
+
+const EXTENT_MAGIC = 0xf30a;
+/** The kernel's EXT4_MAX_EXTENT_DEPTH. */
+const MAX_DEPTH = 5;
+const MAX_INIT_LEN = 32768;
+
+interface WalkState {
+  ctx: ExtContext;
+  inode: Inode;
+  limit: number;
+  /** The first logical block the next leaf extent may start at. */
+  next: number;
+  visited: Set<number>;
+}
+
+/** Runs of the file, in logical order, up to (at least) `limitBlocks`. */
+export async function* extentRuns(ctx: ExtContext, inode: Inode, limitBlocks: number): AsyncGenerator<BlockRun> {
+  const root = inode.raw.subarray(I_BLOCK_OFFSET, I_BLOCK_OFFSET + I_BLOCK_SIZE);
+  const state: WalkState = { ctx, inode, limit: limitBlocks, next: 0, visited: new Set() };
+  yield* walkNode(state, root, -1, 'its extent root');
+}
+
+async function* walkNode(state: WalkState, node: Buffer, expectedDepth: number, where: string): AsyncGenerator<BlockRun> {
+  const { ctx, inode } = state;
+  const what = `inode ${inode.number}: ${where}`;
+  if (node.readUInt16LE(0) !== EXTENT_MAGIC) throw corrupt(`${what} has a bad extent header magic`);
+  const entries = node.readUInt16LE(2);
+  const max = node.readUInt16LE(4);
+  const depth = node.readUInt16LE(6);
+  const capacity = Math.floor((node.length - 12) / 12);
+  if (max > capacity || entries > max) throw corrupt(`${what} claims ${entries} of ${max} extent entries where ${capacity} fit`);
+  if (depth > MAX_DEPTH || (expectedDepth >= 0 && depth !== expectedDepth)) {
+    throw corrupt(`${what} has an impossible extent tree depth ${depth}`);
+  }
+  const { blocksCount, firstDataBlock, blockSize } = ctx.sb;
+  if (depth > 0) {
+    let previous = -1;
+    for (let i = 0; i < entries; i++) {
+      if (state.next >= state.limit) return;
+      const at = 12 + i * 12;
+      const logical = node.readUInt32LE(at);
+      const child = node.readUInt32LE(at + 4) + node.readUInt16LE(at + 8) * 0x1_0000_0000;
+      if (logical <= previous) throw corrupt(`${what} has extent index entries out of order`);
+      previous = logical;
+      if (child < firstDataBlock || child >= blocksCount) throw corrupt(`${what} points to extent block ${child} outside the file system`);
+      if (state.visited.has(child)) throw corrupt(`${what} reuses extent block ${child} (a cycle or shared node)`);
+      state.visited.add(child);
+      const block = await readExact(ctx.reader, child * blockSize, blockSize, `extent block ${child} of inode ${inode.number}`);
+      yield* walkNode(state, block, depth - 1, `extent block ${child}`);
+    }
+    return;
+  }
+  for (let i = 0; i < entries; i++) {
+    if (state.next >= state.limit) return;
+    const at = 12 + i * 12;
+    const logical = node.readUInt32LE(at);
+    const rawLength = node.readUInt16LE(at + 4);
+    const physical = node.readUInt16LE(at + 6) * 0x1_0000_0000 + node.readUInt32LE(at + 8);
+    const unwritten = rawLength > MAX_INIT_LEN;
+    const count = unwritten ? rawLength - MAX_INIT_LEN : rawLength;
+    if (count === 0) throw corrupt(`${what} has an empty extent`);
+    if (logical < state.next) throw corrupt(`${what} has overlapping or unordered extents at logical block ${logical}`);
+    if (logical + count > 2 ** 32) throw corrupt(`${what} has an extent past the largest logical block`);
+    if (physical < firstDataBlock || physical + count > blocksCount) {
+      throw corrupt(`${what} maps blocks ${physical}–${physical + count - 1} outside the file system`);
+    }
+    state.next = logical + count;
+    yield { logical, physical: unwritten ? 0 : physical, count };
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Depth-first walk of a directory tree with each entry's lstat. Symlinks are not followed; a
+ * directory inode is descended at most once (hard-linked or corrupt directory cycles end there),
+ * encrypted directories are listed but not entered, and the depth is bounded.
+ */
+import { annotate, unsupported } from './errors.ts';
+import { INODE_FLAGS, type Inode } from './inode.ts';
+import type { ExtVolume } from './volume.ts';
+import type { GuestStat, GuestWalkEntry } from '../types.ts';
+import type { RawDirEntry } from './directory.ts';
+
+/** Far deeper than any real tree (PATH_MAX allows 2048 one-letter levels). */
+export const MAX_WALK_DEPTH = 4096;
+
+interface Frame {
+  path: string;
+  batches: AsyncGenerator<RawDirEntry[]>;
+  batch: RawDirEntry[];
+  index: number;
+}
+
+export function statOf(inode: Inode): GuestStat {
+  return { type: inode.type, size: inode.size, mode: inode.mode, uid: inode.uid, gid: inode.gid, mtime: inode.mtime, inode: inode.number };
+}
+
+export async function* walkTree(volume: ExtVolume, root: Inode, rootPath: string): AsyncGenerator<GuestWalkEntry> {
+  const seen = new Set<number>([root.number]);
+  const base = rootPath === '/' ? '' : rootPath;
+  const frames: Frame[] = [{ path: base, batches: volume.entries(root), batch: [], index: 0 }];
+  while (frames.length > 0) {
+    const frame = frames[frames.length - 1];
+    if (frame.index >= frame.batch.length) {
+      let next: IteratorResult<RawDirEntry[]>;
+      try {
+        next = await frame.batches.next();
+      } catch (error) {
+        throw annotate(frame.path === '' ? '/' : frame.path, error);
+      }
+      if (next.done) frames.pop();
+      else {
+        frame.batch = next.value;
+        frame.index = 0;
+      }
+      continue;
+    }
+    const entry = frame.batch[frame.index++];
+    const path = `${frame.path}/${entry.name}`;
+    let inode: Inode;
+    try {
+      inode = await volume.inodes.get(entry.inode);
+    } catch (error) {
+      throw annotate(path, error);
+    }
+    yield { path, stat: statOf(inode) };
+    if (inode.type !== 'dir' || seen.has(inode.number)) continue;
+    seen.add(inode.number);
+    if ((inode.flags & INODE_FLAGS.ENCRYPT) !== 0) continue;
+    if (frames.length >= MAX_WALK_DEPTH) {
+      throw unsupported(`${path}: the directory tree is deeper than ${MAX_WALK_DEPTH} levels`);
+    }
+    let batches: AsyncGenerator<RawDirEntry[]>;
+    try {
+      batches = volume.entries(inode);
+    } catch (error) {
+      throw annotate(path, error);
+    }
+    frames.push({ path, batches, batch: [], index: 0 });
+  }
+}
