@@ -1,0 +1,124 @@
+/**
+ * The MBR partition table: four primary entries in sector 0 and, inside an extended partition, a
+ * chain of extended boot records (EBRs) with one logical partition each. The chain is followed
+ * with a visited set and a bound, so a corrupt or looping chain ends with a problem, not a hang.
+ */
+import type { PartitionEntry, RangeReader } from './types.ts';
+import { MBR_EXTENDED_TYPES, mbrTypeName, mbrTypeString } from './partition-types.ts';
+
+export const SECTOR_SIZE = 512;
+const ENTRIES_OFFSET = 446;
+/** Linux's limit on partitions is far below this; a longer chain is corrupt. */
+const MAX_LOGICAL = 128;
+
+export interface MbrRecord {
+  /** 0-based slot in the sector. */
+  slot: number;
+  status: number;
+  type: number;
+  startLba: number;
+  sectors: number;
+}
+
+export function hasBootSignature(sector: Buffer): boolean {
+  return sector.length >= 512 && sector[510] === 0x55 && sector[511] === 0xaa;
+}
+
+export function mbrRecords(sector: Buffer): MbrRecord[] {
+  const records: MbrRecord[] = [];
+  for (let slot = 0; slot < 4; slot++) {
+    const at = ENTRIES_OFFSET + slot * 16;
+    records.push({
+      slot,
+      status: sector[at],
+      type: sector[at + 4],
+      startLba: sector.readUInt32LE(at + 8),
+      sectors: sector.readUInt32LE(at + 12),
+    });
+  }
+  return records;
+}
+
+export interface MbrTable {
+  partitions: PartitionEntry[];
+  /** Numbers of the logical partitions and of their container (checked apart for overlaps). */
+  container: PartitionEntry | null;
+  logical: PartitionEntry[];
+  problems: string[];
+}
+
+/** Reads the primary entries of `sector0` (already read, with a boot signature) and the logical chain. */
+export async function readMbr(disk: RangeReader, sector0: Buffer): Promise<MbrTable> {
+  const problems: string[] = [];
+  const partitions: PartitionEntry[] = [];
+  let container: PartitionEntry | null = null;
+  let containerLba = 0;
+  for (const record of mbrRecords(sector0)) {
+    if (record.type === 0) continue;
+    const number = record.slot + 1;
+    if (record.sectors === 0) {
+      problems.push(`MBR partition ${number} (${mbrTypeName(record.type)}) has a size of zero sectors.`);
+      continue;
+    }
+    const entry = toEntry(number, record, record.startLba);
+    partitions.push(entry);
+    if (MBR_EXTENDED_TYPES.has(record.type)) {
+      if (container) {
+        problems.push(`The MBR holds more than one extended partition (${container.number} and ${number}); only the first is read.`);
+      } else {
+        container = entry;
+        containerLba = record.startLba;
+      }
+    }
+  }
+  const logical = container ? await readLogicalChain(disk, containerLba, problems) : [];
+  partitions.push(...logical);
+  return { partitions, container, logical, problems };
+}
+
+async function readLogicalChain(disk: RangeReader, containerLba: number, problems: string[]): Promise<PartitionEntry[]> {
+  const logical: PartitionEntry[] = [];
+  const visited = new Set<number>();
+  let ebrLba = containerLba;
+  for (let count = 0; ; count++) {
+    if (count === MAX_LOGICAL) {
+      problems.push(`The extended partition's chain holds more than ${MAX_LOGICAL} logical partitions; the rest are ignored.`);
+      break;
+    }
+    if (visited.has(ebrLba)) {
+      problems.push(`The extended partition's chain of logical partitions loops back to sector ${ebrLba}.`);
+      break;
+    }
+    visited.add(ebrLba);
+    if ((ebrLba + 1) * SECTOR_SIZE > disk.size) {
+      problems.push(`The logical partition table at sector ${ebrLba} lies beyond the end of the disk.`);
+      break;
+    }
+    const sector = await disk.read(ebrLba * SECTOR_SIZE, SECTOR_SIZE);
+    if (!hasBootSignature(sector)) {
+      problems.push(`The logical partition table at sector ${ebrLba} lacks the boot signature 0x55AA.`);
+      break;
+    }
+    const [first, next] = mbrRecords(sector);
+    if (first.type !== 0 && first.sectors > 0) {
+      // A logical partition starts relative to its own EBR.
+      logical.push(toEntry(5 + logical.length, first, ebrLba + first.startLba));
+    }
+    // The next EBR is addressed relative to the start of the extended partition.
+    if (!MBR_EXTENDED_TYPES.has(next.type) || next.startLba === 0) break;
+    ebrLba = containerLba + next.startLba;
+  }
+  return logical;
+}
+
+function toEntry(number: number, record: MbrRecord, startLba: number): PartitionEntry {
+  return {
+    number,
+    scheme: 'mbr',
+    type: mbrTypeString(record.type),
+    typeName: mbrTypeName(record.type),
+    startByte: startLba * SECTOR_SIZE,
+    sizeBytes: record.sectors * SECTOR_SIZE,
+    bootable: record.status === 0x80,
+  };
+}

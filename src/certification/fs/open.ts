@@ -1,0 +1,84 @@
+/**
+ * `openDisk`: from an image file to what the checks read: its format, the virtual disk, the
+ * partition table and each partition's file system (ext2/3/4 opened for reading). Foreign
+ * formats (dynamic VHD, qcow2, VMDK) are detected but not parsed: image.format fails them, and
+ * reading their contents would need a reader per format for images that cannot be published.
+ */
+import { isVmarketError } from '../../errors.ts';
+import { detectFileSystem } from '../disk/detect-fs.ts';
+import { openFileReader } from '../disk/file-reader.ts';
+import { detectFormat } from '../disk/format.ts';
+import { MBR_EXTENDED_TYPES } from '../disk/partition-types.ts';
+import { readPartitionTable } from '../disk/partitions.ts';
+import type { FormatInfo, OpenDisk, OpenedFileSystem, PartitionEntry, PartitionTable, RangeReader } from '../disk/types.ts';
+import { VHD_FOOTER_SIZE } from '../disk/vhd-footer.ts';
+import { openExtFs } from './ext4/index.ts';
+
+const EXT_KINDS = new Set(['ext2', 'ext3', 'ext4']);
+
+export const openDisk: OpenDisk = async (path) => {
+  const file = await openFileReader(path);
+  try {
+    const info = await readFormat(file.reader);
+    const disk = virtualDisk(file.reader, info);
+    if (!disk) {
+      return { path, info, disk: file.reader, table: { scheme: 'none', partitions: [], problems: [] }, fileSystems: [], close: file.close };
+    }
+    const table = await readPartitionTable(disk);
+    const fileSystems = await openFileSystems(disk, table);
+    return { path, info, disk, table, fileSystems, close: file.close };
+  } catch (error) {
+    await file.close();
+    throw error;
+  }
+};
+
+async function readFormat(reader: RangeReader): Promise<FormatInfo> {
+  try {
+    return await detectFormat(reader);
+  } catch (error) {
+    if (!isVmarketError(error)) throw error;
+    return { format: 'unknown', fileSize: reader.size, virtualSize: 0, footer: null, problems: [`The image format could not be read: ${error.message}`] };
+  }
+}
+
+/** The virtual disk's bytes, or null for a format whose contents are not read. */
+function virtualDisk(file: RangeReader, info: FormatInfo): RangeReader | null {
+  // The footer sits after the disk; the disk is everything before it, whatever the footer claims.
+  if (info.format === 'vhd-fixed') return file.slice(0, file.size - VHD_FOOTER_SIZE);
+  if (info.format === 'raw') return file;
+  return null;
+}
+
+async function openFileSystems(disk: RangeReader, table: PartitionTable): Promise<OpenedFileSystem[]> {
+  if (table.scheme === 'none') {
+    const whole = await openFileSystem(disk, null);
+    return whole.kind === 'unknown' ? [] : [whole];
+  }
+  const opened: OpenedFileSystem[] = [];
+  for (const partition of table.partitions) {
+    if (partition.scheme === 'mbr' && MBR_EXTENDED_TYPES.has(Number(partition.type))) continue;
+    // A partition that starts beyond the disk has no bytes to read (the table lists the problem).
+    if (partition.startByte >= disk.size) continue;
+    const length = Math.min(partition.sizeBytes, disk.size - partition.startByte);
+    opened.push(await openFileSystem(disk.slice(partition.startByte, length), partition));
+  }
+  return opened;
+}
+
+async function openFileSystem(part: RangeReader, partition: PartitionEntry | null): Promise<OpenedFileSystem> {
+  let detected;
+  try {
+    detected = await detectFileSystem(part);
+  } catch (error) {
+    if (!isVmarketError(error)) throw error;
+    return { partition, kind: 'unknown', fs: null, problem: `The file system could not be identified: ${error.message}` };
+  }
+  const base = { partition, ...detected };
+  if (!EXT_KINDS.has(detected.kind)) return { ...base, fs: null };
+  try {
+    return { ...base, fs: await openExtFs(part) };
+  } catch (error) {
+    return { ...base, fs: null, problem: error instanceof Error ? error.message : String(error) };
+  }
+}
