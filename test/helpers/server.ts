@@ -1,0 +1,123 @@
+/**
+ * A real vmarket server for tests: PGlite in a temporary directory (or a PostgreSQL URL), two
+ * file-system regions, an import directory, listening on 127.0.0.1 with a free port, with the
+ * pipeline workers in process. `close()` stops it and removes the directory.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { createPublisher as insertPublisher } from '../../src/app/publishers.ts';
+import { startVmarket } from '../../src/app/start.ts';
+import type { AppContext } from '../../src/app/context.ts';
+import { loadConfig } from '../../src/config/load.ts';
+import type { ConfigInput } from '../../src/config/schema.ts';
+
+export interface ApiAnswer {
+  status: number;
+  headers: Record<string, string>;
+  body: any;
+}
+
+export type ApiCall = (
+  method: string,
+  path: string,
+  opts?: { token?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string> },
+) => Promise<ApiAnswer>;
+
+export interface TestServer {
+  url: string;
+  ctx: AppContext;
+  api: ApiCall;
+  dataDir: string;
+  /** The directory offers may import images from. */
+  importDir: string;
+  operatorToken: string;
+  /** Creates a publisher through the database and answers its token. */
+  createPublisher(id: string, name?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface TestServerOptions {
+  /** Config keys merged over the test defaults. */
+  config?: Partial<ConfigInput>;
+  /** Run the pipeline workers (default true). */
+  workers?: boolean;
+  /** Use this PostgreSQL database instead of PGlite. */
+  postgresUrl?: string;
+  /** pino level (default `VMARKET_TEST_LOG_LEVEL` or silent). */
+  logLevel?: string;
+}
+
+export const TEST_OPERATOR_TOKEN = 'test-operator-token-0123456789abcdef';
+
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'vmarket-test-'));
+  const dataDir = path.join(root, 'data');
+  const importDir = path.join(root, 'images');
+  await mkdir(importDir, { recursive: true });
+  const overrides: Record<string, unknown> = {
+    dataDir,
+    database: options.postgresUrl ?? 'embedded',
+    listen: { host: '127.0.0.1', port: 0 },
+    workers: options.workers ?? true,
+    imports: { allowedDirs: [importDir], allowedUrlPrefixes: [] },
+    // ClamAV is exercised by the certification tests; here it would only make runs depend on
+    // whether the machine has signatures.
+    certification: { manualReview: false, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' } },
+    sweepIntervalSeconds: 1,
+    ...(options.config ?? {}),
+  };
+  const config = loadConfig({ cwd: root, env: {}, overrides });
+  const logger = pino({ level: options.logLevel ?? process.env.VMARKET_TEST_LOG_LEVEL ?? 'silent' });
+  const env = { ...process.env, VMARKET_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN };
+  let started;
+  try {
+    started = await startVmarket(config, { logger, env, writeCredentials: false });
+  } catch (error) {
+    await rm(root, { recursive: true, force: true });
+    throw error;
+  }
+  const { url, ctx } = started;
+
+  const api: ApiCall = async (method, p, opts = {}) => {
+    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+    let body: string | Buffer | undefined;
+    if (opts.rawBody !== undefined) body = opts.rawBody;
+    else if (opts.body !== undefined) body = JSON.stringify(opts.body);
+    if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    const res = await fetch(url + p, { method, headers, body: typeof body === 'string' || body === undefined ? body : new Uint8Array(body) });
+    const text = await res.text();
+    let parsed: unknown = text;
+    if ((res.headers.get('content-type') ?? '').includes('json') && text) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = text;
+      }
+    }
+    const answerHeaders: Record<string, string> = {};
+    res.headers.forEach((value, key) => (answerHeaders[key] = value));
+    return { status: res.status, headers: answerHeaders, body: parsed };
+  };
+
+  let closed = false;
+  return {
+    url,
+    ctx,
+    api,
+    dataDir,
+    importDir,
+    operatorToken: TEST_OPERATOR_TOKEN,
+    async createPublisher(id, name = `Publisher ${id}`) {
+      return (await insertPublisher(ctx.db, { id, name })).token;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      await started.close();
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
