@@ -1,0 +1,52 @@
+/** Pieces several checks share: the skip for images without a Linux root, and the shared memoized reads. */
+import type { GuestFs } from '../fs/types.ts';
+import { readInstalledPackages, type InstalledPackages, findInstalled } from './packages.ts';
+import { readShadow, type ShadowEntry } from './shadow.ts';
+import { readSshdConfig, type SshdConfig } from './sshd-config.ts';
+import type { CheckContext, CheckOutcome } from './types.ts';
+
+export const NO_ROOT_MESSAGE = 'skipped: no Linux root file system was found on the OS disk (see linux.os-release)';
+
+/** Runs `body` with the Linux root, or skips the check when there is none. */
+export async function withRoot(context: CheckContext, body: (root: GuestFs) => Promise<CheckOutcome>): Promise<CheckOutcome> {
+  const root = context.rootSearch.root;
+  if (!root) return { status: 'skipped', message: NO_ROOT_MESSAGE };
+  return body(root);
+}
+
+export function packagesOf(context: CheckContext, root: GuestFs): Promise<InstalledPackages> {
+  return context.memo('packages', () => readInstalledPackages(root));
+}
+
+export function shadowOf(context: CheckContext, root: GuestFs): Promise<ShadowEntry[] | null> {
+  return context.memo('shadow', () => readShadow(root));
+}
+
+export function sshdConfigOf(context: CheckContext, root: GuestFs): Promise<SshdConfig> {
+  return context.memo('sshd-config', () => readSshdConfig(root));
+}
+
+const SSHD_BINARIES = ['/usr/sbin/sshd', '/usr/bin/sshd', '/usr/local/sbin/sshd'];
+const SSHD_PACKAGES = ['openssh-server'];
+
+/** Where the SSH server was found (binary or package), or null when it is not installed. */
+export function sshServerOf(context: CheckContext, root: GuestFs): Promise<string | null> {
+  return context.memo('ssh-server', async () => {
+    for (const file of SSHD_BINARIES) {
+      const stat = await root.stat(file).catch(() => null);
+      if (stat?.type === 'file') return file;
+    }
+    const found = await findInstalled(root, await packagesOf(context, root), SSHD_PACKAGES);
+    return found ? `package ${found.name} (${found.source})` : null;
+  });
+}
+
+export const SKIPPED_NO_SSH: CheckOutcome = { status: 'skipped', message: 'skipped: no SSH server is installed' };
+
+/** For the SSH settings checks: skip without a root or without an SSH server, else run with the effective config. */
+export async function withSshd(context: CheckContext, body: (config: SshdConfig) => CheckOutcome): Promise<CheckOutcome> {
+  return withRoot(context, async (root) => {
+    if (!(await sshServerOf(context, root))) return SKIPPED_NO_SSH;
+    return body(await sshdConfigOf(context, root));
+  });
+}

@@ -1,0 +1,71 @@
+/** Every check of CONTRACTS §6, in the contract's order: every report lists all of them. */
+import { architecture } from './architecture.ts';
+import { authorizedKeys } from './authorized-keys.ts';
+import { cloudCredentials } from './cloud-credentials.ts';
+import { emptyPasswords } from './empty-passwords.ts';
+import { imageFormat } from './image-format.ts';
+import { imagePartitions } from './image-partitions.ts';
+import { imageSize } from './image-size.ts';
+import { kernelConsole } from './kernel-console.ts';
+import { malwareScan } from './malware-scan.ts';
+import { osRelease } from './os-release.ts';
+import { privateKeys } from './private-keys.ts';
+import { provisioningAgent } from './provisioning-agent.ts';
+import { rootPartition } from './root-partition.ts';
+import { rootPassword } from './root-password.ts';
+import { shellHistory } from './shell-history.ts';
+import { sshClientAlive } from './ssh-client-alive.ts';
+import { sshPasswordAuth } from './ssh-password-auth.ts';
+import { sshRootLogin } from './ssh-root-login.ts';
+import { sshServer } from './ssh-server.ts';
+import { swap } from './swap.ts';
+import type { CheckContext, CheckDefinition } from './types.ts';
+import type { CheckResult } from '../types.ts';
+
+export const CHECKS: readonly CheckDefinition[] = [
+  imageFormat,
+  imageSize,
+  imagePartitions,
+  osRelease,
+  architecture,
+  provisioningAgent,
+  kernelConsole,
+  swap,
+  rootPartition,
+  shellHistory,
+  rootPassword,
+  emptyPasswords,
+  sshServer,
+  sshClientAlive,
+  sshPasswordAuth,
+  sshRootLogin,
+  authorizedKeys,
+  privateKeys,
+  cloudCredentials,
+  malwareScan,
+];
+
+/** Runs every check; a check that throws is reported as failed with the reason, never dropped. */
+export async function runChecks(context: CheckContext, signal?: AbortSignal): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const check of CHECKS) {
+    signal?.throwIfAborted();
+    let outcome;
+    try {
+      outcome = await check.run(context);
+    } catch (error) {
+      outcome = { status: 'failed' as const, message: `the check could not run: ${(error as Error).message}` };
+    }
+    results.push({ id: check.id, status: outcome.status, severity: check.severity, title: check.title, message: outcome.message, evidence: outcome.evidence ?? [], remediation: check.remediation });
+  }
+  return results;
+}
+
+/** A context memo: each key computed once, concurrent callers share the promise. */
+export function createMemo(): CheckContext['memo'] {
+  const cache = new Map<string, Promise<unknown>>();
+  return <T>(key: string, compute: () => Promise<T>): Promise<T> => {
+    if (!cache.has(key)) cache.set(key, compute());
+    return cache.get(key) as Promise<T>;
+  };
+}
