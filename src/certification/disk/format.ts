@@ -15,6 +15,12 @@ const DESCRIPTOR_MAX = 64 * 1024;
 
 export async function detectFormat(reader: RangeReader): Promise<FormatInfo> {
   const fileSize = reader.size;
+  const head = await reader.read(0, Math.min(fileSize, VHD_FOOTER_SIZE));
+  // A VMDK text descriptor is a few hundred bytes: tell it apart before the size test.
+  if (startsWith(head, VMDK_DESCRIPTOR)) {
+    const text = (await reader.read(0, Math.min(fileSize, DESCRIPTOR_MAX))).toString('latin1');
+    return foreign(fileSize, 'vmdk', descriptorSize(text), 'a VMDK descriptor');
+  }
   if (fileSize < VHD_FOOTER_SIZE) {
     return {
       format: 'unknown',
@@ -24,7 +30,6 @@ export async function detectFormat(reader: RangeReader): Promise<FormatInfo> {
       problems: [`The file is ${fileSize} bytes long, too small to be a disk image with a 512-byte VHD footer.`],
     };
   }
-  const head = await reader.read(0, VHD_FOOTER_SIZE);
   const tail = await reader.read(fileSize - VHD_FOOTER_SIZE, VHD_FOOTER_SIZE);
 
   if (hasVhdCookie(tail)) return describeVhd(reader, tail, head, []);
@@ -38,7 +43,7 @@ export async function detectFormat(reader: RangeReader): Promise<FormatInfo> {
       ]);
     }
   }
-  return describeForeign(reader, head);
+  return describeForeign(fileSize, head);
 }
 
 async function describeVhd(reader: RangeReader, footerBytes: Buffer, head: Buffer, problems: string[]): Promise<FormatInfo> {
@@ -84,26 +89,27 @@ async function checkDynamicHeader(reader: RangeReader, footer: VhdFooter, head: 
   return null;
 }
 
-async function describeForeign(reader: RangeReader, head: Buffer): Promise<FormatInfo> {
-  const fileSize = reader.size;
-  const noFooter = `The file has no VHD footer (its last 512 bytes do not start with the cookie "${VHD_COOKIE}")`;
-  const info = (format: ImageFormat, virtualSize: number, what: string): FormatInfo => ({
+function describeForeign(fileSize: number, head: Buffer): FormatInfo {
+  if (head.subarray(0, 4).equals(QCOW2_MAGIC)) return foreign(fileSize, 'qcow2', safeNumber(head.readBigUInt64BE(24)), 'a qcow2 image');
+  if (startsWith(head, VMDK_SPARSE_MAGIC)) {
+    return foreign(fileSize, 'vmdk', safeNumber(head.readBigUInt64LE(12) * 512n), 'a sparse VMDK image');
+  }
+  if (startsWith(head, VHDX_SIGNATURE)) return foreign(fileSize, 'unknown', 0, 'a VHDX image');
+  return foreign(fileSize, 'raw', fileSize, 'read as a raw disk');
+}
+
+function foreign(fileSize: number, format: ImageFormat, virtualSize: number, what: string): FormatInfo {
+  return {
     format,
     fileSize,
     virtualSize,
     footer: null,
-    problems: [`${noFooter}: it is ${what}, not a fixed VHD.`],
-  });
-  if (head.subarray(0, 4).equals(QCOW2_MAGIC)) return info('qcow2', safeNumber(head.readBigUInt64BE(24)), 'a qcow2 image');
-  if (head.toString('latin1', 0, 4) === VMDK_SPARSE_MAGIC) {
-    return info('vmdk', safeNumber(head.readBigUInt64LE(12) * 512n), 'a sparse VMDK image');
-  }
-  if (head.toString('latin1', 0, VMDK_DESCRIPTOR.length) === VMDK_DESCRIPTOR) {
-    const text = (await reader.read(0, Math.min(fileSize, DESCRIPTOR_MAX))).toString('latin1');
-    return info('vmdk', descriptorSize(text), 'a VMDK descriptor');
-  }
-  if (head.toString('latin1', 0, 8) === VHDX_SIGNATURE) return info('unknown', 0, 'a VHDX image');
-  return info('raw', fileSize, 'read as a raw disk');
+    problems: [`The file has no VHD footer (its last 512 bytes do not start with the cookie "${VHD_COOKIE}"): it is ${what}, not a fixed VHD.`],
+  };
+}
+
+function startsWith(bytes: Buffer, magic: string): boolean {
+  return bytes.length >= magic.length && bytes.toString('latin1', 0, magic.length) === magic;
 }
 
 /** Sum of the extent sizes (in 512-byte sectors) of a VMDK text descriptor. */

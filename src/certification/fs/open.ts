@@ -10,7 +10,7 @@ import { openFileReader } from '../disk/file-reader.ts';
 import { detectFormat } from '../disk/format.ts';
 import { MBR_EXTENDED_TYPES } from '../disk/partition-types.ts';
 import { readPartitionTable } from '../disk/partitions.ts';
-import type { FormatInfo, OpenDisk, OpenedFileSystem, PartitionEntry, PartitionTable, RangeReader } from '../disk/types.ts';
+import type { FormatInfo, OpenDisk, OpenedDisk, OpenedFileSystem, PartitionEntry, PartitionTable, RangeReader } from '../disk/types.ts';
 import { VHD_FOOTER_SIZE } from '../disk/vhd-footer.ts';
 import { openExtFs } from './ext4/index.ts';
 
@@ -19,19 +19,28 @@ const EXT_KINDS = new Set(['ext2', 'ext3', 'ext4']);
 export const openDisk: OpenDisk = async (path) => {
   const file = await openFileReader(path);
   try {
-    const info = await readFormat(file.reader);
-    const disk = virtualDisk(file.reader, info);
-    if (!disk) {
-      return { path, info, disk: file.reader, table: { scheme: 'none', partitions: [], problems: [] }, fileSystems: [], close: file.close };
-    }
-    const table = await readPartitionTable(disk);
-    const fileSystems = await openFileSystems(disk, table);
-    return { path, info, disk, table, fileSystems, close: file.close };
+    return { path, ...(await readDisk(file.reader)), close: file.close };
   } catch (error) {
     await file.close();
     throw error;
   }
 };
+
+export type DiskContents = Pick<OpenedDisk, 'info' | 'disk' | 'table' | 'fileSystems'>;
+
+/**
+ * Everything `openDisk` reads, over any reader of the whole image file (a file, or bytes in
+ * memory). Never throws for a corrupt image: what is wrong is in `info.problems`,
+ * `table.problems` and each file system's `problem`.
+ */
+export async function readDisk(image: RangeReader): Promise<DiskContents> {
+  const info = await readFormat(image);
+  const disk = virtualDisk(image, info);
+  if (!disk) return { info, disk: image, table: { scheme: 'none', partitions: [], problems: [] }, fileSystems: [] };
+  const table = await readPartitionTable(disk);
+  const fileSystems = await openFileSystems(disk, table);
+  return { info, disk, table, fileSystems };
+}
 
 async function readFormat(reader: RangeReader): Promise<FormatInfo> {
   try {
