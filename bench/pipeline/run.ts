@@ -126,16 +126,16 @@ async function main(): Promise<void> {
     const ctx = server.ctx;
     try {
       await ctx.db.kysely.insertInto('publishers').values({ id: 'bench', name: 'Bench', token_hash: 'bench-no-token' }).execute();
-      await putDraft(ctx.db.kysely, 'bench', 'big', offer('big', big, '1.0.0', ['r1', 'r2', 'r3']) as never);
+      await putDraft(ctx.db, 'bench', 'big', offer('big', big, '1.0.0', ['r1', 'r2', 'r3']) as never);
       const first = await publishToLive(ctx, 'big');
       const firstBytes = await bytesCopied(ctx, 'big');
 
-      await putDraft(ctx.db.kysely, 'bench', 'big', offer('big', big, '1.0.1', ['r1', 'r2', 'r3']) as never);
+      await putDraft(ctx.db, 'bench', 'big', offer('big', big, '1.0.1', ['r1', 'r2', 'r3']) as never);
       const second = await publishToLive(ctx, 'big');
       const secondBytes = await bytesCopied(ctx, 'big');
 
       for (let i = 0; i < SMALL_OFFERS; i++) {
-        await putDraft(ctx.db.kysely, 'bench', `small-${i}`, offer(`small-${i}`, small, '1.0.0', ['r1', 'r2', 'r3']) as never);
+        await putDraft(ctx.db, 'bench', `small-${i}`, offer(`small-${i}`, small, '1.0.0', ['r1', 'r2', 'r3']) as never);
       }
       const m0 = performance.now();
       await Promise.all(Array.from({ length: SMALL_OFFERS }, (_, i) => publishToLive(ctx, `small-${i}`)));
