@@ -1,0 +1,84 @@
+/**
+ * A customer acquires a plan (CONTRACTS §5): the answer is the plan's signed package from the
+ * slot served to the customer's subscription (live, or the preview for its audience), and the
+ * customer's contact becomes a lead. The lead row and its delivery job commit in ONE
+ * transaction, so a lead is never stored without being delivered nor delivered without being
+ * stored; delivery itself runs in the lead worker (src/leads/worker.ts) with retries.
+ */
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../app/context.ts';
+import { VmarketError } from '../errors.ts';
+import type { LeadContact } from '../leads/types.ts';
+import { ensureLeadQueue, LEADS_QUEUE, type LeadJobData, wakeLeadWorkers } from '../leads/worker.ts';
+import type { SignedPackage } from '../pipeline/packages.ts';
+import { catalogKey, loadServedSlot } from './storefront.ts';
+
+export interface AcquireInput {
+  publisherId: string;
+  offerId: string;
+  subscriptionId: string;
+  plan: string;
+  contact: LeadContact;
+}
+
+export interface AcquireResult extends SignedPackage {
+  /** The lead recorded for this acquisition. */
+  leadId: string;
+  /** Which slot the package came from: `preview` only for the offer's preview audience. */
+  slot: 'live' | 'preview';
+}
+
+/** Destinations that need a delivery job; `table` and `none` keep the lead in the marketplace. */
+const SENT_DESTINATIONS = new Set(['https', 'email']);
+
+/**
+ * Records the lead and answers the plan's signed package.
+ *
+ * @throws VmarketError NOT_FOUND when the offer is not served to this subscription (unknown,
+ *   not live, or a preview for another audience: the same answer, so a preview's existence
+ *   does not leak) or has no such plan.
+ */
+export async function acquirePlan(ctx: AppContext, input: AcquireInput): Promise<AcquireResult> {
+  const key = catalogKey(input.publisherId, input.offerId);
+  const served = await loadServedSlot(ctx.db.kysely, input.publisherId, input.offerId, input.subscriptionId);
+  if (!served) throw new VmarketError('NOT_FOUND', `The offer ${key} is not in the catalogue.`);
+  const signed = served.doc.packages?.[input.plan];
+  if (!signed) {
+    const plans = Object.keys(served.doc.packages ?? {});
+    throw new VmarketError('NOT_FOUND', `The offer ${key} has no plan ${JSON.stringify(input.plan)}${plans.length ? ` (its plans: ${plans.join(', ')})` : ''}.`, {
+      details: [{ path: 'plan', message: `not a plan of ${key}` }],
+    });
+  }
+  const destination = String(served.doc.offer.leads?.destination ?? 'none');
+  const sent = SENT_DESTINATIONS.has(destination);
+  if (sent) await ensureLeadQueue(ctx.db.boss);
+
+  const leadId = randomUUID();
+  const contact: LeadContact = {
+    name: input.contact.name,
+    email: input.contact.email,
+    ...(input.contact.company ? { company: input.contact.company } : {}),
+  };
+  await ctx.db.transaction(async (trx) => {
+    await trx
+      .insertInto('leads')
+      .values({
+        id: leadId,
+        publisher_id: input.publisherId,
+        offer_id: input.offerId,
+        plan_id: input.plan,
+        subscription_id: input.subscriptionId,
+        contact: JSON.stringify(contact),
+        kind: 'lead',
+        delivery_status: sent ? 'pending' : 'stored',
+      })
+      .execute();
+    if (sent) {
+      const data: LeadJobData = { leadId, slot: served.slot };
+      await ctx.db.enqueue(trx, LEADS_QUEUE, data, { singletonKey: leadId });
+    }
+  });
+  if (sent) wakeLeadWorkers(ctx.db.boss);
+  ctx.logger.info({ leadId, offer: key, plan: input.plan, slot: served.slot, destination }, 'plan acquired');
+  return { package: signed.package, signature: signed.signature, keyId: signed.keyId, leadId, slot: served.slot };
+}

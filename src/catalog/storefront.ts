@@ -1,0 +1,249 @@
+/**
+ * What the storefront shows: the public listing of offers from their published slots. The live
+ * slot is public; the preview slot is shown only to the subscriptions its `previewAudience`
+ * lists (CONTRACTS §5), and for them it takes the place of the live version, so the audience
+ * tries exactly what is about to go live. Nothing private leaves here: no preview audience, no
+ * lead destination, no engineering contact, no image sources.
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { SlotDocument } from '../pipeline/packages.ts';
+import type { OfferSnapshot, SnapshotPlan } from '../pipeline/offer-snapshot.ts';
+import { publishedVersion } from '../pipeline/offer-snapshot.ts';
+
+/** Which published slot a subscription is served. */
+export type SlotName = 'live' | 'preview';
+
+export interface ServedSlot {
+  publisherId: string;
+  offerId: string;
+  slot: SlotName;
+  doc: SlotDocument;
+}
+
+export interface CatalogPlanSummary {
+  id: string;
+  title: string;
+  summary: string;
+  pricing: Record<string, unknown>;
+}
+
+/** One entry of `GET /catalog/offers`. */
+export interface CatalogOfferSummary {
+  /** `publisher.offer`, the key of the offer page and of acquire. */
+  id: string;
+  publisher: string;
+  offerId: string;
+  title: string;
+  summary: string;
+  categories: string[];
+  keywords: string[];
+  /** True when this is the preview shown to the caller's subscription, not the live version. */
+  preview: boolean;
+  publishedAt: string;
+  plans: CatalogPlanSummary[];
+}
+
+export interface CatalogPlan extends CatalogPlanSummary {
+  description: string;
+  os: { family?: string; type?: string; name?: string };
+  regions: string[];
+  recommendedSizes: string[];
+  openPorts: { protocol: string; port: number }[];
+  /** The image version a customer acquiring the plan receives. */
+  version: string;
+}
+
+/** `GET /catalog/offers/{pub}.{offer}`: the public listing of one offer. */
+export interface CatalogOffer extends Omit<CatalogOfferSummary, 'plans'> {
+  description: string;
+  privacyUrl: string | null;
+  termsOfUse: string | null;
+  support: { name?: string; email?: string; phone?: string; url?: string };
+  testDrive: { enabled: boolean; durationHours?: number; userManualUrl?: string } | null;
+  plans: CatalogPlan[];
+}
+
+export interface CatalogQuery {
+  /** Words searched (case-insensitive) in title, summary, description and keywords; all must match. */
+  q?: string;
+  /** Only offers with this category. */
+  category?: string;
+  /** The caller's subscription (`X-Subscription-Id`): adds the previews whose audience lists it. */
+  subscriptionId?: string;
+}
+
+/** Splits a catalog key `publisher.offer` (ids never hold a dot). undefined when malformed. */
+export function parseCatalogKey(key: string): { publisherId: string; offerId: string } | undefined {
+  const dot = key.indexOf('.');
+  if (dot <= 0 || dot === key.length - 1) return undefined;
+  const publisherId = key.slice(0, dot);
+  const offerId = key.slice(dot + 1);
+  if (offerId.includes('.')) return undefined;
+  return { publisherId, offerId };
+}
+
+export function catalogKey(publisherId: string, offerId: string): string {
+  return `${publisherId}.${offerId}`;
+}
+
+/** True when the preview slot `doc` is visible to `subscriptionId`. */
+export function inPreviewAudience(doc: SlotDocument | null | undefined, subscriptionId: string | undefined): boolean {
+  if (!doc || !subscriptionId) return false;
+  const wanted = subscriptionId.trim().toLowerCase();
+  return (doc.offer.previewAudience ?? []).some((s) => String(s).trim().toLowerCase() === wanted);
+}
+
+/** The slot served to `subscriptionId`: the preview for its audience, else the live slot. */
+function pick(
+  row: { publisher_id: string; id: string; live: unknown; preview: unknown },
+  subscriptionId: string | undefined,
+): ServedSlot | undefined {
+  const preview = row.preview as SlotDocument | null;
+  if (preview && inPreviewAudience(preview, subscriptionId)) {
+    return { publisherId: row.publisher_id, offerId: row.id, slot: 'preview', doc: preview };
+  }
+  const live = row.live as SlotDocument | null;
+  if (live) return { publisherId: row.publisher_id, offerId: row.id, slot: 'live', doc: live };
+  return undefined;
+}
+
+/**
+ * The slot of one offer served to `subscriptionId` (with its signed packages), or undefined
+ * when the offer is neither live nor previewed to that subscription.
+ */
+export async function loadServedSlot(
+  db: Kysely<Database>,
+  publisherId: string,
+  offerId: string,
+  subscriptionId?: string,
+): Promise<ServedSlot | undefined> {
+  const row = await db
+    .selectFrom('offers')
+    .select(['publisher_id', 'id', 'live', 'preview'])
+    .where('publisher_id', '=', publisherId)
+    .where('id', '=', offerId)
+    .executeTakeFirst();
+  return row ? pick(row, subscriptionId) : undefined;
+}
+
+/** The public listing of one offer, or undefined (unknown, not live, or a preview for others). */
+export async function getCatalogOffer(
+  db: Kysely<Database>,
+  publisherId: string,
+  offerId: string,
+  subscriptionId?: string,
+): Promise<CatalogOffer | undefined> {
+  const served = await loadServedSlot(db, publisherId, offerId, subscriptionId);
+  return served ? offerListing(served) : undefined;
+}
+
+/**
+ * The catalogue: every live offer, plus the previews listing `subscriptionId`, filtered by `q`
+ * and `category`, ordered by title. Slots are read without their packages (only the offer part).
+ */
+export async function listCatalogOffers(db: Kysely<Database>, query: CatalogQuery = {}): Promise<CatalogOfferSummary[]> {
+  const rows = await db
+    .selectFrom('offers')
+    .select((eb) => [
+      'publisher_id',
+      'id',
+      eb.ref('live', '->').key('offer').as('live_offer'),
+      eb.ref('live', '->>').key('publishedAt').as('live_published_at'),
+      eb.ref('preview', '->').key('offer').as('preview_offer'),
+      eb.ref('preview', '->>').key('publishedAt').as('preview_published_at'),
+    ])
+    .where((eb) => eb.or([eb('live', 'is not', null), eb('preview', 'is not', null)]))
+    .execute();
+  const words = (query.q ?? '').toLowerCase().split(/\s+/).filter(Boolean);
+  const category = query.category?.trim().toLowerCase();
+  const out: CatalogOfferSummary[] = [];
+  for (const row of rows) {
+    const served = pick(
+      {
+        publisher_id: row.publisher_id,
+        id: row.id,
+        live: row.live_offer ? { offer: row.live_offer, publishedAt: row.live_published_at } : null,
+        preview: row.preview_offer ? { offer: row.preview_offer, publishedAt: row.preview_published_at } : null,
+      },
+      query.subscriptionId,
+    );
+    if (!served) continue;
+    const summary = offerSummary(served);
+    if (category && !summary.categories.some((c) => c.toLowerCase() === category)) continue;
+    if (words.length > 0) {
+      const listing = listingOf(served.doc.offer);
+      const haystack = [summary.title, summary.summary, str(listing.description), ...summary.keywords].join('\n').toLowerCase();
+      if (!words.every((w) => haystack.includes(w))) continue;
+    }
+    out.push(summary);
+  }
+  return out.sort((a, b) => a.title.localeCompare(b.title) || a.id.localeCompare(b.id));
+}
+
+function listingOf(offer: OfferSnapshot): Record<string, unknown> {
+  return (offer.listing ?? {}) as Record<string, unknown>;
+}
+
+function str(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
+}
+
+function planSummary(plan: SnapshotPlan & Record<string, unknown>): CatalogPlanSummary {
+  return { id: plan.id, title: str(plan.title), summary: str(plan.summary), pricing: { ...(plan.pricing ?? {}) } };
+}
+
+export function offerSummary(served: ServedSlot): CatalogOfferSummary {
+  const offer = served.doc.offer;
+  const listing = listingOf(offer);
+  return {
+    id: catalogKey(served.publisherId, served.offerId),
+    publisher: served.publisherId,
+    offerId: served.offerId,
+    title: str(listing.title),
+    summary: str(listing.summary),
+    categories: strings(listing.categories),
+    keywords: strings(listing.keywords),
+    preview: served.slot === 'preview',
+    publishedAt: str(served.doc.publishedAt),
+    plans: (offer.plans ?? []).map((p) => planSummary(p as SnapshotPlan & Record<string, unknown>)),
+  };
+}
+
+export function offerListing(served: ServedSlot): CatalogOffer {
+  const offer = served.doc.offer;
+  const listing = listingOf(offer);
+  const support = (listing.support ?? {}) as Record<string, unknown>;
+  const testDrive = offer.testDrive?.enabled
+    ? {
+        enabled: true,
+        ...(offer.testDrive.durationHours !== undefined ? { durationHours: offer.testDrive.durationHours } : {}),
+        ...(offer.testDrive.userManualUrl ? { userManualUrl: offer.testDrive.userManualUrl } : {}),
+      }
+    : null;
+  const { plans: _plans, ...summary } = offerSummary(served);
+  return {
+    ...summary,
+    description: str(listing.description),
+    privacyUrl: str(listing.privacyUrl) || null,
+    termsOfUse: str(listing.termsOfUse) || null,
+    support: Object.fromEntries(['name', 'email', 'phone', 'url'].filter((k) => typeof support[k] === 'string').map((k) => [k, support[k] as string])),
+    testDrive,
+    plans: (offer.plans ?? []).map((raw) => {
+      const plan = raw as SnapshotPlan & Record<string, unknown>;
+      return {
+        ...planSummary(plan),
+        description: str(plan.description),
+        os: { ...(plan.os ?? {}) },
+        regions: [...plan.regions],
+        recommendedSizes: [...(plan.recommendedSizes ?? [])],
+        openPorts: (plan.openPorts ?? []).map((p) => ({ protocol: p.protocol, port: p.port })),
+        version: plan.images?.length ? publishedVersion(plan).version : '',
+      };
+    }),
+  };
+}

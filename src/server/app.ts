@@ -1,0 +1,96 @@
+/**
+ * The HTTP server of vmarket (not listening: `startVmarket` calls `listen`): the API of
+ * CONTRACTS §5 under `/api/v1` with zod schemas that validate requests, shape answers and
+ * generate `/api/v1/openapi.json`; the body limit, the rate limit, the contract's error shape
+ * for every failure; health, readiness and metrics; the web app or its stand-in at `/`.
+ */
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifySwagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../app/context.ts';
+import { VmarketError } from '../errors.ts';
+import { installErrorHandling, installJsonParser } from './errors.ts';
+import { installMetrics } from './metrics.ts';
+import { catalogRoutes } from './routes/catalog.ts';
+import { healthRoutes } from './routes/health.ts';
+import { leadRoutes } from './routes/leads.ts';
+import { offerRoutes } from './routes/offers.ts';
+import { operationRoutes } from './routes/operations.ts';
+import { publisherRoutes } from './routes/publishers.ts';
+import { ticketRoutes } from './routes/tickets.ts';
+import { API, type ZodApp } from './schemas.ts';
+import { zodValidatorCompiler } from './validation.ts';
+import { installWeb } from './web.ts';
+
+/** Log paths that could hold a secret; pino replaces them before anything is written. */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'authorization',
+  'token',
+  '*.token',
+  'operatorToken',
+  'password',
+  '*.password',
+];
+
+export interface BuildServerOptions {
+  /** The built web app to serve at `/` (default `src/web/dist`, used when it exists). */
+  webDistDir?: string;
+}
+
+export async function buildServer(ctx: AppContext, options: BuildServerOptions = {}): Promise<FastifyInstance> {
+  const logger = ctx.logger.child({ component: 'http' }, { redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } });
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: ctx.config.bodyLimitBytes,
+    // never echo internals: our error handler answers every error, and a closing server
+    // answers 503 to new requests instead of leaving them hanging
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<ZodTypeProvider>() as unknown as ZodApp;
+
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  installJsonParser(app);
+
+  await app.register(fastifyRateLimit, {
+    global: true,
+    max: ctx.config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_request, context) =>
+      new VmarketError('RATE_LIMITED', `Too many requests: at most ${context.max} a minute from one client; retry in ${context.after}.`),
+  });
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'vmarket API',
+        description: 'Publishing VM images to a self-hosted marketplace (CONTRACTS §5). Errors: {"error":{"code","message","details"}}.',
+        version: '1',
+      },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+
+  const metrics = installMetrics(app, ctx);
+
+  publisherRoutes(app, ctx);
+  offerRoutes(app, ctx);
+  operationRoutes(app, ctx);
+  ticketRoutes(app, ctx);
+  leadRoutes(app, ctx);
+  catalogRoutes(app, ctx);
+  healthRoutes(app, ctx, metrics);
+
+  app.get(`${API}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
+
+  await installWeb(app, ctx, options.webDistDir);
+  return app;
+}

@@ -1,0 +1,177 @@
+/**
+ * The public catalogue (no token): live offers (and, with `X-Subscription-Id`, the previews that
+ * list the subscription), one offer's listing, the signing keys, and acquire.
+ */
+import { z } from 'zod';
+import type { AppContext } from '../../app/context.ts';
+import { acquirePlan } from '../../catalog/acquire.ts';
+import { DbSigningKeyStore } from '../../catalog/key-store.ts';
+import { publicKeys } from '../../catalog/signing.ts';
+import { getCatalogOffer, listCatalogOffers, parseCatalogKey } from '../../catalog/storefront.ts';
+import { VmarketError } from '../../errors.ts';
+import { API, errorResponses, shaped, type ZodApp } from '../schemas.ts';
+
+const subscriptionHeader = z.looseObject({
+  'x-subscription-id': z.string().max(100).optional().describe('The customer\'s subscription: adds the previews whose audience lists it.'),
+});
+
+const pricingSchema = z.record(z.string(), z.unknown()).describe('{model: free | byol | hourly, hourlyUsd?}');
+
+const planSummarySchema = z.object({ id: z.string(), title: z.string(), summary: z.string(), pricing: pricingSchema });
+
+const offerSummarySchema = z
+  .object({
+    id: z.string().describe('publisher.offer'),
+    publisher: z.string(),
+    offerId: z.string(),
+    title: z.string(),
+    summary: z.string(),
+    categories: z.array(z.string()),
+    keywords: z.array(z.string()),
+    preview: z.boolean().describe('true: the preview shown to the caller\'s subscription, not the live version.'),
+    publishedAt: z.string(),
+    plans: z.array(planSummarySchema),
+  })
+  .meta({ id: 'CatalogOfferSummary' });
+
+const catalogOfferSchema = offerSummarySchema
+  .omit({ plans: true })
+  .extend({
+    description: z.string(),
+    privacyUrl: z.string().nullable(),
+    termsOfUse: z.string().nullable(),
+    support: z.object({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional(), url: z.string().optional() }),
+    testDrive: z.object({ enabled: z.boolean(), durationHours: z.number().optional(), userManualUrl: z.string().optional() }).nullable(),
+    plans: z.array(
+      planSummarySchema.extend({
+        description: z.string(),
+        os: z.object({ family: z.string().optional(), type: z.string().optional(), name: z.string().optional() }),
+        regions: z.array(z.string()),
+        recommendedSizes: z.array(z.string()),
+        openPorts: z.array(z.object({ protocol: z.string(), port: z.number() })),
+        version: z.string().describe('The image version an acquisition receives.'),
+      }),
+    ),
+  })
+  .meta({ id: 'CatalogOffer' });
+
+const packageSchema = z
+  .looseObject({
+    offer: z.string(),
+    plan: z.string(),
+    version: z.string(),
+    images: z.array(
+      z.looseObject({
+        role: z.enum(['os', 'data']),
+        lun: z.number().nullable(),
+        sha256: z.string().describe('SHA-256 of the image file as the publisher supplied it.'),
+        size: z.number(),
+        locations: z.record(z.string(), z.string()).describe('region → file:// or s3:// URI holding exactly those bytes.'),
+      }),
+    ),
+    template: z.looseObject({}),
+  })
+  .meta({ id: 'Package' });
+
+const acquireAnswer = z
+  .object({
+    package: packageSchema,
+    signature: z.string().describe('base64 Ed25519 over the RFC 8785 canonical JSON of `package` (CONTRACTS §7).'),
+    keyId: z.string().describe('The key in /catalog/keys that verifies the signature.'),
+    leadId: z.string(),
+    slot: z.enum(['live', 'preview']),
+  })
+  .meta({ id: 'AcquiredPackage' });
+
+const acquireBody = z.object({
+  subscriptionId: z.guid().describe('The customer\'s subscription id (a GUID).'),
+  plan: z.string().min(1).max(100),
+  contact: z.object({
+    name: z.string().trim().min(1).max(200),
+    email: z.email(),
+    company: z.string().trim().max(200).optional(),
+  }),
+});
+
+const keyParams = z.object({ key: z.string().min(3).max(210).describe('publisher.offer') });
+
+function parseKey(key: string): { publisherId: string; offerId: string } {
+  const parsed = parseCatalogKey(key);
+  if (!parsed) throw new VmarketError('NOT_FOUND', `There is no offer ${key}; offers are named publisher.offer.`);
+  return parsed;
+}
+
+export function catalogRoutes(app: ZodApp, ctx: AppContext): void {
+  app.get(
+    `${API}/catalog/offers`,
+    {
+      schema: {
+        summary: 'The catalogue: live offers, plus previews for the caller\'s subscription',
+        tags: ['catalog'],
+        headers: subscriptionHeader,
+        querystring: z.object({
+          q: z.string().max(200).optional().describe('Words searched in title, summary, description and keywords (all must match).'),
+          category: z.string().max(100).optional(),
+        }),
+        response: { 200: z.object({ offers: z.array(offerSummarySchema) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      const offers = await listCatalogOffers(ctx.db.kysely, {
+        q: request.query.q,
+        category: request.query.category,
+        subscriptionId: request.headers['x-subscription-id'],
+      });
+      return { offers };
+    },
+  );
+
+  app.get(
+    `${API}/catalog/offers/:key`,
+    {
+      schema: {
+        summary: 'One offer\'s public listing; a preview answers 404 to subscriptions outside its audience',
+        tags: ['catalog'],
+        headers: subscriptionHeader,
+        params: keyParams,
+        response: { 200: catalogOfferSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { publisherId, offerId } = parseKey(request.params.key);
+      const offer = await getCatalogOffer(ctx.db.kysely, publisherId, offerId, request.headers['x-subscription-id']);
+      if (!offer) throw new VmarketError('NOT_FOUND', `The offer ${request.params.key} is not in the catalogue.`);
+      return offer;
+    },
+  );
+
+  app.get(
+    `${API}/catalog/keys`,
+    {
+      schema: {
+        summary: 'The marketplace\'s public signing keys',
+        tags: ['catalog'],
+        response: { 200: z.object({ keys: z.array(z.object({ keyId: z.string(), publicKeyPem: z.string() })) }).meta({ id: 'SigningKeys' }), ...errorResponses },
+      },
+    },
+    async () => publicKeys(new DbSigningKeyStore(ctx.db)),
+  );
+
+  app.post(
+    `${API}/catalog/offers/:key/acquire`,
+    {
+      schema: {
+        summary: 'Acquire a plan: records a lead, delivers it, answers the plan\'s signed package',
+        tags: ['catalog'],
+        params: keyParams,
+        body: acquireBody,
+        response: { 200: acquireAnswer, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { publisherId, offerId } = parseKey(request.params.key);
+      const { subscriptionId, plan, contact } = request.body;
+      return shaped(acquireAnswer, await acquirePlan(ctx, { publisherId, offerId, subscriptionId, plan, contact }));
+    },
+  );
+}

@@ -1,0 +1,41 @@
+/** Liveness (`/healthz`), readiness (`/readyz`: the database answers) and `/metrics`. */
+import { sql } from 'kysely';
+import { z } from 'zod';
+import type { AppContext } from '../../app/context.ts';
+import { VmarketError } from '../../errors.ts';
+import type { ServerMetrics } from '../metrics.ts';
+import { errorResponses, type ZodApp } from '../schemas.ts';
+
+export function healthRoutes(app: ZodApp, ctx: AppContext, metrics: ServerMetrics): void {
+  app.get(
+    '/healthz',
+    { config: { rateLimit: false }, schema: { summary: 'Liveness', tags: ['operations'], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+
+  app.get(
+    '/readyz',
+    {
+      config: { rateLimit: false },
+      schema: {
+        summary: 'Readiness: the database answers',
+        tags: ['operations'],
+        response: { 200: z.object({ status: z.literal('ready'), database: z.enum(['embedded', 'postgres']) }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      try {
+        await sql`select 1`.execute(ctx.db.kysely);
+      } catch (error) {
+        request.log.warn({ err: error }, 'readiness check failed');
+        return reply.code(503).send(new VmarketError('UNREACHABLE', 'The database does not answer.').toJSON());
+      }
+      return { status: 'ready' as const, database: ctx.db.mode };
+    },
+  );
+
+  app.get('/metrics', { config: { rateLimit: false }, schema: { hide: true } }, async (_request, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.type(metrics.registry.contentType).serializer((p: unknown) => String(p)).send(text);
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * `GET /publishers/{pub}/offers/{offer}/leads`: the customers who acquired the offer, newest
+ * first, with how their delivery went; `?format=csv` answers the same as CSV (the columns of
+ * `vmarket leads list --csv`).
+ */
+import { z } from 'zod';
+import type { AppContext } from '../../app/context.ts';
+import { VmarketError } from '../../errors.ts';
+import { getOfferRow } from '../../offers/repository.ts';
+import { authorizePublisher } from '../auth.ts';
+import { API, bearer, errorResponses, iso, offerParams, type ZodApp } from '../schemas.ts';
+
+export const leadSchema = z
+  .object({
+    id: z.string(),
+    offerId: z.string(),
+    planId: z.string(),
+    subscriptionId: z.string(),
+    contact: z.object({ name: z.string(), email: z.string(), company: z.string().optional() }),
+    kind: z.string().describe('lead | registration-test'),
+    deliveryStatus: z.enum(['pending', 'delivered', 'stored', 'failed']).describe('stored: kept in the marketplace (table destination).'),
+    deliveryAttempts: z.number(),
+    lastError: z.string().nullable(),
+    createdAt: z.string(),
+    deliveredAt: z.string().nullable(),
+  })
+  .meta({ id: 'Lead' });
+
+type LeadView = z.infer<typeof leadSchema>;
+
+export const LEAD_CSV_COLUMNS = ['id', 'createdAt', 'offer', 'plan', 'subscriptionId', 'name', 'email', 'company', 'kind', 'deliveryStatus'];
+
+function csvField(value: unknown): string {
+  const text = value === null || value === undefined ? '' : String(value);
+  // a leading = + - @ would run as a formula in spreadsheets
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function leadsCsv(leads: LeadView[]): string {
+  const rows = leads.map((l) => [l.id, l.createdAt, l.offerId, l.planId, l.subscriptionId, l.contact.name, l.contact.email, l.contact.company ?? '', l.kind, l.deliveryStatus]);
+  return [LEAD_CSV_COLUMNS, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
+}
+
+export function leadRoutes(app: ZodApp, ctx: AppContext): void {
+  app.get(
+    `${API}/publishers/:pub/offers/:offer/leads`,
+    {
+      schema: {
+        summary: 'The offer\'s leads, newest first (?format=csv for CSV)',
+        tags: ['leads'],
+        security: bearer,
+        params: offerParams,
+        querystring: z.object({ format: z.enum(['json', 'csv']).default('json') }),
+        response: { 200: z.object({ leads: z.array(leadSchema) }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { pub, offer } = request.params;
+      await authorizePublisher(ctx, request, pub);
+      if (!(await getOfferRow(ctx.db.kysely, pub, offer))) throw new VmarketError('NOT_FOUND', `The offer ${pub}/${offer} does not exist.`);
+      const rows = await ctx.db.kysely
+        .selectFrom('leads')
+        .selectAll()
+        .where('publisher_id', '=', pub)
+        .where('offer_id', '=', offer)
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .execute();
+      const leads: LeadView[] = rows.map((r) => ({
+        id: r.id,
+        offerId: r.offer_id,
+        planId: r.plan_id,
+        subscriptionId: r.subscription_id,
+        contact: r.contact,
+        kind: r.kind,
+        deliveryStatus: r.delivery_status as LeadView['deliveryStatus'],
+        deliveryAttempts: r.delivery_attempts,
+        lastError: r.last_error,
+        createdAt: iso(r.created_at)!,
+        deliveredAt: iso(r.delivered_at),
+      }));
+      if (request.query.format === 'csv') {
+        // bypasses the JSON serializer: the answer is text/csv
+        return reply.type('text/csv; charset=utf-8').serializer((payload: unknown) => String(payload)).send(leadsCsv(leads) as never);
+      }
+      return { leads };
+    },
+  );
+}

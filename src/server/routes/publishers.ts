@@ -1,0 +1,81 @@
+/**
+ * Identity and publishers: `GET /me` (who the token belongs to), `POST /publishers` (operator:
+ * create a publisher, its token shown once), `GET /publishers` (operator: list them).
+ */
+import { z } from 'zod';
+import type { AppContext } from '../../app/context.ts';
+import { createPublisher } from '../../app/publishers.ts';
+import { PUBLISHER_ID_PATTERN } from '../../offers/schema.ts';
+import { authenticate, authorizeOperator } from '../auth.ts';
+import { API, bearer, errorResponses, iso, type ZodApp } from '../schemas.ts';
+
+const publisherSchema = z.object({ id: z.string(), name: z.string() });
+
+export const meSchema = z
+  .object({
+    kind: z.enum(['publisher', 'operator']),
+    /** Same as kind; older clients read `role`. */
+    role: z.enum(['publisher', 'operator']),
+    publisher: publisherSchema.optional(),
+  })
+  .meta({ id: 'Me' });
+
+const createPublisherBody = z.object({
+  id: z.string().regex(PUBLISHER_ID_PATTERN, 'must be 2-50 characters of a-z, 0-9 and -'),
+  name: z.string().trim().min(1).max(100),
+});
+
+export function publisherRoutes(app: ZodApp, ctx: AppContext): void {
+  app.get(
+    `${API}/me`,
+    {
+      schema: {
+        summary: 'Who the bearer token belongs to',
+        tags: ['identity'],
+        security: bearer,
+        response: { 200: meSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const principal = await authenticate(ctx, request);
+      return principal.kind === 'operator'
+        ? { kind: 'operator' as const, role: 'operator' as const }
+        : { kind: 'publisher' as const, role: 'publisher' as const, publisher: principal.publisher };
+    },
+  );
+
+  app.post(
+    `${API}/publishers`,
+    {
+      schema: {
+        summary: 'Create a publisher (operator); answers its bearer token, shown once',
+        tags: ['publishers'],
+        security: bearer,
+        body: createPublisherBody,
+        response: { 201: publisherSchema.extend({ token: z.string() }).meta({ id: 'CreatedPublisher' }), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      await authorizeOperator(ctx, request);
+      const created = await createPublisher(ctx.db, request.body);
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.get(
+    `${API}/publishers`,
+    {
+      schema: {
+        summary: 'List publishers (operator)',
+        tags: ['publishers'],
+        security: bearer,
+        response: { 200: z.object({ publishers: z.array(publisherSchema.extend({ createdAt: z.string().nullable() })) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      await authorizeOperator(ctx, request);
+      const rows = await ctx.db.kysely.selectFrom('publishers').select(['id', 'name', 'created_at']).orderBy('id').execute();
+      return { publishers: rows.map((r) => ({ id: r.id, name: r.name, createdAt: iso(r.created_at) })) };
+    },
+  );
+}

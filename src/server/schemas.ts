@@ -1,0 +1,57 @@
+/**
+ * Zod schemas shared by the route modules: the error document, path parameters, and the type of
+ * a Fastify instance that takes zod schemas. Each route module keeps the schemas of its own
+ * answers next to its handlers; together they validate requests, shape responses and generate
+ * `/api/v1/openapi.json`.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+
+export type ZodApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
+
+/** Every API path starts here. */
+export const API = '/api/v1';
+
+export const errorDetailSchema = z.looseObject({
+  path: z.string().optional().describe('The field the problem is about, e.g. `plans[0].regions[1]`.'),
+  message: z.string(),
+});
+
+export const errorSchema = z
+  .object({
+    error: z.object({
+      code: z.string().describe('A stable code, e.g. VALIDATION_FAILED, CONFLICT, UNAUTHORIZED.'),
+      message: z.string().describe('One clear sentence.'),
+      details: z.array(errorDetailSchema).describe('One entry per problem (every problem at once for validation).'),
+    }),
+  })
+  .meta({ id: 'Error' });
+
+/** Response schemas for every error status, merged into each route's `response`. */
+export const errorResponses = { '4xx': errorSchema, '5xx': errorSchema } as const;
+
+/** Ids in paths: loose here (a wrong id is simply not found), strict where things are created. */
+const pathId = z.string().min(1).max(100);
+
+export const publisherParams = z.object({ pub: pathId });
+export const offerParams = z.object({ pub: pathId, offer: pathId });
+
+/** Timestamps leave the API as ISO 8601 strings. */
+export function iso(value: Date | string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  return (value instanceof Date ? value : new Date(value)).toISOString();
+}
+
+/** Bearer-token security for the OpenAPI document. */
+export const bearer = [{ bearerAuth: [] as string[] }];
+
+/**
+ * Types a module's document (an interface, e.g. the pipeline's status) as the output of a loose
+ * response schema. Nothing is cast blindly: the response serializer checks the value against
+ * `schema` on its way out and answers 500 (logged) if it does not fit.
+ */
+export function shaped<S extends z.ZodType>(_schema: S, value: object): z.output<S> {
+  return value as z.output<S>;
+}
