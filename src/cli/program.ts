@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-// certify: registered once H2's src/cli/commands/certify.ts lands
+import { registerCertifyCommand } from './commands/certify.ts';
 
 import { registerDemoCommand } from './commands/demo.ts';
 import { registerLeadsCommand } from './commands/leads.ts';
@@ -37,7 +37,7 @@ export function buildProgram(): Command {
 
   registerServeCommand(program);
   registerDemoCommand(program);
-  // registerCertifyCommand(program);
+  registerCertifyCommand(program);
   registerOfferCommand(program);
   registerPublishCommand(program);
   registerStatusCommand(program);

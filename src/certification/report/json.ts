@@ -1,0 +1,20 @@
+/** The report as the JSON document of CONTRACTS §6 (what `vmarket certify --json` prints). */
+import type { CertificationReport } from '../types.ts';
+
+/** A plain copy in the contract's key order (no functions or class instances leak out). */
+export function reportToJson(report: CertificationReport): CertificationReport {
+  return {
+    result: report.result,
+    images: report.images.map((i) => ({ role: i.role, lun: i.lun, path: i.path, format: i.format, virtualSize: i.virtualSize, sha256: i.sha256, ...(i.fileSize === undefined ? {} : { fileSize: i.fileSize }) })),
+    checks: report.checks.map((c) => ({
+      id: c.id,
+      status: c.status,
+      severity: c.severity,
+      title: c.title,
+      message: c.message,
+      evidence: c.evidence.map((e) => ({ image: e.image, ...(e.lun === undefined ? {} : { lun: e.lun }), ...(e.path === undefined ? {} : { path: e.path }), ...(e.line === undefined ? {} : { line: e.line }), detail: e.detail })),
+      remediation: c.remediation,
+    })),
+    stats: { ...report.stats },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * `vmarket certify IMAGE [--data-disk IMAGE]... [--json] [--sarif FILE] [--config FILE]`: runs
+ * the certification checks locally (CONTRACTS §1, §6). Exit 0 passed, 1 failed, 2 unreadable
+ * input or bad usage. Progress goes to stderr when it is a terminal.
+ */
+import { readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { VmarketError } from '../../errors.ts';
+import { print, printJson } from '../output.ts';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+export function registerCertifyCommand(program: Command): void {
+  program
+    .command('certify')
+    .description('run the certification checks locally on disk images (format, partitions, Linux hygiene, SSH settings, secrets, malware); no server needed')
+    .argument('<image>', 'the OS disk image (a fixed VHD)')
+    .option('--data-disk <image>', 'a data disk image; repeat for more (LUNs 0, 1, 2… in the order given)', collect, [])
+    .option('--json', 'print the certification report (CONTRACTS §6) as one JSON document')
+    .option('--sarif <file>', 'also write the report as SARIF 2.1.0 to this file')
+    .option('--config <file>', 'server configuration whose `certification` section applies (supported OS, YARA rules, hash lists, ClamAV; default: $VMARKET_CONFIG, else the defaults)')
+    .action(async (image: string, flags: { dataDisk: string[]; json?: boolean; sarif?: string; config?: string }) => {
+      const [{ loadConfig }, { certifyImages }, { reportToJson }, { reportToSarif }, { renderReportTable }] = await Promise.all([
+        import('../../config/load.ts'),
+        import('../../certification/index.ts'),
+        import('../../certification/report/json.ts'),
+        import('../../certification/report/sarif.ts'),
+        import('../../certification/report/table.ts'),
+      ]);
+      const config = loadConfig({ file: flags.config });
+      const interactive = Boolean(process.stderr.isTTY);
+      let lastLine = '';
+      const onProgress = interactive
+        ? (fraction: number, phase: string) => {
+            const line = `certifying: ${String(Math.round(fraction * 100)).padStart(3)}%  ${phase}`.slice(0, (process.stderr.columns || 80) - 1);
+            if (line !== lastLine) process.stderr.write(`\r\x1b[2K${line}`);
+            lastLine = line;
+          }
+        : undefined;
+      const stop = new AbortController();
+      const abort = () => stop.abort();
+      process.once('SIGINT', abort);
+      let report;
+      try {
+        report = await certifyImages({
+          osDisk: image,
+          dataDisks: flags.dataDisk.map((path, lun) => ({ lun, path })),
+          config: config.certification,
+          onProgress,
+          signal: stop.signal,
+        });
+      } finally {
+        process.removeListener('SIGINT', abort);
+        if (interactive && lastLine) process.stderr.write('\r\x1b[2K');
+      }
+      if (flags.sarif) {
+        try {
+          await writeFile(flags.sarif, `${JSON.stringify(reportToSarif(report, packageVersion()), null, 2)}\n`);
+        } catch (error) {
+          throw new VmarketError('FILE_UNREADABLE', `cannot write the SARIF file ${flags.sarif}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+        }
+      }
+      if (flags.json) printJson(reportToJson(report));
+      else {
+        const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+        print(...renderReportTable(report, { width: (process.stdout.columns || 100) - 1, color }));
+      }
+      if (report.result === 'failed') process.exitCode = 1;
+    });
+}
