@@ -3,7 +3,9 @@
  * file-system regions, an import directory, listening on 127.0.0.1 with a free port, with the
  * pipeline workers in process. `close()` stops it and removes the directory.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
@@ -11,6 +13,7 @@ import { createPublisher as insertPublisher } from '../../src/app/publishers.ts'
 import { startVmarket } from '../../src/app/start.ts';
 import type { AppContext } from '../../src/app/context.ts';
 import { loadConfig } from '../../src/config/load.ts';
+import { embeddedDatabaseDir, openDatabase } from '../../src/db/database.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 
 export interface ApiAnswer {
@@ -69,6 +72,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.config ?? {}),
   };
   const config = loadConfig({ cwd: root, env: {}, overrides });
+  if (!options.postgresUrl) await cp(await pgliteTemplate(), embeddedDatabaseDir(config), { recursive: true });
   const logger = pino({ level: options.logLevel ?? process.env.VMARKET_TEST_LOG_LEVEL ?? 'silent' });
   const env = { ...process.env, VMARKET_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN };
   let started;
@@ -120,4 +124,31 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A migrated, empty embedded database to copy: creating one (PGlite's initdb, the schema,
+ * pg-boss's schema) takes seconds, copying it a fraction of that. Cached in the temp dir, keyed by
+ * the migrations and the pg-boss version, built once by whichever test file needs it first.
+ */
+async function pgliteTemplate(): Promise<string> {
+  const root = path.resolve(import.meta.dirname, '../..');
+  const key = createHash('sha256')
+    .update(readFileSync(path.join(root, 'src/db/migrations/001_initial.ts')))
+    .update(readFileSync(path.join(root, 'node_modules/pg-boss/package.json')))
+    .update(readFileSync(path.join(root, 'node_modules/@electric-sql/pglite/package.json')))
+    .digest('hex')
+    .slice(0, 16);
+  const template = path.join(os.tmpdir(), `vmarket-pglite-template-${key}`);
+  if (await stat(template).catch(() => null)) return template;
+  const building = await mkdtemp(path.join(os.tmpdir(), 'vmarket-pglite-building-'));
+  const config = loadConfig({ cwd: building, env: {}, overrides: { dataDir: building } });
+  const db = await openDatabase(config, pino({ level: 'silent' }), { supervise: false });
+  await db.close();
+  // rename is atomic: a concurrent builder either wins or finds the template already there
+  await rename(embeddedDatabaseDir(config), template).catch(async (error) => {
+    if (!(await stat(template).catch(() => null))) throw error;
+  });
+  await rm(building, { recursive: true, force: true });
+  return template;
 }
