@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { openDisk } from '../../../src/certification/fs/open.ts';
 import type { OpenedDisk } from '../../../src/certification/disk/types.ts';
-import { baseLinuxTree, buildImage, type FileSpec } from '../../fixtures/images.ts';
+import { baseLinuxTree, buildImage, type FileSpec, type ImageSpec } from '../../fixtures/images.ts';
 import { pseudoRandomBytes } from '../../fixtures/pseudo-random.ts';
 import { rejectsWith } from '../../security/assert-error.ts';
 import { MiB, needs, scratchDir } from './helpers.ts';
@@ -63,16 +63,16 @@ describe('openDisk', () => {
   });
 
   it('opens GPT disks, whole-disk file systems, ext2 and ext3 the same way', async () => {
-    const cases = [
+    const cases: (Pick<ImageSpec, 'partitionTable' | 'fsType' | 'mkfsOptions'> & { scheme: string })[] = [
       { partitionTable: 'gpt', fsType: 'ext4', scheme: 'gpt' },
       { partitionTable: 'none', fsType: 'ext4', scheme: 'none' },
       { partitionTable: 'mbr', fsType: 'ext2', scheme: 'mbr' },
       { partitionTable: 'mbr', fsType: 'ext3', scheme: 'mbr', mkfsOptions: ['-b', '4096'] },
-    ] as const;
-    for (const spec of cases) {
+    ];
+    for (const { scheme, ...spec } of cases) {
       const path = await buildImage({ ...baseLinuxTree(), output: join(scratch(), `${spec.fsType}-${spec.partitionTable}.vhd`), sizeMiB: 24, ...spec });
       await withDisk(path, async (disk) => {
-        assert.equal(disk.table.scheme, spec.scheme);
+        assert.equal(disk.table.scheme, scheme);
         assert.equal(disk.fileSystems.length, 1);
         const [root] = disk.fileSystems;
         assert.equal(root.kind, spec.fsType);
