@@ -123,7 +123,10 @@ describe('the publishing flow on PGlite', () => {
   let receiver: HttpsReceiver | undefined;
   before(async () => {
     if (await hasOpenssl()) receiver = await startHttpsReceiver();
-    server = await startTestServer(receiver ? { config: { webhooks: [{ url: receiver.url }], trustedCaFiles: [receiver.caFile] } } : {});
+    server = await startTestServer(
+      // the receiver is on loopback, which outbound requests refuse unless the operator allows it
+      receiver ? { config: { webhooks: [{ url: receiver.url }], trustedCaFiles: [receiver.caFile], allowPrivateNetworks: true } } : {},
+    );
   });
   after(async () => {
     await server?.close();
