@@ -1,0 +1,194 @@
+/**
+ * Seeded corruption of footers and partition tables: every run of the disk layer (format,
+ * partition table, file-system detection, ext open) on a damaged image must end with a result
+ * or a VmarketError, quickly, never with another exception or a hang. Half of the runs fix the
+ * checksums after the damage so that the code behind the CRC and checksum tests is reached too.
+ */
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { isVmarketError } from '../../../src/errors.ts';
+import { bufferReader } from '../../../src/certification/disk/buffer-reader.ts';
+import { crc32 } from '../../../src/certification/disk/crc32.ts';
+import { vhdChecksum } from '../../../src/certification/disk/vhd-footer.ts';
+import { readDisk } from '../../../src/certification/fs/open.ts';
+import { buildImage } from '../../fixtures/images.ts';
+import { extendedChain, mbrSector, SECTOR } from '../../fixtures/partition-writer.ts';
+import { vhdFooter } from '../../fixtures/vhd-writer.ts';
+import { MiB, scratchDir } from './helpers.ts';
+
+const RUNS_PER_IMAGE = 400;
+const TIME_LIMIT_MS = 5000;
+
+/** mulberry32: a small seeded PRNG, so a failing case can be replayed from its seed. */
+function prng(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+interface Region {
+  name: string;
+  start: number;
+  length: number;
+}
+
+interface Base {
+  name: string;
+  bytes: Buffer;
+  regions: Region[];
+}
+
+const EXTREMES = [0, 1, 2, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0xffffffff];
+
+function mutate(bytes: Buffer, region: Region, random: () => number): void {
+  const pick = (n: number) => Math.floor(random() * n);
+  const at = region.start + pick(region.length);
+  switch (pick(3)) {
+    case 0: // flip a few bits
+      for (let i = 0, n = 1 + pick(8); i < n; i++) bytes[region.start + pick(region.length)] ^= 1 << pick(8);
+      break;
+    case 1: {
+      // an extreme or random 32-bit field, aligned as fields are
+      const field = at - (at % 4);
+      if (field + 4 > bytes.length) break;
+      bytes.writeUInt32LE(random() < 0.5 ? EXTREMES[pick(EXTREMES.length)] : pick(2 ** 32), field);
+      break;
+    }
+    default: {
+      // a 64-bit field (LBAs, sizes): huge, zero, or pointing somewhere else on the disk
+      const field = at - (at % 8);
+      if (field + 8 > bytes.length) break;
+      const value = [0n, 1n, 2n ** 63n, 2n ** 64n - 1n, BigInt(pick(bytes.length / SECTOR)), BigInt(pick(2 ** 32))][pick(6)];
+      bytes.writeBigUInt64LE(value, field);
+    }
+  }
+}
+
+/** Recomputes the VHD checksum and both GPTs' CRCs, whatever the damage made of their fields. */
+function fixChecksums(bytes: Buffer): void {
+  const footer = bytes.subarray(bytes.length - 512);
+  if (footer.toString('latin1', 0, 8) === 'conectix') footer.writeUInt32BE(vhdChecksum(footer), 64);
+  const diskEnd = bytes.length - 512;
+  for (const lba of [1, diskEnd / SECTOR - 1]) {
+    const header = bytes.subarray(lba * SECTOR, lba * SECTOR + SECTOR);
+    if (header.toString('latin1', 0, 8) !== 'EFI PART') continue;
+    const entriesAt = Number(header.readBigUInt64LE(72)) * SECTOR;
+    const arrayBytes = header.readUInt32LE(80) * header.readUInt32LE(84);
+    if (entriesAt + arrayBytes <= diskEnd) header.writeUInt32LE(crc32(bytes.subarray(entriesAt, entriesAt + arrayBytes)), 88);
+    const size = Math.min(Math.max(header.readUInt32LE(12), 20), SECTOR);
+    header.writeUInt32LE(0, 16);
+    header.writeUInt32LE(crc32(header.subarray(0, size)), 16);
+  }
+}
+
+async function withinTimeLimit<T>(promise: Promise<T>, label: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${label}: no result within ${TIME_LIMIT_MS} ms`)), TIME_LIMIT_MS);
+  });
+  try {
+    return await Promise.race([promise, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+describe('disk layer under seeded corruption', () => {
+  const scratch = scratchDir();
+  const bases: Base[] = [];
+
+  before(async () => {
+    const files = [
+      { path: '/etc/os-release', content: 'ID=ubuntu\nVERSION_ID="22.04"\n' },
+      { path: '/bin', type: 'symlink' as const, target: 'usr/bin' },
+    ];
+    for (const partitionTable of ['mbr', 'gpt'] as const) {
+      const path = await buildImage({ files, output: join(scratch(), `${partitionTable}.vhd`), sizeMiB: 8, partitionTable, swapPartitionMiB: 1 });
+      const bytes = await readFile(path);
+      const disk = bytes.length - 512;
+      bases.push({
+        name: partitionTable,
+        bytes,
+        regions: [
+          { name: 'footer', start: disk, length: 512 },
+          { name: 'sector 0', start: 0, length: 512 },
+          { name: 'GPT header / sector 1', start: 512, length: 512 },
+          { name: 'GPT entries', start: 1024, length: 4 * 128 },
+          { name: 'backup GPT', start: disk - 33 * SECTOR, length: 33 * SECTOR },
+          { name: 'ext superblock', start: MiB + 1024, length: 1024 },
+          { name: 'swap signature', start: disk - (partitionTable === 'gpt' ? 2 : 1) * MiB, length: 4096 },
+        ],
+      });
+    }
+    // A synthetic disk with an extended partition and a chain of three logical partitions.
+    const diskBytes = 4 * MiB;
+    const bytes = Buffer.alloc(diskBytes + 512);
+    mbrSector([
+      { type: 0x83, startLba: 2048, sectors: 1024 },
+      { type: 0x0f, startLba: 4096, sectors: diskBytes / SECTOR - 4096 },
+    ]).copy(bytes, 0);
+    const logicals = [0, 1, 2].map((i) => ({ type: 0x83, ebrLba: 4096 + i * 1024, startLba: 4096 + i * 1024 + 64, sectors: 512 }));
+    for (const { offset, bytes: sector } of extendedChain(4096, logicals)) sector.copy(bytes, offset);
+    vhdFooter({ size: diskBytes }).copy(bytes, diskBytes);
+    bases.push({
+      name: 'extended',
+      bytes,
+      regions: [
+        { name: 'footer', start: diskBytes, length: 512 },
+        { name: 'sector 0 entries', start: 446, length: 66 },
+        ...logicals.map((l, i) => ({ name: `EBR ${i + 1}`, start: l.ebrLba * SECTOR + 446, length: 66 })),
+      ],
+    });
+  });
+
+  it(`ends every run with a result or a VmarketError (${RUNS_PER_IMAGE} runs per image)`, { timeout: 120_000 }, async (t) => {
+    let results = 0;
+    let errors = 0;
+    let reported = 0;
+    for (const base of bases) {
+      const bytes = Buffer.from(base.bytes);
+      for (let run = 0; run < RUNS_PER_IMAGE; run++) {
+        const seed = run * 7919 + base.name.length;
+        const random = prng(seed);
+        // Undo the previous run's damage (fields may spill a few bytes past a region).
+        for (const { start, length } of base.regions) {
+          base.bytes.copy(bytes, Math.max(0, start - 8), Math.max(0, start - 8), Math.min(bytes.length, start + length + 8));
+        }
+        assert.ok(bytes.equals(base.bytes), 'the damage of the previous run was undone');
+        for (let i = 0, n = 1 + Math.floor(random() * 3); i < n; i++) {
+          mutate(bytes, base.regions[Math.floor(random() * base.regions.length)], random);
+        }
+        if (random() < 0.5) fixChecksums(bytes);
+        // Now and then the image is cut short too.
+        const image = random() < 0.1 ? bytes.subarray(0, Math.floor(random() * bytes.length)) : bytes;
+        const label = `${base.name} seed ${seed}`;
+        try {
+          const contents = await withinTimeLimit(readDisk(bufferReader(image)), label);
+          const problems = [...contents.info.problems, ...contents.table.problems, ...contents.fileSystems.flatMap((fs) => fs.problem ?? [])];
+          for (const problem of problems) assert.equal(typeof problem, 'string', label);
+          if (problems.length > 0) reported++;
+          for (const fs of contents.fileSystems) {
+            if (fs.fs) await withinTimeLimit(fs.fs.readdir('/').catch((error) => assert.ok(isVmarketError(error), `${label}: ${error}`)), label);
+          }
+          results++;
+        } catch (error) {
+          assert.ok(isVmarketError(error), `${label}: ${(error as Error).stack}`);
+          errors++;
+        }
+      }
+    }
+    t.diagnostic(`${results} results (${reported} with problems), ${errors} VmarketErrors`);
+    assert.equal(results + errors, RUNS_PER_IMAGE * bases.length);
+    // readDisk turns damage into problems: it should practically never need to throw.
+    assert.ok(results > errors, `${results} results, ${errors} errors`);
+    // The damage is real: most runs must find something wrong (a fuzzer that changes nothing fails here).
+    assert.ok(reported > results * 0.3, `${reported} of ${results} runs reported a problem`);
+  });
+});
