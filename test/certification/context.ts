@@ -1,0 +1,72 @@
+/**
+ * Builds a CheckContext around a MemoryFs root (test double of an opened OS disk) and runs one
+ * check, so each check's semantics can be asserted without building an image.
+ */
+import { CHECKS, createMemo } from '../../src/certification/checks/registry.ts';
+import type { CheckContext, CheckOutcome } from '../../src/certification/checks/types.ts';
+import type { OpenedDisk, OpenedFileSystem } from '../../src/certification/disk/types.ts';
+import { resolveCertificationConfig } from '../../src/certification/index.ts';
+import { type ScanEngines, scanFileSystems } from '../../src/certification/malware/scan.ts';
+import { baseLinuxTree } from '../fixtures/linux-tree.ts';
+import { type MemoryFile, MemoryFs } from './memory-fs.ts';
+import type { CertificationConfig } from '../../src/config/schema.ts';
+
+/** The fixture tree as MemoryFile entries, with `change` applied (path → replacement, or null to delete). */
+export function treeWith(change: Record<string, string | Buffer | null | MemoryFile> = {}): MemoryFile[] {
+  const files: MemoryFile[] = baseLinuxTree().files.map((f) => ({ path: f.path, type: f.type, content: f.content ?? (f.size ? Buffer.alloc(f.size) : undefined), target: f.target, mode: f.mode, uid: f.uid }));
+  const result = files.filter((f) => !(f.path in change) && !Object.keys(change).some((p) => change[p] === null && f.path.startsWith(`${p}/`)));
+  for (const [path, value] of Object.entries(change)) {
+    if (value === null) continue;
+    if (typeof value === 'string' || Buffer.isBuffer(value)) result.push({ path, type: 'file', content: value });
+    else result.push({ ...value, path });
+  }
+  return result;
+}
+
+const MIB = 1024 * 1024;
+
+export function fakeDisk(fileSystems: OpenedFileSystem[], overrides: Partial<OpenedDisk> = {}): OpenedDisk {
+  const size = 64 * MIB;
+  return {
+    path: '/images/os.vhd',
+    info: {
+      format: 'vhd-fixed',
+      fileSize: size + 512,
+      virtualSize: size,
+      footer: { cookie: 'conectix', features: 2, formatVersion: 0x10000, dataOffset: -1n, timestamp: 0, creatorApplication: 'test', creatorHostOs: 'Wi2k', originalSize: size, currentSize: size, geometry: { cylinders: 1, heads: 1, sectorsPerTrack: 1 }, diskType: 2, checksum: 0, checksumValid: true, uniqueId: '', savedState: 0 },
+      problems: [],
+    },
+    disk: { size, read: async () => Buffer.alloc(0), slice() { return this; } },
+    table: { scheme: 'mbr', partitions: [{ number: 1, scheme: 'mbr', type: '0x83', typeName: 'Linux', startByte: MIB, sizeBytes: size - MIB }], problems: [] },
+    fileSystems,
+    close: async () => {},
+    ...overrides,
+  };
+}
+
+export interface RunOptions {
+  config?: Partial<CertificationConfig>;
+  engines?: Partial<ScanEngines>;
+  disk?: Partial<OpenedDisk>;
+  /** No Linux root at all (the OS disk's file systems are these). */
+  fileSystems?: OpenedFileSystem[];
+}
+
+export async function contextFor(files: MemoryFile[] | null, options: RunOptions = {}): Promise<CheckContext> {
+  const fs = files ? new MemoryFs(files) : null;
+  const fileSystems = options.fileSystems ?? (fs ? [{ partition: { number: 1, scheme: 'mbr' as const, type: '0x83', typeName: 'Linux', startByte: MIB, sizeBytes: 63 * MIB }, kind: 'ext4' as const, fs }] : []);
+  const disk = fakeDisk(fileSystems, options.disk);
+  const { findLinuxRoot } = await import('../../src/certification/checks/root.ts');
+  const scan = await scanFileSystems(
+    fileSystems.filter((f) => f.fs).map((f) => ({ image: 'os' as const, fs: f.fs! })),
+    { hashes: new Map(), yara: null, clam: null, ...options.engines },
+  );
+  return { disks: [{ role: 'os', lun: null, disk }], rootSearch: await findLinuxRoot(disk), config: resolveCertificationConfig(options.config), scan, memo: createMemo() };
+}
+
+export async function runCheck(id: string, files: MemoryFile[] | null, options: RunOptions = {}): Promise<CheckOutcome> {
+  const check = CHECKS.find((c) => c.id === id);
+  if (!check) throw new Error(`no check ${id}`);
+  const outcome = await check.run(await contextFor(files, options));
+  return { ...outcome, evidence: outcome.evidence ?? [] };
+}
