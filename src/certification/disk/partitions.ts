@@ -9,9 +9,17 @@ import { hasBootSignature, mbrRecords, readMbr, SECTOR_SIZE } from './mbr.ts';
 import { MBR_GPT_PROTECTIVE } from './partition-types.ts';
 import type { PartitionEntry, PartitionTable, RangeReader } from './types.ts';
 
+/** A corrupt GPT can list thousands of overlapping entries; a report needs the first few. */
+const MAX_PROBLEMS = 20;
+
 export async function readPartitionTable(disk: RangeReader): Promise<PartitionTable> {
   try {
-    return await readTable(disk);
+    const table = await readTable(disk);
+    if (table.problems.length > MAX_PROBLEMS) {
+      const more = table.problems.length - (MAX_PROBLEMS - 1);
+      table.problems = [...table.problems.slice(0, MAX_PROBLEMS - 1), `… and ${more} more problems of the same kind.`];
+    }
+    return table;
   } catch (error) {
     if (!isVmarketError(error)) throw error;
     return { scheme: 'none', partitions: [], problems: [`The partition table could not be read: ${error.message}`] };

@@ -55,6 +55,11 @@ async function readFormat(reader: RangeReader): Promise<FormatInfo> {
 function virtualDisk(file: RangeReader, info: FormatInfo): RangeReader | null {
   // The footer sits after the disk; the disk is everything before it, whatever the footer claims.
   if (info.format === 'vhd-fixed') return file.slice(0, file.size - VHD_FOOTER_SIZE);
+  // A trailing footer with a disk type no VHD has: most likely a fixed disk with a damaged
+  // footer (image.format fails it); its contents are still worth checking.
+  if (info.format === 'unknown' && info.footer && info.footer.diskType !== 3 && info.footer.diskType !== 4) {
+    return file.slice(0, file.size - VHD_FOOTER_SIZE);
+  }
   if (info.format === 'raw') return file;
   return null;
 }

@@ -7,6 +7,7 @@ import { openDisk } from '../../../src/certification/fs/open.ts';
 import type { OpenedDisk } from '../../../src/certification/disk/types.ts';
 import { baseLinuxTree, buildImage, type FileSpec, type ImageSpec } from '../../fixtures/images.ts';
 import { pseudoRandomBytes } from '../../fixtures/pseudo-random.ts';
+import { vhdFooter } from '../../fixtures/vhd-writer.ts';
 import { rejectsWith } from '../../security/assert-error.ts';
 import { MiB, needs, scratchDir } from './helpers.ts';
 
@@ -119,6 +120,19 @@ describe('openDisk', () => {
     await withDisk(tiny, async (disk) => {
       assert.equal(disk.info.format, 'unknown');
       assert.deepEqual(disk.fileSystems, []);
+    });
+  });
+
+  it('still reads the disk behind a trailing footer with an impossible disk type', async () => {
+    const path = await buildImage({ ...baseLinuxTree(), output: join(scratch(), 'odd-type.vhd'), sizeMiB: 24 });
+    const handle = await openFile(path, 'r+');
+    await handle.write(vhdFooter({ size: 24 * MiB, diskType: 9 }), 0, 512, 24 * MiB);
+    await handle.close();
+    await withDisk(path, async (disk) => {
+      assert.equal(disk.info.format, 'unknown');
+      assert.match(disk.info.problems.join(' '), /disk type 9/);
+      assert.equal(disk.fileSystems[0].kind, 'ext4');
+      assert.ok(disk.fileSystems[0].fs);
     });
   });
 

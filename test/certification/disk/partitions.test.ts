@@ -213,6 +213,14 @@ describe('GPT', () => {
     ]);
   });
 
+  it('reports the first problems of a table with hundreds, and how many more there are', async () => {
+    const parts = Array.from({ length: 100 }, () => ({ type: GPT_TYPES.linux, firstLba: 2048, lastLba: 4095 }));
+    const result = await table(gpt(parts));
+    assert.equal(result.partitions.length, 100);
+    assert.equal(result.problems.length, 20);
+    assert.equal(result.problems[19], '… and 80 more problems of the same kind.');
+  });
+
   it('reads a GPT without its protective MBR, and says so', async () => {
     const bytes = gpt();
     bytes.fill(0, 0, SECTOR);
