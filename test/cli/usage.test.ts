@@ -14,6 +14,7 @@ const COMMANDS = [
   [],
   ['serve'],
   ['demo'],
+  ['certify'],
   ['offer'],
   ['offer', 'validate'],
   ['offer', 'push'],
