@@ -5,7 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { verifyPackage } from '../../src/catalog/signing.ts';
+import { pino } from 'pino';
+import { DbSigningKeyStore } from '../../src/catalog/key-store.ts';
+import { getOrCreateSigningKey, verifyPackage } from '../../src/catalog/signing.ts';
 import { buildServer } from '../../src/server/app.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { AUDIENCE, imageFile, publishSlot, validOffer } from './helpers.ts';
@@ -271,6 +273,25 @@ describe('documents and operations', () => {
     }
   });
 
+  test('tokens never reach the log', async () => {
+    const lines: string[] = [];
+    const logger = pino({ level: 'debug' }, { write: (line: string) => void lines.push(line) });
+    const app = await buildServer({ ...server.ctx, logger });
+    try {
+      const ok = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: `Bearer ${contoso}` } });
+      assert.equal(ok.statusCode, 200);
+      const bad = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: 'Bearer vmk_wrong-token-value' } });
+      assert.equal(bad.statusCode, 401);
+      const op = await app.inject({ method: 'POST', url: '/api/v1/publishers', headers: { authorization: `Bearer ${server.operatorToken}` }, payload: { id: 'logged', name: 'Logged' } });
+      assert.equal(op.statusCode, 201);
+      assert.ok(lines.length > 0, 'requests are logged');
+      const text = lines.join('');
+      for (const secret of [contoso, 'vmk_wrong-token-value', server.operatorToken, op.json().token]) assert.ok(!text.includes(secret), 'a token was logged');
+    } finally {
+      await app.close();
+    }
+  });
+
   test('the storefront page lists live offers only', async () => {
     const res = await server.api('GET', '/');
     assert.equal(res.status, 200);
@@ -279,5 +300,16 @@ describe('documents and operations', () => {
     const page = await server.api('GET', '/offers/contoso.web-server');
     assert.match(String(page.body), /Hardened Web Server/);
     assert.equal((await server.api('GET', '/offers/contoso.secret-db')).status, 404);
+  });
+});
+
+describe('signing keys (runs last: it empties the key table)', () => {
+  test('concurrent first use creates exactly one key, and every caller signs with it', async () => {
+    await server.ctx.db.kysely.deleteFrom('signing_keys').execute();
+    const keys = await Promise.all(Array.from({ length: 6 }, () => getOrCreateSigningKey(new DbSigningKeyStore(server.ctx.db))));
+    assert.equal(new Set(keys.map((k) => k.keyId)).size, 1);
+    const published = await server.api('GET', '/api/v1/catalog/keys');
+    assert.deepEqual(published.body.keys.map((k: any) => k.keyId), [keys[0].keyId]);
+    assert.ok(!JSON.stringify(published.body).includes('PRIVATE'), 'only public keys are published');
   });
 });
