@@ -4,6 +4,9 @@
  * and category filters, the signing keys, the OpenAPI document, the rate limit and metrics.
  */
 import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { pino } from 'pino';
 import { DbSigningKeyStore } from '../../src/catalog/key-store.ts';
@@ -300,6 +303,28 @@ describe('documents and operations', () => {
     const page = await server.api('GET', '/offers/contoso.web-server');
     assert.match(String(page.body), /Hardened Web Server/);
     assert.equal((await server.api('GET', '/offers/contoso.secret-db')).status, 404);
+  });
+});
+
+describe('the built web app', () => {
+  test('is served at /, with /portal and /offers/… answered by its index.html', async () => {
+    const dist = await mkdtemp(path.join(os.tmpdir(), 'vmarket-web-'));
+    await mkdir(path.join(dist, 'assets'));
+    await writeFile(path.join(dist, 'index.html'), '<!doctype html><div id="root">vmarket app</div>');
+    await writeFile(path.join(dist, 'assets', 'app.js'), 'console.log(1)');
+    const app = await buildServer(server.ctx, { webDistDir: dist });
+    try {
+      for (const url of ['/', '/portal', '/portal/offers/x', '/offers/contoso.web-server']) {
+        const res = await app.inject({ method: 'GET', url });
+        assert.equal(res.statusCode, 200, url);
+        assert.match(res.body, /vmarket app/, url);
+      }
+      assert.equal((await app.inject({ method: 'GET', url: '/assets/app.js' })).body, 'console.log(1)');
+      assert.equal((await app.inject({ method: 'GET', url: '/api/v1/catalog/keys' })).statusCode, 200, 'the API still answers');
+    } finally {
+      await app.close();
+      await rm(dist, { recursive: true, force: true });
+    }
   });
 });
 
