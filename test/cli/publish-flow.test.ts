@@ -119,18 +119,22 @@ test('offer push, publish --wait, golive --wait, status --json and leads list --
   assert.equal(golive.stderr.split('\n').filter(Boolean).length, 1, golive.stderr);
 });
 
-test('push of an invalid offer prints every problem the server found and exits 1', async () => {
+test('push of an invalid offer prints every problem the server found, stores nothing and exits 1', async () => {
   const doc = offerDocument('cli-bad', path.join(server.importDir, 'missing.vhd'));
   (doc.listing as Record<string, unknown>).categories = ['no-such-category'];
   (doc.plans as Record<string, unknown>[])[0].regions = ['atlantis'];
   const file = path.join(tmp, 'bad.json');
   await writeFile(file, JSON.stringify(doc));
-  await vmarket(['offer', 'push', file], { env });
-  const result = await vmarket(['publish', 'cli-bad', '--json'], { env });
+  // the server validates the draft when it is pushed (422 with every problem) and stores nothing
+  const result = await vmarket(['offer', 'push', file, '--json'], { env });
   assert.equal(result.code, 1, result.stderr);
   assert.match(result.stderr, /listing\.categories\[0\]/);
   assert.match(result.stderr, /plans\[0\]\.regions\[0\]/);
+  assert.match(result.stderr, /plans\[0\]\.images\[0\]\.osDisk/);
   assert.equal(JSON.parse(result.stdout).error.code, 'VALIDATION_FAILED');
+  const publish = await vmarket(['publish', 'cli-bad'], { env });
+  assert.equal(publish.code, 2, 'no draft was stored, so there is nothing to publish');
+  assert.match(publish.stderr, /does not exist/);
 });
 
 test('tickets open and list', async () => {
