@@ -69,6 +69,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     // whether the machine has signatures.
     certification: { manualReview: false, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' } },
     sweepIntervalSeconds: 1,
+    // tests poll the status every 100 ms, the default limit (600/min) would answer 429
+    rateLimitPerMinute: 100_000,
     ...(options.config ?? {}),
   };
   const config = loadConfig({ cwd: root, env: {}, overrides });
