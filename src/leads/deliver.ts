@@ -30,8 +30,8 @@ export function leadEvent(lead: Lead): string {
  * Sends `lead` to `destination`.
  *
  * https: POST of the lead as JSON with `X-Vmarket-Signature: sha256=<hex>` (HMAC of the exact
- * body with `env[secretRef]`), `X-Vmarket-Event` and `X-Vmarket-Delivery` (the same id on
- * every retry, so receivers can deduplicate); any 2xx accepts. The URL must pass
+ * body with `env[secretRef]`), `X-Vmarket-Event` and `X-Vmarket-Delivery` (the lead's id, the
+ * same on every retry and every job redelivery, so receivers can deduplicate); any 2xx accepts. The URL must pass
  * `checkOutboundUrl` (https, public address unless `allowPrivateNetworks`); extra CAs come
  * from `config.trustedCaFiles`.
  * email: one plain-text message with the lead's fields to `email.to` via `config.smtp`.
@@ -66,7 +66,7 @@ async function deliverHttps(destination: LeadDestination, lead: Lead, ctx: LeadC
   const checked = await checkOutboundUrl(target.url, { allowPrivateNetworks: ctx.config.allowPrivateNetworks });
   const ca = await loadTrustedCas(ctx.config.trustedCaFiles);
   const body = Buffer.from(JSON.stringify(lead), 'utf8');
-  const deliveryId = randomUUID();
+  const deliveryId = lead.id;
   const where = redact(checked.url);
   let attempts = 0;
   const status = await withRetries(
