@@ -82,6 +82,23 @@ export class VmarketError extends Error {
   }
 }
 
+/** The error code an HTTP status stands for, when a body does not name one (undefined otherwise). */
+export function errorCodeForStatus(status: number): ErrorCode | undefined {
+  return STATUS_CODES[status];
+}
+
+const STATUS_CODES: Record<number, ErrorCode> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  412: 'PRECONDITION_FAILED',
+  413: 'PAYLOAD_TOO_LARGE',
+  422: 'VALIDATION_FAILED',
+  429: 'RATE_LIMITED',
+};
+
 export function isVmarketError(error: unknown): error is VmarketError {
   return error instanceof VmarketError;
 }

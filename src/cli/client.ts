@@ -4,7 +4,7 @@
  * message and details, so the CLI prints one sentence plus one line per problem) and a refused
  * or failed connection into UNREACHABLE (exit 2).
  */
-import { ERROR_CODES, type ErrorCode, type ErrorDetail, VmarketError } from '../errors.ts';
+import { ERROR_CODES, type ErrorCode, type ErrorDetail, errorCodeForStatus, VmarketError } from '../errors.ts';
 
 /** Where the CLI sends requests when nothing else says. */
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8080';
@@ -149,22 +149,10 @@ function unreachable(url: string, error: unknown): VmarketError {
   return new VmarketError('UNREACHABLE', `cannot reach the vmarket server at ${url}: ${reason}`, { cause: error });
 }
 
-const STATUS_CODES: Record<number, ErrorCode> = {
-  400: 'BAD_REQUEST',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  409: 'CONFLICT',
-  412: 'PRECONDITION_FAILED',
-  413: 'PAYLOAD_TOO_LARGE',
-  422: 'VALIDATION_FAILED',
-  429: 'RATE_LIMITED',
-};
-
 function apiError(status: number, body: unknown, method: string, path: string): VmarketError {
   const error = (body as { error?: { code?: string; message?: string; details?: ErrorDetail[] } } | undefined)?.error;
   const known = error?.code && error.code in ERROR_CODES ? (error.code as ErrorCode) : undefined;
-  const code = known ?? STATUS_CODES[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
+  const code = known ?? errorCodeForStatus(status) ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
   const message = error?.message ?? `the server answered ${status} to ${method} /api/v1${path}`;
   const details = Array.isArray(error?.details) ? error.details : [];
   if (code === 'UNAUTHORIZED' && !/login|token/i.test(message)) {

@@ -6,7 +6,7 @@
  * answered as a 500 with a generic sentence: stack traces and internals never reach clients.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type ErrorCode, isVmarketError, VmarketError } from '../errors.ts';
+import { type ErrorCode, errorCodeForStatus, isVmarketError, VmarketError } from '../errors.ts';
 
 /** Fastify's own error codes mapped to the contract's codes. */
 const FASTIFY_CODES: Record<string, { code: ErrorCode; status: number; message: string }> = {
@@ -17,18 +17,6 @@ const FASTIFY_CODES: Record<string, { code: ErrorCode; status: number; message: 
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: 'BAD_REQUEST', status: 400, message: 'The request body does not match its Content-Length.' },
   FST_ERR_CTP_INVALID_TYPE: { code: 'BAD_REQUEST', status: 400, message: 'The Content-Type header is not valid.' },
   FST_ERR_BAD_URL: { code: 'BAD_REQUEST', status: 400, message: 'The request URL is not valid.' },
-};
-
-const STATUS_CODES: Record<number, ErrorCode> = {
-  400: 'BAD_REQUEST',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  409: 'CONFLICT',
-  412: 'PRECONDITION_FAILED',
-  413: 'PAYLOAD_TOO_LARGE',
-  422: 'VALIDATION_FAILED',
-  429: 'RATE_LIMITED',
 };
 
 /** The status and body answered for `error`. */
@@ -46,7 +34,7 @@ export function errorAnswer(error: unknown): { status: number; body: ReturnType<
   if (known) return { status: known.status, body: new VmarketError(known.code, known.message).toJSON(), internal: false };
   const status = typeof fastifyError?.statusCode === 'number' ? fastifyError.statusCode : 500;
   if (status >= 400 && status < 500) {
-    const code = STATUS_CODES[status] ?? 'BAD_REQUEST';
+    const code = errorCodeForStatus(status) ?? 'BAD_REQUEST';
     return { status, body: new VmarketError(code, fastifyError?.message || 'The request was refused.').toJSON(), internal: false };
   }
   return {
