@@ -49,7 +49,7 @@ export interface BuiltImage {
   blockSize: number;
 }
 
-const FIXTURE_VERSION = 3;
+const FIXTURE_VERSION = 4;
 const CACHE = join(tmpdir(), 'vmarket-ext4-fixtures');
 
 export function toolsAvailable(): boolean {
@@ -102,8 +102,8 @@ async function populate(root: string, spec: ImageSpec): Promise<void> {
     const full = join(root, path);
     await mkdir(join(full, '..'), { recursive: true });
     await writeFile(full, content);
+    await chown(full, uid, gid); // before chmod: chown clears set-user-ID bits
     await chmod(full, mode);
-    await chown(full, uid, gid);
   };
   await mkdir(root, { recursive: true });
   await put('etc/hostname', 'guest\n');
