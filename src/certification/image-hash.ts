@@ -14,7 +14,11 @@ export interface ImageHashing {
 }
 
 export function hashImageFiles(paths: string[]): ImageHashing {
-  const worker = new Worker(new URL('./image-hash-worker.ts', import.meta.url), { workerData: { paths } });
+  // workers inherit the parent's flags; `--input-type` (from `node -e`) would stop a file worker from starting
+  // (passing execArgv only then: an explicit list is validated, and some inherited flags are refused in it)
+  const inputType = process.execArgv.some((flag) => flag.startsWith('--input-type'));
+  const execArgv = inputType ? process.execArgv.filter((flag) => !flag.startsWith('--input-type')) : undefined;
+  const worker = new Worker(new URL('./image-hash-worker.ts', import.meta.url), { workerData: { paths }, ...(execArgv ? { execArgv } : {}) });
   const hashes = new Map<string, string>();
   const state = { bytes: 0 };
   const result = new Promise<Map<string, string>>((resolve, reject) => {
