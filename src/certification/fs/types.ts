@@ -49,6 +49,12 @@ export interface GuestFs {
   readFile(path: string, maxBytes?: number): Promise<Buffer | null>;
   /** Streams a regular file's whole content in chunks (holes as zeros); never buffers it all. */
   stream(path: string, chunkSize?: number): AsyncIterable<Buffer>;
+  /**
+   * Optional (readers with inode numbers): streams the regular file a `walk` entry names by its
+   * inode (`stat.inode`) without resolving its path again, like `stream` otherwise; `path` names
+   * the file in errors. Callers fall back to `stream(path)` when a reader lacks it.
+   */
+  streamInode?(inode: number, path: string, chunkSize?: number): AsyncIterable<Buffer>;
   /** Every entry below `root` (default `/`), depth-first, symlinks not followed. */
   walk(root?: string): AsyncIterable<GuestWalkEntry>;
 }

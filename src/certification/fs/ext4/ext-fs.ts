@@ -91,6 +91,21 @@ export class ExtGuestFs implements GuestFs {
     }
   }
 
+  async *streamInode(number: number, path: string, chunkSize = DEFAULT_CHUNK): AsyncIterable<Buffer> {
+    let file: Inode;
+    try {
+      file = await this.#volume.inodes.get(number);
+    } catch (error) {
+      throw annotate(path, error);
+    }
+    this.#checkReadable(path, file);
+    try {
+      yield* streamInode(this.#volume.ctx, file, chunkSize);
+    } catch (error) {
+      throw annotate(path, error);
+    }
+  }
+
   async *walk(root = '/'): AsyncIterable<GuestWalkEntry> {
     const dir = await this.#existing(root, true);
     if (dir.type !== 'dir') throw new VmarketError('FILE_UNREADABLE', `${root} is not a directory`);

@@ -6,7 +6,7 @@
  */
 import { blockMapRuns } from './block-map.ts';
 import { corrupt } from './errors.ts';
-import { extentRuns } from './extents.ts';
+import { extentRuns, rootLeafRuns } from './extents.ts';
 import { inlineFileContent } from './inline-data.ts';
 import { INODE_FLAGS, type Inode } from './inode.ts';
 import { readExact } from './read.ts';
@@ -14,8 +14,8 @@ import { coalesceRuns, type BlockRun, type ExtContext } from './runs.ts';
 
 export const DEFAULT_CHUNK = 1024 * 1024;
 
-/** One piece of output: bytes at a byte position of the file system, or zeros. */
-type Piece = { position: number; length: number } | { position: -1; length: number };
+/** One piece of output: bytes at a byte position of the file system, or zeros (position -1). */
+interface Piece { position: number; length: number }
 
 export function isInline(inode: Inode): boolean {
   return (inode.flags & INODE_FLAGS.INLINE_DATA) !== 0;
@@ -40,48 +40,122 @@ export async function* streamInode(
     for (let at = 0; at < content.length; at += chunkSize) yield Buffer.from(content.subarray(at, at + chunkSize));
     return;
   }
+  const read = (piece: Piece): Promise<Buffer> => {
+    if (piece.position === -1) return Promise.resolve(Buffer.alloc(piece.length));
+    const what = `data of inode ${inode.number}`;
+    return ctx.data ? ctx.data.read(piece.position, piece.length, what) : readExact(ctx.reader, piece.position, piece.length, what);
+  };
+  const planner = new PiecePlanner(inode, total, chunkSize, ctx.sb.blockSize);
+  const limitBlocks = Math.ceil(total / ctx.sb.blockSize);
+  // Fast path: an extent tree held in the inode (almost every file) is decoded without async layers.
+  const inRoot = total > 0 && (inode.flags & INODE_FLAGS.EXTENTS) !== 0 ? rootLeafRuns(ctx, inode, limitBlocks) : null;
+  const known = inRoot === null ? null : coalesce(inRoot);
+  if (known !== null && total <= chunkSize * FEW_PIECES) {
+    const pieces: Piece[] = [];
+    for (const run of known) {
+      planner.feed(run, pieces);
+      if (planner.done) break;
+    }
+    planner.finish(pieces);
+    if (pieces.length === 1) {
+      yield await read(pieces[0]);
+      return;
+    }
+    yield* readAhead(pieces, read);
+    return;
+  }
+  async function* allPieces(): AsyncGenerator<Piece> {
+    const batch: Piece[] = [];
+    if (total > 0) {
+      for await (const run of known ?? inodeRuns(ctx, inode, limitBlocks)) {
+        planner.feed(run, batch);
+        yield* batch;
+        batch.length = 0;
+        if (planner.done) break;
+      }
+    }
+    planner.finish(batch);
+    yield* batch;
+  }
+  yield* readAhead(allPieces(), read);
+}
+
+/** Files of at most this many chunks are planned up front (the rest lazily: a tiny chunkSize must not plan millions). */
+const FEW_PIECES = 64;
+
+/** coalesceRuns for runs already in memory. */
+function coalesce(runs: BlockRun[]): BlockRun[] {
+  const out: BlockRun[] = [];
+  for (const run of runs) {
+    const last = out[out.length - 1];
+    if (last !== undefined && last.logical + last.count === run.logical &&
+      ((last.physical === 0 && run.physical === 0) || (last.physical !== 0 && run.physical !== 0 && last.physical + last.count === run.physical))) {
+      last.count += run.count;
+    } else out.push({ ...run });
+  }
+  return out;
+}
+
+/** Reads pieces in order keeping one read in flight ahead of the consumer (hashing and I/O overlap). */
+async function* readAhead(pieces: Iterable<Piece> | AsyncIterable<Piece>, read: (piece: Piece) => Promise<Buffer>): AsyncGenerator<Buffer> {
   const pending: Array<Promise<Buffer>> = [];
-  for await (const piece of pieces(ctx, inode, total, chunkSize)) {
-    const read = piece.position === -1
-      ? Promise.resolve(Buffer.alloc(piece.length))
-      : readExact(ctx.reader, piece.position, piece.length, `data of inode ${inode.number}`);
-    read.catch(() => undefined); // awaited below; this only stops an "unhandled rejection" while queued
-    pending.push(read);
+  for await (const piece of pieces) {
+    const next = read(piece);
+    next.catch(() => undefined); // awaited below; this only stops an "unhandled rejection" while queued
+    pending.push(next);
     if (pending.length > 1) yield await pending.shift()!;
   }
   while (pending.length > 0) yield await pending.shift()!;
 }
 
-async function* pieces(ctx: ExtContext, inode: Inode, total: number, chunkSize: number): AsyncGenerator<Piece> {
-  const blockSize = ctx.sb.blockSize;
-  let done = 0;
-  function* zeros(upTo: number): Generator<Piece> {
-    while (done < upTo) {
-      const length = Math.min(chunkSize, upTo - done);
-      done += length;
-      yield { position: -1, length };
+/** Turns block runs (in logical order) into output pieces of at most `chunkSize`, holes as zeros. */
+class PiecePlanner {
+  readonly #inode: Inode;
+  readonly #total: number;
+  readonly #chunkSize: number;
+  readonly #blockSize: number;
+  #done = 0;
+
+  constructor(inode: Inode, total: number, chunkSize: number, blockSize: number) {
+    this.#inode = inode;
+    this.#total = total;
+    this.#chunkSize = chunkSize;
+    this.#blockSize = blockSize;
+  }
+
+  get done(): boolean {
+    return this.#done >= this.#total;
+  }
+
+  feed(run: BlockRun, out: Piece[]): void {
+    const runStart = run.logical * this.#blockSize;
+    if (runStart < this.#done) throw corrupt(`inode ${this.#inode.number} maps logical block ${run.logical} twice`);
+    this.#zeros(Math.min(runStart, this.#total), out);
+    const runEnd = Math.min(runStart + run.count * this.#blockSize, this.#total);
+    if (run.physical === 0) {
+      this.#zeros(runEnd, out);
+      return;
+    }
+    const base = run.physical * this.#blockSize - runStart;
+    while (this.#done < runEnd) {
+      const length = Math.min(this.#chunkSize, runEnd - this.#done);
+      out.push({ position: base + this.#done, length });
+      this.#done += length;
     }
   }
-  if (total > 0) {
-    for await (const run of inodeRuns(ctx, inode, Math.ceil(total / blockSize))) {
-      const runStart = run.logical * blockSize;
-      if (runStart < done) throw corrupt(`inode ${inode.number} maps logical block ${run.logical} twice`);
-      yield* zeros(Math.min(runStart, total));
-      const runEnd = Math.min(runStart + run.count * blockSize, total);
-      if (run.physical === 0) {
-        yield* zeros(runEnd);
-      } else {
-        const base = run.physical * blockSize - runStart;
-        while (done < runEnd) {
-          const length = Math.min(chunkSize, runEnd - done);
-          yield { position: base + done, length };
-          done += length;
-        }
-      }
-      if (done >= total) return;
+
+  /** Zeros for whatever no run covered, up to the end. */
+  finish(out: Piece[]): void {
+    this.#zeros(this.#total, out);
+  }
+
+  #zeros(upTo: number, out: Piece[]): void {
+    while (this.#done < upTo) {
+      const length = Math.min(this.#chunkSize, upTo - this.#done);
+      this.#done += length;
+      out.push({ position: -1, length });
     }
   }
-  yield* zeros(total);
 }
 
 /** The whole content of a small inode (symlink targets, inline directories), bounded by `limit`. */

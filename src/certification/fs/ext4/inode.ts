@@ -77,7 +77,10 @@ export class InodeTable {
     const index = (number - 1) % sb.inodesPerGroup;
     const table = await this.#groups.inodeTableBlock(group);
     const position = table * sb.blockSize + index * sb.inodeSize;
-    const raw = Buffer.from(await this.#bytes(position, sb.inodeSize, number));
+    // a copy, so a cached inode does not keep its whole 64 KiB span alive (Buffer.from(view) copies byte by byte)
+    const view = await this.#bytes(position, sb.inodeSize, number);
+    const raw = Buffer.allocUnsafe(view.length);
+    view.copy(raw);
     const inode = parseInode(number, raw, sb);
     this.#inodes.set(number, inode);
     return inode;

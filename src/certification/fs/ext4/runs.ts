@@ -3,6 +3,7 @@
  * or 0 for blocks that read as zeros (holes and unwritten extents; block 0 never holds file data).
  */
 import type { RangeReader } from '../../disk/types.ts';
+import type { DataReadahead } from './readahead.ts';
 import type { ExtSuperblockInfo } from './superblock.ts';
 
 export interface BlockRun {
@@ -15,6 +16,8 @@ export interface BlockRun {
 export interface ExtContext {
   reader: RangeReader;
   sb: ExtSuperblockInfo;
+  /** Where file contents are read through (read-ahead for small files); `reader` when absent. */
+  data?: DataReadahead;
 }
 
 /** Merges neighbouring runs that continue each other (both zeros, or physically contiguous). */

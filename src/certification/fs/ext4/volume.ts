@@ -11,6 +11,7 @@ import { INODE_FLAGS, InodeTable, type Inode } from './inode.ts';
 import type { ExtContext } from './runs.ts';
 import { readSuperblock, type ExtSuperblockInfo } from './superblock.ts';
 import { LruCache } from './lru.ts';
+import { DataReadahead } from './readahead.ts';
 
 /** Listings of directories up to this size are cached as name maps. */
 const CACHEABLE_DIR_BYTES = 4 * 1024 * 1024;
@@ -25,7 +26,7 @@ export class ExtVolume {
 
   private constructor(reader: RangeReader, sb: ExtSuperblockInfo) {
     this.sb = sb;
-    this.ctx = { reader, sb };
+    this.ctx = { reader, sb, data: new DataReadahead(reader) };
     this.inodes = new InodeTable(reader, sb, new GroupDescriptors(reader, sb));
   }
 
