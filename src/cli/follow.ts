@@ -24,12 +24,17 @@ export interface FollowOptions {
   /** Poll interval in milliseconds; default 500. */
   intervalMs?: number;
   signal?: AbortSignal;
+  /** What was already reported, shared between successive follows of one operation. */
+  seen?: FollowState;
 }
+
+/** Per step, the status and the number of messages already reported. */
+export type FollowState = Map<string, { status: string; messages: number }>;
 
 /** Polls until the operation is where `until` says and returns the last status seen. */
 export async function followPublication(options: FollowOptions): Promise<OfferStatusView> {
   const interval = options.intervalMs ?? 500;
-  const seen = new Map<string, { status: string; messages: number }>();
+  const seen: FollowState = options.seen ?? new Map();
   const path = `${offerPath(options.publisher, options.offerId)}/status`;
   for (;;) {
     options.signal?.throwIfAborted();
@@ -44,7 +49,7 @@ export async function followPublication(options: FollowOptions): Promise<OfferSt
   }
 }
 
-function reportStep(step: StepView, seen: Map<string, { status: string; messages: number }>, onLine?: (line: string) => void): void {
+function reportStep(step: StepView, seen: FollowState, onLine?: (line: string) => void): void {
   const before = seen.get(step.id) ?? { status: 'notStarted', messages: 0 };
   seen.set(step.id, { status: step.status, messages: step.messages.length });
   if (!onLine) return;

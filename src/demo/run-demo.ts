@@ -13,6 +13,7 @@ import type { OfferStatusView } from '../cli/api-types.ts';
 import { ApiClient } from '../cli/client.ts';
 import { offerPath, operationIdOf, publisherIdOf } from '../cli/common.ts';
 import { followPublication, publicationFailure } from '../cli/follow.ts';
+import { offerSchema } from '../offers/schema.ts';
 import type { RunningServer } from '../cli/serve-runtime.ts';
 import { VmarketError } from '../errors.ts';
 
@@ -67,7 +68,7 @@ export async function publishSampleOffer(options: DemoOptions): Promise<DemoResu
   const current = (await client.get<OfferStatusView>(`${base}/status`, { accept: [404] })).body;
   const sameAsDraft = draft !== undefined && isDeepStrictEqual(withVersion(wanted, imageVersion(draft)), draft);
 
-  if (sameAsDraft && current?.status === 'succeeded' && live !== undefined && isDeepStrictEqual(live, draft)) {
+  if (sameAsDraft && current?.status === 'succeeded' && live !== undefined && isDeepStrictEqual(normalized(live), normalized(draft))) {
     onLine(`The sample offer ${publisher}/${SAMPLE_OFFER_ID} is already live and unchanged.`);
     return { publisher, offerId: SAMPLE_OFFER_ID, outcome: 'unchanged', status: current };
   }
@@ -90,7 +91,7 @@ export async function publishSampleOffer(options: DemoOptions): Promise<DemoResu
     onLine(`Publishing ${publisher}/${SAMPLE_OFFER_ID} (operation ${operationId}):`);
   }
 
-  const follow = { client, publisher, offerId: SAMPLE_OFFER_ID, operationId, onLine, intervalMs: options.intervalMs, signal: options.signal };
+  const follow = { client, publisher, offerId: SAMPLE_OFFER_ID, operationId, onLine, intervalMs: options.intervalMs, signal: options.signal, seen: new Map() };
   let status = await followPublication({ ...follow, until: 'review' });
   if (status.status === 'waitingForPublisherReview') {
     onLine('Signing off as the demo publisher (golive)…');
@@ -99,6 +100,15 @@ export async function publishSampleOffer(options: DemoOptions): Promise<DemoResu
   }
   if (status.status !== 'succeeded') throw publicationFailure(`${publisher}/${SAMPLE_OFFER_ID}`, status);
   return { publisher, offerId: SAMPLE_OFFER_ID, outcome: 'published', status };
+}
+
+/**
+ * The offer as the pipeline sees it (defaults applied): the live slot holds the validated
+ * snapshot, the draft what was pushed, so they are compared in this form.
+ */
+function normalized(offer: Record<string, unknown>): unknown {
+  const parsed = offerSchema.safeParse(offer);
+  return parsed.success ? parsed.data : offer;
 }
 
 /** The offer document of one slot, or undefined when the offer or the slot does not exist. */

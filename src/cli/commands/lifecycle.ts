@@ -4,8 +4,9 @@
  */
 import type { Command } from 'commander';
 import { offerPath, openSession, resolvePublisher, type ServerFlags, withServerOptions } from '../common.ts';
-import { followPublication, publicationFailure } from '../follow.ts';
+import { followPublication, publicationFailure, type FollowState } from '../follow.ts';
 import { print, printJson, reportFailure } from '../output.ts';
+import type { OfferStatusView } from '../api-types.ts';
 
 export function registerLifecycleCommands(program: Command): void {
   withServerOptions(
@@ -19,6 +20,12 @@ export function registerLifecycleCommands(program: Command): void {
     const session = await openSession(flags);
     const publisher = await resolvePublisher(session, flags);
     const label = `${publisher}/${offerId}`;
+    // what the publication showed before sign-off, so --wait reports only what follows it
+    const seen: FollowState = new Map();
+    if (flags.wait) {
+      const before = (await session.client.get<OfferStatusView>(`${offerPath(publisher, offerId)}/status`)).body;
+      for (const step of before.steps) seen.set(step.id, { status: step.status, messages: step.messages.length });
+    }
     const answer = await session.client.post<Record<string, unknown>>(`${offerPath(publisher, offerId)}/golive`, {});
     if (!flags.wait) {
       if (flags.json) printJson(answer.body ?? {});
@@ -31,6 +38,7 @@ export function registerLifecycleCommands(program: Command): void {
       publisher,
       offerId,
       until: 'end',
+      seen,
       onLine: flags.json ? undefined : (line) => print(line),
     });
     if (flags.json) printJson(status);
