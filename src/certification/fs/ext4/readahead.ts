@@ -17,7 +17,7 @@ export const SMALL_READ = 128 * 1024;
 export const SPAN = 512 * 1024;
 /** A small read starting at most this far past the last one still counts as sequential (free blocks, metadata between files). */
 const SEQUENTIAL_GAP = 256 * 1024;
-/** Spans kept (several files are read at once, slightly out of order). */
+/** Spans kept (several files are read at once, slightly out of order; the newest is being read ahead). */
 const KEPT_SPANS = 4;
 
 interface Span {
@@ -42,8 +42,11 @@ export class DataReadahead {
       return readExact(this.#reader, position, length, what);
     }
     const end = position + length;
-    for (const span of this.#spans) {
+    for (let i = this.#spans.length - 1; i >= 0; i--) {
+      const span = this.#spans[i];
       if (span.start <= position && end <= span.end) {
+        // reading from the newest span: the next one is read meanwhile, so the scan rarely waits
+        if (i === this.#spans.length - 1 && span.end < this.#reader.size) this.#startSpan(span.end, Math.min(this.#reader.size, span.end + SPAN), `file data at byte ${span.end}`);
         const bytes = await span.bytes;
         return bytes.subarray(position - span.start, end - span.start);
       }
@@ -53,21 +56,21 @@ export class DataReadahead {
       this.#lastEnd = end;
       return readExact(this.#reader, position, length, what);
     }
-    const spanEnd = Math.min(this.#reader.size, Math.max(end, position + SPAN));
-    const span: Span = { start: position, end: spanEnd, bytes: readExact(this.#reader, position, spanEnd - position, what) };
-    // a failed span is awaited by its readers; this only keeps an unawaited copy from being "unhandled"
-    span.bytes.catch(() => undefined);
-    this.#spans.push(span);
-    if (this.#spans.length > KEPT_SPANS) this.#spans.shift();
-    this.#lastEnd = spanEnd;
-    try {
-      const bytes = await span.bytes;
-      return bytes.subarray(0, length);
-    } catch (error) {
-      // an I/O error must not stay cached for the next reader of the same range
+    const span = this.#startSpan(position, Math.min(this.#reader.size, Math.max(end, position + SPAN)), what);
+    const bytes = await span.bytes;
+    return bytes.subarray(0, length);
+  }
+
+  #startSpan(start: number, end: number, what: string): Span {
+    const span: Span = { start, end, bytes: readExact(this.#reader, start, end - start, what) };
+    // an I/O error must not stay cached for the next reader of the same range (its readers see it)
+    span.bytes.catch(() => {
       const at = this.#spans.indexOf(span);
       if (at >= 0) this.#spans.splice(at, 1);
-      throw error;
-    }
+    });
+    this.#spans.push(span);
+    if (this.#spans.length > KEPT_SPANS) this.#spans.shift();
+    this.#lastEnd = end;
+    return span;
   }
 }
