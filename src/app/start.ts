@@ -11,6 +11,8 @@ import { startLeadWorker } from '../leads/worker.ts';
 import { startPipelineWorkers } from '../pipeline/service.ts';
 import { buildServer } from '../server/app.ts';
 import type { AppContext } from './context.ts';
+import { isPostgresUrl } from '../db/database.ts';
+import { VmarketError } from '../errors.ts';
 import { createAppContext } from './create-context.ts';
 import { writeCredentials } from './credentials.ts';
 import { createPublisher, findPublisherByToken, getPublisher, rotatePublisherToken } from './publishers.ts';
@@ -65,6 +67,39 @@ export async function startVmarket(config: Config, options: StartOptions): Promi
       writeCredentials({ url, token: demoToken, publisher: DEMO_PUBLISHER.id, operatorToken: ctx.operatorToken }, env);
     }
     return { url, ctx, demoToken, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+export interface StartedWorkers {
+  ctx: AppContext;
+  close(): Promise<void>;
+}
+
+/**
+ * A worker process (`vmarket worker`): the pipeline and lead-delivery workers on a shared
+ * PostgreSQL database, no HTTP. The embedded database belongs to one process, so it is refused.
+ */
+export async function startWorkers(config: Config, options: Omit<StartOptions, 'demoPublisher' | 'writeCredentials'>): Promise<StartedWorkers> {
+  if (!isPostgresUrl(config.database)) {
+    throw new VmarketError(
+      'CONFIG_INVALID',
+      'vmarket worker needs a PostgreSQL database (database: postgres://… or VMARKET_DATABASE_URL); the embedded database serves one process, so run `vmarket serve` with its workers instead.',
+    );
+  }
+  const owned = await createAppContext(config, { logger: options.logger, env: options.env ?? process.env });
+  const closers: (() => Promise<void>)[] = [owned.close];
+  const close = async () => {
+    for (const fn of closers.splice(0).reverse()) await fn().catch((err) => options.logger.warn({ err }, 'error while stopping'));
+  };
+  try {
+    const pipeline = await startPipelineWorkers(owned.ctx);
+    closers.push(() => pipeline.stop());
+    const leads = await startLeadWorker(owned.ctx);
+    closers.push(() => leads.stop());
+    return { ctx: owned.ctx, close };
   } catch (error) {
     await close();
     throw error;

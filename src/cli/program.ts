@@ -17,6 +17,7 @@ import { registerPublishCommand } from './commands/publish.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerTicketsCommand } from './commands/tickets.ts';
+import { registerWorkerCommand } from './commands/worker.ts';
 import { reportFailure } from './output.ts';
 
 function packageVersion(): string {
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
     .configureHelp({ sortSubcommands: false, showGlobalOptions: true });
 
   registerServeCommand(program);
+  registerWorkerCommand(program);
   registerDemoCommand(program);
   registerCertifyCommand(program);
   registerOfferCommand(program);

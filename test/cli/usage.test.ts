@@ -14,6 +14,7 @@ const COMMANDS = [
   [],
   ['serve'],
   ['demo'],
+  ['worker'],
   ['certify'],
   ['offer'],
   ['offer', 'validate'],
