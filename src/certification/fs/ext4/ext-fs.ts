@@ -94,7 +94,7 @@ export class ExtGuestFs implements GuestFs {
   async *streamInode(number: number, path: string, chunkSize = DEFAULT_CHUNK): AsyncIterable<Buffer> {
     let file: Inode;
     try {
-      file = await this.#volume.inodes.get(number);
+      file = await this.#volume.inodes.get(number, false);
     } catch (error) {
       throw annotate(path, error);
     }

@@ -66,7 +66,13 @@ export class InodeTable {
     this.#groups = groups;
   }
 
-  async get(number: number): Promise<Inode> {
+  /**
+   * The inode `number`. `cache: false` (walks, streaming walked files) reads it through the cached
+   * inode-table span without keeping the decoded inode: tens of thousands of cached inodes outlive
+   * V8's young-generation collections, which makes it grow its young generation to the maximum
+   * (measured: ~60 MB of peak memory in a 50,000-file scan).
+   */
+  async get(number: number, cache = true): Promise<Inode> {
     const cached = this.#inodes.get(number);
     if (cached) return cached;
     const sb = this.#sb;
@@ -82,7 +88,7 @@ export class InodeTable {
     const raw = Buffer.allocUnsafe(view.length);
     view.copy(raw);
     const inode = parseInode(number, raw, sb);
-    this.#inodes.set(number, inode);
+    if (cache) this.#inodes.set(number, inode);
     return inode;
   }
 

@@ -47,7 +47,7 @@ export async function* walkTree(volume: ExtVolume, root: Inode, rootPath: string
     const path = `${frame.path}/${entry.name}`;
     let inode: Inode;
     try {
-      inode = await volume.inodes.get(entry.inode);
+      inode = await volume.inodes.get(entry.inode, false);
     } catch (error) {
       throw annotate(path, error);
     }
