@@ -57,15 +57,34 @@ export async function finalizeCancel(ctx: AppContext, operationId: string): Prom
   return true;
 }
 
-/** Every SHA-256 an operation placed into a store (test-drive and certified images). */
-export function operationHashes(op: OperationRow): Set<string> {
+/**
+ * Every SHA-256 an operation placed into a store (test-drive and certified images). The test-drive
+ * image is known from the step's checkpoint as soon as it is hashed, before the step completes
+ * and records its artifact: a test drive canceled mid-way (or whose outcome a cancel overtook)
+ * may already have finished its copies in some regions.
+ */
+export function operationHashes(op: OperationRow, testDriveCheckpoint?: unknown): Set<string> {
   const artifacts = (op.artifacts ?? {}) as Record<string, any>;
   const out = new Set<string>();
   for (const image of Object.values(artifacts.certify?.images ?? {}) as { sha256?: string }[]) {
     if (image?.sha256) out.add(image.sha256);
   }
   if (artifacts['test-drive']?.sha256) out.add(artifacts['test-drive'].sha256);
+  const checkpointed = (testDriveCheckpoint as { sha256?: unknown } | null | undefined)?.sha256;
+  if (typeof checkpointed === 'string') out.add(checkpointed);
   return out;
+}
+
+/** The test-drive step's checkpoint of each of these operations. */
+async function testDriveCheckpoints(ctx: AppContext, operationIds: string[]): Promise<Map<string, unknown>> {
+  if (operationIds.length === 0) return new Map();
+  const rows = await ctx.db.kysely
+    .selectFrom('operation_steps')
+    .select(['operation_id', 'checkpoint'])
+    .where('step_id', '=', 'test-drive')
+    .where('operation_id', 'in', operationIds)
+    .execute();
+  return new Map(rows.map((r) => [r.operation_id, r.checkpoint]));
 }
 
 /** SHA-256s some slot (any live or preview slot) or another active operation still needs. */
@@ -88,13 +107,14 @@ export async function referencedHashes(ctx: AppContext, exceptOperationId: strin
     .where('status', 'in', [...ACTIVE_OPERATION_STATUSES])
     .where('id', '<>', exceptOperationId)
     .execute();
-  for (const other of active) for (const h of operationHashes(other)) out.add(h);
+  const checkpoints = await testDriveCheckpoints(ctx, active.map((o) => o.id));
+  for (const other of active) for (const h of operationHashes(other, checkpoints.get(other.id))) out.add(h);
   return out;
 }
 
 /** Deletes this operation's objects from the primary store and every region unless referenced. */
 export async function removeUnreferencedCopies(ctx: AppContext, op: OperationRow): Promise<number> {
-  const mine = operationHashes(op);
+  const mine = operationHashes(op, (await testDriveCheckpoints(ctx, [op.id])).get(op.id));
   if (mine.size === 0) return 0;
   const keep = await referencedHashes(ctx, op.id);
   const targets = [

@@ -94,3 +94,29 @@ async function recoverOrphanedJobs(ctx: AppContext): Promise<void> {
     await ctx.db.boss.fail(queue, orphans, { message: 'the process running this job stopped' });
   }
 }
+
+/**
+ * Takes exactly one ready job of `queue` (when there is one) and runs it through the workers'
+ * handler in this process, settling it as a pg-boss worker would: completed when the handler
+ * returns (a step that applied its outcome already completed it in that transaction; completing
+ * again changes nothing), failed (so pg-boss retries it) when the handler throws, and the error
+ * rethrown. Answers whether a job ran. For processes started with `workers: false` that step a
+ * publication through its steps one job at a time (the pipeline tests, admin tools).
+ */
+export async function runOneStepJob(ctx: AppContext, queue: string, shutdown?: AbortSignal): Promise<boolean> {
+  const boss = ctx.db.boss;
+  await ensurePipelineQueues(boss);
+  const [fetched] = await boss.fetch<StepJobData>(queue, { batchSize: 1 });
+  if (!fetched) return false;
+  // fetch() hands out no signal (only work() does); this job is never taken away from us.
+  const job: Job<StepJobData> = { ...fetched, signal: fetched.signal ?? new AbortController().signal };
+  const attempt = { id: job.id, retryCount: job.retryCount };
+  try {
+    await runStepJob(ctx, job, shutdown);
+  } catch (error) {
+    await boss.fail(queue, attempt, { message: error instanceof Error ? error.message : String(error) });
+    throw error;
+  }
+  await boss.complete(queue, attempt);
+  return true;
+}
