@@ -104,22 +104,34 @@ export async function publishOffer(ctx: AppContext, input: PublishInput): Promis
   return { operationId };
 }
 
-/** The offer's publishing status (CONTRACTS §5): its latest operation with every step. 404 NOT_FOUND. */
+/**
+ * The offer's publishing status (CONTRACTS §5): its latest operation with every step. 404 NOT_FOUND.
+ * The offer, operation and step rows are read from one snapshot (REPEATABLE READ): read one by
+ * one, a worker's `live` transaction committing in between (another process on PostgreSQL)
+ * would give `succeeded` with the old slots, e.g. no `liveLinks`.
+ */
 export async function getOfferStatus(ctx: AppContext, publisherId: string, offerId: string): Promise<OfferStatusDocument> {
-  const offer = await ctx.db.kysely
-    .selectFrom('offers')
-    .select(['live', 'preview', 'preview_operation_id'])
-    .where('publisher_id', '=', publisherId)
-    .where('id', '=', offerId)
-    .executeTakeFirst();
+  const { offer, op, steps } = await ctx.db.kysely
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const offer = await trx
+        .selectFrom('offers')
+        .select(['live', 'preview', 'preview_operation_id'])
+        .where('publisher_id', '=', publisherId)
+        .where('id', '=', offerId)
+        .executeTakeFirst();
+      const op = offer ? await latestOperation(trx, publisherId, offerId) : undefined;
+      const steps = op ? await loadSteps(trx, op.id) : undefined;
+      return { offer, op, steps };
+    });
   if (!offer) throw new VmarketError('NOT_FOUND', `The offer ${publisherId}/${offerId} does not exist.`);
-  const op = await latestOperation(ctx.db.kysely, publisherId, offerId);
   const links = offerLinks(ctx, publisherId, offerId);
   const previewShown = op !== undefined && offer.preview !== null && offer.preview_operation_id === op.id && op.status !== 'canceled';
   return {
     status: op ? (op.status as OperationStatus) : 'neverPublished',
     operationId: op?.id ?? null,
-    steps: op ? (await loadSteps(ctx.db.kysely, op.id)).map(stepView) : emptyStepViews(ctx),
+    steps: steps ? steps.map(stepView) : emptyStepViews(ctx),
     previewLinks: previewShown ? links : [],
     liveLinks: offer.live !== null ? links : [],
   };
