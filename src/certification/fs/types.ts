@@ -47,7 +47,10 @@ export interface GuestFs {
    * Checks use it for small config files only.
    */
   readFile(path: string, maxBytes?: number): Promise<Buffer | null>;
-  /** Streams a regular file's whole content in chunks (holes as zeros); never buffers it all. */
+  /**
+   * Streams a regular file's whole content in chunks (holes as zeros); never buffers it all.
+   * Chunks may be views of memory the reader shares between files: read them, never write to them.
+   */
   stream(path: string, chunkSize?: number): AsyncIterable<Buffer>;
   /**
    * Optional (readers with inode numbers): streams the regular file a `walk` entry names by its

@@ -2,7 +2,8 @@
  * Reading a file's bytes: its block runs (extents, block map or inline data) turned into a stream
  * of chunks. Contiguous runs are read with one positioned read per chunk, holes come out as
  * zeros, the output is exactly i_size bytes, and one read is kept in flight ahead of the consumer
- * so hashing and I/O overlap. Nothing ever holds more than two chunks.
+ * so hashing and I/O overlap. Nothing ever holds more than two chunks. Small reads go through the
+ * volume's read-ahead (readahead.ts), so a chunk may be a view of memory shared with other files.
  */
 import { blockMapRuns } from './block-map.ts';
 import { corrupt } from './errors.ts';
