@@ -1,8 +1,8 @@
 /**
  * provision: copies every certified image into the marketplace's primary store, content-addressed
  * by SHA-256 (the store verifies the bytes it writes against the hash certification computed, so
- * that hash is checked, not trusted), then into each plan's preview region (its first region),
- * which makes the preview deployable. Objects already present are not copied again.
+ * that hash is checked, not trusted), and at the same time into each plan's preview region (its
+ * first region), which makes the preview deployable. Objects already present are not copied again.
  */
 import { certifiedDisks, localImageFile } from '../image-files.ts';
 import { message } from '../operations.ts';
@@ -27,45 +27,61 @@ export async function run(s: StepContext): Promise<StepOutcome> {
   const totalBytes = [...unique.values()].reduce((n, d) => n + d.size, 0) || 1;
   let doneBytes = [...unique.values()].filter((d) => primaryDone.has(d.sha256)).reduce((n, d) => n + d.size, 0);
 
-  for (const disk of unique.values()) {
-    if (primaryDone.has(disk.sha256)) continue;
-    await s.throwIfCanceled();
-    const file = await localImageFile(ctx, operation.id, disk.source, s.signal);
-    const { bytesCopied: copied } = await ctx.primary.putFile(file, disk.sha256, {
-      signal: s.signal,
-      onProgress: (p) => void s.progress(((doneBytes + p.bytesDone) / totalBytes) * 70).catch(() => {}),
-    });
-    bytesCopied += copied;
-    doneBytes += disk.size;
-    primaryDone.add(disk.sha256);
-    await s.checkpoint.set({ ...cp, primary: [...primaryDone], bytesCopied });
-    await s.message('information', `${disk.planId} ${disk.role}${disk.lun !== null ? ` lun ${disk.lun}` : ''}: ${copied > 0 ? `stored ${formatBytes(copied)}` : 'already stored'} (sha256 ${disk.sha256.slice(0, 12)}…).`);
-  }
-
   // Each plan's first region is its preview region.
   const previewDone = new Set(cp.preview ?? []);
-  const wanted = new Map<string, { size: number; regions: Set<string> }>();
+  const previewWanted = new Map<string, Set<string>>();
   for (const plan of s.offer.plans) {
     for (const d of disks.filter((x) => x.planId === plan.id)) {
-      const entry = wanted.get(d.sha256) ?? { size: d.size, regions: new Set<string>() };
-      if (!previewDone.has(`${plan.regions[0]}:${d.sha256}`)) entry.regions.add(plan.regions[0]);
-      wanted.set(d.sha256, entry);
+      const regions = previewWanted.get(d.sha256) ?? new Set<string>();
+      if (!previewDone.has(`${plan.regions[0]}:${d.sha256}`)) regions.add(plan.regions[0]);
+      previewWanted.set(d.sha256, regions);
     }
   }
-  let writes: Promise<void> = Promise.resolve();
-  for (const [sha256, w] of wanted) {
-    if (w.regions.size === 0) continue;
+  let checkpoints: Promise<void> = Promise.resolve();
+  const saveCheckpoint = () => {
+    const snapshot = { primary: [...primaryDone], preview: [...previewDone], bytesCopied };
+    checkpoints = checkpoints.then(() => s.checkpoint.set(snapshot)).catch(() => {});
+  };
+
+  for (const disk of unique.values()) {
+    const previewRegions = [...(previewWanted.get(disk.sha256) ?? [])];
+    const needPrimary = !primaryDone.has(disk.sha256);
+    if (!needPrimary && previewRegions.length === 0) continue;
     await s.throwIfCanceled();
-    await replicateToRegions(s, sha256, w.size, [...w.regions], {
-      onRegionDone: (region, copied) => {
-        previewDone.add(`${region}:${sha256}`);
-        bytesCopied += copied;
-        const snapshot = { primary: [...primaryDone], preview: [...previewDone], bytesCopied };
-        writes = writes.then(() => s.checkpoint.set(snapshot)).catch(() => {});
-      },
-    });
-    await writes;
+    const file = await localImageFile(ctx, operation.id, disk.source, s.signal);
+    // The primary store and the preview region are both written from the local file at once:
+    // each copy is verified against the certified hash by its store, and the two copies' writes,
+    // hashing and fsyncs overlap instead of the preview waiting for the primary copy.
+    const toPrimary = async () => {
+      if (!needPrimary) return;
+      const { bytesCopied: copied } = await ctx.primary.putFile(file, disk.sha256, {
+        signal: s.signal,
+        onProgress: (p) => void s.progress(((doneBytes + p.bytesDone) / totalBytes) * 70).catch(() => {}),
+      });
+      bytesCopied += copied;
+      primaryDone.add(disk.sha256);
+      saveCheckpoint();
+      await s.message('information', `${disk.planId} ${disk.role}${disk.lun !== null ? ` lun ${disk.lun}` : ''}: ${copied > 0 ? `stored ${formatBytes(copied)}` : 'already stored'} (sha256 ${disk.sha256.slice(0, 12)}…).`);
+    };
+    const toPreview = async () => {
+      if (previewRegions.length === 0) return;
+      await replicateToRegions(s, disk.sha256, disk.size, previewRegions, {
+        source: file,
+        onRegionDone: (region, copied) => {
+          previewDone.add(`${region}:${disk.sha256}`);
+          bytesCopied += copied;
+          saveCheckpoint();
+        },
+      });
+    };
+    // allSettled: a failing copy must not leave the other running on after the step gave up
+    const results = await Promise.allSettled([toPrimary(), toPreview()]);
+    await checkpoints;
+    const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failure) throw failure.reason;
+    doneBytes += disk.size;
   }
+
   const previewRegions = Object.fromEntries(s.offer.plans.map((p) => [p.id, p.regions[0]]));
   return {
     status: 'complete',
