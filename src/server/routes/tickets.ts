@@ -2,6 +2,8 @@
  * Support tickets: `GET /publishers/{pub}/tickets` (the publisher's, newest first, including the
  * ones stuck steps opened by themselves) and `POST` (a publisher or the operator opens one).
  */
+import type { Selectable } from 'kysely';
+import type { TicketsTable } from '../../db/schema.ts';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
@@ -33,19 +35,7 @@ const openTicketBody = z.object({
   offerId: z.string().min(1).max(100).optional(),
 });
 
-type TicketRow = {
-  id: string;
-  publisher_id: string;
-  offer_id: string | null;
-  operation_id: string | null;
-  step_id: string | null;
-  source: string;
-  title: string;
-  body: string;
-  status: string;
-  created_at: Date | string;
-  updated_at: Date | string;
-};
+type TicketRow = Selectable<TicketsTable>;
 
 function ticketView(row: TicketRow): z.infer<typeof ticketSchema> {
   return {
