@@ -168,6 +168,7 @@ function createStepContext(
   let checkpoint: Record<string, unknown> = { ...(step.checkpoint ?? {}) };
   let lastWrite = 0;
   let pending: number | null = null;
+  let pendingTimer: NodeJS.Timeout | undefined;
   let written = step.progress;
 
   const writeProgress = async (percent: number) => {
@@ -196,7 +197,16 @@ function createStepContext(
       const value = Math.max(0, Math.min(99, Math.round(percent)));
       if (text) await appendMessages(ctx.db.kysely, operationId, stepId, [message('information', text)]);
       if (Date.now() - lastWrite >= PROGRESS_WRITE_INTERVAL_MS) await writeProgress(value);
-      else pending = value;
+      else {
+        pending = value;
+        // The last value of a burst is written when the interval has passed, not only at the next
+        // call: a step may report 70% and then wait a long time on work that reports nothing.
+        pendingTimer ??= setTimeout(() => {
+          pendingTimer = undefined;
+          if (pending !== null) writeProgress(pending).catch(() => {});
+        }, Math.max(0, PROGRESS_WRITE_INTERVAL_MS - (Date.now() - lastWrite)));
+        pendingTimer.unref();
+      }
     },
     async message(level: MessageLevel, text: string) {
       await appendMessages(ctx.db.kysely, operationId, stepId, [message(level, text)]);
@@ -225,6 +235,8 @@ function createStepContext(
       if (signal.aborted) throw signal.reason ?? new VmarketError('CANCELED', 'the job was stopped');
     },
     async flush() {
+      clearTimeout(pendingTimer);
+      pendingTimer = undefined;
       if (pending !== null) await writeProgress(pending);
     },
   };
