@@ -28,7 +28,8 @@ export interface CopyResult {
   /** Bytes written into the store: 0 when the object was already present. */
   bytesCopied: number;
   /**
-   * How the bytes moved, when they did: `clone` (reflink/copy_file_range on one machine),
+   * How the bytes moved, when they did: `clone` (a local file copy on one machine: a reflink, or
+   * a chunked copy keeping zero chunks as holes),
    * `server` (the S3 server copied between its buckets), `stream` (through this process).
    */
   via?: 'clone' | 'server' | 'stream';

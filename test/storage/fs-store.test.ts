@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -174,4 +174,24 @@ test('hashFile matches sha256sum and reports progress', async (t) => {
   }
   if (sha256sum) assert.equal(result.sha256, sha256sum);
   await assert.rejects(hashFile(join(dir, 'missing')), { code: 'FILE_UNREADABLE' });
+});
+
+test('a local copy keeps zero chunks as holes: same bytes and hash, far fewer blocks on disk', async (t) => {
+  const dir = await tempDir(t);
+  // 64 MiB of zeros with 1 MiB + 100 bytes of data in the middle and a data tail: a fixed VHD's shape
+  const path = join(dir, 'mostly-zeros.vhd');
+  const data = Buffer.alloc(64 * 1024 * 1024);
+  for (let i = 20 * 1024 * 1024; i < 21 * 1024 * 1024 + 100; i++) data[i] = (i * 31) & 0xff;
+  data.fill(0xee, data.length - 512);
+  await writeFile(path, data);
+  const { sha256, size } = await hashFile(path);
+  const store = new FsBlobStore(join(dir, 'store'));
+
+  assert.deepEqual(await store.putFile(path, sha256), { bytesCopied: size, via: 'clone' });
+  const stored = store.objectPath(sha256);
+  assert.deepEqual(await readFile(stored), data, 'the same bytes, holes reading as zeros');
+  assert.equal(await store.verify(sha256), true);
+  const { blocks } = await stat(stored);
+  // only the chunks holding data are allocated (two copy chunks at most), not 64 MiB
+  assert.ok(blocks * 512 <= size / 4, `allocated ${blocks * 512} bytes for a ${size}-byte object`);
 });
