@@ -8,7 +8,7 @@
  * is aborted). Every copy is then verified by reading it back and hashing it; a copy that fails
  * that check is deleted. Copies between buckets of one endpoint are done by the server
  * (`CopyObject`, or `UploadPartCopy` in parts from `multipartCopyThresholdBytes`); when the
- * server refuses (not implemented, access denied) the bytes are streamed instead.
+ * server refuses (S3 errors NotImplemented or AccessDenied) the bytes are streamed instead.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
