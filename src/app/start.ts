@@ -40,12 +40,7 @@ export async function startVmarket(config: Config, options: StartOptions): Promi
   const env = options.env ?? process.env;
   const owned = await createAppContext(config, { logger: options.logger, env });
   const { ctx } = owned;
-  const closers: (() => Promise<void>)[] = [owned.close];
-  const close = async () => {
-    for (const fn of closers.splice(0).reverse()) {
-      await fn().catch((err) => options.logger.warn({ err }, 'error while stopping'));
-    }
-  };
+  const { closers, close } = shutdownStack(owned.close, options.logger);
   try {
     const demoToken = options.demoPublisher || ctx.db.mode === 'embedded' ? await ensureDemoPublisher(ctx) : undefined;
     const app = await buildServer(ctx);
@@ -90,10 +85,7 @@ export async function startWorkers(config: Config, options: Omit<StartOptions, '
     );
   }
   const owned = await createAppContext(config, { logger: options.logger, env: options.env ?? process.env });
-  const closers: (() => Promise<void>)[] = [owned.close];
-  const close = async () => {
-    for (const fn of closers.splice(0).reverse()) await fn().catch((err) => options.logger.warn({ err }, 'error while stopping'));
-  };
+  const { closers, close } = shutdownStack(owned.close, options.logger);
   try {
     const pipeline = await startPipelineWorkers(owned.ctx);
     closers.push(() => pipeline.stop());
@@ -104,6 +96,15 @@ export async function startWorkers(config: Config, options: Omit<StartOptions, '
     await close();
     throw error;
   }
+}
+
+/** What to stop, in the reverse order it was started; `close` runs each once, logging failures. */
+function shutdownStack(first: () => Promise<void>, logger: Logger): { closers: (() => Promise<void>)[]; close: () => Promise<void> } {
+  const closers = [first];
+  const close = async () => {
+    for (const fn of closers.splice(0).reverse()) await fn().catch((err) => logger.warn({ err }, 'error while stopping'));
+  };
+  return { closers, close };
 }
 
 /**

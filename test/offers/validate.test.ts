@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfig, type Config } from '../../src/config/load.ts';
 import { validateOffer } from '../../src/offers/validate.ts';
+import { offerDocument } from '../pipeline/helpers.ts';
 
 let tmp: string;
 let images: string;
@@ -32,37 +33,8 @@ before(async () => {
 after(() => rm(tmp, { recursive: true, force: true }));
 
 function offer(change: (doc: any) => void = () => {}): any {
-  const doc: any = {
-    id: 'ubuntu-hardened',
-    publisher: 'contoso',
-    listing: {
-      title: 'Hardened Ubuntu',
-      summary: 'Summary.',
-      description: 'Description.',
-      categories: ['linux'],
-      keywords: ['ubuntu'],
-      privacyUrl: 'https://example.com/privacy',
-      termsOfUse: 'Terms.',
-      support: { name: 'Support', email: 'support@example.com' },
-      engineering: { name: 'Eng', email: 'eng@example.com' },
-    },
-    previewAudience: ['2f3c1d2e-0000-4000-8000-000000000001'],
-    leads: { destination: 'table' },
-    plans: [
-      {
-        id: 'standard',
-        title: 'Standard',
-        summary: 'S.',
-        description: 'D.',
-        os: { family: 'linux', type: 'ubuntu', name: 'Ubuntu 22.04' },
-        regions: ['westeurope', 'eastus'],
-        recommendedSizes: ['small'],
-        openPorts: [{ protocol: 'tcp', port: 22 }],
-        pricing: { model: 'free' },
-        images: [{ version: '1.0.0', osDisk: 'os.vhd', dataDisks: [{ lun: 0, source: 'data0.vhd' }] }],
-      },
-    ],
-  };
+  const doc: any = offerDocument({ id: 'ubuntu-hardened', publisher: 'contoso', osDisk: 'os.vhd' });
+  doc.plans[0].images[0].dataDisks = [{ lun: 0, source: 'data0.vhd' }];
   change(doc);
   return doc;
 }
