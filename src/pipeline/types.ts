@@ -47,6 +47,8 @@ export interface StepStatusView {
   startedAt: string | null;
   completedAt: string | null;
   stuck: boolean;
+  /** The support ticket the step opened when it became stuck (CONTRACTS §4), else null. */
+  ticketId: string | null;
   messages: StepMessage[];
 }
 

@@ -18,6 +18,7 @@ import { leadRoutes } from './routes/leads.ts';
 import { offerRoutes } from './routes/offers.ts';
 import { operationRoutes } from './routes/operations.ts';
 import { publisherRoutes } from './routes/publishers.ts';
+import { statusEventRoutes } from './routes/status-events.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { API, type ZodApp } from './schemas.ts';
 import { zodValidatorCompiler } from './validation.ts';
@@ -83,6 +84,7 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
 
   publisherRoutes(app, ctx);
   offerRoutes(app, ctx);
+  statusEventRoutes(app, ctx);
   operationRoutes(app, ctx);
   ticketRoutes(app, ctx);
   leadRoutes(app, ctx);

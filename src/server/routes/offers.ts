@@ -15,7 +15,6 @@ import type { SlotDocument } from '../../pipeline/packages.ts';
 import {
   cancelOperation,
   getCertificationReport,
-  getOfferStatus,
   goLive,
   publishOffer,
   reviewCertification,
@@ -24,6 +23,7 @@ import { actorOf, authorizeOperator, authorizePublisher, type Principal } from '
 import { passThroughBody } from '../validation.ts';
 import { API, bearer, errorResponses, iso, offerParams, publisherParams, shaped, type ZodApp } from '../schemas.ts';
 import { certificationReportSchema, OPERATION_STATUSES, offerStatusSchema, operationRefSchema } from './pipeline-schemas.ts';
+import { offerStatusDocument } from './status-events.ts';
 
 const offerPublishStatus = z.enum([...OPERATION_STATUSES, 'neverPublished']);
 
@@ -256,7 +256,7 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
     async (request) => {
       const { pub, offer } = request.params;
       await authorizePublisher(ctx, request, pub);
-      return shaped(offerStatusSchema, await getOfferStatus(ctx, pub, offer));
+      return shaped(offerStatusSchema, await offerStatusDocument(ctx, pub, offer));
     },
   );
 

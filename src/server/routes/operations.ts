@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { getOperation } from '../../pipeline/service.ts';
+import { attachStuckTickets } from '../../pipeline/status.ts';
 import { authorizePublisher } from '../auth.ts';
 import { API, bearer, errorResponses, shaped, type ZodApp } from '../schemas.ts';
 import { operationSchema } from './pipeline-schemas.ts';
@@ -21,7 +22,8 @@ export function operationRoutes(app: ZodApp, ctx: AppContext): void {
     async (request) => {
       const { pub, opId } = request.params;
       await authorizePublisher(ctx, request, pub);
-      return shaped(operationSchema, await getOperation(ctx, pub, opId));
+      const operation = await getOperation(ctx, pub, opId);
+      return shaped(operationSchema, await attachStuckTickets(ctx.db.kysely, operation.id, operation));
     },
   );
 }

@@ -37,6 +37,7 @@ export const stepSchema = z
     startedAt: z.string().nullable(),
     completedAt: z.string().nullable(),
     stuck: z.boolean().describe('Running past its expected maximum (a support ticket was opened).'),
+    ticketId: z.string().nullable().describe('The support ticket a stuck step opened (GET /publishers/{pub}/tickets/{ticketId}), else null.'),
     messages: z.array(stepMessageSchema),
   })
   .meta({ id: 'Step' });

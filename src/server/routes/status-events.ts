@@ -1,0 +1,124 @@
+/**
+ * `GET /publishers/{pub}/offers/{offer}/status/events`: the offer's status document as a live
+ * stream of Server-Sent Events, for the portal (read with fetch + a stream reader, since
+ * EventSource cannot send the Authorization header). The stream starts with `retry: 2000`, sends
+ * `event: status` + `data: <the document GET …/status answers>` at once and again whenever the
+ * document changes, and a `: keepalive` comment every 15 s so proxies keep it open.
+ *
+ * Access is checked before the stream starts (401/403/404 answer the contract's JSON error);
+ * changes are found by the shared poller of `../status-hub.ts`. Streams end when the client goes
+ * away (unsubscribed at once) and when the server closes (the preClose hook ends them all, or
+ * `app.close()` would wait for them forever).
+ */
+import { z } from 'zod';
+import type { AppContext } from '../../app/context.ts';
+import { getOfferStatus } from '../../pipeline/service.ts';
+import { attachStuckTickets } from '../../pipeline/status.ts';
+import type { OfferStatusDocument } from '../../pipeline/types.ts';
+import { authorizePublisher } from '../auth.ts';
+import { API, bearer, errorResponses, offerParams, type ZodApp } from '../schemas.ts';
+import { STATUS_POLL_INTERVAL_MS, StatusHub } from '../status-hub.ts';
+import { offerStatusSchema } from './pipeline-schemas.ts';
+
+/** How long a browser waits before reconnecting a dropped stream (the `retry:` field). */
+export const STATUS_STREAM_RETRY_MS = 2000;
+/** How often an idle stream sends a `: keepalive` comment. */
+export const STATUS_STREAM_KEEPALIVE_MS = 15_000;
+
+export interface StatusEventOptions {
+  /** Milliseconds between two reads of a watched offer (default STATUS_POLL_INTERVAL_MS). */
+  pollIntervalMs?: number;
+  /** Milliseconds between keepalive comments (default STATUS_STREAM_KEEPALIVE_MS). */
+  keepaliveMs?: number;
+}
+
+/** The offer's status document (CONTRACTS §5) with stuck steps linked to their tickets. 404 NOT_FOUND. */
+export async function offerStatusDocument(ctx: AppContext, publisherId: string, offerId: string): Promise<OfferStatusDocument> {
+  const doc = await getOfferStatus(ctx, publisherId, offerId);
+  return attachStuckTickets(ctx.db.kysely, doc.operationId, doc);
+}
+
+/** The document as the status route's serializer writes it (same schema, same key order). */
+async function serializedStatus(ctx: AppContext, publisherId: string, offerId: string): Promise<string> {
+  return JSON.stringify(offerStatusSchema.parse(await offerStatusDocument(ctx, publisherId, offerId)));
+}
+
+function statusEvent(json: string): string {
+  // JSON.stringify never writes a line break, so the document is one `data:` line
+  return `event: status\ndata: ${json}\n\n`;
+}
+
+export function statusEventRoutes(app: ZodApp, ctx: AppContext, options: StatusEventOptions = {}): StatusHub {
+  const keepaliveMs = options.keepaliveMs ?? STATUS_STREAM_KEEPALIVE_MS;
+  const hub = new StatusHub((pub, offer) => serializedStatus(ctx, pub, offer), {
+    intervalMs: options.pollIntervalMs ?? STATUS_POLL_INTERVAL_MS,
+    logger: app.log,
+  });
+  const open = new Set<() => void>();
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+    hub.close();
+    for (const end of [...open]) end();
+  });
+
+  app.get(
+    `${API}/publishers/:pub/offers/:offer/status/events`,
+    {
+      schema: {
+        summary: 'The publishing status as a live stream (Server-Sent Events)',
+        description:
+          'Answers `text/event-stream`: first `retry: 2000`, then `event: status` with `data:` holding the document of ' +
+          '`GET …/status` (one line of JSON), at once and again whenever it changes, and a `: keepalive` comment every 15 s. ' +
+          'Errors before the stream starts (401, 403, 404) are the usual JSON error. Send the bearer token in the ' +
+          'Authorization header (read the stream with fetch; EventSource cannot send headers).',
+        tags: ['publishing'],
+        security: bearer,
+        params: offerParams,
+        response: {
+          200: {
+            description: 'A stream of `event: status` messages, each `data:` one OfferStatus document as JSON.',
+            content: { 'text/event-stream': { schema: z.string() } },
+          },
+          ...errorResponses,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { pub, offer } = request.params;
+      await authorizePublisher(ctx, request, pub);
+      const first = await serializedStatus(ctx, pub, offer);
+
+      reply.hijack();
+      const res = reply.raw;
+      // headers hooks already set (e.g. the rate limit's) go out with the stream
+      for (const [name, value] of Object.entries(reply.getHeaders())) if (value !== undefined) res.setHeader(name, value);
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache, no-transform',
+        // nginx buffers proxied answers by default, which would hold events back
+        'x-accel-buffering': 'no',
+      });
+      res.write(`retry: ${STATUS_STREAM_RETRY_MS}\n\n`);
+      res.write(statusEvent(first));
+
+      const keepalive = setInterval(() => res.write(': keepalive\n\n'), keepaliveMs);
+      keepalive.unref();
+      const unsubscribe = hub.subscribe(pub, offer, (json) => res.write(statusEvent(json)), first);
+      let ended = false;
+      const end = () => {
+        if (ended) return;
+        ended = true;
+        clearInterval(keepalive);
+        unsubscribe();
+        open.delete(end);
+        if (!res.writableEnded) res.end();
+      };
+      open.add(end);
+      res.on('close', end);
+      // a request that got here while the server started closing is not left behind
+      if (closing) end();
+    },
+  );
+  return hub;
+}
