@@ -15,12 +15,14 @@ import type { Db, Trx } from '../app/context.ts';
 import type { Config } from '../config/load.ts';
 import { VmarketError } from '../errors.ts';
 import * as initial from './migrations/001_initial.ts';
+import * as ticketComments from './migrations/002_ticket_comments.ts';
 import { PgliteDialect, runOnPglite, SerialLock } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
 /** The migrations in order; a new one is appended here (names sort, Kysely checks the order). */
 const MIGRATIONS: Record<string, Migration> = {
   '001_initial': initial,
+  '002_ticket_comments': ticketComments,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

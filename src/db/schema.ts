@@ -1,6 +1,6 @@
 /**
  * The tables of vmarket's system of record, as Kysely types. One schema for both modes (PGlite
- * embedded, PostgreSQL scaled out); the migration in `migrations/` creates exactly these.
+ * embedded, PostgreSQL scaled out); the migrations in `migrations/` create exactly these.
  * JSON columns hold documents whose shapes live with their modules (offer snapshots in
  * `offers/`, reports in `certification/`, packages in `catalog/`).
  */
@@ -127,6 +127,16 @@ export interface TicketsTable {
   updated_at: GeneratedTimestamp;
 }
 
+/** One message of a ticket's conversation, oldest first. */
+export interface TicketCommentsTable {
+  id: string;
+  ticket_id: string;
+  /** `publisher:<id>` | `operator` | `system` */
+  author: string;
+  body: string;
+  created_at: GeneratedTimestamp;
+}
+
 export interface LeadsTable {
   id: string;
   publisher_id: string;
@@ -160,6 +170,7 @@ export interface Database {
   transitions: TransitionsTable;
   certification_reports: CertificationReportsTable;
   tickets: TicketsTable;
+  ticket_comments: TicketCommentsTable;
   leads: LeadsTable;
   signing_keys: SigningKeysTable;
 }

@@ -1,16 +1,19 @@
 /**
  * Support tickets: `GET /publishers/{pub}/tickets` (the publisher's, newest first, including the
- * ones stuck steps opened by themselves) and `POST` (a publisher or the operator opens one).
+ * ones stuck steps opened by themselves) and `POST` (a publisher or the operator opens one); one
+ * ticket with its conversation (`GET …/tickets/{ticketId}`, `POST …/comments`), closing and
+ * reopening (`PATCH`); and the operator's list of every publisher's tickets (`GET /tickets`).
+ * Another publisher's ticket answers 404, as if it did not exist.
  */
-import type { Selectable } from 'kysely';
-import type { TicketsTable } from '../../db/schema.ts';
 import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { TicketCommentsTable, TicketsTable } from '../../db/schema.ts';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { getPublisher } from '../../app/publishers.ts';
 import { VmarketError } from '../../errors.ts';
 import { getOfferRow } from '../../offers/repository.ts';
-import { authorizePublisher } from '../auth.ts';
+import { actorOf, authorizeOperator, authorizePublisher } from '../auth.ts';
 import { API, bearer, errorResponses, iso, publisherParams, type ZodApp } from '../schemas.ts';
 
 export const ticketSchema = z
@@ -29,6 +32,27 @@ export const ticketSchema = z
   })
   .meta({ id: 'Ticket' });
 
+export const ticketCommentSchema = z
+  .object({
+    id: z.string(),
+    author: z.string().describe('`publisher:<id>`, `operator` or `system`.'),
+    body: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'TicketComment' });
+
+const ticketWithCommentsSchema = ticketSchema
+  .extend({ comments: z.array(ticketCommentSchema).describe('The conversation, oldest first.') })
+  .meta({ id: 'TicketWithComments' });
+
+const TICKET_STATUSES = ['open', 'closed'] as const;
+
+const ticketParams = z.object({ pub: z.string().min(1).max(100), ticketId: z.string().min(1).max(100) });
+
+const commentBody = z.object({ body: z.string().trim().min(1).max(10_000) });
+
+const patchTicketBody = z.object({ status: z.enum(TICKET_STATUSES) });
+
 const openTicketBody = z.object({
   title: z.string().trim().min(1).max(200),
   body: z.string().trim().min(1).max(10_000),
@@ -36,6 +60,18 @@ const openTicketBody = z.object({
 });
 
 type TicketRow = Selectable<TicketsTable>;
+type CommentRow = Selectable<TicketCommentsTable>;
+
+function commentView(row: CommentRow): z.infer<typeof ticketCommentSchema> {
+  return { id: row.id, author: row.author, body: row.body, createdAt: iso(row.created_at)! };
+}
+
+/** The publisher's ticket, or 404 NOT_FOUND (also for another publisher's: it is not revealed). */
+async function requireTicket(ctx: AppContext, publisherId: string, ticketId: string): Promise<TicketRow> {
+  const row = await ctx.db.kysely.selectFrom('tickets').selectAll().where('id', '=', ticketId).where('publisher_id', '=', publisherId).executeTakeFirst();
+  if (!row) throw new VmarketError('NOT_FOUND', `The ticket ${ticketId} of publisher ${publisherId} does not exist.`);
+  return row;
+}
 
 function ticketView(row: TicketRow): z.infer<typeof ticketSchema> {
   return {
@@ -111,6 +147,108 @@ export function ticketRoutes(app: ZodApp, ctx: AppContext): void {
         .returningAll()
         .executeTakeFirstOrThrow();
       return reply.code(201).header('location', `${API}/publishers/${encodeURIComponent(pub)}/tickets/${row.id}`).send(ticketView(row));
+    },
+  );
+
+  app.get(
+    `${API}/publishers/:pub/tickets/:ticketId`,
+    {
+      schema: {
+        summary: 'One ticket with its conversation (comments oldest first)',
+        tags: ['tickets'],
+        security: bearer,
+        params: ticketParams,
+        response: { 200: ticketWithCommentsSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { pub, ticketId } = request.params;
+      await authorizePublisher(ctx, request, pub);
+      const ticket = await requireTicket(ctx, pub, ticketId);
+      const comments = await ctx.db.kysely
+        .selectFrom('ticket_comments')
+        .selectAll()
+        .where('ticket_id', '=', ticket.id)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return { ...ticketView(ticket), comments: comments.map(commentView) };
+    },
+  );
+
+  app.post(
+    `${API}/publishers/:pub/tickets/:ticketId/comments`,
+    {
+      schema: {
+        summary: 'Add a comment to the ticket\'s conversation (201)',
+        description: 'The body is trimmed and must hold 1..10000 characters (else 422, nothing stored). The ticket\'s updatedAt moves to now.',
+        tags: ['tickets'],
+        security: bearer,
+        params: ticketParams,
+        body: commentBody,
+        response: { 201: ticketCommentSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { pub, ticketId } = request.params;
+      const principal = await authorizePublisher(ctx, request, pub);
+      await requireTicket(ctx, pub, ticketId);
+      const comment = await ctx.db.transaction(async (trx) => {
+        const row = await trx
+          .insertInto('ticket_comments')
+          .values({ id: `tc-${randomUUID()}`, ticket_id: ticketId, author: actorOf(principal), body: request.body.body })
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        await trx.updateTable('tickets').set({ updated_at: row.created_at }).where('id', '=', ticketId).execute();
+        return row;
+      });
+      return reply.code(201).send(commentView(comment));
+    },
+  );
+
+  app.patch(
+    `${API}/publishers/:pub/tickets/:ticketId`,
+    {
+      schema: {
+        summary: 'Close or reopen the ticket',
+        tags: ['tickets'],
+        security: bearer,
+        params: ticketParams,
+        body: patchTicketBody,
+        response: { 200: ticketSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { pub, ticketId } = request.params;
+      await authorizePublisher(ctx, request, pub);
+      await requireTicket(ctx, pub, ticketId);
+      const row = await ctx.db.kysely
+        .updateTable('tickets')
+        .set({ status: request.body.status, updated_at: new Date() })
+        .where('id', '=', ticketId)
+        .where('publisher_id', '=', pub)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return ticketView(row);
+    },
+  );
+
+  app.get(
+    `${API}/tickets`,
+    {
+      schema: {
+        summary: 'Operator: every publisher\'s tickets, newest first (?status=open|closed)',
+        tags: ['tickets', 'operator'],
+        security: bearer,
+        querystring: z.object({ status: z.enum(TICKET_STATUSES).optional() }),
+        response: { 200: z.object({ tickets: z.array(ticketSchema) }), ...errorResponses },
+      },
+    },
+    async (request) => {
+      await authorizeOperator(ctx, request);
+      let query = ctx.db.kysely.selectFrom('tickets').selectAll().orderBy('created_at', 'desc').orderBy('id');
+      if (request.query.status) query = query.where('status', '=', request.query.status);
+      return { tickets: (await query.execute()).map(ticketView) };
     },
   );
 }
