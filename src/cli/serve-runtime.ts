@@ -47,6 +47,7 @@ export async function startServer(flags: ServeFlags, options: StartServerOptions
   options.adjust?.(config);
   const level = options.debug ? 'debug' : (process.env.VMARKET_LOG_LEVEL ?? options.logLevel ?? 'info');
   const logger = pino({ level, base: { service: 'vmarket' } }, pino.destination({ fd: 2, sync: false }));
+  await buildWebApp(logger);
   const started = await startVmarket(config, { logger, ...(options.demoPublisher ? { demoPublisher: true } : {}) });
   return {
     url: started.url,
@@ -55,6 +56,21 @@ export async function startServer(flags: ServeFlags, options: StartServerOptions
     demoToken: started.demoToken,
     close: started.close,
   };
+}
+
+/**
+ * Builds the web app when it is missing or stale. A failed build does not stop the server: the
+ * API and the small server-rendered storefront still work, and the log says what went wrong.
+ */
+async function buildWebApp(logger: import('pino').Logger): Promise<void> {
+  const { ensureWebBuilt } = await import('../server/web-build.ts');
+  try {
+    const result = await ensureWebBuilt({ onBuild: () => process.stderr.write('vmarket: building the web app (its sources changed since the last build)…\n') });
+    if (result.built) logger.info({ durationMs: Math.round(result.durationMs) }, 'web app built');
+  } catch (error) {
+    logger.error({ err: error }, 'the web app could not be built; serving the API and the plain storefront only');
+    process.stderr.write(`vmarket: the web app could not be built: ${(error as Error).message}\n`);
+  }
 }
 
 /** The lines `serve` and `demo` print once the server listens. */

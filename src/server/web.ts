@@ -1,10 +1,11 @@
 /**
  * The browser side of the server. When the React app is built (`src/web/dist`), it is served at
- * `/`, with its client-side routes (`/portal…`, `/offers/…`) answered by its index.html. Until
+ * `/`, with its client-side routes (`/portal…`, `/offers/…`, `/operator…`) answered by its index.html. Until
  * then a small server-rendered storefront stands in: `/` lists the live offers, `/offers/{key}`
  * shows one (a preview with `?subscription=<id>` for its audience), `/portal` points at the API.
  */
 import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance } from 'fastify';
@@ -16,9 +17,9 @@ export const WEB_DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
 export async function installWeb(app: FastifyInstance, ctx: AppContext, distDir = WEB_DIST): Promise<void> {
   if (existsSync(`${distDir}/index.html`)) {
-    await app.register(fastifyStatic, { root: distDir, prefix: '/', wildcard: false, index: ['index.html'] });
+    await app.register(fastifyStatic, { root: distDir, prefix: '/', wildcard: false, index: ['index.html'], setHeaders: webHeaders });
     const spa = { schema: { hide: true } };
-    for (const route of ['/portal', '/portal/*', '/offers/*']) app.get(route, spa, (_request, reply) => reply.sendFile('index.html'));
+    for (const route of ['/portal', '/portal/*', '/offers/*', '/operator', '/operator/*']) app.get(route, spa, (_request, reply) => reply.sendFile('index.html'));
     return;
   }
   const html = { schema: { hide: true } };
@@ -43,6 +44,30 @@ export async function installWeb(app: FastifyInstance, ctx: AppContext, distDir 
         ),
       ),
   );
+}
+
+/**
+ * The app's scripts and styles come only from this server and it talks only to this server, so
+ * the policy forbids everything else: an injected script could neither run nor send data away.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Hashed assets never change under their name; index.html must be fetched anew each time. */
+function webHeaders(reply: { header(name: string, value: string): unknown }, filePath: string): void {
+  reply.header('cache-control', filePath.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
+  reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+  reply.header('x-content-type-options', 'nosniff');
+  reply.header('referrer-policy', 'same-origin');
 }
 
 function escape(text: string): string {

@@ -4,7 +4,7 @@
  * pipeline workers in process. `close()` stops it and removes the directory.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -133,10 +133,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
  * pg-boss's schema) takes seconds, copying it a fraction of that. Cached in the temp dir, keyed by
  * the migrations and the pg-boss version, built once by whichever test file needs it first.
  */
-async function pgliteTemplate(): Promise<string> {
+export async function pgliteTemplate(): Promise<string> {
   const root = path.resolve(import.meta.dirname, '../..');
   const key = createHash('sha256')
-    .update(readFileSync(path.join(root, 'src/db/migrations/001_initial.ts')))
+    .update(readdirSync(path.join(root, 'src/db/migrations')).sort().map((f) => readFileSync(path.join(root, 'src/db/migrations', f), 'utf8')).join('\0'))
     .update(readFileSync(path.join(root, 'node_modules/pg-boss/package.json')))
     .update(readFileSync(path.join(root, 'node_modules/@electric-sql/pglite/package.json')))
     .digest('hex')

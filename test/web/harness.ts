@@ -1,0 +1,174 @@
+/**
+ * What the browser tests share: a real `vmarket serve` process (the built web app, PGlite, two
+ * file-system regions, in-process workers) with the demo sample image in its import directory,
+ * Debian's Chromium driven by playwright-core, and screenshots saved under test-results/web/.
+ *
+ * Without /usr/bin/chromium (or $VMARKET_CHROMIUM) the browser suite is skipped with one line.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { loadConfig } from '../../src/config/load.ts';
+import { embeddedDatabaseDir } from '../../src/db/database.ts';
+import { ensureSampleImage } from '../../src/demo/sample-image.ts';
+import { ensureWebBuilt } from '../../src/server/web-build.ts';
+import { NODE, ROOT } from '../cli/run-cli.ts';
+import { pgliteTemplate, TEST_OPERATOR_TOKEN } from '../helpers/server.ts';
+
+export const CHROMIUM = process.env.VMARKET_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = path.join(ROOT, 'test-results', 'web');
+
+/** The reason the browser tests cannot run here, or undefined when they can. */
+export function browserUnavailable(): string | undefined {
+  return existsSync(CHROMIUM) ? undefined : `Chromium not found at ${CHROMIUM} (apt-get install chromium, or set VMARKET_CHROMIUM): browser tests skipped`;
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+}
+
+/** A fresh browser context (own session storage) in `locale`, at desktop or phone width. */
+export async function newPage(browser: Browser, options: { locale?: string; width?: number; height?: number } = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    locale: options.locale ?? 'en-US',
+    viewport: { width: options.width ?? 1280, height: options.height ?? 900 },
+  });
+  const page = await context.newPage();
+  // a failing page script is a test failure, not something to notice in a screenshot later
+  const problems: string[] = [];
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !/Failed to load resource/.test(message.text())) problems.push(`console error: ${message.text()}`);
+  });
+  pageProblems.set(page, problems);
+  return { context, page };
+}
+
+const pageProblems = new WeakMap<Page, string[]>();
+
+/** Script errors and console errors the page had so far (CSP violations among them). */
+export function problemsOf(page: Page): string[] {
+  return pageProblems.get(page) ?? [];
+}
+
+/** Saves a full-page screenshot as test-results/web/<name>.png (a test artifact). */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+export interface WebServer {
+  url: string;
+  operatorToken: string;
+  importDir: string;
+  /** The sample image's file name inside importDir (offers name it as their osDisk). */
+  imageName: string;
+  api(method: string, path: string, options?: { token?: string; body?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
+  /** Creates a publisher through the API and answers its token. */
+  createPublisher(id: string, name?: string): Promise<string>;
+  /** What the server printed (stdout and stderr), for failure messages. */
+  output(): string;
+  close(): Promise<void>;
+}
+
+/** Keys of the server configuration (CONTRACTS §3) merged over the browser tests' defaults. */
+export type WebServerConfig = Record<string, unknown>;
+
+/**
+ * Starts `vmarket serve --config <file> --port 0` as a child process and waits for its banner.
+ * The web app is built first (once; later calls find it current).
+ */
+export async function startWebServer(config: WebServerConfig = {}): Promise<WebServer> {
+  await ensureWebBuilt();
+  const root = await mkdtemp(path.join(os.tmpdir(), 'vmarket-web-'));
+  const dataDir = path.join(root, 'data');
+  const importDir = path.join(root, 'images');
+  await mkdir(importDir, { recursive: true });
+  const image = await ensureSampleImage(importDir);
+  const settings = {
+    dataDir,
+    database: 'embedded',
+    listen: { host: '127.0.0.1', port: 0 },
+    workers: true,
+    imports: { allowedDirs: [importDir], allowedUrlPrefixes: [] },
+    certification: { manualReview: false, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' } },
+    sweepIntervalSeconds: 1,
+    rateLimitPerMinute: 100_000,
+    ...config,
+  };
+  const configFile = path.join(root, 'vmarket.json');
+  await writeFile(configFile, JSON.stringify(settings, null, 2));
+  // an empty migrated database copied in place: creating one takes PGlite several seconds
+  await cp(await pgliteTemplate(), embeddedDatabaseDir(loadConfig({ file: configFile, env: {} })), { recursive: true });
+
+  const child = spawn(NODE, [path.join(ROOT, 'bin/vmarket.js'), 'serve', '--config', configFile, '--port', '0'], {
+    cwd: root,
+    env: { ...process.env, VMARKET_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN, VMARKET_LOG_LEVEL: 'warn', HOME: root, XDG_CONFIG_HOME: root },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  let url: string;
+  try {
+    url = await waitForBanner(child, () => output);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await rm(root, { recursive: true, force: true });
+    throw error;
+  }
+
+  const api: WebServer['api'] = async (method, p, options = {}) => {
+    const headers: Record<string, string> = {};
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${url}/api/v1${p}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+    const text = await response.text();
+    let body: unknown = text;
+    if ((response.headers.get('content-type') ?? '').includes('json') && text) body = JSON.parse(text);
+    return { status: response.status, body, headers: response.headers };
+  };
+
+  return {
+    url,
+    operatorToken: TEST_OPERATOR_TOKEN,
+    importDir,
+    imageName: path.basename(image),
+    api,
+    async createPublisher(id, name = `Publisher ${id}`) {
+      const answer = await api('POST', '/publishers', { token: TEST_OPERATOR_TOKEN, body: { id, name } });
+      if (answer.status !== 201) throw new Error(`creating publisher ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      return answer.body.token as string;
+    },
+    output: () => output,
+    async close() {
+      if (child.exitCode === null && child.signalCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+async function waitForBanner(child: ChildProcess, output: () => string): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const match = /storefront\s+(http:\/\/\S+?)\/\s/.exec(output());
+    if (match) return match[1];
+    if (child.exitCode !== null) throw new Error(`vmarket serve exited with ${child.exitCode}:\n${output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`vmarket serve printed no banner within 60 s:\n${output()}`);
+}
