@@ -15,8 +15,10 @@ import { installMetrics } from './metrics.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { healthRoutes } from './routes/health.ts';
 import { leadRoutes } from './routes/leads.ts';
+import { marketplaceRoutes } from './routes/marketplace.ts';
 import { offerRoutes } from './routes/offers.ts';
 import { operationRoutes } from './routes/operations.ts';
+import { operatorRoutes } from './routes/operator.ts';
 import { publisherRoutes } from './routes/publishers.ts';
 import { statusEventRoutes } from './routes/status-events.ts';
 import { ticketRoutes } from './routes/tickets.ts';
@@ -89,6 +91,8 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
   ticketRoutes(app, ctx);
   leadRoutes(app, ctx);
   catalogRoutes(app, ctx);
+  marketplaceRoutes(app, ctx);
+  operatorRoutes(app, ctx);
   healthRoutes(app, ctx, metrics);
 
   app.get(`${API}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());

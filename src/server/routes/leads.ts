@@ -1,14 +1,18 @@
 /**
  * `GET /publishers/{pub}/offers/{offer}/leads`: the customers who acquired the offer, newest
- * first, with how their delivery went; `?format=csv` answers the same as CSV (the columns of
- * `vmarket leads list --csv`).
+ * first, with how their delivery went; `GET /publishers/{pub}/leads` the same for every offer of
+ * the publisher. `?format=csv` answers the same as CSV (the columns of `vmarket leads list --csv`).
  */
+import type { FastifyReply } from 'fastify';
+import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
+import { getPublisher } from '../../app/publishers.ts';
 import { VmarketError } from '../../errors.ts';
 import { getOfferRow } from '../../offers/repository.ts';
 import { authorizePublisher } from '../auth.ts';
-import { API, bearer, errorResponses, iso, offerParams, type ZodApp } from '../schemas.ts';
+import type { LeadsTable } from '../../db/schema.ts';
+import { API, bearer, errorResponses, iso, offerParams, publisherParams, type ZodApp } from '../schemas.ts';
 
 export const leadSchema = z
   .object({
@@ -42,6 +46,34 @@ export function leadsCsv(leads: LeadView[]): string {
   return [LEAD_CSV_COLUMNS, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
+function leadView(r: Selectable<LeadsTable>): LeadView {
+  return {
+    id: r.id,
+    offerId: r.offer_id,
+    planId: r.plan_id,
+    subscriptionId: r.subscription_id,
+    contact: r.contact,
+    kind: r.kind,
+    deliveryStatus: r.delivery_status as LeadView['deliveryStatus'],
+    deliveryAttempts: r.delivery_attempts,
+    lastError: r.last_error,
+    createdAt: iso(r.created_at)!,
+    deliveredAt: iso(r.delivered_at),
+  };
+}
+
+const leadsQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
+const leadsAnswer = z.object({ leads: z.array(leadSchema) });
+
+/** The leads as JSON, or as CSV for `?format=csv`. */
+function answerLeads(reply: FastifyReply, format: 'json' | 'csv', leads: LeadView[]) {
+  if (format === 'csv') {
+    // bypasses the JSON serializer: the answer is text/csv
+    return reply.type('text/csv; charset=utf-8').serializer((payload: unknown) => String(payload)).send(leadsCsv(leads) as never);
+  }
+  return reply.send({ leads });
+}
+
 export function leadRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
     `${API}/publishers/:pub/offers/:offer/leads`,
@@ -51,8 +83,8 @@ export function leadRoutes(app: ZodApp, ctx: AppContext): void {
         tags: ['leads'],
         security: bearer,
         params: offerParams,
-        querystring: z.object({ format: z.enum(['json', 'csv']).default('json') }),
-        response: { 200: z.object({ leads: z.array(leadSchema) }), ...errorResponses },
+        querystring: leadsQuery,
+        response: { 200: leadsAnswer, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -67,24 +99,30 @@ export function leadRoutes(app: ZodApp, ctx: AppContext): void {
         .orderBy('created_at', 'desc')
         .orderBy('id')
         .execute();
-      const leads: LeadView[] = rows.map((r) => ({
-        id: r.id,
-        offerId: r.offer_id,
-        planId: r.plan_id,
-        subscriptionId: r.subscription_id,
-        contact: r.contact,
-        kind: r.kind,
-        deliveryStatus: r.delivery_status as LeadView['deliveryStatus'],
-        deliveryAttempts: r.delivery_attempts,
-        lastError: r.last_error,
-        createdAt: iso(r.created_at)!,
-        deliveredAt: iso(r.delivered_at),
-      }));
-      if (request.query.format === 'csv') {
-        // bypasses the JSON serializer: the answer is text/csv
-        return reply.type('text/csv; charset=utf-8').serializer((payload: unknown) => String(payload)).send(leadsCsv(leads) as never);
+      return answerLeads(reply, request.query.format, rows.map(leadView));
+    },
+  );
+
+  app.get(
+    `${API}/publishers/:pub/leads`,
+    {
+      schema: {
+        summary: 'The leads of every offer of the publisher, newest first (?format=csv for CSV)',
+        tags: ['leads'],
+        security: bearer,
+        params: publisherParams,
+        querystring: leadsQuery,
+        response: { 200: leadsAnswer, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { pub } = request.params;
+      const principal = await authorizePublisher(ctx, request, pub);
+      if (principal.kind === 'operator' && !(await getPublisher(ctx.db.kysely, pub))) {
+        throw new VmarketError('NOT_FOUND', `The publisher ${pub} does not exist.`);
       }
-      return { leads };
+      const rows = await ctx.db.kysely.selectFrom('leads').selectAll().where('publisher_id', '=', pub).orderBy('created_at', 'desc').orderBy('id').execute();
+      return answerLeads(reply, request.query.format, rows.map(leadView));
     },
   );
 }
