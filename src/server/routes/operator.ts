@@ -97,11 +97,7 @@ export function operatorRoutes(app: ZodApp, ctx: AppContext): void {
           : await ctx.db.kysely
               .selectFrom('operation_steps')
               .selectAll()
-              .where(
-                'operation_id',
-                'in',
-                operations.map((o) => o.id),
-              )
+              .where('operation_id', 'in', operations.map((o) => o.id))
               .orderBy('operation_id')
               .orderBy('position')
               .execute();
