@@ -1,0 +1,235 @@
+/**
+ * The publisher's offers list and offer editor in a real browser against a real server: a new
+ * offer with bad values is refused with each server problem shown at its field (and nothing
+ * stored), fixed and saved, kept across a reload; a stale etag answers the 412 message; publish
+ * leads to the publishing page; German labels; no horizontal scrolling at 375 px.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { assignErrors } from '../../src/web/src/pages/portal/editor/field-errors.ts';
+import { documentFromForm, formFromDocument, numberOrText } from '../../src/web/src/pages/portal/editor/model.ts';
+import { offerDocument } from '../pipeline/helpers.ts';
+import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, startWebServer, type WebServer } from './harness.ts';
+
+const skip = browserUnavailable();
+if (skip) console.log(`# ${skip}`);
+
+const PUB = 'contoso';
+const OFFER = 'hardened-ubuntu';
+
+describe('offer editor: the form model and error placement (no browser)', () => {
+  test('a stored offer survives the round trip through the form unchanged', () => {
+    const doc = offerDocument({ id: 'x-offer', publisher: PUB, osDisk: 'a.vhd' });
+    (doc as any).metadata = { notificationEmails: ['ops@example.com'] };
+    (doc as any).plans[0].images[0].dataDisks = [{ lun: 0, source: 'd.vhd' }];
+    (doc as any).plans[0].pricing = { model: 'hourly', hourlyUsd: 0.12 };
+    (doc as any).testDrive = { enabled: true, regions: ['westeurope'], hotInstances: 1, durationHours: 2, userManualUrl: 'https://example.com/m' };
+    assert.deepEqual(documentFromForm(formFromDocument(doc, PUB)), doc);
+  });
+
+  test('typed numbers become numbers, blanks are left out, anything else goes to the server as typed', () => {
+    assert.equal(numberOrText(' 22 '), 22);
+    assert.equal(numberOrText('0,12'), 0.12);
+    assert.equal(numberOrText(''), undefined);
+    assert.equal(numberOrText('twenty'), 'twenty');
+  });
+
+  test('details go to their field, else the nearest enclosing one, else the summary only', () => {
+    const fields = ['listing.title', 'plans', 'plans[0].regions', 'plans[0].images[0].osDisk'];
+    const { byField, unmatched } = assignErrors(
+      [
+        { path: 'listing.title', message: 'too long' },
+        { path: 'plans[0].regions[1]', message: 'unknown region' },
+        { path: 'plans[0].os', message: 'required' },
+        { path: 'listing.titles', message: 'not a field' },
+        { path: 'previewAudience[0]', message: 'no GUID' },
+      ],
+      fields,
+    );
+    assert.deepEqual(Object.keys(byField).sort(), ['listing.title', 'plans', 'plans[0].regions']);
+    assert.equal(byField['plans[0].regions'][0].path, 'plans[0].regions[1]');
+    assert.equal(byField.plans[0].path, 'plans[0].os');
+    assert.deepEqual(unmatched.map((d) => d.path), ['listing.titles', 'previewAudience[0]']);
+  });
+});
+
+describe('web: offers list and offer editor', { skip }, () => {
+  let server: WebServer;
+  let browser: Browser;
+  let token: string;
+
+  before(async () => {
+    [server, browser] = await Promise.all([startWebServer(), launchBrowser()]);
+    token = await server.createPublisher(PUB, 'Contoso Ltd');
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function signIn(page: Page, path: string, tokenLabel = 'Token'): Promise<void> {
+    await page.goto(`${server.url}${path}`);
+    const field = page.getByLabel(tokenLabel, { exact: true });
+    await field.fill(token);
+    await field.press('Enter');
+    await page.getByRole('navigation', { name: /Portal/ }).waitFor();
+  }
+
+  const field = (page: Page, path: string) => page.locator(`[data-field="${path}"]`);
+  const draft = () => server.api('GET', `/publishers/${PUB}/offers/${OFFER}?slot=draft`, { token });
+
+  test('the editor: refused values shown at their fields, fixed, saved, kept; stale etag; publish', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, '/portal');
+    await page.getByRole('heading', { name: 'Your offers' }).waitFor();
+    await page.getByText('You have no offers yet.').waitFor();
+
+    await page.getByRole('link', { name: 'New offer' }).click();
+    await page.getByRole('heading', { name: 'New offer' }).waitFor();
+    assert.match(page.url(), /\/portal\/offers\/new$/);
+
+    // a whole offer, with three values the server must refuse
+    await page.getByLabel('Offer id').fill(OFFER);
+    const listing = page.getByRole('group', { name: 'Listing' });
+    await listing.getByLabel('Title', { exact: true }).fill('Hardened Ubuntu 22.04 with a title far too long to be shown');
+    await listing.getByLabel('Summary', { exact: true }).fill('Ubuntu with CIS hardening.');
+    await listing.getByLabel('Description', { exact: true }).fill('## Hardened\n\nA **CIS level 1** image.\n\n- auditd\n- AppArmor');
+    await page.getByRole('region', { name: 'Preview of the description' }).getByRole('heading', { name: 'Hardened' }).waitFor();
+    await page.getByRole('group', { name: 'Categories' }).getByRole('checkbox', { name: 'linux' }).check();
+    await page.getByRole('group', { name: 'Categories' }).getByRole('checkbox', { name: 'security' }).check();
+    await page.getByLabel('Keywords').fill('ubuntu, cis, hardened');
+    await page.getByLabel('Privacy policy URL').fill('https://contoso.example/privacy');
+    await page.getByLabel('Terms of use').fill('Use at your own risk.');
+    const support = page.getByRole('group', { name: 'Support contact' });
+    await support.getByLabel('Name').fill('Contoso Support');
+    await support.getByLabel('Email').fill('support-at-contoso');
+    const engineering = page.getByRole('group', { name: 'Engineering contact' });
+    await engineering.getByLabel('Name').fill('Contoso Engineering');
+    await engineering.getByLabel('Email').fill('eng@contoso.example');
+    await page.getByRole('button', { name: 'Add a subscription' }).click();
+    await page.getByLabel('Subscription 1').fill('00000000-0000-4000-8000-0000000000aa');
+
+    const plan = page.getByRole('group', { name: /^Plan 1/ });
+    await plan.getByLabel('Plan id').fill('standard');
+    await plan.getByLabel('Title', { exact: true }).fill('Standard');
+    await plan.getByLabel('Summary', { exact: true }).fill('One OS disk.');
+    await plan.getByLabel('Description', { exact: true }).fill('The hardened image.');
+    await plan.getByLabel('Type').fill('ubuntu');
+    await plan.getByLabel('Name').fill('Ubuntu 22.04');
+    await plan.getByRole('group', { name: 'Regions' }).getByRole('checkbox', { name: 'westeurope' }).check();
+    await plan.getByRole('button', { name: 'Add a port' }).click();
+    await plan.getByLabel('Port 1: Port').fill('22');
+    await plan.getByLabel('Pricing model').selectOption('hourly');
+    await plan.getByLabel('Price per hour (USD)').fill('0.12');
+    await plan.getByLabel('OS disk').fill('../../etc/passwd');
+
+    const refused = page.waitForResponse((r) => r.request().method() === 'PUT');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    const answer = await refused;
+    assert.equal(answer.status(), 422);
+    const details: { path: string; message: string }[] = (await answer.json()).error.details;
+    assert.deepEqual(details.map((d) => d.path).sort(), ['listing.support.email', 'listing.title', 'plans[0].images[0].osDisk']);
+
+    const summary = page.getByRole('alert').filter({ hasText: '3 problems to fix' });
+    await summary.waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'alert', 'focus moves to the error summary');
+    for (const detail of details) {
+      const at = field(page, detail.path);
+      await at.getByText(detail.message, { exact: false }).waitFor();
+      assert.equal(await at.locator('input, textarea').getAttribute('aria-invalid'), 'true', detail.path);
+    }
+    await screenshot(page, 'editor-errors');
+    assert.equal((await draft()).status, 404, 'a refused PUT stores nothing');
+
+    // the summary's link takes the keyboard to the field
+    await summary.getByRole('link', { name: /Listing › Title/ }).click();
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('[data-field]')?.getAttribute('data-field')), 'listing.title');
+
+    // fixed through the UI: each field's error goes as it is edited
+    await listing.getByLabel('Title', { exact: true }).fill('Hardened Ubuntu 22.04');
+    assert.equal(await field(page, 'listing.title').locator('.field-error').count(), 0);
+    await support.getByLabel('Email').fill('support@contoso.example');
+    await plan.getByLabel('OS disk').fill(server.imageName);
+    const created = page.waitForResponse((r) => r.request().method() === 'PUT');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    assert.equal((await created).status(), 201);
+    await page.getByText(`The offer ${OFFER} was created as a draft.`).waitFor();
+    assert.match(page.url(), new RegExp(`/portal/offers/${OFFER}/edit$`));
+    assert.equal(await page.locator('[aria-invalid="true"]').count(), 0);
+    const stored = (await draft()).body.offer;
+    assert.equal(stored.listing.title, 'Hardened Ubuntu 22.04');
+    assert.deepEqual(stored.plans[0].pricing, { model: 'hourly', hourlyUsd: 0.12 });
+    assert.deepEqual(stored.plans[0].openPorts, [{ protocol: 'tcp', port: 22 }]);
+
+    // the values come back from the server after a reload
+    await page.reload();
+    await page.getByRole('heading', { name: 'Edit offer: Hardened Ubuntu 22.04' }).waitFor();
+    assert.equal(await page.getByLabel('Offer id').getAttribute('readonly'), '');
+    assert.equal(await page.getByRole('group', { name: 'Support contact' }).getByLabel('Email').inputValue(), 'support@contoso.example');
+    assert.equal(await page.getByRole('group', { name: /^Plan 1/ }).getByLabel('OS disk').inputValue(), server.imageName);
+    assert.equal(await page.getByRole('group', { name: /^Plan 1/ }).getByRole('checkbox', { name: 'westeurope' }).isChecked(), true);
+    assert.equal(await page.getByRole('group', { name: /^Plan 1/ }).getByRole('checkbox', { name: 'eastus' }).isChecked(), false);
+    assert.equal(await page.getByLabel('Keywords').inputValue(), 'ubuntu, cis, hardened');
+    await screenshot(page, 'editor');
+
+    // someone else changes the draft meanwhile: saving the stale copy is refused with 412
+    const changed = structuredClone(stored);
+    changed.listing.summary = 'Changed through the API.';
+    assert.equal((await server.api('PUT', `/publishers/${PUB}/offers/${OFFER}`, { token, body: changed })).status, 200);
+    await page.getByRole('group', { name: 'Listing' }).getByLabel('Title', { exact: true }).fill('Hardened Ubuntu 22.04 LTS');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    const stale = page.getByRole('alert').filter({ hasText: 'Someone changed this offer since you opened it.' });
+    await stale.waitFor();
+    assert.equal((await draft()).body.offer.listing.title, 'Hardened Ubuntu 22.04', 'the stale save changed nothing');
+    await stale.getByRole('button', { name: /Reload the draft/ }).click();
+    await page.getByText('Changed through the API.').or(page.locator('input[value="Changed through the API."]')).first().waitFor();
+    assert.equal(await page.getByRole('group', { name: 'Listing' }).getByLabel('Summary', { exact: true }).inputValue(), 'Changed through the API.');
+
+    // publish: the operation starts and the publishing page opens
+    const published = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/publish'));
+    await page.getByRole('button', { name: 'Publish' }).click();
+    assert.equal((await published).status(), 202);
+    await page.waitForURL(`${server.url}/portal/offers/${OFFER}`);
+
+    // the list shows the offer with its status and links
+    await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Offers' }).click();
+    const row = page.getByRole('row', { name: /Hardened Ubuntu 22.04/ });
+    await row.waitFor();
+    await row.getByText(OFFER, { exact: true }).waitFor();
+    assert.equal(await row.getByRole('link', { name: /^Edit/ }).getAttribute('href'), `/portal/offers/${OFFER}/edit`);
+    assert.equal(await row.getByRole('link', { name: /^Publishing/ }).getAttribute('href'), `/portal/offers/${OFFER}`);
+    assert.match((await row.locator('.badge').first().textContent()) ?? '', /Publishing|Live|Waiting for sign-off|Failed/);
+    await screenshot(page, 'offers-list');
+    assert.deepEqual(problemsOf(page), []);
+    await context.close();
+  });
+
+  test('in German the editor speaks German', async () => {
+    const { context, page } = await newPage(browser, { locale: 'de-DE' });
+    await signIn(page, `/portal/offers/${OFFER}/edit`);
+    await page.getByRole('heading', { name: /^Angebot bearbeiten: Hardened Ubuntu/ }).waitFor();
+    await page.getByRole('group', { name: 'Eintrag im Marktplatz' }).getByLabel('Titel', { exact: true }).waitFor();
+    await page.getByRole('group', { name: 'Support-Kontakt' }).getByLabel('E-Mail').waitFor();
+    await page.getByRole('button', { name: 'Entwurf speichern' }).waitFor();
+    await page.getByRole('button', { name: 'Veröffentlichen' }).waitFor();
+    await screenshot(page, 'editor-de');
+    assert.deepEqual(problemsOf(page), []);
+    await context.close();
+  });
+
+  test('at 375 px the list and the editor fit the screen', async () => {
+    const { context, page } = await newPage(browser, { width: 375, height: 800 });
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    await signIn(page, '/portal');
+    await page.getByRole('row', { name: /Hardened Ubuntu 22.04/ }).waitFor();
+    assert.equal(await overflow(), 0, 'the offers list scrolls sideways');
+    await screenshot(page, 'offers-list-375');
+    await page.getByRole('link', { name: /^Edit/ }).click();
+    await page.getByRole('heading', { name: /^Edit offer/ }).waitFor();
+    assert.equal(await overflow(), 0, 'the editor scrolls sideways');
+    await screenshot(page, 'editor-375');
+    assert.deepEqual(problemsOf(page), []);
+    await context.close();
+  });
+});
