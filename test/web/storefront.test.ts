@@ -1,0 +1,274 @@
+/**
+ * The public storefront in a real browser against a real `vmarket serve`: one offer taken live
+ * and one published to preview for an audience subscription, both through the API. Search and
+ * category filter as you type, previews only for their audience, the offer page's markdown with
+ * no script running, acquire errors at their fields, and the signed package: the real file's
+ * SHA-256, a copy in every region, and a download that verifies with the marketplace's key.
+ */
+import assert from 'node:assert/strict';
+import { createPublicKey, verify } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { type Api, AUDIENCE, offerDocument, sha256File, waitForStatus } from '../pipeline/helpers.ts';
+import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, startWebServer, type WebServer } from './harness.ts';
+
+const skip = browserUnavailable();
+if (skip) console.log(`# ${skip}`);
+
+const PUB = 'fabrikam';
+const LIVE = 'hardened-ubuntu';
+const PREVIEW = 'beta-database';
+const OTHER_SUBSCRIPTION = '11111111-2222-4333-8444-555555555555';
+const DESCRIPTION = [
+  'A **hardened** Ubuntu server.',
+  '',
+  '- CIS level 1',
+  '- SSH keys only',
+  '',
+  '<script>window.__x=1</script>',
+  '',
+  '[x](javascript:alert(1)) and [docs](https://example.com/docs)',
+].join('\n');
+
+function liveOffer(imageName: string): Record<string, unknown> {
+  const doc = offerDocument({ id: LIVE, publisher: PUB, osDisk: imageName });
+  const plan = (doc.plans as Record<string, unknown>[])[0];
+  return {
+    ...doc,
+    listing: { ...(doc.listing as object), title: 'Hardened Ubuntu Server', summary: 'Ubuntu 22.04 with CIS hardening.', description: DESCRIPTION, categories: ['security', 'linux'] },
+    plans: [
+      { ...plan, title: 'Standard', pricing: { model: 'hourly', hourlyUsd: 0.12 } },
+      { ...plan, id: 'byol', title: 'Bring your license', pricing: { model: 'byol' } },
+    ],
+  };
+}
+
+function previewOffer(imageName: string): Record<string, unknown> {
+  const doc = offerDocument({ id: PREVIEW, publisher: PUB, osDisk: imageName });
+  return { ...doc, previewAudience: [AUDIENCE], listing: { ...(doc.listing as object), title: 'Beta Database Appliance', summary: 'A database in preview.', categories: ['databases'] } };
+}
+
+/** Pushes the draft, publishes it and waits for the preview; `live` signs off and waits for live. */
+async function publish(server: WebServer, token: string, doc: Record<string, unknown>, live: boolean): Promise<void> {
+  const api: Api = async (method, p, options) => {
+    const answer = await server.api(method, p.replace(/^\/api\/v1/, ''), options);
+    return { ...answer, headers: Object.fromEntries(answer.headers) };
+  };
+  const base = `/publishers/${PUB}/offers/${doc.id}`;
+  const put = await server.api('PUT', base, { token, body: doc });
+  assert.ok(put.status === 201 || put.status === 200, JSON.stringify(put.body));
+  const started = await server.api('POST', `${base}/publish`, { token });
+  assert.equal(started.status, 202, JSON.stringify(started.body));
+  await waitForStatus(api, token, PUB, doc.id as string, (s) => s.status === 'waitingForPublisherReview');
+  if (!live) return;
+  const golive = await server.api('POST', `${base}/golive`, { token });
+  assert.equal(golive.status, 202, JSON.stringify(golive.body));
+  await waitForStatus(api, token, PUB, doc.id as string, (s) => s.status === 'succeeded');
+}
+
+function card(page: Page, title: string) {
+  return page.locator('li.card').filter({ has: page.getByRole('heading', { name: title }) });
+}
+
+describe('web app: storefront', { skip }, () => {
+  let server: WebServer;
+  let browser: Browser;
+  let imageSha: string;
+
+  before(async () => {
+    [server, browser] = await Promise.all([startWebServer(), launchBrowser()]);
+    const token = await server.createPublisher(PUB, 'Fabrikam Inc');
+    await Promise.all([publish(server, token, liveOffer(server.imageName), true), publish(server, token, previewOffer(server.imageName), false)]);
+    imageSha = await sha256File(path.join(server.importDir, server.imageName));
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('live offers as cards; search and category filter as you type, kept in the URL', async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(`${server.url}/`);
+    const live = card(page, 'Hardened Ubuntu Server');
+    await live.waitFor();
+    await page.getByRole('status').filter({ hasText: '1 offer' }).waitFor();
+    assert.equal(await card(page, 'Beta Database Appliance').count(), 0, 'the preview is not public');
+    assert.match(await live.innerText(), /by fabrikam/);
+    assert.match(await live.innerText(), /\$0\.12 per hour/);
+    assert.match(await live.innerText(), /Bring your own license/);
+    assert.match(await live.innerText(), /Security/);
+    await screenshot(page, 'storefront');
+
+    const search = page.getByLabel('Search offers');
+    await search.pressSequentially('nothing-like-this');
+    await page.getByText('No offers match your search.').waitFor();
+    await page.getByRole('status').filter({ hasText: '0 offers' }).waitFor();
+    assert.equal(await live.count(), 0);
+    assert.equal(new URL(page.url()).searchParams.get('q'), 'nothing-like-this');
+
+    await search.fill('');
+    await search.pressSequentially('CIS hard');
+    await live.waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('q'), 'CIS hard');
+
+    // a shared search opens as it was
+    await page.goto(`${server.url}/?q=ubuntu&category=databases`);
+    assert.equal(await page.getByLabel('Search offers').inputValue(), 'ubuntu');
+    await page.getByText('No offers match your search.').waitFor();
+    await page.getByLabel('Category').selectOption({ label: 'Security' });
+    await live.waitFor();
+    assert.equal(new URL(page.url()).searchParams.get('category'), 'security');
+    assert.deepEqual(problemsOf(page), []);
+    await context.close();
+  });
+
+  test('the preview subscription shows its audience\'s previews, marked, and no others', async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(`${server.url}/`);
+    await card(page, 'Hardened Ubuntu Server').waitFor();
+    const field = page.getByLabel('Preview subscription');
+    await field.fill('not-a-guid');
+    await page.getByRole('button', { name: 'Show previews' }).click();
+    await page.getByText(/Enter a subscription ID in the form/).waitFor();
+    assert.equal(await field.getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('vmarket.previewSubscription')), null);
+
+    await field.fill(AUDIENCE);
+    await field.press('Enter');
+    const preview = card(page, 'Beta Database Appliance');
+    await preview.waitFor();
+    assert.equal(await field.getAttribute('aria-invalid'), null);
+    await preview.locator('.badge-preview', { hasText: 'Preview' }).waitFor();
+    assert.equal(await card(page, 'Hardened Ubuntu Server').locator('.badge-preview').count(), 0);
+    await page.getByRole('status').filter({ hasText: '2 offers' }).waitFor();
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('vmarket.previewSubscription')), AUDIENCE);
+    await screenshot(page, 'storefront-preview');
+
+    // its page too, while the subscription is kept for the session
+    await preview.getByRole('link', { name: 'Beta Database Appliance' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Beta Database Appliance' }).waitFor();
+    await page.locator('.offer-header .badge-preview', { hasText: 'Preview' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, `/offers/${PUB}.${PREVIEW}`);
+    await page.getByRole('link', { name: '← All offers' }).click();
+
+    await field.fill(OTHER_SUBSCRIPTION);
+    await page.getByRole('button', { name: 'Show previews' }).click();
+    await page.getByRole('status').filter({ hasText: '1 offer' }).waitFor();
+    assert.equal(await preview.count(), 0, 'another subscription sees no preview');
+
+    await field.fill(AUDIENCE);
+    await page.getByRole('button', { name: 'Show previews' }).click();
+    await preview.waitFor();
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await page.getByRole('status').filter({ hasText: '1 offer' }).waitFor();
+    assert.equal(await preview.count(), 0, 'cleared, the preview is hidden again');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('vmarket.previewSubscription')), null);
+
+    // without the subscription the preview's page is not there
+    await page.goto(`${server.url}/offers/${PUB}.${PREVIEW}`);
+    await page.getByRole('heading', { name: 'Offer not found' }).waitFor();
+    assert.deepEqual(problemsOf(page), []);
+    await context.close();
+  });
+
+  test('the offer page renders markdown without scripts; acquire shows errors at fields, then the signed package', async () => {
+    const { context, page } = await newPage(browser);
+    await page.goto(`${server.url}/`);
+    await page.getByRole('link', { name: 'Hardened Ubuntu Server' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Hardened Ubuntu Server' }).waitFor();
+    const markdown = page.locator('.markdown');
+    assert.equal(await markdown.locator('strong').innerText(), 'hardened');
+    assert.equal(await markdown.locator('li').count(), 2);
+    assert.match(await markdown.innerText(), /<script>window\.__x=1<\/script>/, 'raw HTML is shown as text');
+    assert.equal(await page.evaluate(() => (window as unknown as { __x?: unknown }).__x), undefined);
+    assert.equal(await page.locator('a[href^="javascript:" i]').count(), 0);
+    assert.equal(await markdown.getByRole('link', { name: 'docs' }).getAttribute('href'), 'https://example.com/docs');
+    assert.equal(await page.getByRole('link', { name: 'support@example.com' }).getAttribute('href'), 'mailto:support@example.com');
+    const standard = page.locator('section.plan').filter({ has: page.getByRole('heading', { name: 'Standard' }) });
+    assert.match(await standard.innerText(), /Ubuntu 22\.04/);
+    assert.match(await standard.innerText(), /22\/tcp/);
+    assert.match(await standard.innerText(), /westeurope, eastus/);
+    assert.match(await standard.innerText(), /1\.0\.0/);
+    await screenshot(page, 'offer');
+
+    const email = page.getByLabel('Email');
+    await page.getByLabel('Plan', { exact: true }).selectOption({ label: 'Standard' });
+    await page.getByLabel('Subscription ID').fill(OTHER_SUBSCRIPTION);
+    await page.getByLabel('Name').fill('Erika Mustermann');
+    await email.fill('erika-at-example');
+    await page.getByRole('button', { name: 'Get it now' }).click();
+    const emailField = page.locator('[data-field="contact.email"]');
+    await emailField.getByText('Enter a valid email address').waitFor();
+    assert.equal(await email.getAttribute('aria-invalid'), 'true');
+    assert.equal(await page.getByLabel('Name').getAttribute('aria-invalid'), null);
+
+    await email.fill('erika@example.com');
+    await page.getByLabel('Company').fill('Contoso GmbH');
+    await page.getByRole('button', { name: 'Get it now' }).click();
+    await page.getByRole('heading', { name: 'Your signed package' }).waitFor();
+    assert.equal(await email.getAttribute('aria-invalid'), null);
+    assert.equal(await page.locator('code.sha256').innerText(), imageSha);
+    const locations = page.locator('ul.locations li');
+    assert.equal(await locations.count(), 2);
+    for (const region of ['westeurope', 'eastus']) {
+      const text = await locations.filter({ hasText: region }).innerText();
+      const uri = /file:\/\/\S+/.exec(text)?.[0];
+      assert.ok(uri, `a location for ${region}: ${text}`);
+      assert.equal(await sha256File(fileURLToPath(uri)), imageSha, `the ${region} copy holds the image's bytes`);
+    }
+    await page.getByText('Signature', { exact: true }).click();
+    await screenshot(page, 'acquire-result');
+
+    // the download is what the "How to verify" steps verify: the signature holds over it
+    const keyId = await page.locator('.signature code').first().innerText();
+    const signature = await page.locator('code.signature-value').innerText();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download package (JSON)' }).click()]);
+    const packageBytes = await readFile((await download.path())!);
+    const keys = await server.api('GET', '/catalog/keys');
+    const key = keys.body.keys.find((k: { keyId: string }) => k.keyId === keyId);
+    assert.ok(key, `key ${keyId} is published`);
+    assert.ok(verify(null, packageBytes, createPublicKey(key.publicKeyPem), Buffer.from(signature, 'base64')), 'the downloaded package verifies');
+    assert.equal(JSON.parse(packageBytes.toString('utf8')).images[0].sha256, imageSha);
+    const steps = await page.locator('.verify').innerText();
+    assert.match(steps, /openssl pkeyutl -verify -pubin -inkey key\.pem -rawin -in \S+\.package\.json -sigfile sig\.bin/);
+    assert.match(steps, new RegExp(`sha256sum \\S+${imageSha}`));
+    assert.deepEqual(problemsOf(page), []);
+    await context.close();
+  });
+
+  test('in German, and at 375 px without horizontal scrolling', async () => {
+    const de = await newPage(browser, { locale: 'de-DE' });
+    await de.page.goto(`${server.url}/`);
+    await de.page.getByRole('heading', { level: 1, name: 'Images virtueller Maschinen' }).waitFor();
+    await de.page.getByRole('status').filter({ hasText: '1 Angebot' }).waitFor();
+    const cardText = await card(de.page, 'Hardened Ubuntu Server').innerText();
+    assert.match(cardText, /von fabrikam/);
+    assert.match(cardText, /0,12\s\$ pro Stunde/);
+    assert.match(cardText, /Sicherheit/);
+    await de.page.getByLabel('Angebote durchsuchen').waitFor();
+    await de.page.getByLabel('Vorschau-Abonnement').waitFor();
+    await screenshot(de.page, 'storefront-de');
+    assert.deepEqual(problemsOf(de.page), []);
+    await de.context.close();
+
+    const phone = await newPage(browser, { width: 375, height: 800 });
+    await phone.page.goto(`${server.url}/`);
+    await card(phone.page, 'Hardened Ubuntu Server').waitFor();
+    assert.ok(await phone.page.evaluate(() => document.documentElement.scrollWidth <= 375), 'the storefront fits 375 px');
+    await screenshot(phone.page, 'storefront-375');
+    // the widest content: the signed package with its hashes, URIs and commands
+    await phone.page.goto(`${server.url}/offers/${PUB}.${LIVE}`);
+    await phone.page.getByLabel('Subscription ID').fill(OTHER_SUBSCRIPTION);
+    await phone.page.getByLabel('Name').fill('Erika Mustermann');
+    await phone.page.getByLabel('Email').fill('erika@example.com');
+    await phone.page.getByRole('button', { name: 'Get it now' }).click();
+    await phone.page.getByRole('heading', { name: 'Your signed package' }).waitFor();
+    assert.ok(await phone.page.evaluate(() => document.documentElement.scrollWidth <= 375), 'the offer page with its package fits 375 px');
+    await screenshot(phone.page, 'acquire-result-375');
+    assert.deepEqual(problemsOf(phone.page), []);
+    await phone.context.close();
+  });
+});
