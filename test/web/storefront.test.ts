@@ -109,9 +109,13 @@ describe('web app: storefront', { skip }, () => {
     assert.equal(await live.count(), 0);
     assert.equal(new URL(page.url()).searchParams.get('q'), 'nothing-like-this');
 
+    // words from the summary and the description, all of which must match
     await search.fill('');
+    const answered = page.waitForResponse((r) => new URL(r.url()).searchParams.get('q') === 'CIS hard');
     await search.pressSequentially('CIS hard');
+    assert.equal((await (await answered).json()).offers.length, 1);
     await live.waitFor();
+    await page.getByRole('status').filter({ hasText: '1 offer' }).waitFor();
     assert.equal(new URL(page.url()).searchParams.get('q'), 'CIS hard');
 
     // a shared search opens as it was
@@ -251,6 +255,13 @@ describe('web app: storefront', { skip }, () => {
     await de.page.getByLabel('Angebote durchsuchen').waitFor();
     await de.page.getByLabel('Vorschau-Abonnement').waitFor();
     await screenshot(de.page, 'storefront-de');
+    await de.page.getByRole('link', { name: 'Hardened Ubuntu Server' }).click();
+    await de.page.getByRole('heading', { name: 'Übersicht' }).waitFor();
+    await de.page.getByRole('heading', { name: 'Jetzt erwerben' }).waitFor();
+    await de.page.getByLabel('Abonnement-ID').fill('keine-guid');
+    await de.page.getByRole('button', { name: 'Jetzt erwerben' }).click();
+    await de.page.locator('[data-field="subscriptionId"]').getByText('Geben Sie eine Abonnement-ID der Form').waitFor();
+    await de.page.locator('[data-field="contact.email"]').getByText('Geben Sie eine gültige E-Mail-Adresse ein').waitFor();
     assert.deepEqual(problemsOf(de.page), []);
     await de.context.close();
 
