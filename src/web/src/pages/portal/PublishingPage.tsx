@@ -80,7 +80,17 @@ export function PublishingPage({ publisherId, offerId }: { publisherId: string; 
             </p>
             {status.operationId && <p className="hint">{t('operation', { id: status.operationId })}</p>}
             {status.status === 'waitingForPublisherReview' && <p className="notice notice-warn">{t('signoffNotice')}</p>}
-            {status.status === 'failed' && <p className="notice notice-error">{t('failedNotice')}</p>}
+            {status.status === 'failed' && (
+              <p className="notice notice-error">
+                {t('failedNotice')}
+                {certify?.status === 'blocked' && (
+                  <>
+                    {' '}
+                    <a href="#certification-heading">{t('reportLink')}</a>
+                  </>
+                )}
+              </p>
+            )}
           </div>
 
           <PublishingActions publisherId={publisherId} offerId={offerId} status={status} onChanged={refresh} />

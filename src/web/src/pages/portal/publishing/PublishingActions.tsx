@@ -90,7 +90,7 @@ export function PublishingActions({
           {t('actions.edit')}
         </Link>
       </div>
-      {!rules.canGoLive && status.status !== 'succeeded' && <p className="hint">{t('actions.goLiveHint')}</p>}
+      {status.status === 'running' && <p className="hint">{t('actions.goLiveHint')}</p>}
       <ErrorMessage error={error} />
       {details.length > 0 && (
         <ul className="field-error">

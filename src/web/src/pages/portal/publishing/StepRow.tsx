@@ -53,12 +53,12 @@ export function StepRow({ step, position, now }: { step: Step; position: number;
           <span className="step-alert-icon" aria-hidden="true">
             ⚠
           </span>{' '}
-          <strong>{max === null ? t('step.overdueNoMax') : t('step.overdue', { max })}</strong> <TicketLink ticketId={step.ticketId} />
+          <strong>{max === null ? t('step.overdueNoMax') : t('step.overdue', { max })}</strong> · <TicketLink ticketId={step.ticketId} />
         </p>
       )}
       {late && (
         <p className="step-late">
-          {max === null ? t('step.lateNoMax') : t('step.late', { max })} <TicketLink ticketId={step.ticketId} />
+          {max === null ? t('step.lateNoMax') : t('step.late', { max })} · <TicketLink ticketId={step.ticketId} />
         </p>
       )}
       {step.messages.length > 0 && (
