@@ -188,9 +188,9 @@ function CheckboxGroup({
   'aria-describedby'?: string;
 }) {
   return (
-    <div id={id} role="group" aria-label={label} className="checks" {...aria}>
+    <div id={id} role="group" aria-label={label} className="editor-checks" {...aria}>
       {choices.map((choice, i) => (
-        <label key={choice.value} className="check">
+        <label key={choice.value} className="editor-check">
           <input type="checkbox" name={name} id={`${id}-${i}`} checked={value.includes(choice.value)} onChange={(e) => onToggle(choice.value, e.target.checked)} />
           <span>{choice.label}</span>
         </label>
@@ -225,7 +225,7 @@ export function CheckboxField({ path, label, hint, checked, set }: CheckboxProps
   const { update } = useEditor();
   const errors = useFieldErrors(path);
   return (
-    <div className="check-field">
+    <div className="editor-check-field">
       <Field id={fieldId(path)} path={path} label={label} hint={hint} error={errors}>
         <input type="checkbox" checked={checked} onChange={(e) => update((form) => set(form, e.target.checked), path)} />
       </Field>
@@ -241,7 +241,7 @@ export function CheckboxField({ path, label, hint, checked, set }: CheckboxProps
 export function GroupErrors({ path, children }: { path: string; children?: ReactNode }) {
   const errors = useFieldErrors(path);
   return (
-    <div data-field={path} className={errors.length ? 'group-errors field-invalid' : 'group-errors'}>
+    <div data-field={path} className={errors.length ? 'editor-group-errors editor-group-invalid' : 'editor-group-errors'}>
       {errors.length > 0 && (
         <ul id={`${fieldId(path)}-error`} className="field-error">
           {errors.map((message) => (
