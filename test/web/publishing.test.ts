@@ -259,7 +259,7 @@ describe('web app: the publishing page', { skip }, () => {
     await context.close();
   });
 
-  test('in German the steps carry the names of CONTRACTS §4; at 375 px the rows stack without overflowing', async () => {
+  test('in German the steps carry the names of CONTRACTS §4; at 375 px the rows stack without overflowing; a dropped stream reconnects', async () => {
     const german = await openPage('webapp', { locale: 'de-DE' });
     const { page } = german;
     await page.getByRole('heading', { name: 'Veröffentlichung von webapp' }).waitFor();
@@ -273,9 +273,28 @@ describe('web app: the publishing page', { skip }, () => {
     assert.deepEqual(problemsOf(page), []);
     await german.context.close();
 
-    const phone = await openPage('leaky', { width: 375, height: 800 });
+    // a stream that ends after each event (as when a proxy or the server closes it): the page reconnects
+    let connections = 0;
+    let thirdConnection!: () => void;
+    const reconnectedTwice = new Promise<void>((resolve, reject) => {
+      thirdConnection = resolve;
+      setTimeout(() => reject(new Error(`only ${connections} stream connections`)), 30_000).unref();
+    });
+    const phone = await openPage('leaky', {
+      width: 375,
+      height: 800,
+      beforeOpen: (p) =>
+        p.route('**/status/events', async (route) => {
+          if (++connections === 3) thirdConnection();
+          const status = await server.api('GET', `${offerApi('leaky')}/status`, { token });
+          await route.fulfill({ status: 200, contentType: 'text/event-stream', body: `retry: 100\n\nevent: status\ndata: ${JSON.stringify(status.body)}\n\n` });
+        }),
+    });
     await phone.page.getByRole('heading', { name: 'Publishing leaky' }).waitFor();
     await stepRow(phone.page, 'Certification').getByText('Blocked').waitFor();
+    await phone.page.waitForFunction(() => document.querySelector('.connection')?.textContent === 'Live updates');
+    await reconnectedTwice;
+
     const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(overflow, 0, 'nothing wider than the screen');
     await screenshot(phone.page, 'publishing-375');

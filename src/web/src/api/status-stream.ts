@@ -92,6 +92,11 @@ const STREAM_RETRY_MAX_MS = 30_000;
 const STREAM_ATTEMPTS = 3;
 /** The server sends a keepalive every 15 s; this much silence means the connection is dead. */
 const STREAM_SILENCE_MS = 45_000;
+/**
+ * The server sends the first event at once; none within this time means something between
+ * (e.g. a buffering proxy) holds the stream back, which counts as a failed attempt.
+ */
+const FIRST_EVENT_MS = 10_000;
 
 /** Answers from the stream endpoint meaning "no stream here": use polling. */
 const NO_STREAM = new Set([404, 405, 406, 501]);
@@ -165,13 +170,14 @@ export function subscribeToStatus(
     const connection = new AbortController();
     const abort = () => connection.abort();
     signal.addEventListener('abort', abort);
+    let delivered = false;
     let silence: ReturnType<typeof setTimeout> | undefined;
     const heard = () => {
       clearTimeout(silence);
-      silence = setTimeout(abort, STREAM_SILENCE_MS);
+      silence = setTimeout(abort, delivered ? STREAM_SILENCE_MS : FIRST_EVENT_MS);
     };
-    let delivered = false;
     try {
+      heard();
       const response = await fetch(`${API_BASE}${path}/events`, { headers, signal: connection.signal, cache: 'no-store' });
       if (NO_STREAM.has(response.status)) throw new StreamUnavailable(`HTTP ${response.status}`);
       if (!response.ok) throw await apiErrorOf(response);
@@ -179,17 +185,16 @@ export function subscribeToStatus(
         throw new StreamUnavailable('not an event stream');
       }
       const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-      heard();
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        heard();
         for (const event of parser.feed(value)) {
           if (event.event !== 'status') continue;
           delivered = true;
           setState('live', null);
           deliver(event.data);
         }
+        heard();
       }
     } catch (error) {
       if (signal.aborted) return delivered;
