@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { assignErrors } from '../../src/web/src/pages/portal/editor/field-errors.ts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { assignErrors, fieldId } from '../../src/web/src/pages/portal/editor/field-errors.ts';
 import { documentFromForm, formFromDocument, numberOrText } from '../../src/web/src/pages/portal/editor/model.ts';
 import { offerDocument } from '../pipeline/helpers.ts';
 import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, startWebServer, type WebServer } from './harness.ts';
@@ -79,8 +79,13 @@ describe('web: offers list and offer editor', { skip }, () => {
   const field = (page: Page, path: string) => page.locator(`[data-field="${path}"]`);
   const draft = () => server.api('GET', `/publishers/${PUB}/offers/${OFFER}?slot=draft`, { token });
 
-  test('the editor: refused values shown at their fields, fixed, saved, kept; stale etag; publish', async () => {
-    const { context, page } = await newPage(browser);
+  // the desktop page of the first test, published from in the last one (publishing runs the
+  // pipeline in the server, so it comes after the pages that only look)
+  let desktop: { context: BrowserContext; page: Page };
+
+  test('the editor: refused values shown at their fields, fixed, saved, kept; a stale etag is refused', async () => {
+    desktop = await newPage(browser);
+    const { page } = desktop;
     await signIn(page, '/portal');
     await page.getByRole('heading', { name: 'Your offers' }).waitFor();
     await page.getByText('You have no offers yet.').waitFor();
@@ -89,7 +94,9 @@ describe('web: offers list and offer editor', { skip }, () => {
     await page.getByRole('heading', { name: 'New offer' }).waitFor();
     assert.match(page.url(), /\/portal\/offers\/new$/);
 
-    // a whole offer, with three values the server must refuse
+    // a whole offer, with values the server must refuse: a too long title, a bad support email,
+    // no plan region (so the test drive's region is in no plan), test drive without a manual,
+    // an https lead endpoint left blank, an OS disk outside the import directory
     await page.getByLabel('Offer id').fill(OFFER);
     const listing = page.getByRole('group', { name: 'Listing' });
     await listing.getByLabel('Title', { exact: true }).fill('Hardened Ubuntu 22.04 with a title far too long to be shown');
@@ -109,6 +116,10 @@ describe('web: offers list and offer editor', { skip }, () => {
     await engineering.getByLabel('Email').fill('eng@contoso.example');
     await page.getByRole('button', { name: 'Add a subscription' }).click();
     await page.getByLabel('Subscription 1').fill('00000000-0000-4000-8000-0000000000aa');
+    await page.getByLabel('Send leads to').selectOption('https');
+    await page.getByLabel('Endpoint URL').waitFor();
+    await page.getByLabel('Offer a test drive').check();
+    await page.getByRole('group', { name: 'Test drive regions' }).getByRole('checkbox', { name: 'westeurope' }).check();
 
     const plan = page.getByRole('group', { name: /^Plan 1/ });
     await plan.getByLabel('Plan id').fill('standard');
@@ -117,7 +128,6 @@ describe('web: offers list and offer editor', { skip }, () => {
     await plan.getByLabel('Description', { exact: true }).fill('The hardened image.');
     await plan.getByLabel('Type').fill('ubuntu');
     await plan.getByLabel('Name').fill('Ubuntu 22.04');
-    await plan.getByRole('group', { name: 'Regions' }).getByRole('checkbox', { name: 'westeurope' }).check();
     await plan.getByRole('button', { name: 'Add a port' }).click();
     await plan.getByLabel('Port 1: Port').fill('22');
     await plan.getByLabel('Pricing model').selectOption('hourly');
@@ -129,16 +139,27 @@ describe('web: offers list and offer editor', { skip }, () => {
     const answer = await refused;
     assert.equal(answer.status(), 422);
     const details: { path: string; message: string }[] = (await answer.json()).error.details;
-    assert.deepEqual(details.map((d) => d.path).sort(), ['listing.support.email', 'listing.title', 'plans[0].images[0].osDisk']);
+    assert.deepEqual(details.map((d) => d.path).sort(), [
+      'leads.https.secretRef',
+      'leads.https.url',
+      'listing.support.email',
+      'listing.title',
+      'plans[0].images[0].osDisk',
+      'plans[0].regions',
+      'testDrive.regions[0]',
+      'testDrive.userManualUrl',
+    ]);
 
-    const summary = page.getByRole('alert').filter({ hasText: '3 problems to fix' });
+    const summary = page.getByRole('alert').filter({ hasText: `${details.length} problems to fix` });
     await summary.waitFor();
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('role')), 'alert', 'focus moves to the error summary');
+    // each message at its field; one about an item of a list at the list (the test drive's regions)
+    const fieldOf = (path: string) => (path === 'testDrive.regions[0]' ? 'testDrive.regions' : path);
     for (const detail of details) {
-      const at = field(page, detail.path);
-      await at.getByText(detail.message, { exact: false }).waitFor();
-      assert.equal(await at.locator('input, textarea').getAttribute('aria-invalid'), 'true', detail.path);
+      await field(page, fieldOf(detail.path)).getByText(detail.message, { exact: false }).waitFor();
+      assert.equal(await page.locator(`#${fieldId(fieldOf(detail.path))}`).getAttribute('aria-invalid'), 'true', detail.path);
     }
+    assert.equal(await summary.getByRole('link').count(), details.length, 'every problem links to its field');
     await screenshot(page, 'editor-errors');
     assert.equal((await draft()).status, 404, 'a refused PUT stores nothing');
 
@@ -150,6 +171,10 @@ describe('web: offers list and offer editor', { skip }, () => {
     await listing.getByLabel('Title', { exact: true }).fill('Hardened Ubuntu 22.04');
     assert.equal(await field(page, 'listing.title').locator('.field-error').count(), 0);
     await support.getByLabel('Email').fill('support@contoso.example');
+    await page.getByLabel('Send leads to').selectOption('table');
+    assert.equal(await page.getByLabel('Endpoint URL').count(), 0, 'the https settings go with the https destination');
+    await page.getByLabel('User manual URL').fill('https://contoso.example/manual');
+    await plan.getByRole('group', { name: 'Regions' }).getByRole('checkbox', { name: 'westeurope' }).check();
     await plan.getByLabel('OS disk').fill(server.imageName);
     const created = page.waitForResponse((r) => r.request().method() === 'PUT');
     await page.getByRole('button', { name: 'Save draft' }).click();
@@ -161,6 +186,8 @@ describe('web: offers list and offer editor', { skip }, () => {
     assert.equal(stored.listing.title, 'Hardened Ubuntu 22.04');
     assert.deepEqual(stored.plans[0].pricing, { model: 'hourly', hourlyUsd: 0.12 });
     assert.deepEqual(stored.plans[0].openPorts, [{ protocol: 'tcp', port: 22 }]);
+    assert.deepEqual(stored.leads, { destination: 'table' });
+    assert.deepEqual(stored.testDrive, { enabled: true, regions: ['westeurope'], hotInstances: 0, durationHours: 2, userManualUrl: 'https://contoso.example/manual' });
 
     // the values come back from the server after a reload
     await page.reload();
@@ -186,23 +213,7 @@ describe('web: offers list and offer editor', { skip }, () => {
     await page.getByText('Changed through the API.').or(page.locator('input[value="Changed through the API."]')).first().waitFor();
     assert.equal(await page.getByRole('group', { name: 'Listing' }).getByLabel('Summary', { exact: true }).inputValue(), 'Changed through the API.');
 
-    // publish: the operation starts and the publishing page opens
-    const published = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/publish'));
-    await page.getByRole('button', { name: 'Publish' }).click();
-    assert.equal((await published).status(), 202);
-    await page.waitForURL(`${server.url}/portal/offers/${OFFER}`);
-
-    // the list shows the offer with its status and links
-    await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Offers' }).click();
-    const row = page.getByRole('row', { name: /Hardened Ubuntu 22.04/ });
-    await row.waitFor();
-    await row.getByText(OFFER, { exact: true }).waitFor();
-    assert.equal(await row.getByRole('link', { name: /^Edit/ }).getAttribute('href'), `/portal/offers/${OFFER}/edit`);
-    assert.equal(await row.getByRole('link', { name: /^Publishing/ }).getAttribute('href'), `/portal/offers/${OFFER}`);
-    assert.match((await row.locator('.badge').first().textContent()) ?? '', /Publishing|Live|Waiting for sign-off|Failed/);
-    await screenshot(page, 'offers-list');
     assert.deepEqual(problemsOf(page), []);
-    await context.close();
   });
 
   test('in German the editor speaks German', async () => {
@@ -231,5 +242,28 @@ describe('web: offers list and offer editor', { skip }, () => {
     await screenshot(page, 'editor-375');
     assert.deepEqual(problemsOf(page), []);
     await context.close();
+  });
+
+  test('publish opens the publishing page; the list shows the offer with its status and links', async () => {
+    const { page } = desktop;
+    await page.goto(`${server.url}/portal/offers/${OFFER}/edit`);
+    await page.getByRole('heading', { name: /^Edit offer/ }).waitFor();
+    const published = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/publish'));
+    await page.getByRole('button', { name: 'Publish' }).click();
+    assert.equal((await published).status(), 202);
+    await page.waitForURL(`${server.url}/portal/offers/${OFFER}`);
+
+    // the list shows the offer with its status and links
+    await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Offers' }).click();
+    const row = page.getByRole('row', { name: /Hardened Ubuntu 22.04/ });
+    await row.waitFor();
+    await row.getByText(OFFER, { exact: true }).waitFor();
+    assert.equal(await row.getByRole('link', { name: /^Edit/ }).getAttribute('href'), `/portal/offers/${OFFER}/edit`);
+    assert.equal(await row.getByRole('link', { name: /^Publishing/ }).getAttribute('href'), `/portal/offers/${OFFER}`);
+    // the status cell (after the id): the operation just started, so it is under way or past it
+    assert.match((await row.getByRole('cell').nth(1).textContent()) ?? '', /^(Not started|Publishing|Waiting for sign-off|Live|Failed)$/);
+    await screenshot(page, 'offers-list');
+    assert.deepEqual(problemsOf(page), []);
+    await desktop.context.close();
   });
 });
