@@ -26,6 +26,8 @@ export interface StartOptions {
   demoPublisher?: boolean;
   /** Write the CLI credentials file (default true; tests turn it off). */
   writeCredentials?: boolean;
+  /** The built web app to serve (default src/web/dist; API tests name a directory without one). */
+  webDistDir?: string;
 }
 
 export interface StartedVmarket {
@@ -43,7 +45,7 @@ export async function startVmarket(config: Config, options: StartOptions): Promi
   const { closers, close } = shutdownStack(owned.close, options.logger);
   try {
     const demoToken = options.demoPublisher || ctx.db.mode === 'embedded' ? await ensureDemoPublisher(ctx) : undefined;
-    const app = await buildServer(ctx);
+    const app = await buildServer(ctx, { webDistDir: options.webDistDir });
     await app.listen({ host: config.listen.host, port: config.listen.port });
     closers.push(() => app.close());
     const address = app.server.address();

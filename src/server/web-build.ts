@@ -27,7 +27,8 @@ export interface WebBuildResult {
 async function sourceFiles(dir: string, base = dir): Promise<string[]> {
   const out: string[] = [];
   for (const entry of await readdir(dir, { withFileTypes: true })) {
-    if (entry.name === 'dist' || entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+    // Vite writes `vite.config.ts.timestamp-….mjs` beside the config while a build runs
+    if (entry.name === 'dist' || entry.name === 'node_modules' || entry.name.startsWith('.') || entry.name.includes('.timestamp-')) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await sourceFiles(full, base)));
     else if (entry.isFile()) out.push(full);

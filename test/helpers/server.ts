@@ -79,7 +79,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const env = { ...process.env, VMARKET_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN };
   let started;
   try {
-    started = await startVmarket(config, { logger, env, writeCredentials: false });
+    // the server-rendered stand-in pages, whether or not the web app was built in this checkout
+    started = await startVmarket(config, { logger, env, writeCredentials: false, webDistDir: path.join(root, 'no-web-app') });
   } catch (error) {
     await rm(root, { recursive: true, force: true });
     throw error;
