@@ -21,18 +21,21 @@ export function formatters(locale: string): Formatters {
   const DurationFormat = (Intl as unknown as { DurationFormat?: DurationFormatCtor }).DurationFormat;
   const durationFormat = DurationFormat ? new DurationFormat(locale, { style: 'short' }) : null;
   const number = (value: number, options?: Intl.NumberFormatOptions) => new Intl.NumberFormat(locale, options).format(value);
+  // Intl knows only the decimal units (kB = 1000 B), so sizes are counted in thousands to match
   const bytes = (value: number) => {
     const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'];
     let v = value;
     let unit = 0;
-    while (v >= 1024 && unit < units.length - 1) {
-      v /= 1024;
+    while (v >= 1000 && unit < units.length - 1) {
+      v /= 1000;
       unit++;
     }
     return number(v, { style: 'unit', unit: units[unit], unitDisplay: 'short', maximumFractionDigits: unit === 0 ? 0 : 1 });
   };
   const duration = (seconds: number) => {
     const total = Math.max(0, Math.round(seconds));
+    // DurationFormat leaves out zero units, so nothing at all would be left of 0
+    if (total === 0) return number(0, { style: 'unit', unit: 'second', unitDisplay: 'short' });
     const parts = { days: Math.floor(total / 86400), hours: Math.floor((total % 86400) / 3600), minutes: Math.floor((total % 3600) / 60), seconds: total % 60 };
     const used = Object.fromEntries(Object.entries(parts).filter(([, v]) => v > 0));
     if (Object.keys(used).length === 0) used.seconds = 0;

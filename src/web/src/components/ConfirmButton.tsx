@@ -11,12 +11,14 @@ interface ConfirmButtonProps {
   title: ReactNode;
   question: ReactNode;
   confirmLabel: ReactNode;
+  /** The button that answers no (default "Cancel"; name it when the action itself is a cancel). */
+  dismissLabel?: ReactNode;
   onConfirm(): Promise<void> | void;
   disabled?: boolean;
   danger?: boolean;
 }
 
-export function ConfirmButton({ label, title, question, confirmLabel, onConfirm, disabled, danger }: ConfirmButtonProps) {
+export function ConfirmButton({ label, title, question, confirmLabel, dismissLabel, onConfirm, disabled, danger }: ConfirmButtonProps) {
   const { t } = useTranslation();
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
@@ -42,7 +44,7 @@ export function ConfirmButton({ label, title, question, confirmLabel, onConfirm,
         <p>{question}</p>
         <div className="actions">
           <button type="button" onClick={() => dialog.current?.close()} disabled={busy}>
-            {t('common:actions.cancel')}
+            {dismissLabel ?? t('common:actions.cancel')}
           </button>
           <button type="button" className={danger ? 'danger' : 'primary'} onClick={() => void confirm()} disabled={busy}>
             {confirmLabel}

@@ -78,6 +78,7 @@ export function PublishingActions({
           title={t('actions.cancelTitle')}
           question={t('actions.cancelQuestion')}
           confirmLabel={t('actions.cancelConfirm')}
+          dismissLabel={t('actions.keepPublishing')}
           disabled={!rules.canCancel || busy}
           onConfirm={() => act('cancel')}
         />
