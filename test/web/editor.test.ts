@@ -205,6 +205,12 @@ describe('web: offers list and offer editor', { skip }, () => {
     changed.listing.summary = 'Changed through the API.';
     assert.equal((await server.api('PUT', `/publishers/${PUB}/offers/${OFFER}`, { token, body: changed })).status, 200);
     await page.getByRole('group', { name: 'Listing' }).getByLabel('Title', { exact: true }).fill('Hardened Ubuntu 22.04 LTS');
+    // leaving with unsaved changes asks first; staying keeps them
+    const asked = new Promise<string>((resolve) => page.once('dialog', (dialog) => void dialog.dismiss().then(() => resolve(dialog.message()))));
+    await page.getByRole('link', { name: /Back to your offers/ }).click();
+    assert.match(await asked, /unsaved changes/);
+    assert.match(page.url(), new RegExp(`/portal/offers/${OFFER}/edit$`));
+    assert.equal(await page.getByRole('group', { name: 'Listing' }).getByLabel('Title', { exact: true }).inputValue(), 'Hardened Ubuntu 22.04 LTS');
     await page.getByRole('button', { name: 'Save draft' }).click();
     const stale = page.getByRole('alert').filter({ hasText: 'Someone changed this offer since you opened it.' });
     await stale.waitFor();

@@ -19,18 +19,10 @@ export function LeadsSection() {
         set={(f, v) => (f.leads.destination = v)}
       />
       {leads.destination === 'https' && (
-        <div className="grid-2">
+        <>
           <TextField path="leads.https.url" label={t('leads.httpsUrl')} hint={t('httpsHint')} type="url" required value={leads.httpsUrl} set={(f, v) => (f.leads.httpsUrl = v)} />
-          <TextField
-            path="leads.https.secretRef"
-            label={t('leads.secretRef')}
-            hint={t('leads.secretRefHint')}
-            required
-            placeholder="LEADS_SECRET"
-            value={leads.secretRef}
-            set={(f, v) => (f.leads.secretRef = v)}
-          />
-        </div>
+          <TextField path="leads.https.secretRef" label={t('leads.secretRef')} hint={t('leads.secretRefHint')} required value={leads.secretRef} set={(f, v) => (f.leads.secretRef = v)} />
+        </>
       )}
       {leads.destination === 'email' && (
         <ListField path="leads.email.to" label={t('leads.emailTo')} hint={t('leads.emailToHint')} required value={leads.emailTo} set={(f, v) => (f.leads.emailTo = v)} />

@@ -69,9 +69,25 @@ export function OfferEditor({ publisherId, offerId, loaded, onReload, regions, c
       event.preventDefault();
       event.returnValue = '';
     };
+    // links inside the app do not unload the page: ask before one of them drops the changes
+    // (capture phase, so the router's link sees defaultPrevented and stays put)
+    const leave = (event: MouseEvent) => {
+      const link = (event.target as Element | null)?.closest?.('a[href]');
+      if (!link || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+      const href = link.getAttribute('href') ?? '';
+      if (href.startsWith('#') || link.getAttribute('target') === '_blank') return;
+      if (!window.confirm(t('leaveConfirm'))) {
+        event.preventDefault();
+        event.stopPropagation();
+      }
+    };
     window.addEventListener('beforeunload', warn);
-    return () => window.removeEventListener('beforeunload', warn);
-  }, [dirty]);
+    document.addEventListener('click', leave, true);
+    return () => {
+      window.removeEventListener('beforeunload', warn);
+      document.removeEventListener('click', leave, true);
+    };
+  }, [dirty, t]);
 
   useEffect(() => {
     if (summary) summaryRef.current?.focus();
@@ -107,14 +123,15 @@ export function OfferEditor({ publisherId, offerId, loaded, onReload, regions, c
     const fieldOf = new Map<Detail, string>();
     for (const [field, list] of Object.entries(assigned.byField)) for (const detail of list) fieldOf.set(detail, field);
     setErrors(assigned.byField);
-    setSummary({
-      note,
-      items: details.map((detail) => {
-        const field = fieldOf.get(detail);
-        const element = field !== undefined ? byPath.get(field) : undefined;
-        return { path: detail.path, message: detail.message, field, label: element ? labelOf(element) : undefined };
-      }),
+    // listed in the order of the form (as a person reads it), problems without a field last
+    const order = new Map(fields.map((el, i) => [el.getAttribute('data-field') ?? '', i]));
+    const position = (field: string | undefined) => (field === undefined ? fields.length : (order.get(field) ?? fields.length));
+    const items = details.map((detail) => {
+      const field = fieldOf.get(detail);
+      const element = field !== undefined ? byPath.get(field) : undefined;
+      return { path: detail.path, message: detail.message, field, label: element ? labelOf(element) : undefined };
     });
+    setSummary({ note, items: items.sort((a, b) => position(a.field) - position(b.field)) });
   };
 
   const resetMessages = () => {
