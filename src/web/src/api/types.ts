@@ -201,3 +201,54 @@ export interface MarketplaceFacts {
   supportedOs?: unknown[];
   version?: string;
 }
+
+// — tickets, leads and the operator view —
+
+export type TicketStatus = 'open' | 'closed';
+
+export interface TicketWithComments extends Ticket {
+  /** The conversation, oldest first. */
+  comments: TicketComment[];
+}
+
+export interface PublisherListItem {
+  id: string;
+  name: string;
+  createdAt: string | null;
+}
+
+/** `POST /publishers` answer: the token is shown this once and never again. */
+export interface CreatedPublisher {
+  id: string;
+  name: string;
+  token: string;
+}
+
+/** `GET /operations` (operator): a publication under way and the step it is at. */
+export interface OperationSummary {
+  id: string;
+  publisherId: string;
+  offerId: string;
+  status: OperationStatus;
+  createdAt: string;
+  createdBy: string;
+  currentStep: {
+    id: StepId;
+    name: string;
+    status: StepStatus;
+    stuck: boolean;
+    startedAt: string | null;
+    expectedMaxSeconds: number | null;
+  } | null;
+}
+
+/** `GET /reviews` (operator): a certification waiting for manual approval. */
+export interface PendingReview {
+  publisherId: string;
+  offerId: string;
+  operationId: string;
+  waitingSince: string | null;
+  result: 'passed' | 'failed';
+  failed: number;
+  warnings: number;
+}

@@ -1,0 +1,211 @@
+/**
+ * The publisher's tickets and leads in a real browser against a real `vmarket serve`: opening a
+ * ticket (errors at the fields), replying, closing it; a ticket a stuck step opened by itself,
+ * linked to the offer's publishing page; the leads of a live offer acquired twice, and the CSV
+ * download fetched with the bearer token (never in a URL).
+ *
+ * The server reviews certifications by hand and expects certify to take at most 1 s, so the offer
+ * waits for approval past its maximum: the sweeper flags it stuck and opens the system ticket.
+ */
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { offerDocument } from '../pipeline/helpers.ts';
+import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, startWebServer, type WebServer } from './harness.ts';
+
+const skip = browserUnavailable();
+if (skip) console.log(`# ${skip}`);
+
+const PUB = 'contoso';
+const OFFER = 'web-leads';
+const CUSTOMERS = [
+  { name: 'Ada Lovelace', email: 'ada@example.com', company: 'Analytical Engines' },
+  { name: 'Grace Hopper', email: 'grace@example.com' },
+];
+
+describe('web app: tickets and leads', { skip }, () => {
+  let server: WebServer;
+  let browser: Browser;
+  let token: string;
+  let context: BrowserContext;
+  let page: Page;
+  /** Resolves once the certify step is flagged stuck (its ticket exists). */
+  let stuck: Promise<void>;
+  /** Resolves once the offer is live and acquired by both customers. */
+  let acquired: Promise<void>;
+  const requestedUrls: string[] = [];
+
+  /** Polls the offer's status (bounded) until `until` holds. */
+  async function waitForStatus(until: (doc: any) => boolean, what: string): Promise<any> {
+    let last: any;
+    for (let i = 0; i < 600; i++) {
+      const answer = await server.api('GET', `/publishers/${PUB}/offers/${OFFER}/status`, { token });
+      assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      last = answer.body;
+      if (until(last)) return last;
+      if (['failed', 'canceled'].includes(last.status)) break;
+      await sleep(100);
+    }
+    throw new Error(`offer never reached ${what}: ${JSON.stringify(last)}\n${server.output()}`);
+  }
+  const certify = (doc: any) => doc.steps.find((s: any) => s.id === 'certify');
+
+  before(async () => {
+    [server, browser] = await Promise.all([
+      startWebServer({
+        certification: { manualReview: true, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' } },
+        steps: { certify: { expectedMaxSeconds: 1 } },
+      }),
+      launchBrowser(),
+    ]);
+    token = await server.createPublisher(PUB, 'Contoso Ltd');
+    const put = await server.api('PUT', `/publishers/${PUB}/offers/${OFFER}`, { token, body: offerDocument({ id: OFFER, publisher: PUB, osDisk: server.imageName }) });
+    assert.equal(put.status, 201, JSON.stringify(put.body));
+    const published = await server.api('POST', `/publishers/${PUB}/offers/${OFFER}/publish`, { token });
+    assert.equal(published.status, 202, JSON.stringify(published.body));
+
+    // the publication runs while the ticket test works in the browser
+    stuck = waitForStatus((doc) => certify(doc)?.status === 'waitingForApproval' && certify(doc)?.stuck === true, 'a stuck certification').then(() => {});
+    acquired = stuck.then(async () => {
+      const review = await server.api('POST', `/publishers/${PUB}/offers/${OFFER}/certification/review`, { token: server.operatorToken, body: { decision: 'approve' } });
+      assert.equal(review.status, 200, JSON.stringify(review.body));
+      await waitForStatus((doc) => doc.status === 'waitingForPublisherReview', 'waitingForPublisherReview');
+      const golive = await server.api('POST', `/publishers/${PUB}/offers/${OFFER}/golive`, { token });
+      assert.equal(golive.status, 202, JSON.stringify(golive.body));
+      await waitForStatus((doc) => doc.status === 'succeeded', 'succeeded');
+      for (const contact of CUSTOMERS) {
+        const answer = await server.api('POST', `/catalog/offers/${PUB}.${OFFER}/acquire`, { body: { subscriptionId: randomUUID(), plan: 'standard', contact } });
+        assert.equal(answer.status, 200, JSON.stringify(answer.body));
+      }
+    });
+    // awaited by the tests that need them; a failure is reported there
+    stuck.catch(() => {});
+    acquired.catch(() => {});
+
+    ({ context, page } = await newPage(browser));
+    page.on('request', (request) => requestedUrls.push(request.url()));
+  });
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await server?.close();
+  });
+
+  test('a publisher opens a ticket (errors at the fields), replies and closes it; it is stored', async () => {
+    await page.goto(`${server.url}/portal/tickets`);
+    await page.getByLabel('Token', { exact: true }).fill(token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Support tickets' }).waitFor();
+
+    await page.getByRole('button', { name: 'Open a ticket' }).click();
+    const form = page.getByRole('form', { name: 'Open a ticket' });
+    await form.getByRole('button', { name: 'Open ticket' }).click();
+    await form.getByText('Enter a short title.').waitFor();
+    await form.getByText('Describe what you need.').waitFor();
+    assert.equal(await form.getByLabel('Title').getAttribute('aria-invalid'), 'true');
+    assert.equal(await form.getByLabel('What do you need?').getAttribute('aria-invalid'), 'true');
+    const before = await server.api('GET', `/publishers/${PUB}/tickets`, { token });
+    assert.equal(before.body.tickets.filter((t: any) => t.source === 'publisher').length, 0, 'nothing stored from the empty form');
+
+    await form.getByLabel('Title').fill('Preview link question');
+    await form.getByLabel('What do you need?').fill('Where do I find the preview link\nof my offer?');
+    await form.getByLabel('Offer (optional)').selectOption(OFFER);
+    await form.getByRole('button', { name: 'Open ticket' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Preview link question' }).waitFor();
+    assert.match(page.url(), /\/portal\/tickets\/tk-/);
+    await page.getByText('No replies yet.').waitFor();
+
+    // an empty reply is refused at its field
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    await page.getByText('Write your reply first.').waitFor();
+    assert.equal(await page.getByLabel('Your reply').getAttribute('aria-invalid'), 'true');
+
+    await page.getByLabel('Your reply').fill('Found it on the publishing page, thanks.');
+    await page.getByRole('button', { name: 'Send reply' }).click();
+    const conversation = page.locator('.conversation');
+    await conversation.getByText('Found it on the publishing page, thanks.').waitFor();
+    await conversation.getByText('You', { exact: true }).waitFor();
+    assert.equal(await page.getByLabel('Your reply').inputValue(), '');
+
+    await page.getByRole('button', { name: 'Close ticket' }).click();
+    await page.getByRole('button', { name: 'Reopen ticket' }).waitFor();
+    await page.getByText('This ticket is closed.', { exact: false }).waitFor();
+    await screenshot(page, 'ticket');
+
+    const ticketId = decodeURIComponent(page.url().split('/').pop()!);
+    const stored = await server.api('GET', `/publishers/${PUB}/tickets/${ticketId}`, { token });
+    assert.equal(stored.status, 200);
+    assert.equal(stored.body.status, 'closed');
+    assert.equal(stored.body.title, 'Preview link question');
+    assert.equal(stored.body.body, 'Where do I find the preview link\nof my offer?');
+    assert.equal(stored.body.offerId, OFFER);
+    assert.equal(stored.body.source, 'publisher');
+    assert.deepEqual(
+      stored.body.comments.map((c: any) => [c.author, c.body]),
+      [[`publisher:${PUB}`, 'Found it on the publishing page, thanks.']],
+    );
+    assert.deepEqual(problemsOf(page), []);
+  });
+
+  test('a ticket a stuck step opened shows its offer and step and links to the publishing page', async () => {
+    await stuck;
+    await page.getByRole('link', { name: 'All tickets' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Support tickets' }).waitFor();
+    const table = page.getByRole('table', { name: 'Support tickets, newest first' });
+    await table.getByRole('row').filter({ hasText: 'Stuck step: Certification' }).waitFor();
+    const mine = table.getByRole('row').filter({ hasText: 'Preview link question' });
+    await mine.getByText('Closed', { exact: true }).waitFor();
+    await mine.getByText('You', { exact: true }).waitFor();
+    await screenshot(page, 'tickets');
+
+    await table.getByRole('row').filter({ hasText: 'Stuck step: Certification' }).getByRole('link').click();
+    await page.getByText('ran past its expected maximum', { exact: false }).waitFor();
+    const facts = page.locator('.ticket-facts');
+    await facts.getByText('Certification', { exact: true }).waitFor();
+    const link = page.getByRole('link', { name: `Open the publishing page of ${OFFER}` });
+    assert.equal(await link.getAttribute('href'), `/portal/offers/${OFFER}`);
+    await screenshot(page, 'ticket-stuck');
+    assert.deepEqual(problemsOf(page), []);
+  });
+
+  test('the leads of the publisher\'s offers are listed and downloaded as CSV with the token in a header only', async () => {
+    await acquired;
+    await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Leads' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Leads' }).waitFor();
+    const table = page.getByRole('table', { name: 'Leads, newest first' });
+    for (const customer of CUSTOMERS) await table.getByRole('link', { name: customer.email }).waitFor();
+    const ada = table.getByRole('row').filter({ hasText: 'ada@example.com' });
+    await ada.getByText('Analytical Engines').waitFor();
+    await ada.getByText(OFFER, { exact: true }).waitFor();
+    await ada.getByText('Stored', { exact: true }).waitFor();
+    await page.getByText('2 leads').waitFor();
+    await page.getByLabel('Offer').selectOption(OFFER);
+    await page.getByText('2 leads').waitFor();
+    await screenshot(page, 'leads');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    assert.match(download.suggestedFilename(), new RegExp(`^leads-${PUB}-${OFFER}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+    await page.getByLabel('Offer').selectOption('');
+    const [all] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
+    assert.match(all.suggestedFilename(), new RegExp(`^leads-${PUB}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
+    const csv = await readFile((await all.path())!, 'utf8');
+    const lines = csv.trim().split(/\r?\n/);
+    assert.equal(lines.length, 3, csv);
+    assert.match(lines[0], /^id,createdAt,offer,plan,subscriptionId,name,email,company/);
+    for (const customer of CUSTOMERS) assert.ok(lines.some((line) => line.includes(customer.email)), `${customer.email} in ${csv}`);
+
+    assert.ok(!requestedUrls.some((url) => url.includes(token)), 'the token never appears in a requested URL');
+    assert.ok(requestedUrls.some((url) => url.endsWith(`/api/v1/publishers/${PUB}/leads?format=csv`)), 'the CSV came from the API');
+
+    // a phone-sized window: the table scrolls inside its frame, the page itself does not
+    await page.setViewportSize({ width: 375, height: 800 });
+    await table.getByRole('link', { name: 'ada@example.com' }).waitFor();
+    await screenshot(page, 'leads-375');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at 375 px`);
+    assert.deepEqual(problemsOf(page), []);
+  });
+});
