@@ -36,14 +36,23 @@ export function StorefrontPage() {
   const [category, setCategory] = useState(urlCategory);
   const [subscription, setSubscription] = usePreviewSubscription();
 
+  // the address this page last put in the URL itself, to tell it from a navigation from outside
+  const written = useRef(storefrontUrl(urlQ, urlCategory));
   // what the customer typed reaches the URL (and so the request) once they pause
   useEffect(() => {
-    const timer = setTimeout(() => navigate(storefrontUrl(q, category), { replace: true }), SEARCH_DELAY_MS);
+    const timer = setTimeout(() => {
+      written.current = storefrontUrl(q, category);
+      navigate(written.current, { replace: true });
+    }, SEARCH_DELAY_MS);
     return () => clearTimeout(timer);
   }, [q, category]);
-  // the URL changed from outside (the Storefront link, back/forward): the fields follow it
+  // the URL changed from outside (the Storefront link, back/forward, "clear"): the fields follow
+  // it. Its own writes are left alone: the customer may have typed on since.
   useEffect(() => {
-    setQ((current) => (current.trim() === urlQ ? current : urlQ));
+    const url = storefrontUrl(urlQ, urlCategory);
+    if (url === written.current) return;
+    written.current = url;
+    setQ(urlQ);
     setCategory(urlCategory);
   }, [urlQ, urlCategory]);
 
