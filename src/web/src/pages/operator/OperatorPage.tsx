@@ -1,5 +1,60 @@
-// placeholder until this page is written (web portal, issue 4)
+/**
+ * The operator's view across every publisher: running operations, publishers (create one, its
+ * token shown once), every ticket, and the manual certification review queue. One sub-navigation,
+ * one section per address (/operator is the operations).
+ */
+import { useTranslation } from 'react-i18next';
+import { Link } from '../../router.tsx';
+import { OperationsSection } from './OperationsSection.tsx';
+import { PublishersSection } from './PublishersSection.tsx';
+import { ReviewsSection } from './ReviewsSection.tsx';
+import { TicketsSection } from './TicketsSection.tsx';
+import '../portal/tickets-leads.css'; // .stack-table: tables become cards on phones
+import './operator.css';
+
 export type OperatorSection = 'publishers' | 'operations' | 'tickets' | 'reviews';
+
+const SECTIONS: { id: OperatorSection; to: string }[] = [
+  { id: 'operations', to: '/operator' },
+  { id: 'reviews', to: '/operator/reviews' },
+  { id: 'tickets', to: '/operator/tickets' },
+  { id: 'publishers', to: '/operator/publishers' },
+];
+
+function OperatorNav({ section }: { section: OperatorSection }) {
+  const { t } = useTranslation('operator');
+  return (
+    <nav className="subnav" aria-label={t('nav.label')}>
+      <ul>
+        {SECTIONS.map((s) => (
+          <li key={s.id}>
+            <Link to={s.to} aria-current={s.id === section ? 'page' : undefined}>
+              {t(`nav.${s.id}`)}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
 export function OperatorPage({ section }: { section: OperatorSection }) {
-  return <h1>OperatorPage {section}</h1>;
+  const { t } = useTranslation('operator');
+  const known = SECTIONS.some((s) => s.id === section);
+  return (
+    <div className="operator">
+      <p className="operator-label">{t('label')}</p>
+      <OperatorNav section={section} />
+      {section === 'operations' && <OperationsSection />}
+      {section === 'publishers' && <PublishersSection />}
+      {section === 'tickets' && <TicketsSection />}
+      {section === 'reviews' && <ReviewsSection />}
+      {!known && (
+        <section>
+          <h1>{t('common:errors.NOT_FOUND')}</h1>
+          <p>{t('common:errors.notFoundPage')}</p>
+        </section>
+      )}
+    </div>
+  );
 }

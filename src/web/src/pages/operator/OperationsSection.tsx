@@ -1,0 +1,103 @@
+/**
+ * Every publication under way, of every publisher, with the step it is at; a stuck step (past
+ * its expected maximum) is marked. The list refreshes itself while the page is open.
+ */
+import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
+import { api } from '../../api/client.ts';
+import type { OperationSummary } from '../../api/types.ts';
+import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
+import { useApi } from '../../components/use-api.ts';
+import { useFormat } from '../../format.ts';
+import { ActForLink } from './ActForLink.tsx';
+
+/** How often the table asks again (an overview, not a live timeline: the portal page has SSE). */
+const REFRESH_MS = 15_000;
+
+const STEP_BADGE: Record<string, string> = {
+  inProgress: 'badge-running',
+  waitingForPublisherReview: 'badge-warn',
+  waitingForApproval: 'badge-warn',
+  blocked: 'badge-err',
+  complete: 'badge-ok',
+};
+
+export function OperationsSection() {
+  const { t } = useTranslation('operator');
+  const format = useFormat();
+  const operations = useApi((signal) => api.get<{ operations: OperationSummary[] }>('/operations', { signal }), []);
+  const { reload } = operations;
+
+  useEffect(() => {
+    const timer = setInterval(reload, REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [reload]);
+
+  const list = operations.data?.operations ?? [];
+  return (
+    <section aria-labelledby="operator-heading">
+      <div className="section-head">
+        <h1 id="operator-heading">{t('operations.heading')}</h1>
+        <button type="button" onClick={reload} disabled={operations.loading}>
+          {t('refresh')}
+        </button>
+      </div>
+      <p className="muted">{t('operations.intro')}</p>
+      {operations.loading && !operations.data && <Loading />}
+      <ErrorMessage error={operations.error} onRetry={reload} />
+      {operations.data && list.length === 0 && <p>{t('operations.empty')}</p>}
+      {list.length > 0 && (
+        <div className="table-wrap">
+          <table className="operations-table stack-table">
+            <caption className="visually-hidden">{t('operations.heading')}</caption>
+            <thead>
+              <tr>
+                <th scope="col">{t('columns.publisher')}</th>
+                <th scope="col">{t('columns.offer')}</th>
+                <th scope="col">{t('operations.step')}</th>
+                <th scope="col">{t('operations.stepStatus')}</th>
+                <th scope="col">{t('operations.started')}</th>
+                <th scope="col">{t('operations.status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((op) => {
+                const step = op.currentStep;
+                return (
+                  <tr key={op.id} className={step?.stuck ? 'row-stuck' : undefined}>
+                    <td data-label={t('columns.publisher')} className="mono">{op.publisherId}</td>
+                    <td data-label={t('columns.offer')}>
+                      <ActForLink
+                        publisherId={op.publisherId}
+                        to={`/portal/offers/${encodeURIComponent(op.offerId)}`}
+                        label={t('operations.openOffer', { offer: op.offerId, publisher: op.publisherId })}
+                      >
+                        {op.offerId}
+                      </ActForLink>
+                    </td>
+                    <td data-label={t('operations.step')}>
+                      <span>{step ? t(`common:steps.${step.id}`, { defaultValue: step.name }) : '—'}</span>
+                      {step?.stuck && (
+                        <span className="badge badge-err stuck-badge" title={step.expectedMaxSeconds ? t('operations.stuckTitle', { max: format.duration(step.expectedMaxSeconds) }) : undefined}>
+                          {t('operations.stuck')}
+                        </span>
+                      )}
+                    </td>
+                    <td data-label={t('operations.stepStatus')}>{step ? <span className={`badge ${STEP_BADGE[step.status] ?? 'badge-muted'}`}>{t(`stepStatus.${step.status}`, { defaultValue: t(`common:stepStatus.${step.status}`) })}</span> : '—'}</td>
+                    <td data-label={t('operations.started')}>
+                      {step?.startedAt ? <time dateTime={step.startedAt}>{format.dateTime(step.startedAt)}</time> : <time dateTime={op.createdAt}>{format.dateTime(op.createdAt)}</time>}
+                      {step?.startedAt && step.expectedMaxSeconds !== null && (
+                        <span className="cell-note">{t('operations.expectedMax', { max: format.duration(step.expectedMaxSeconds) })}</span>
+                      )}
+                    </td>
+                    <td data-label={t('operations.status')}>{t(`common:offerStatus.${op.status}`)}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
