@@ -164,7 +164,7 @@ describe('web: offers list and offer editor', { skip }, () => {
     assert.equal((await draft()).status, 404, 'a refused PUT stores nothing');
 
     // the summary's link takes the keyboard to the field
-    await summary.getByRole('link', { name: /Listing › Title/ }).click();
+    await summary.getByRole('link', { name: /Listing › Title/ }).press('Enter');
     assert.equal(await page.evaluate(() => document.activeElement?.closest('[data-field]')?.getAttribute('data-field')), 'listing.title');
 
     // fixed through the UI: each field's error goes as it is edited
@@ -244,6 +244,10 @@ describe('web: offers list and offer editor', { skip }, () => {
     await screenshot(page, 'offers-list-375');
     await page.getByRole('link', { name: /^Edit/ }).click();
     await page.getByRole('heading', { name: /^Edit offer/ }).waitFor();
+    // the widest rows: a port and a data disk, each with its Remove button
+    await page.getByRole('button', { name: 'Add a data disk' }).click();
+    await page.getByLabel('Data disk 1: Source').waitFor();
+    assert.equal(await page.getByLabel('Data disk 1: LUN').inputValue(), '0');
     assert.equal(await overflow(), 0, 'the editor scrolls sideways');
     await screenshot(page, 'editor-375');
     assert.deepEqual(problemsOf(page), []);
