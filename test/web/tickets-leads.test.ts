@@ -107,6 +107,7 @@ describe('web app: tickets and leads', { skip }, () => {
     await form.getByText('Describe what you need.').waitFor();
     assert.equal(await form.getByLabel('Title').getAttribute('aria-invalid'), 'true');
     assert.equal(await form.getByLabel('What do you need?').getAttribute('aria-invalid'), 'true');
+    await screenshot(page, 'ticket-form-errors');
     const before = await server.api('GET', `/publishers/${PUB}/tickets`, { token });
     assert.equal(before.body.tickets.filter((t: any) => t.source === 'publisher').length, 0, 'nothing stored from the empty form');
 
@@ -160,6 +161,11 @@ describe('web app: tickets and leads', { skip }, () => {
     await mine.getByText('Closed', { exact: true }).waitFor();
     await mine.getByText('You', { exact: true }).waitFor();
     await screenshot(page, 'tickets');
+    await page.setViewportSize({ width: 375, height: 800 });
+    await table.getByRole('link', { name: 'Preview link question' }).waitFor();
+    await screenshot(page, 'tickets-375');
+    assert.ok((await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)) <= 0, 'no sideways scroll at 375 px');
+    await page.setViewportSize({ width: 1280, height: 900 });
 
     await table.getByRole('row').filter({ hasText: 'Stuck step: Certification' }).getByRole('link').click();
     await page.getByText('ran past its expected maximum', { exact: false }).waitFor();
@@ -207,5 +213,26 @@ describe('web app: tickets and leads', { skip }, () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `the page scrolls sideways by ${overflow}px at 375 px`);
     assert.deepEqual(problemsOf(page), []);
+  });
+
+  test('in German the tickets and leads pages speak German, dates in the German format', async () => {
+    await acquired;
+    const de = await newPage(browser, { locale: 'de-DE' });
+    try {
+      await de.page.goto(`${server.url}/portal/leads`);
+      await de.page.getByLabel('Token', { exact: true }).fill(token);
+      await de.page.getByRole('button', { name: 'Anmelden' }).click();
+      await de.page.getByRole('button', { name: 'CSV herunterladen' }).waitFor();
+      await de.page.getByRole('columnheader', { name: 'Übermittlung' }).waitFor();
+      await de.page.getByText('2 Leads').waitFor();
+      await de.page.getByRole('cell', { name: /^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}:\d{2}$/ }).first().waitFor();
+      await de.page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Tickets' }).click();
+      await de.page.getByRole('heading', { level: 1, name: 'Support-Tickets' }).waitFor();
+      await de.page.getByText('Hängender Schritt: Zertifizierung').waitFor();
+      await screenshot(de.page, 'tickets-de');
+      assert.deepEqual(problemsOf(de.page), []);
+    } finally {
+      await de.context.close();
+    }
   });
 });
