@@ -28,19 +28,35 @@ export interface PutDraftResult {
 /**
  * Creates or replaces the offer's draft. With `ifMatch`, the update happens only when the stored
  * etag equals it (412 PRECONDITION_FAILED otherwise, and for `ifMatch` on an offer that does not
- * exist yet); the compare-and-set is one UPDATE, so two writers cannot both win.
+ * exist yet); the compare-and-set is one UPDATE, so two writers cannot both win. With
+ * `ifNoneMatch: '*'` it only creates: an existing offer answers 412 and is left as it is.
  */
 export async function putDraft(
   db: Db,
   publisherId: string,
   offerId: string,
   doc: Record<string, unknown>,
-  options: { ifMatch?: string } = {},
+  options: { ifMatch?: string; ifNoneMatch?: string } = {},
 ): Promise<PutDraftResult> {
   const etag = newEtag();
   const draft = JSON.stringify(doc);
   const ifMatch = options.ifMatch !== undefined ? normalizeEtag(options.ifMatch) : undefined;
+  if (options.ifNoneMatch !== undefined && options.ifNoneMatch.trim() !== '*') {
+    throw new VmarketError('BAD_REQUEST', 'If-None-Match on an offer draft can only be *: create the offer only if it does not exist.');
+  }
   return db.transaction(async (trx) => {
+    if (options.ifNoneMatch !== undefined) {
+      // insert-or-nothing: the primary key decides between two creators, not a read before it
+      const inserted = await trx
+        .insertInto('offers')
+        .values({ publisher_id: publisherId, id: offerId, draft, etag })
+        .onConflict((conflict) => conflict.columns(['publisher_id', 'id']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
+        throw new VmarketError('PRECONDITION_FAILED', `The offer ${publisherId}/${offerId} already exists (If-None-Match: *); choose another id or edit that offer.`);
+      }
+      return { created: true, etag };
+    }
     let update = trx
       .updateTable('offers')
       .set({ draft, etag, updated_at: new Date() })

@@ -121,6 +121,23 @@ test('If-Match with another etag answers 412 and keeps the draft; the current et
   assert.equal((await server.api('PUT', base, { token, body: offer })).status, 200);
 });
 
+test('If-None-Match: * creates an offer only once: the second creator gets 412 and the first draft stays', async () => {
+  const id = 'created-once';
+  const path = `/api/v1/publishers/contoso/offers/${id}`;
+  const first = { ...(structuredClone(offer) as any), id };
+  const created = await server.api('PUT', path, { token, body: first, headers: { 'if-none-match': '*' } });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const stored = await server.api('GET', path, { token });
+
+  const second = structuredClone(first);
+  second.listing.summary = 'Someone else wanted this id.';
+  assertError(await server.api('PUT', path, { token, body: second, headers: { 'if-none-match': '*' } }), 412, 'PRECONDITION_FAILED');
+  assert.deepEqual((await server.api('GET', path, { token })).body, stored.body);
+  // anything but * is not a precondition an offer draft can meet
+  assert.equal((await server.api('PUT', path, { token, body: second, headers: { 'if-none-match': '"abc"' } })).status, 422);
+  assert.deepEqual((await server.api('GET', path, { token })).body, stored.body);
+});
+
 test('a document whose id or publisher differs from the URL is refused', async () => {
   const res = await server.api('PUT', '/api/v1/publishers/contoso/offers/other-id', { token, body: offer });
   assertError(res, 422, 'VALIDATION_FAILED');

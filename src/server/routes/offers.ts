@@ -161,7 +161,10 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
         tags: ['offers'],
         security: bearer,
         params: offerParams,
-        headers: z.looseObject({ 'if-match': z.string().optional() }),
+        headers: z.looseObject({
+          'if-match': z.string().optional(),
+          'if-none-match': z.literal('*').optional().describe('Create only: 412 when the offer already exists.'),
+        }),
         body: offerBody,
         response: { 200: putAnswer, 201: putAnswer, ...errorResponses },
       },
@@ -178,7 +181,8 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
         });
       }
       const ifMatch = request.headers['if-match'];
-      const saved = await putDraft(ctx.db, pub, offer, doc as Record<string, unknown>, ifMatch ? { ifMatch } : {});
+      const ifNoneMatch = request.headers['if-none-match'];
+      const saved = await putDraft(ctx.db, pub, offer, doc as Record<string, unknown>, { ...(ifMatch ? { ifMatch } : {}), ...(ifNoneMatch ? { ifNoneMatch } : {}) });
       const latest = await latestStatuses(ctx, pub, offer);
       reply.header('etag', quoted(saved.etag));
       reply.header('location', `${API}/publishers/${encodeURIComponent(pub)}/offers/${encodeURIComponent(offer)}`);

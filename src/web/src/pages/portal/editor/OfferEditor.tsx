@@ -149,23 +149,13 @@ export function OfferEditor({ publisherId, offerId, loaded, onReload, regions, c
         showDetails([{ path: 'id', message: t('errors.idPattern') }], t('summary.nothingSaved'));
         return undefined;
       }
-      // PUT creates or replaces, so a new offer must not silently take over an existing one
-      try {
-        await request('GET', `${offerPath(publisherId, id)}?slot=draft`);
-        showDetails([{ path: 'id', message: t('errors.idTaken', { id }) }], t('summary.nothingSaved'));
-        return undefined;
-      } catch (error) {
-        if (!(error instanceof ApiError && error.status === 404)) {
-          setProblem(error);
-          return undefined;
-        }
-      }
     }
     const doc = documentFromForm(isNew ? { ...form, id } : form);
     try {
       const answer = await request<{ etag: string }>('PUT', offerPath(publisherId, id), {
         body: doc,
-        headers: etag ? { 'if-match': etag.startsWith('"') ? etag : `"${etag}"` } : {},
+        // PUT creates or replaces: a new offer is created only if its id is free (412 otherwise)
+        headers: isNew ? { 'if-none-match': '*' } : etag ? { 'if-match': etag.startsWith('"') ? etag : `"${etag}"` } : {},
       });
       setEtag(answer.headers.get('etag') ?? answer.data.etag);
       setDirty(false);
@@ -179,6 +169,7 @@ export function OfferEditor({ publisherId, offerId, loaded, onReload, regions, c
       return id;
     } catch (error) {
       if (error instanceof ApiError && error.status === 422 && error.details.length > 0) showDetails(error.details, t('summary.nothingSaved'));
+      else if (error instanceof ApiError && error.status === 412 && isNew) showDetails([{ path: 'id', message: t('errors.idTaken', { id }) }], t('summary.nothingSaved'));
       else if (error instanceof ApiError && error.status === 412) setStale(true);
       else setProblem(error);
       return undefined;
