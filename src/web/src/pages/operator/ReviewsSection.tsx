@@ -24,14 +24,14 @@ function reviewKey(review: PendingReview): string {
 function CheckItem({ check }: { check: CertificationCheck }) {
   const { t } = useTranslation('operator');
   return (
-    <li className={`check check-${check.status}`}>
-      <p className="check-title">
+    <li className={`review-check review-check-${check.status}`}>
+      <p className="review-check-title">
         <span className={`badge ${check.status === 'failed' ? 'badge-err' : 'badge-warn'}`}>{t(`reviews.checkStatus.${check.status}`)}</span>{' '}
         <strong>{check.title}</strong> <code>{check.id}</code>
       </p>
       <p>{check.message}</p>
       {check.evidence && check.evidence.length > 0 && (
-        <ul className="evidence">
+        <ul className="review-evidence">
           {check.evidence.map((e, i) => (
             <li key={i}>
               {e.path && <code>{e.line ? `${e.path}:${e.line}` : e.path}</code>} {e.detail}
@@ -75,7 +75,7 @@ function ReportSummary({ review }: { review: PendingReview }) {
       {failed.length + warnings.length === 0 ? (
         <p className="muted">{t('reviews.allPassed')}</p>
       ) : (
-        <ul className="checks">
+        <ul className="review-checks">
           {[...failed, ...warnings].map((check) => (
             <CheckItem key={check.id} check={check} />
           ))}
