@@ -2,14 +2,16 @@
  * The publisher's offers list and offer editor in a real browser against a real server: a new
  * offer with bad values is refused with each server problem shown at its field (and nothing
  * stored), fixed and saved, kept across a reload; a stale etag answers the 412 message; publish
- * leads to the publishing page; German labels; no horizontal scrolling at 375 px.
+ * leads to the publishing page, which follows it to the sign-off; the preview is shown to the
+ * audience subscription the editor named and not to another; Go live makes it public. German
+ * labels; no horizontal scrolling at 375 px.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { assignErrors, fieldId } from '../../src/web/src/pages/portal/editor/field-errors.ts';
 import { documentFromForm, formFromDocument, numberOrText } from '../../src/web/src/pages/portal/editor/model.ts';
-import { offerDocument } from '../pipeline/helpers.ts';
+import { AUDIENCE, offerDocument } from '../pipeline/helpers.ts';
 import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();
@@ -254,7 +256,7 @@ describe('web: offers list and offer editor', { skip }, () => {
     await context.close();
   });
 
-  test('publish opens the publishing page; the list shows the offer with its status and links', async () => {
+  test('from the editor to live: publish, the live timeline, the preview for its audience only, go live, public', async () => {
     const { page } = desktop;
     await page.goto(`${server.url}/portal/offers/${OFFER}/edit`);
     await page.getByRole('heading', { name: /^Edit offer/ }).waitFor();
@@ -263,6 +265,37 @@ describe('web: offers list and offer editor', { skip }, () => {
     assert.equal((await published).status(), 202);
     await page.waitForURL(`${server.url}/portal/offers/${OFFER}`);
 
+    // the publishing page follows the pipeline live, without a reload, to the sign-off
+    const signoff = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Publisher sign-off', exact: true, level: 3 }) });
+    await signoff.getByText('Waiting for your sign-off').waitFor({ timeout: 90_000 });
+
+    // the preview: shown, marked, to the audience subscription the editor named; not to another
+    const customer = await newPage(browser);
+    const storefrontCard = customer.page.locator('li.card').filter({ has: customer.page.getByRole('heading', { name: 'Hardened Ubuntu 22.04' }) });
+    await customer.page.goto(`${server.url}/`);
+    const subscription = customer.page.getByLabel('Preview subscription');
+    await subscription.fill('11111111-2222-4333-8444-555555555555');
+    await customer.page.getByRole('button', { name: 'Show previews' }).click();
+    await customer.page.getByRole('status').filter({ hasText: '0 offers' }).waitFor();
+    assert.equal(await storefrontCard.count(), 0, 'another subscription does not see the preview');
+    await subscription.fill(AUDIENCE);
+    await customer.page.getByRole('button', { name: 'Show previews' }).click();
+    await storefrontCard.locator('.badge-preview', { hasText: 'Preview' }).waitFor();
+
+    // sign-off after a confirmation; then everyone sees it, no longer as a preview
+    await page.getByRole('button', { name: 'Go live' }).click();
+    await page.getByRole('dialog', { name: 'Go live?' }).getByRole('button', { name: 'Go live now' }).click();
+    await page.locator('.overall').getByText('Live', { exact: true }).waitFor({ timeout: 90_000 });
+    await screenshot(page, 'flow-live');
+    const everyone = await newPage(browser);
+    await everyone.page.goto(`${server.url}/`);
+    const liveCard = everyone.page.locator('li.card').filter({ has: everyone.page.getByRole('heading', { name: 'Hardened Ubuntu 22.04' }) });
+    await liveCard.waitFor();
+    assert.equal(await liveCard.locator('.badge-preview').count(), 0);
+    assert.deepEqual([...problemsOf(customer.page), ...problemsOf(everyone.page)], []);
+    await customer.context.close();
+    await everyone.context.close();
+
     // the list shows the offer with its status and links
     await page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Offers' }).click();
     const row = page.getByRole('row', { name: /Hardened Ubuntu 22.04/ });
@@ -270,8 +303,7 @@ describe('web: offers list and offer editor', { skip }, () => {
     await row.getByText(OFFER, { exact: true }).waitFor();
     assert.equal(await row.getByRole('link', { name: /^Edit/ }).getAttribute('href'), `/portal/offers/${OFFER}/edit`);
     assert.equal(await row.getByRole('link', { name: /^Publishing/ }).getAttribute('href'), `/portal/offers/${OFFER}`);
-    // the status cell (after the id): the operation just started, so it is under way or past it
-    assert.match((await row.getByRole('cell').nth(1).textContent()) ?? '', /^(Not started|Publishing|Waiting for sign-off|Live|Failed)$/);
+    assert.equal(await row.getByRole('cell').nth(1).textContent(), 'Live');
     await screenshot(page, 'offers-list');
     assert.deepEqual(problemsOf(page), []);
     await desktop.context.close();
