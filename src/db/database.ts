@@ -20,7 +20,7 @@ import { PgliteDialect, runOnPglite, SerialLock } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
 /** The migrations in order; a new one is appended here (names sort, Kysely checks the order). */
-const MIGRATIONS: Record<string, Migration> = {
+export const MIGRATIONS: Record<string, Migration> = {
   '001_initial': initial,
   '002_ticket_comments': ticketComments,
 };

@@ -29,6 +29,7 @@ export function browserUnavailable(): string | undefined {
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
+    timeout: 60_000,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
 }
@@ -87,7 +88,9 @@ export type WebServerConfig = Record<string, unknown>;
  * The web app is built first (once; later calls find it current).
  */
 export async function startWebServer(config: WebServerConfig = {}): Promise<WebServer> {
-  await ensureWebBuilt();
+  // building the app and the database template are not bounded by themselves; a test file must
+  // fail with a reason rather than wait for the suite's timeout
+  await withDeadline(ensureWebBuilt(), 120_000, 'building the web app');
   const root = await mkdtemp(path.join(os.tmpdir(), 'vmarket-web-'));
   const dataDir = path.join(root, 'data');
   const importDir = path.join(root, 'images');
@@ -107,7 +110,7 @@ export async function startWebServer(config: WebServerConfig = {}): Promise<WebS
   const configFile = path.join(root, 'vmarket.json');
   await writeFile(configFile, JSON.stringify(settings, null, 2));
   // an empty migrated database copied in place: creating one takes PGlite several seconds
-  await cp(await pgliteTemplate(), embeddedDatabaseDir(loadConfig({ file: configFile, env: {} })), { recursive: true });
+  await cp(await withDeadline(pgliteTemplate(), 120_000, 'making the database template'), embeddedDatabaseDir(loadConfig({ file: configFile, env: {} })), { recursive: true });
 
   const child = spawn(NODE, [path.join(ROOT, 'bin/vmarket.js'), 'serve', '--config', configFile, '--port', '0'], {
     cwd: root,
@@ -171,4 +174,16 @@ async function waitForBanner(child: ChildProcess, output: () => string): Promise
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`vmarket serve printed no banner within 60 s:\n${output()}`);
+}
+
+async function withDeadline<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} took more than ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
