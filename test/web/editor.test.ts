@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { assignErrors, fieldId } from '../../src/web/src/pages/portal/editor/field-errors.ts';
 import { documentFromForm, formFromDocument, numberOrText } from '../../src/web/src/pages/portal/editor/model.ts';
 import { AUDIENCE, offerDocument } from '../pipeline/helpers.ts';
-import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, startWebServer, type WebServer } from './harness.ts';
+import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, signIn, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();
 if (skip) console.log(`# ${skip}`);
@@ -70,14 +70,6 @@ describe('web: offers list and offer editor', { skip }, () => {
     await server?.close();
   });
 
-  async function signIn(page: Page, path: string, tokenLabel = 'Token'): Promise<void> {
-    await page.goto(`${server.url}${path}`);
-    const field = page.getByLabel(tokenLabel, { exact: true });
-    await field.fill(token);
-    await field.press('Enter');
-    await page.getByRole('navigation', { name: /Portal/ }).waitFor();
-  }
-
   const field = (page: Page, path: string) => page.locator(`[data-field="${path}"]`);
   const draft = () => server.api('GET', `/publishers/${PUB}/offers/${OFFER}?slot=draft`, { token });
 
@@ -88,7 +80,7 @@ describe('web: offers list and offer editor', { skip }, () => {
   test('the editor: refused values shown at their fields, fixed, saved, kept; a stale etag is refused', async () => {
     desktop = await newPage(browser);
     const { page } = desktop;
-    await signIn(page, '/portal');
+    await signIn(page, server, token, '/portal');
     await page.getByRole('heading', { name: 'Your offers' }).waitFor();
     await page.getByText('You have no offers yet.').waitFor();
 
@@ -226,7 +218,7 @@ describe('web: offers list and offer editor', { skip }, () => {
 
   test('in German the editor speaks German', async () => {
     const { context, page } = await newPage(browser, { locale: 'de-DE' });
-    await signIn(page, `/portal/offers/${OFFER}/edit`);
+    await signIn(page, server, token, `/portal/offers/${OFFER}/edit`);
     await page.getByRole('heading', { name: /^Angebot bearbeiten: Hardened Ubuntu/ }).waitFor();
     await page.getByRole('group', { name: 'Eintrag im Marktplatz' }).getByLabel('Titel', { exact: true }).waitFor();
     await page.getByRole('group', { name: 'Support-Kontakt' }).getByLabel('E-Mail').waitFor();
@@ -240,7 +232,7 @@ describe('web: offers list and offer editor', { skip }, () => {
   test('at 375 px the list and the editor fit the screen', async () => {
     const { context, page } = await newPage(browser, { width: 375, height: 800 });
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    await signIn(page, '/portal');
+    await signIn(page, server, token, '/portal');
     await page.getByRole('row', { name: /Hardened Ubuntu 22.04/ }).waitFor();
     assert.equal(await overflow(), 0, 'the offers list scrolls sideways');
     await screenshot(page, 'offers-list-375');

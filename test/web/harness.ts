@@ -75,9 +75,25 @@ export interface WebServer {
   api(method: string, path: string, options?: { token?: string; body?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
   /** Creates a publisher through the API and answers its token. */
   createPublisher(id: string, name?: string): Promise<string>;
+  /**
+   * Polls the offer's status document until `until` holds (bounded: 60 s), answering it; fails
+   * with what it last saw when the publication ends otherwise or time runs out.
+   */
+  waitForStatus(token: string, publisher: string, offer: string, until: (doc: any) => boolean, what: string): Promise<any>;
+  /** PUTs the draft and publishes it; answers once the preview waits for sign-off (or, `live`, once it is live). */
+  publish(token: string, doc: Record<string, unknown>, options?: { live?: boolean }): Promise<void>;
   /** What the server printed (stdout and stderr), for failure messages. */
   output(): string;
   close(): Promise<void>;
+}
+
+/** Signs in through the portal's form (the field labelled "Token") and waits for the portal. */
+export async function signIn(page: Page, server: WebServer, token: string, path = '/portal'): Promise<void> {
+  await page.goto(`${server.url}${path}`);
+  const field = page.getByLabel('Token', { exact: true });
+  await field.fill(token);
+  await field.press('Enter');
+  await field.waitFor({ state: 'detached' });
 }
 
 /** Keys of the server configuration (CONTRACTS §3) merged over the browser tests' defaults. */
@@ -140,10 +156,38 @@ export async function startWebServer(config: WebServerConfig = {}): Promise<WebS
     return { status: response.status, body, headers: response.headers };
   };
 
+  const waitForStatus: WebServer['waitForStatus'] = async (token, publisher, offer, until, what) => {
+    let last: any;
+    for (let i = 0; i < 600; i++) {
+      const answer = await api('GET', `/publishers/${publisher}/offers/${offer}/status`, { token });
+      if (answer.status !== 200) throw new Error(`status of ${publisher}/${offer}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      last = answer.body;
+      if (until(last)) return last;
+      if (['failed', 'canceled'].includes(last.status)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`${publisher}/${offer} never reached ${what}: ${JSON.stringify(last)}\n${output}`);
+  };
+
+  const publish: WebServer['publish'] = async (token, doc, options = {}) => {
+    const base = `/publishers/${doc.publisher}/offers/${doc.id}`;
+    for (const [method, path, want] of [['PUT', base, [200, 201]], ['POST', `${base}/publish`, [202]]] as const) {
+      const answer = await api(method, path, { token, body: method === 'PUT' ? doc : undefined });
+      if (!(want as readonly number[]).includes(answer.status)) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
+    }
+    await waitForStatus(token, String(doc.publisher), String(doc.id), (s) => s.status === 'waitingForPublisherReview', 'the sign-off');
+    if (!options.live) return;
+    const golive = await api('POST', `${base}/golive`, { token });
+    if (golive.status !== 202) throw new Error(`golive: ${golive.status} ${JSON.stringify(golive.body)}`);
+    await waitForStatus(token, String(doc.publisher), String(doc.id), (s) => s.status === 'succeeded', 'live');
+  };
+
   return {
     url,
     operatorToken: TEST_OPERATOR_TOKEN,
     importDir,
+    waitForStatus,
+    publish,
     imageName: path.basename(image),
     api,
     async createPublisher(id, name = `Publisher ${id}`) {

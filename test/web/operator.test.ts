@@ -9,7 +9,6 @@
  * published offer waits in the queue past its maximum: stuck, with a ticket of its own.
  */
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { offerDocument } from '../pipeline/helpers.ts';
@@ -37,16 +36,7 @@ describe('web app: operator view', { skip }, () => {
   }
   const certify = (doc: any) => doc.steps.find((s: any) => s.id === 'certify');
 
-  async function waitForStatus(until: (doc: any) => boolean, what: string): Promise<any> {
-    let last: any;
-    for (let i = 0; i < 600; i++) {
-      last = await offerStatus();
-      if (until(last)) return last;
-      if (['failed', 'canceled'].includes(last.status)) break;
-      await sleep(100);
-    }
-    throw new Error(`offer never reached ${what}: ${JSON.stringify(last)}\n${server.output()}`);
-  }
+  const waitForStatus = (until: (doc: any) => boolean, what: string) => server.waitForStatus(token, PUB, OFFER, until, what);
 
   async function signIn(p: Page, path: string, label = 'Sign in') {
     await p.goto(`${server.url}${path}`);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { type Api, AUDIENCE, offerDocument, sha256File, waitForStatus } from '../pipeline/helpers.ts';
+import { AUDIENCE, offerDocument, sha256File } from '../pipeline/helpers.ts';
 import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();
@@ -51,24 +51,6 @@ function previewOffer(imageName: string): Record<string, unknown> {
   return { ...doc, previewAudience: [AUDIENCE], listing: { ...(doc.listing as object), title: 'Beta Database Appliance', summary: 'A database in preview.', categories: ['databases'] } };
 }
 
-/** Pushes the draft, publishes it and waits for the preview; `live` signs off and waits for live. */
-async function publish(server: WebServer, token: string, doc: Record<string, unknown>, live: boolean): Promise<void> {
-  const api: Api = async (method, p, options) => {
-    const answer = await server.api(method, p.replace(/^\/api\/v1/, ''), options);
-    return { ...answer, headers: Object.fromEntries(answer.headers) };
-  };
-  const base = `/publishers/${PUB}/offers/${doc.id}`;
-  const put = await server.api('PUT', base, { token, body: doc });
-  assert.ok(put.status === 201 || put.status === 200, JSON.stringify(put.body));
-  const started = await server.api('POST', `${base}/publish`, { token });
-  assert.equal(started.status, 202, JSON.stringify(started.body));
-  await waitForStatus(api, token, PUB, doc.id as string, (s) => s.status === 'waitingForPublisherReview');
-  if (!live) return;
-  const golive = await server.api('POST', `${base}/golive`, { token });
-  assert.equal(golive.status, 202, JSON.stringify(golive.body));
-  await waitForStatus(api, token, PUB, doc.id as string, (s) => s.status === 'succeeded');
-}
-
 function card(page: Page, title: string) {
   return page.locator('li.card').filter({ has: page.getByRole('heading', { name: title }) });
 }
@@ -81,7 +63,7 @@ describe('web app: storefront', { skip }, () => {
   before(async () => {
     [server, browser] = await Promise.all([startWebServer(), launchBrowser()]);
     const token = await server.createPublisher(PUB, 'Fabrikam Inc');
-    await Promise.all([publish(server, token, liveOffer(server.imageName), true), publish(server, token, previewOffer(server.imageName), false)]);
+    await Promise.all([server.publish(token, liveOffer(server.imageName), { live: true }), server.publish(token, previewOffer(server.imageName))]);
     imageSha = await sha256File(path.join(server.importDir, server.imageName));
   });
   after(async () => {

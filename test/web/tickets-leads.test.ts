@@ -10,7 +10,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { offerDocument } from '../pipeline/helpers.ts';
@@ -38,19 +37,7 @@ describe('web app: tickets and leads', { skip }, () => {
   let acquired: Promise<void>;
   const requestedUrls: string[] = [];
 
-  /** Polls the offer's status (bounded) until `until` holds. */
-  async function waitForStatus(until: (doc: any) => boolean, what: string): Promise<any> {
-    let last: any;
-    for (let i = 0; i < 600; i++) {
-      const answer = await server.api('GET', `/publishers/${PUB}/offers/${OFFER}/status`, { token });
-      assert.equal(answer.status, 200, JSON.stringify(answer.body));
-      last = answer.body;
-      if (until(last)) return last;
-      if (['failed', 'canceled'].includes(last.status)) break;
-      await sleep(100);
-    }
-    throw new Error(`offer never reached ${what}: ${JSON.stringify(last)}\n${server.output()}`);
-  }
+  const waitForStatus = (until: (doc: any) => boolean, what: string) => server.waitForStatus(token, PUB, OFFER, until, what);
   const certify = (doc: any) => doc.steps.find((s: any) => s.id === 'certify');
 
   before(async () => {
