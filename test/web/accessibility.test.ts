@@ -12,7 +12,6 @@ import { AUDIENCE, offerDocument } from '../pipeline/helpers.ts';
 import { browserUnavailable, launchBrowser, newPage, problemsOf, signIn, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();
-if (skip) console.log(`# ${skip}`);
 
 const PUB = 'northwind';
 const LIVE = 'live-offer';

@@ -15,7 +15,6 @@ import { AUDIENCE, offerDocument } from '../pipeline/helpers.ts';
 import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, signIn, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();
-if (skip) console.log(`# ${skip}`);
 
 const PUB = 'contoso';
 const OFFER = 'hardened-ubuntu';

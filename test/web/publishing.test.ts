@@ -95,7 +95,6 @@ describe('publishing page rules', () => {
 });
 
 const skip = browserUnavailable();
-if (skip) console.log(`# ${skip}`);
 
 describe('web app: the publishing page', { skip }, () => {
   let server: WebServer;

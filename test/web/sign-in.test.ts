@@ -9,7 +9,6 @@ import type { Browser } from 'playwright-core';
 import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();
-if (skip) console.log(`# ${skip}`);
 
 describe('web app: sign-in and language', { skip }, () => {
   let server: WebServer;

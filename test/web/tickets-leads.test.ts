@@ -16,7 +16,6 @@ import { offerDocument } from '../pipeline/helpers.ts';
 import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();
-if (skip) console.log(`# ${skip}`);
 
 const PUB = 'contoso';
 const OFFER = 'web-leads';
