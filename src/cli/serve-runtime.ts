@@ -65,7 +65,10 @@ export async function startServer(flags: ServeFlags, options: StartServerOptions
 async function buildWebApp(logger: import('pino').Logger): Promise<void> {
   const { ensureWebBuilt } = await import('../server/web-build.ts');
   try {
-    const result = await ensureWebBuilt({ onBuild: () => process.stderr.write('vmarket: building the web app (its sources changed since the last build)…\n') });
+    const result = await ensureWebBuilt({
+      onBuild: (reason) =>
+        process.stderr.write(`vmarket: building the web app (${reason === 'missing' ? 'it has not been built here yet' : 'its sources changed since the last build'})…\n`),
+    });
     if (result.built) logger.info({ durationMs: Math.round(result.durationMs) }, 'web app built');
   } catch (error) {
     logger.error({ err: error }, 'the web app could not be built; serving the API and the plain storefront only');
@@ -80,6 +83,7 @@ export function serverBanner(server: RunningServer): string[] {
     `vmarket is running (${server.config.database === 'embedded' ? `embedded database in ${server.config.dataDir}` : 'PostgreSQL'}, workers ${server.config.workers ? 'in process' : 'off'})`,
     `  storefront   ${base}/`,
     `  portal       ${base}/portal`,
+    `  operator     ${base}/operator`,
     `  API          ${base}/api/v1   (OpenAPI: ${base}/api/v1/openapi.json)`,
   ];
   if (server.demoToken) lines.push(`  demo publisher token   ${server.demoToken}`);

@@ -59,7 +59,9 @@ async function builtHash(distDir: string): Promise<string | undefined> {
  * Builds the web app unless dist matches the sources. Without the sources (an installation
  * that ships only dist) dist is used as it is. `force` builds regardless.
  */
-export async function ensureWebBuilt(options: { root?: string; force?: boolean; onBuild?: () => void } = {}): Promise<WebBuildResult> {
+export async function ensureWebBuilt(
+  options: { root?: string; force?: boolean; onBuild?: (reason: 'missing' | 'stale') => void } = {},
+): Promise<WebBuildResult> {
   const root = options.root ?? WEB_ROOT;
   const distDir = path.join(root, 'dist');
   const started = performance.now();
@@ -67,10 +69,11 @@ export async function ensureWebBuilt(options: { root?: string; force?: boolean; 
     return { distDir, built: false, sourceHash: '', durationMs: 0 };
   }
   const sourceHash = await webSourceHash(root);
-  if (!options.force && (await builtHash(distDir)) === sourceHash) {
+  const current = await builtHash(distDir);
+  if (!options.force && current === sourceHash) {
     return { distDir, built: false, sourceHash, durationMs: performance.now() - started };
   }
-  options.onBuild?.();
+  options.onBuild?.(current === undefined ? 'missing' : 'stale');
   const staging = path.join(root, `.dist-${process.pid}-${Date.now()}`);
   try {
     let build: typeof import('vite').build;
