@@ -266,6 +266,9 @@ describe('web app: the publishing page', { skip }, () => {
     assert.equal(await page.getByRole('heading', { name: 'Bereitstellung', exact: true }).count(), 2, 'provisioning and deployment');
     await page.getByRole('heading', { name: 'Einholen der Genehmigung des Herausgebers' }).waitFor();
     await page.getByRole('heading', { name: 'Zertifizierungsbericht' }).waitFor();
+    // check titles in German too (the report itself carries the server's English ones)
+    await page.getByText('Kein Shell-Verlauf in den Home-Verzeichnissen').first().waitFor({ state: 'attached' });
+    assert.equal(await page.getByText('No shell history left in home directories').count(), 0);
     await page.getByRole('button', { name: 'Live schalten' }).waitFor();
     await page.getByText('Live-Aktualisierung').waitFor();
     await screenshot(page, 'publishing-de');
