@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { AUDIENCE, offerDocument } from '../pipeline/helpers.ts';
-import { browserUnavailable, launchBrowser, newPage, problemsOf, signIn, startWebServer, type WebServer } from './harness.ts';
+import { browserUnavailable, launchBrowser, newPage, problemsOf, REVIEW_PAST_MAXIMUM, signIn, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();
 
@@ -46,12 +46,7 @@ describe('web app: accessibility of every page (axe-core, WCAG 2.1 A/AA)', { ski
   before(async () => {
     axeSource = await readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
     [server, browser] = await Promise.all([
-      startWebServer({
-        // certification waits for the operator and runs past its expected maximum: a review in
-        // the queue and a ticket opened by a stuck step
-        steps: { certify: { expectedMaxSeconds: 1 } },
-        certification: { manualReview: true, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' } },
-      }),
+      startWebServer(REVIEW_PAST_MAXIMUM),
       launchBrowser(),
     ]);
     token = await server.createPublisher(PUB, 'Northwind Traders');
@@ -59,8 +54,7 @@ describe('web app: accessibility of every page (axe-core, WCAG 2.1 A/AA)', { ski
       const doc = offerDocument({ id, publisher: PUB, osDisk: server.imageName });
       (doc.listing as Record<string, unknown>).description = '## About\n\nA **hardened** image.\n\n- one\n- two';
       doc.previewAudience = [AUDIENCE];
-      assert.equal((await server.api('PUT', `/publishers/${PUB}/offers/${id}`, { token, body: doc })).status, 201);
-      assert.equal((await server.api('POST', `/publishers/${PUB}/offers/${id}/publish`, { token })).status, 202);
+      await server.submit(token, doc);
     }
     const certify = (doc: any) => doc.steps.find((s: { id: string }) => s.id === 'certify');
     await server.waitForStatus(token, PUB, LIVE, (doc) => certify(doc).status === 'waitingForApproval', 'the review');

@@ -80,6 +80,8 @@ export interface WebServer {
    * with what it last saw when the publication ends otherwise or time runs out.
    */
   waitForStatus(token: string, publisher: string, offer: string, until: (doc: any) => boolean, what: string): Promise<any>;
+  /** PUTs the draft and starts its publication, without waiting for it. */
+  submit(token: string, doc: Record<string, unknown>): Promise<void>;
   /** PUTs the draft and publishes it; answers once the preview waits for sign-off (or, `live`, once it is live). */
   publish(token: string, doc: Record<string, unknown>, options?: { live?: boolean }): Promise<void>;
   /** What the server printed (stdout and stderr), for failure messages. */
@@ -98,6 +100,15 @@ export async function signIn(page: Page, server: WebServer, token: string, path 
 
 /** Keys of the server configuration (CONTRACTS §3) merged over the browser tests' defaults. */
 export type WebServerConfig = Record<string, unknown>;
+
+/**
+ * A server whose certifications wait for the operator's review and run past their expected
+ * maximum of 1 s meanwhile: a review in the queue and a ticket opened by a stuck step.
+ */
+export const REVIEW_PAST_MAXIMUM: WebServerConfig = {
+  certification: { manualReview: true, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' } },
+  steps: { certify: { expectedMaxSeconds: 1 } },
+};
 
 /**
  * Starts `vmarket serve --config <file> --port 0` as a child process and waits for its banner.
@@ -169,12 +180,17 @@ export async function startWebServer(config: WebServerConfig = {}): Promise<WebS
     throw new Error(`${publisher}/${offer} never reached ${what}: ${JSON.stringify(last)}\n${output}`);
   };
 
-  const publish: WebServer['publish'] = async (token, doc, options = {}) => {
+  const submit: WebServer['submit'] = async (token, doc) => {
     const base = `/publishers/${doc.publisher}/offers/${doc.id}`;
     for (const [method, path, want] of [['PUT', base, [200, 201]], ['POST', `${base}/publish`, [202]]] as const) {
       const answer = await api(method, path, { token, body: method === 'PUT' ? doc : undefined });
       if (!(want as readonly number[]).includes(answer.status)) throw new Error(`${method} ${path}: ${answer.status} ${JSON.stringify(answer.body)}`);
     }
+  };
+
+  const publish: WebServer['publish'] = async (token, doc, options = {}) => {
+    const base = `/publishers/${doc.publisher}/offers/${doc.id}`;
+    await submit(token, doc);
     await waitForStatus(token, String(doc.publisher), String(doc.id), (s) => s.status === 'waitingForPublisherReview', 'the sign-off');
     if (!options.live) return;
     const golive = await api('POST', `${base}/golive`, { token });
@@ -187,6 +203,7 @@ export async function startWebServer(config: WebServerConfig = {}): Promise<WebS
     operatorToken: TEST_OPERATOR_TOKEN,
     importDir,
     waitForStatus,
+    submit,
     publish,
     imageName: path.basename(image),
     api,

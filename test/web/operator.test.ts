@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { offerDocument } from '../pipeline/helpers.ts';
-import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, startWebServer, type WebServer } from './harness.ts';
+import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, REVIEW_PAST_MAXIMUM, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();
 
@@ -45,17 +45,11 @@ describe('web app: operator view', { skip }, () => {
 
   before(async () => {
     [server, browser] = await Promise.all([
-      startWebServer({
-        certification: { manualReview: true, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' } },
-        steps: { certify: { expectedMaxSeconds: 1 } },
-      }),
+      startWebServer(REVIEW_PAST_MAXIMUM),
       launchBrowser(),
     ]);
     token = await server.createPublisher(PUB, 'Contoso Ltd');
-    const put = await server.api('PUT', `/publishers/${PUB}/offers/${OFFER}`, { token, body: offerDocument({ id: OFFER, publisher: PUB, osDisk: server.imageName }) });
-    assert.equal(put.status, 201, JSON.stringify(put.body));
-    const published = await server.api('POST', `/publishers/${PUB}/offers/${OFFER}/publish`, { token });
-    assert.equal(published.status, 202, JSON.stringify(published.body));
+    await server.submit(token, offerDocument({ id: OFFER, publisher: PUB, osDisk: server.imageName }));
     // certification runs while the publisher test works in the browser
     waiting = waitForStatus((doc) => certify(doc)?.status === 'waitingForApproval' && certify(doc)?.stuck === true, 'a stuck certification review').then(() => {});
     waiting.catch(() => {}); // awaited (and reported) by the tests that need it

@@ -18,7 +18,7 @@ import { sortChecks } from '../../src/web/src/pages/portal/publishing/check-orde
 import { isOverdue } from '../../src/web/src/pages/portal/publishing/step-timing.ts';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { offerDocument } from '../pipeline/helpers.ts';
-import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, startWebServer, type WebServer } from './harness.ts';
+import { browserUnavailable, launchBrowser, newPage, problemsOf, REVIEW_PAST_MAXIMUM, screenshot, startWebServer, type WebServer } from './harness.ts';
 
 describe('status stream parser', () => {
   test('events split by blank lines, in chunks cut anywhere, with multi-line data; comments ignored; retry kept', () => {
@@ -106,11 +106,7 @@ describe('web app: the publishing page', { skip }, () => {
 
   before(async () => {
     [server, browser] = await Promise.all([
-      startWebServer({
-        steps: { certify: { expectedMaxSeconds: 1 } },
-        certification: { manualReview: true, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' } },
-        sweepIntervalSeconds: 1,
-      }),
+      startWebServer(REVIEW_PAST_MAXIMUM),
       launchBrowser(),
     ]);
     token = await server.createPublisher(PUB, 'Contoso Ltd');
