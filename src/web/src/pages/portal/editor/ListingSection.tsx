@@ -88,41 +88,28 @@ export function ListingSection() {
       />
       <TextField path="listing.termsOfUse" label={t('listing.termsOfUse')} required multiline rows={4} value={listing.termsOfUse} set={(f, v) => (f.listing.termsOfUse = v)} />
       <div className="grid-2 editor-contacts">
-        <fieldset>
-          <legend>{t('contact.support')}</legend>
-          <TextField path="listing.support.name" label={t('contact.name')} required value={listing.support.name} set={(f, v) => (f.listing.support.name = v)} />
-          <TextField
-            path="listing.support.email"
-            label={t('contact.email')}
-            type="email"
-            required
-            value={listing.support.email}
-            set={(f, v) => (f.listing.support.email = v)}
-          />
-          <TextField path="listing.support.phone" label={t('contact.phone')} hint={t('optional')} type="tel" value={listing.support.phone} set={(f, v) => (f.listing.support.phone = v)} />
-          <TextField path="listing.support.url" label={t('contact.url')} hint={t('optional')} type="url" value={listing.support.url} set={(f, v) => (f.listing.support.url = v)} />
-        </fieldset>
-        <fieldset>
-          <legend>{t('contact.engineering')}</legend>
-          <TextField path="listing.engineering.name" label={t('contact.name')} required value={listing.engineering.name} set={(f, v) => (f.listing.engineering.name = v)} />
-          <TextField
-            path="listing.engineering.email"
-            label={t('contact.email')}
-            type="email"
-            required
-            value={listing.engineering.email}
-            set={(f, v) => (f.listing.engineering.email = v)}
-          />
-          <TextField
-            path="listing.engineering.phone"
-            label={t('contact.phone')}
-            hint={t('optional')}
-            type="tel"
-            value={listing.engineering.phone}
-            set={(f, v) => (f.listing.engineering.phone = v)}
-          />
-        </fieldset>
+        <ContactFieldset kind="support" />
+        <ContactFieldset kind="engineering" />
       </div>
+    </fieldset>
+  );
+}
+
+/** One of the listing's two contacts; only support has a website. */
+function ContactFieldset({ kind }: { kind: 'support' | 'engineering' }) {
+  const { t } = useTranslation('editor');
+  const { form } = useEditor();
+  const contact = form.listing[kind];
+  const path = `listing.${kind}`;
+  return (
+    <fieldset>
+      <legend>{t(`contact.${kind}`)}</legend>
+      <TextField path={`${path}.name`} label={t('contact.name')} required value={contact.name} set={(f, v) => (f.listing[kind].name = v)} />
+      <TextField path={`${path}.email`} label={t('contact.email')} type="email" required value={contact.email} set={(f, v) => (f.listing[kind].email = v)} />
+      <TextField path={`${path}.phone`} label={t('contact.phone')} hint={t('optional')} type="tel" value={contact.phone} set={(f, v) => (f.listing[kind].phone = v)} />
+      {kind === 'support' && (
+        <TextField path={`${path}.url`} label={t('contact.url')} hint={t('optional')} type="url" value={form.listing.support.url} set={(f, v) => (f.listing.support.url = v)} />
+      )}
     </fieldset>
   );
 }
