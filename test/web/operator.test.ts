@@ -18,6 +18,8 @@ const skip = browserUnavailable();
 
 const PUB = 'contoso';
 const OFFER = 'web-review';
+/** A second offer in the queue, which the operator rejects with feedback. */
+const REJECTED = 'rejected-build';
 
 describe('web app: operator view', { skip }, () => {
   let server: WebServer;
@@ -50,6 +52,7 @@ describe('web app: operator view', { skip }, () => {
     ]);
     token = await server.createPublisher(PUB, 'Contoso Ltd');
     await server.submit(token, offerDocument({ id: OFFER, publisher: PUB, osDisk: server.imageName }));
+    await server.submit(token, offerDocument({ id: REJECTED, publisher: PUB, osDisk: server.imageName }));
     // certification runs while the publisher test works in the browser
     waiting = waitForStatus((doc) => certify(doc)?.status === 'waitingForApproval' && certify(doc)?.stuck === true, 'a stuck certification review').then(() => {});
     waiting.catch(() => {}); // awaited (and reported) by the tests that need it
@@ -128,7 +131,7 @@ describe('web app: operator view', { skip }, () => {
   test('every publisher\'s tickets are listed; opening one acts for its publisher', async () => {
     await page.goto(`${server.url}/operator/tickets`);
     await page.getByRole('heading', { level: 1, name: 'All tickets' }).waitFor();
-    const row = page.getByRole('row').filter({ hasText: 'Stuck step: Certification' });
+    const row = page.getByRole('row').filter({ hasText: 'Stuck step: Certification' }).filter({ hasText: OFFER });
     await row.getByText(PUB, { exact: true }).waitFor();
     await row.getByText('Open', { exact: true }).waitFor();
     await screenshot(page, 'operator-tickets');
@@ -140,7 +143,8 @@ describe('web app: operator view', { skip }, () => {
     assert.deepEqual(problemsOf(page), []);
   });
 
-  test('the review queue: the report summary, reject needs feedback, approve lets the publication go on', async () => {
+  test('the review queue: the report summary, reject needs feedback, approve lets the publication go on, reject with feedback stops it', async () => {
+    await server.waitForStatus(token, PUB, REJECTED, (doc) => certify(doc)?.status === 'waitingForApproval', 'the second review');
     await page.goto(`${server.url}/operator/reviews`);
     await page.getByRole('heading', { level: 1, name: 'Certification review queue' }).waitFor();
     const item = page.getByRole('article', { name: `${PUB} / ${OFFER}` });
@@ -161,10 +165,20 @@ describe('web app: operator view', { skip }, () => {
     const dialog = page.getByRole('dialog', { name: `Approve the certification of ${PUB}/${OFFER}?` });
     await dialog.getByRole('button', { name: 'Approve certification' }).click();
     await page.getByText(`Approved the certification of ${PUB}/${OFFER}.`).waitFor();
-    await page.getByText('No certification is waiting for review.').waitFor();
-    assert.equal(await item.count(), 0);
+    await item.waitFor({ state: 'detached' });
     const after = await waitForStatus((doc) => certify(doc).status === 'complete', 'certify complete');
     assert.ok(['running', 'waitingForPublisherReview'].includes(after.status), after.status);
+
+    // the second one is rejected: the feedback reaches the publisher and the publication stops
+    const second = page.getByRole('article', { name: `${PUB} / ${REJECTED}` });
+    const reason = 'Remove /root/.bash_history and rebuild the image.';
+    await second.getByLabel('Feedback for the publisher').fill(reason);
+    await second.getByRole('button', { name: 'Reject' }).click();
+    await page.getByText(`Rejected the certification of ${PUB}/${REJECTED}; the publisher sees your feedback.`).waitFor();
+    await page.getByText('No certification is waiting for review.').waitFor();
+    const rejected = await server.waitForStatus(token, PUB, REJECTED, (doc) => doc.status === 'failed', 'failed');
+    assert.equal(certify(rejected).status, 'blocked');
+    assert.ok(certify(rejected).messages.some((m: { text: string }) => m.text.includes(reason)), JSON.stringify(certify(rejected).messages));
     assert.equal((await server.api('GET', '/reviews', { token: server.operatorToken })).body.reviews.length, 0);
     assert.deepEqual(problemsOf(page), []);
   });
