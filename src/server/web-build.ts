@@ -5,7 +5,7 @@
  * built from other sources. A build goes to a temporary directory and is renamed into place, so
  * a server never serves half a build and two processes starting at once both end with a whole one.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -74,7 +74,9 @@ export async function ensureWebBuilt(
     return { distDir, built: false, sourceHash, durationMs: performance.now() - started };
   }
   options.onBuild?.(current === undefined ? 'missing' : 'stale');
-  const staging = path.join(root, `.dist-${process.pid}-${Date.now()}`);
+  // unique per call: two builds in one process can start within the same millisecond
+  const unique = randomUUID();
+  const staging = path.join(root, `.dist-${unique}`);
   try {
     let build: typeof import('vite').build;
     try {
@@ -88,7 +90,7 @@ export async function ensureWebBuilt(
       throw new VmarketError('INTERNAL', `Building the web app failed: ${(cause as Error).message}`, { cause });
     }
     await writeFile(path.join(staging, STAMP), JSON.stringify({ sourceHash, builtAt: new Date().toISOString() }) + '\n');
-    const retired = `${distDir}.old-${process.pid}-${Date.now()}`;
+    const retired = `${distDir}.old-${unique}`;
     await rename(distDir, retired).catch((error: NodeJS.ErrnoException) => {
       if (error.code !== 'ENOENT') throw error;
     });
