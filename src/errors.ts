@@ -1,3 +1,5 @@
+import type { Localized, Translations } from './i18n/localized.ts';
+
 /**
  * The one error type of vmarket. Every failure a user can see carries a stable `code` from the
  * table below; the HTTP layer maps it to a status, the CLI to an exit code. Modules throw
@@ -60,12 +62,15 @@ export interface VmarketErrorOptions {
 export class VmarketError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetail[];
+  /** The message in every language, when it was written as a phrase (`message` is its English). */
+  readonly localized: Localized | undefined;
 
-  constructor(code: ErrorCode, message: string, options: VmarketErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+  constructor(code: ErrorCode, message: string | Localized, options: VmarketErrorOptions = {}) {
+    super(typeof message === 'string' ? message : message.en, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'VmarketError';
     this.code = code;
     this.details = options.details ?? [];
+    this.localized = typeof message === 'string' ? undefined : message;
   }
 
   get httpStatus(): number {
@@ -77,8 +82,9 @@ export class VmarketError extends Error {
   }
 
   /** The body of the HTTP contract: `{"error":{"code","message","details"}}`. */
-  toJSON(): { error: { code: ErrorCode; message: string; details: ErrorDetail[] } } {
-    return { error: { code: this.code, message: this.message, details: this.details } };
+  toJSON(): { error: { code: ErrorCode; message: string; details: ErrorDetail[]; translations?: Translations } } {
+    const translations = this.localized && this.localized.de !== this.localized.en ? { translations: { de: { message: this.localized.de } } } : {};
+    return { error: { code: this.code, message: this.message, details: this.details, ...translations } };
   }
 }
 

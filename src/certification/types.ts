@@ -4,6 +4,7 @@
  * pipeline's `certify` step); keep it stable.
  */
 import type { CertificationConfig } from '../config/schema.ts';
+import type { Translations } from '../i18n/localized.ts';
 
 export type ImageRole = 'os' | 'data';
 export type ImageFormat = 'vhd-fixed' | 'vhd-dynamic' | 'vhd-differencing' | 'qcow2' | 'vmdk' | 'raw' | 'unknown';
@@ -30,6 +31,8 @@ export interface Evidence {
   path?: string;
   line?: number;
   detail: string;
+  /** `detail` in the other languages (an extension; the API answers in the caller's language). */
+  translations?: Translations;
 }
 
 export interface CheckResult {
@@ -40,6 +43,8 @@ export interface CheckResult {
   message: string;
   evidence: Evidence[];
   remediation: string;
+  /** `title`, `message`, `remediation` in the other languages (see src/i18n/localized.ts). */
+  translations?: Translations;
 }
 
 export interface CertificationReport {

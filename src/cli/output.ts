@@ -4,6 +4,7 @@
  */
 import { CommanderError } from 'commander';
 import { type VmarketError, toVmarketError } from '../errors.ts';
+import { localizeTree } from '../i18n/localize-tree.ts';
 
 /** Writes exactly one JSON document (pretty-printed, newline-terminated) to stdout. */
 export function printJson(document: unknown): void {
@@ -44,6 +45,7 @@ export function reportFailure(error: unknown, options: { debug: boolean; json: b
       current = current.cause;
     }
   }
-  if (options.json) printJson(vmError.toJSON());
+  // the command line speaks English (the contracts' language); `translations` is for the API
+  if (options.json) printJson(localizeTree(vmError.toJSON(), 'en'));
   return vmError.exitCode;
 }

@@ -5,6 +5,7 @@
  * `offers/`, reports in `certification/`, packages in `catalog/`).
  */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { StepMessage } from '../pipeline/types.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A timestamp the database fills by default (optional on insert). */
@@ -77,7 +78,7 @@ export interface OperationStepsTable {
   progress: Generated<number>;
   expected_max_seconds: number | null;
   stuck: Generated<boolean>;
-  messages: Json<{ level: 'information' | 'warning' | 'error'; text: string; at: string }[]>;
+  messages: Json<StepMessage[]>;
   /** Per-step progress that survives a worker's death (e.g. regions done). */
   checkpoint: Json<Record<string, unknown>>;
   attempts: Generated<number>;

@@ -7,6 +7,7 @@
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, OperationsTable, OperationStepsTable } from '../db/schema.ts';
 import type { Trx } from '../app/context.ts';
+import { type Localized, localizedFields } from '../i18n/localized.ts';
 import type { MessageLevel, OperationStatus, StepMessage, StepStatus } from './types.ts';
 import { STEPS, type StepId } from './steps/definitions.ts';
 
@@ -138,8 +139,9 @@ export async function transitionOperation(
   return true;
 }
 
-export function message(level: MessageLevel, text: string): StepMessage {
-  return { level, text, at: new Date().toISOString() };
+/** A step message; written as a phrase (`say(…)`), it reads in the caller's language. */
+export function message(level: MessageLevel, text: string | Localized): StepMessage {
+  return { level, ...localizedFields({ text }), at: new Date().toISOString() };
 }
 
 /** Appends messages to a step (outside any transaction is fine: one statement). */

@@ -13,6 +13,7 @@
 import { fromKysely, type Job } from 'pg-boss';
 import type { AppContext } from '../app/context.ts';
 import { isVmarketError, VmarketError } from '../errors.ts';
+import type { Localized } from '../i18n/localized.ts';
 import { finalizeCancel } from './cancel.ts';
 import { removeStaging } from './image-files.ts';
 import { notifyOperation } from './notify.ts';
@@ -193,7 +194,7 @@ function createStepContext(
     artifacts: (op.artifacts ?? {}) as Record<string, any>,
     signal,
     attempt: step.attempts,
-    async progress(percent: number, text?: string) {
+    async progress(percent: number, text?: string | Localized) {
       const value = Math.max(0, Math.min(99, Math.round(percent)));
       if (text) await appendMessages(ctx.db.kysely, operationId, stepId, [message('information', text)]);
       if (Date.now() - lastWrite >= PROGRESS_WRITE_INTERVAL_MS) await writeProgress(value);
@@ -208,7 +209,7 @@ function createStepContext(
         pendingTimer.unref();
       }
     },
-    async message(level: MessageLevel, text: string) {
+    async message(level: MessageLevel, text: string | Localized) {
       await appendMessages(ctx.db.kysely, operationId, stepId, [message(level, text)]);
     },
     checkpoint: {

@@ -2,6 +2,7 @@
  * The shapes of the publishing pipeline: statuses (CONTRACTS.md §4), the status document the
  * API serves (CONTRACTS.md §5), and what a step receives and returns.
  */
+import type { Translations } from '../i18n/localized.ts';
 import type { StepId } from './steps/definitions.ts';
 
 export type StepStatus =
@@ -29,8 +30,10 @@ export type MessageLevel = 'information' | 'warning' | 'error';
 
 export interface StepMessage {
   level: MessageLevel;
+  /** English, as the contract names it; other languages in `translations` (src/i18n). */
   text: string;
   at: string;
+  translations?: Translations;
 }
 
 /** One step in the status document (CONTRACTS §5), plus `nameDe` for the German interface. */

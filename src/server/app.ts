@@ -11,6 +11,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, typ
 import type { AppContext } from '../app/context.ts';
 import { VmarketError } from '../errors.ts';
 import { installErrorHandling, installJsonParser } from './errors.ts';
+import { installLanguage } from './language.ts';
 import { installMetrics } from './metrics.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -59,6 +60,7 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
   installJsonParser(app);
+  installLanguage(app);
 
   await app.register(fastifyRateLimit, {
     global: true,

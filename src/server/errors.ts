@@ -7,6 +7,8 @@
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type ErrorCode, errorCodeForStatus, isVmarketError, VmarketError } from '../errors.ts';
+import { localizeTree } from '../i18n/localize-tree.ts';
+import { requestLocale } from './language.ts';
 
 /** Fastify's own error codes mapped to the contract's codes. */
 const FASTIFY_CODES: Record<string, { code: ErrorCode; status: number; message: string }> = {
@@ -50,7 +52,8 @@ export function installErrorHandling(app: FastifyInstance): void {
     const { status, body, internal } = errorAnswer(error);
     if (internal) request.log.error({ err: error }, 'request failed');
     else if (status !== 404) request.log.info({ code: body.error.code, status }, body.error.message);
-    return reply.code(status).type('application/json; charset=utf-8').send(body);
+    // sent as a finished string: the body is put into the caller's language here, once
+    return reply.code(status).type('application/json; charset=utf-8').send(JSON.stringify(localizeTree(body, requestLocale(request))));
   });
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
     const path = request.url.split('?')[0];

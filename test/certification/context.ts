@@ -10,6 +10,9 @@ import { type ScanEngines, scanFileSystems } from '../../src/certification/malwa
 import { baseLinuxTree } from '../fixtures/linux-tree.ts';
 import { type MemoryFile, MemoryFs } from './memory-fs.ts';
 import type { CertificationConfig } from '../../src/config/schema.ts';
+import type { Evidence } from '../../src/certification/types.ts';
+import type { Locale } from '../../src/i18n/locale.ts';
+import type { Localized } from '../../src/i18n/localized.ts';
 
 /** The fixture tree as MemoryFile entries, with `change` applied (path → replacement, or null to delete). */
 export function treeWith(change: Record<string, string | Buffer | null | MemoryFile> = {}): MemoryFile[] {
@@ -64,9 +67,24 @@ export async function contextFor(files: MemoryFile[] | null, options: RunOptions
   return { disks: [{ role: 'os', lun: null, disk }], rootSearch: await findLinuxRoot(disk), config: resolveCertificationConfig(options.config), scan, memo: createMemo() };
 }
 
-export async function runCheck(id: string, files: MemoryFile[] | null, options: RunOptions = {}): Promise<CheckOutcome> {
+/** A check's outcome read in one language (English unless asked): what a report would show. */
+export interface OutcomeIn {
+  status: CheckOutcome['status'];
+  message: string;
+  evidence: Evidence[];
+}
+
+export function outcomeIn(outcome: CheckOutcome, locale: Locale = 'en'): OutcomeIn {
+  const text = (value: string | Localized) => (typeof value === 'string' ? value : value[locale]);
+  return {
+    status: outcome.status,
+    message: text(outcome.message),
+    evidence: (outcome.evidence ?? []).map((e) => ({ ...e, detail: text(e.detail) })),
+  };
+}
+
+export async function runCheck(id: string, files: MemoryFile[] | null, options: RunOptions & { locale?: Locale } = {}): Promise<OutcomeIn> {
   const check = CHECKS.find((c) => c.id === id);
   if (!check) throw new Error(`no check ${id}`);
-  const outcome = await check.run(await contextFor(files, options));
-  return { ...outcome, evidence: outcome.evidence ?? [] };
+  return outcomeIn(await check.run(await contextFor(files, options)), options.locale);
 }

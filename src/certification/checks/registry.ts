@@ -19,7 +19,8 @@ import { sshPasswordAuth } from './ssh-password-auth.ts';
 import { sshRootLogin } from './ssh-root-login.ts';
 import { sshServer } from './ssh-server.ts';
 import { swap } from './swap.ts';
-import type { CheckContext, CheckDefinition } from './types.ts';
+import { localizedFields } from '../../i18n/localized.ts';
+import type { CheckContext, CheckDefinition, CheckOutcome } from './types.ts';
 import type { CheckResult } from '../types.ts';
 
 export const CHECKS: readonly CheckDefinition[] = [
@@ -50,13 +51,13 @@ export async function runChecks(context: CheckContext, signal?: AbortSignal): Pr
   const results: CheckResult[] = [];
   for (const check of CHECKS) {
     signal?.throwIfAborted();
-    let outcome;
+    let outcome: CheckOutcome;
     try {
       outcome = await check.run(context);
     } catch (error) {
       outcome = { status: 'failed' as const, message: `the check could not run: ${(error as Error).message}` };
     }
-    results.push({ id: check.id, status: outcome.status, severity: check.severity, title: check.title, message: outcome.message, evidence: outcome.evidence ?? [], remediation: check.remediation });
+    results.push(checkResult(check, outcome));
   }
   return results;
 }
@@ -67,5 +68,20 @@ export function createMemo(): CheckContext['memo'] {
   return <T>(key: string, compute: () => Promise<T>): Promise<T> => {
     if (!cache.has(key)) cache.set(key, compute());
     return cache.get(key) as Promise<T>;
+  };
+}
+
+/** The report's entry for a check: English in the contract's fields, other languages in `translations`. */
+function checkResult(check: CheckDefinition, outcome: CheckOutcome): CheckResult {
+  const { translations, title, message, remediation } = localizedFields({ title: check.title, message: outcome.message, remediation: check.remediation });
+  return {
+    id: check.id,
+    status: outcome.status,
+    severity: check.severity,
+    title,
+    message,
+    evidence: (outcome.evidence ?? []).map(({ detail, ...rest }) => ({ ...rest, ...localizedFields({ detail }) })),
+    remediation,
+    ...(translations ? { translations } : {}),
   };
 }

@@ -4,22 +4,27 @@
  * operator's policy and the findings of the one malware pass over every file.
  */
 import type { CertificationConfig } from '../../config/schema.ts';
+import type { Localized } from '../../i18n/localized.ts';
 import type { OpenedDisk, OpenedFileSystem } from '../disk/types.ts';
 import type { GuestFs } from '../fs/types.ts';
 import type { ScanResult } from '../malware/types.ts';
 import type { CheckSeverity, CheckStatus, Evidence, ImageRole } from '../types.ts';
 
+/** Evidence as a check writes it: `detail` may be a phrase, in every language. */
+export type FoundEvidence = Omit<Evidence, 'detail' | 'translations'> & { detail: string | Localized };
+
+/** Texts a person reads are phrases (`say(…)`, src/i18n) so the report reads in their language. */
 export interface CheckOutcome {
   status: CheckStatus;
-  message: string;
-  evidence?: Evidence[];
+  message: string | Localized;
+  evidence?: FoundEvidence[];
 }
 
 export interface CheckDefinition {
   id: string;
-  title: string;
+  title: string | Localized;
   severity: CheckSeverity;
-  remediation: string;
+  remediation: string | Localized;
   run(context: CheckContext): Promise<CheckOutcome>;
 }
 

@@ -1,8 +1,14 @@
 /** The report as the JSON document of CONTRACTS §6 (what `vmarket certify --json` prints). */
+import type { Locale } from '../../i18n/locale.ts';
+import { localizeTree } from '../../i18n/localize-tree.ts';
 import type { CertificationReport } from '../types.ts';
 
-/** A plain copy in the contract's key order (no functions or class instances leak out). */
-export function reportToJson(report: CertificationReport): CertificationReport {
+/**
+ * A plain copy in the contract's key order (no functions or class instances leak out), with the
+ * texts in `locale` (English by default) and no `translations`.
+ */
+export function reportToJson(stored: CertificationReport, locale: Locale = 'en'): CertificationReport {
+  const report = localizeTree(stored, locale);
   return {
     result: report.result,
     images: report.images.map((i) => ({ role: i.role, lun: i.lun, path: i.path, format: i.format, virtualSize: i.virtualSize, sha256: i.sha256, ...(i.fileSize === undefined ? {} : { fileSize: i.fileSize }) })),

@@ -4,6 +4,7 @@
  * step never changes statuses itself and a redelivered job can run it again safely.
  */
 import type { AppContext, Trx } from '../../app/context.ts';
+import type { Localized } from '../../i18n/localized.ts';
 import type { OperationRow, StepRow } from '../operations.ts';
 import type { OfferSnapshot } from '../offer-snapshot.ts';
 import type { MessageLevel, StepMessage } from '../types.ts';
@@ -24,9 +25,9 @@ export interface StepContext {
   /** How often this step has been started for this operation (1 on the first run). */
   attempt: number;
   /** Records progress (0..100, rounded, throttled) and optionally an information message. */
-  progress(percent: number, message?: string): Promise<void>;
-  /** Appends a message to the step. */
-  message(level: MessageLevel, text: string): Promise<void>;
+  progress(percent: number, message?: string | Localized): Promise<void>;
+  /** Appends a message to the step (a phrase, `say(…)`, reads in the caller's language). */
+  message(level: MessageLevel, text: string | Localized): Promise<void>;
   /** Per-step state persisted in the step row: survives the death of the worker. */
   checkpoint: {
     get<T extends object = Record<string, unknown>>(): T;

@@ -12,10 +12,13 @@
  */
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
+import type { Locale } from '../../i18n/locale.ts';
+import { localizeTree } from '../../i18n/localize-tree.ts';
 import { getOfferStatus } from '../../pipeline/service.ts';
 import { attachStuckTickets } from '../../pipeline/status.ts';
 import type { OfferStatusDocument } from '../../pipeline/types.ts';
 import { authorizePublisher } from '../auth.ts';
+import { requestLocale } from '../language.ts';
 import { API, bearer, errorResponses, offerParams, type ZodApp } from '../schemas.ts';
 import { STATUS_POLL_INTERVAL_MS, StatusHub } from '../status-hub.ts';
 import { offerStatusSchema } from './pipeline-schemas.ts';
@@ -38,9 +41,17 @@ export async function offerStatusDocument(ctx: AppContext, publisherId: string, 
   return attachStuckTickets(ctx.db.kysely, doc.operationId, doc);
 }
 
-/** The document as the status route's serializer writes it (same schema, same key order). */
+/**
+ * The document with every language's texts, as the hub compares and shares it: one poller serves
+ * subscribers of different languages, and a change in any text is a change for all of them.
+ */
 async function serializedStatus(ctx: AppContext, publisherId: string, offerId: string): Promise<string> {
-  return JSON.stringify(offerStatusSchema.parse(await offerStatusDocument(ctx, publisherId, offerId)));
+  return JSON.stringify(await offerStatusDocument(ctx, publisherId, offerId));
+}
+
+/** One subscriber's view: in its language, shaped as the status route's serializer writes it. */
+function statusIn(json: string, locale: Locale): string {
+  return JSON.stringify(offerStatusSchema.parse(localizeTree(JSON.parse(json), locale)));
 }
 
 function statusEvent(json: string): string {
@@ -88,6 +99,7 @@ export function statusEventRoutes(app: ZodApp, ctx: AppContext, options: StatusE
       const { pub, offer } = request.params;
       await authorizePublisher(ctx, request, pub);
       const first = await serializedStatus(ctx, pub, offer);
+      const locale = requestLocale(request);
 
       reply.hijack();
       const res = reply.raw;
@@ -100,11 +112,11 @@ export function statusEventRoutes(app: ZodApp, ctx: AppContext, options: StatusE
         'x-accel-buffering': 'no',
       });
       res.write(`retry: ${STATUS_STREAM_RETRY_MS}\n\n`);
-      res.write(statusEvent(first));
+      res.write(statusEvent(statusIn(first, locale)));
 
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), keepaliveMs);
       keepalive.unref();
-      const unsubscribe = hub.subscribe(pub, offer, (json) => res.write(statusEvent(json)), first);
+      const unsubscribe = hub.subscribe(pub, offer, (json) => res.write(statusEvent(statusIn(json, locale))), first);
       let ended = false;
       const end = () => {
         if (ended) return;
