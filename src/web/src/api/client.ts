@@ -1,7 +1,9 @@
 /**
  * The one way the app talks to the server: the public HTTP API under /api/v1 (CONTRACTS §5).
  * Every failure becomes an ApiError carrying the contract's error code, message and details
- * (the `details[].path` of a 422 is how the editor puts each problem at its field).
+ * (the `details[].path` of a 422 is how the editor puts each problem at its field). Requests
+ * name the interface's language, so the server's own texts (step messages, validation problems,
+ * the certification report) come back in it.
  */
 import { session } from '../session.ts';
 
@@ -39,9 +41,15 @@ export interface ApiResponse<T> {
   data: T;
 }
 
+/** The interface's language (i18n keeps `<html lang>` on it), for `Accept-Language`. */
+export function interfaceLanguage(): string {
+  return document.documentElement.lang || 'en';
+}
+
 function requestHeaders(options: RequestOptions): Headers {
   const headers = new Headers(options.headers);
   headers.set('accept', headers.get('accept') ?? 'application/json');
+  headers.set('accept-language', interfaceLanguage());
   if (options.body !== undefined) headers.set('content-type', 'application/json');
   const token = options.auth === false ? null : session.token();
   if (token) headers.set('authorization', `Bearer ${token}`);

@@ -6,7 +6,7 @@
  * current either way. Everything stops on unsubscribe.
  */
 import type { OfferStatusDocument } from './types.ts';
-import { API_BASE, ApiError, api, offerPath } from './client.ts';
+import { API_BASE, ApiError, api, interfaceLanguage, offerPath } from './client.ts';
 import { session } from '../session.ts';
 
 /** One dispatched Server-Sent Event: its type (default `message`) and its data lines joined by `\n`. */
@@ -164,7 +164,7 @@ export function subscribeToStatus(
 
   /** One connection to the stream; resolves when it ends, true when it delivered an event. */
   const stream = async (parser: SseParser): Promise<boolean> => {
-    const headers: Record<string, string> = { accept: 'text/event-stream' };
+    const headers: Record<string, string> = { accept: 'text/event-stream', 'accept-language': interfaceLanguage() };
     const token = session.token();
     if (token) headers.authorization = `Bearer ${token}`;
     const connection = new AbortController();

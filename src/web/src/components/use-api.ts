@@ -1,5 +1,9 @@
-/** Loads something from the API for a page: data, the error if it failed, and reload(). */
+/**
+ * Loads something from the API for a page: data, the error if it failed, and reload(). It loads
+ * again when the interface language changes, since the server answers in that language.
+ */
 import { type DependencyList, useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 
 export interface Loaded<T> {
   data: T | undefined;
@@ -17,6 +21,7 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: Depen
   const [generation, setGeneration] = useState(0);
   const loader = useRef(load);
   loader.current = load;
+  const { i18n } = useTranslation();
 
   useEffect(() => {
     const controller = new AbortController();
@@ -36,7 +41,7 @@ export function useApi<T>(load: (signal: AbortSignal) => Promise<T>, deps: Depen
       });
     return () => controller.abort();
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [...deps, generation]);
+  }, [...deps, generation, i18n.language]);
 
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   return { data, error, loading, reload, set: setData };

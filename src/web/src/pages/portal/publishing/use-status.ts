@@ -1,5 +1,6 @@
 /** The offer's status document kept current by the live stream (or polling), for the page. */
 import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
 import { api, offerPath } from '../../../api/client.ts';
 import { type StatusConnection, subscribeToStatus } from '../../../api/status-stream.ts';
 import type { OfferStatusDocument } from '../../../api/types.ts';
@@ -14,11 +15,13 @@ export interface LiveStatus {
 export function useLiveStatus(publisherId: string, offerId: string): LiveStatus {
   const [status, setStatus] = useState<OfferStatusDocument | undefined>(undefined);
   const [connection, setConnection] = useState<StatusConnection>({ mode: 'connecting', error: null });
+  // the server writes its messages in the language asked for: a new language, a new stream
+  const { i18n } = useTranslation();
 
   useEffect(() => {
-    setStatus(undefined);
     return subscribeToStatus(publisherId, offerId, setStatus, setConnection);
-  }, [publisherId, offerId]);
+  }, [publisherId, offerId, i18n.language]);
+  useEffect(() => setStatus(undefined), [publisherId, offerId]);
 
   const refresh = useCallback(async () => {
     try {
