@@ -16,6 +16,7 @@ import type { Config } from '../config/load.ts';
 import { VmarketError } from '../errors.ts';
 import * as initial from './migrations/001_initial.ts';
 import * as ticketComments from './migrations/002_ticket_comments.ts';
+import * as ticketTranslations from './migrations/003_ticket_translations.ts';
 import { PgliteDialect, runOnPglite, SerialLock } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -23,6 +24,7 @@ import type { Database } from './schema.ts';
 export const MIGRATIONS: Record<string, Migration> = {
   '001_initial': initial,
   '002_ticket_comments': ticketComments,
+  '003_ticket_translations': ticketTranslations,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -5,6 +5,7 @@
  * `offers/`, reports in `certification/`, packages in `catalog/`).
  */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type { Translations } from '../i18n/localized.ts';
 import type { StepMessage } from '../pipeline/types.ts';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -126,6 +127,8 @@ export interface TicketsTable {
   status: string;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
+  /** `{de: {title, body}}` for tickets the system opened (migration 003); null otherwise. */
+  translations: ColumnType<Translations | null, string | null | undefined, string | null>;
 }
 
 /** One message of a ticket's conversation, oldest first. */

@@ -86,6 +86,8 @@ function ticketView(row: TicketRow): z.infer<typeof ticketSchema> {
     status: row.status,
     createdAt: iso(row.created_at)!,
     updatedAt: iso(row.updated_at)!,
+    // a system ticket's other languages, swapped in for the caller's (src/server/language.ts)
+    ...(row.translations ? { translations: row.translations } : {}),
   };
 }
 
