@@ -228,6 +228,35 @@ describe('web: offers list and offer editor', { skip }, () => {
     await context.close();
   });
 
+  test("the browser's Back button asks before it drops unsaved changes", async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, server, token, '/portal');
+    await page.getByRole('row', { name: /Hardened Ubuntu/ }).getByRole('link', { name: /^Edit/ }).click();
+    const title = page.getByRole('group', { name: 'Listing' }).getByLabel('Title', { exact: true });
+    await title.waitFor();
+    await title.fill('Unsaved title');
+    // bounded: without the guard no dialog comes, and the test fails here instead of hanging
+    const answer = async (accept: boolean) => {
+      const dialog = await page.waitForEvent('dialog', { timeout: 15_000 });
+      await (accept ? dialog.accept() : dialog.dismiss());
+      return dialog.message();
+    };
+
+    const stayed = answer(false);
+    await page.evaluate(() => history.back());
+    assert.match(await stayed, /unsaved changes/);
+    await page.waitForURL(new RegExp(`/portal/offers/${OFFER}/edit$`));
+    assert.equal(await title.inputValue(), 'Unsaved title', 'staying keeps the changes');
+
+    const left = answer(true);
+    await page.evaluate(() => history.back());
+    await left;
+    await page.waitForURL(/\/portal$/);
+    await page.getByRole('heading', { name: 'Your offers' }).waitFor();
+    assert.deepEqual(problemsOf(page), []);
+    await context.close();
+  });
+
   test('at 375 px the list and the editor fit the screen', async () => {
     const { context, page } = await newPage(browser, { width: 375, height: 800 });
     const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);

@@ -6,6 +6,35 @@ import { type AnchorHTMLAttributes, type MouseEvent, useSyncExternalStore } from
 
 const NAVIGATE = 'vmarket:navigate';
 
+const currentLocation = (): string => window.location.pathname + window.location.search;
+
+/** What the app shows; Back/Forward away from it can be refused by the guard. */
+let shown = currentLocation();
+let leaveGuard: (() => boolean) | null = null;
+
+/**
+ * Asks `allowLeaving` before the browser's Back or Forward leaves the page (the editor with
+ * unsaved changes); answers the function that removes the guard. History entries cannot be
+ * cancelled, so a refused step is undone by putting the page's address back.
+ */
+export function guardLeaving(allowLeaving: () => boolean): () => void {
+  leaveGuard = allowLeaving;
+  return () => {
+    if (leaveGuard === allowLeaving) leaveGuard = null;
+  };
+}
+
+// registered before any page subscribes, so a refused step never reaches them
+window.addEventListener('popstate', (event) => {
+  const next = currentLocation();
+  if (next !== shown && leaveGuard && !leaveGuard()) {
+    event.stopImmediatePropagation();
+    window.history.pushState(null, '', shown);
+    return;
+  }
+  shown = next;
+});
+
 function subscribe(onChange: () => void): () => void {
   window.addEventListener('popstate', onChange);
   window.addEventListener(NAVIGATE, onChange);
@@ -14,8 +43,6 @@ function subscribe(onChange: () => void): () => void {
     window.removeEventListener(NAVIGATE, onChange);
   };
 }
-
-const currentLocation = (): string => window.location.pathname + window.location.search;
 
 /** The current path and query, e.g. `/portal/offers/x?tab=report`; re-renders on navigation. */
 export function useLocation(): { pathname: string; search: URLSearchParams } {
@@ -28,6 +55,7 @@ export function navigate(to: string, options: { replace?: boolean } = {}): void 
   if (to === currentLocation()) return;
   if (options.replace) window.history.replaceState(null, '', to);
   else window.history.pushState(null, '', to);
+  shown = currentLocation();
   window.dispatchEvent(new Event(NAVIGATE));
   if (!options.replace) window.scrollTo(0, 0);
 }

@@ -7,7 +7,7 @@ import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } fro
 import { useTranslation } from 'react-i18next';
 import { ApiError, offerPath, request } from '../../../api/client.ts';
 import { ErrorMessage } from '../../../components/ErrorMessage.tsx';
-import { Link, navigate } from '../../../router.tsx';
+import { guardLeaving, Link, navigate } from '../../../router.tsx';
 import type { LoadedDraft } from '../OfferEditorPage.tsx';
 import { AudienceSection } from './AudienceSection.tsx';
 import { type Choice, EditorContext, type EditorContextValue } from './controls.tsx';
@@ -83,9 +83,12 @@ export function OfferEditor({ publisherId, offerId, loaded, onReload, regions, c
     };
     window.addEventListener('beforeunload', warn);
     document.addEventListener('click', leave, true);
+    // and before the browser's Back or Forward button does
+    const unguard = guardLeaving(() => window.confirm(t('leaveConfirm')));
     return () => {
       window.removeEventListener('beforeunload', warn);
       document.removeEventListener('click', leave, true);
+      unguard();
     };
   }, [dirty, t]);
 
