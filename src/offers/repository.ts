@@ -8,8 +8,29 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Db, Trx } from '../app/context.ts';
 import type { Database, OffersTable } from '../db/schema.ts';
 import { VmarketError } from '../errors.ts';
+import { type Localized, type Phrase, say } from '../i18n/localized.ts';
+import { offerNotFound } from './phrases.ts';
 
 export type OfferRow = Selectable<OffersTable>;
+
+const onlyStar: Localized = {
+  en: 'If-None-Match on an offer draft can only be *: create the offer only if it does not exist.',
+  de: 'If-None-Match kann bei einem Angebotsentwurf nur * sein: Das Angebot wird nur angelegt, wenn es noch nicht existiert.',
+};
+const alreadyExists: Phrase<[string, string]> = {
+  en: (publisherId, offerId) => `The offer ${publisherId}/${offerId} already exists (If-None-Match: *); choose another id or edit that offer.`,
+  de: (publisherId, offerId) =>
+    `Das Angebot ${publisherId}/${offerId} existiert bereits (If-None-Match: *); wählen Sie eine andere ID oder bearbeiten Sie jenes Angebot.`,
+};
+const draftChanged: Phrase<[string, string | undefined]> = {
+  en: (current, ifMatch) => `The draft changed since you read it (its etag is ${current}, not ${ifMatch}); read it again and reapply your change.`,
+  de: (current, ifMatch) =>
+    `Der Entwurf hat sich geändert, seit Sie ihn gelesen haben (sein ETag ist ${current}, nicht ${ifMatch}); lesen Sie ihn erneut und wenden Sie Ihre Änderung noch einmal an.`,
+};
+const nothingToMatch: Phrase<[string, string]> = {
+  en: (publisherId, offerId) => `The offer ${publisherId}/${offerId} does not exist, so If-Match cannot match.`,
+  de: (publisherId, offerId) => `Das Angebot ${publisherId}/${offerId} existiert nicht, daher kann If-Match nicht passen.`,
+};
 
 function newEtag(): string {
   return randomBytes(12).toString('hex');
@@ -42,7 +63,7 @@ export async function putDraft(
   const draft = JSON.stringify(doc);
   const ifMatch = options.ifMatch !== undefined ? normalizeEtag(options.ifMatch) : undefined;
   if (options.ifNoneMatch !== undefined && options.ifNoneMatch.trim() !== '*') {
-    throw new VmarketError('BAD_REQUEST', 'If-None-Match on an offer draft can only be *: create the offer only if it does not exist.');
+    throw new VmarketError('BAD_REQUEST', onlyStar);
   }
   return db.transaction(async (trx) => {
     if (options.ifNoneMatch !== undefined) {
@@ -53,7 +74,7 @@ export async function putDraft(
         .onConflict((conflict) => conflict.columns(['publisher_id', 'id']).doNothing())
         .executeTakeFirst();
       if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) {
-        throw new VmarketError('PRECONDITION_FAILED', `The offer ${publisherId}/${offerId} already exists (If-None-Match: *); choose another id or edit that offer.`);
+        throw new VmarketError('PRECONDITION_FAILED', say(alreadyExists, publisherId, offerId));
       }
       return { created: true, etag };
     }
@@ -73,10 +94,10 @@ export async function putDraft(
       .where('id', '=', offerId)
       .executeTakeFirst();
     if (existing) {
-      throw new VmarketError('PRECONDITION_FAILED', `The draft changed since you read it (its etag is ${existing.etag}, not ${ifMatch}); read it again and reapply your change.`);
+      throw new VmarketError('PRECONDITION_FAILED', say(draftChanged, existing.etag, ifMatch));
     }
     if (ifMatch !== undefined) {
-      throw new VmarketError('PRECONDITION_FAILED', `The offer ${publisherId}/${offerId} does not exist, so If-Match cannot match.`);
+      throw new VmarketError('PRECONDITION_FAILED', say(nothingToMatch, publisherId, offerId));
     }
     await trx.insertInto('offers').values({ publisher_id: publisherId, id: offerId, draft, etag }).execute();
     return { created: true, etag };
@@ -99,7 +120,7 @@ export async function setPreviewSlot(trx: Trx, publisherId: string, offerId: str
     .where('publisher_id', '=', publisherId)
     .where('id', '=', offerId)
     .executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) throw new VmarketError('NOT_FOUND', `The offer ${publisherId}/${offerId} does not exist.`);
+  if (Number(result.numUpdatedRows) !== 1) throw new VmarketError('NOT_FOUND', say(offerNotFound, publisherId, offerId));
 }
 
 /** Empties the preview slot when it still belongs to `operationId` (cancel, failure). */
@@ -125,7 +146,7 @@ export async function setLiveSlot(trx: Trx, publisherId: string, offerId: string
     .where('id', '=', offerId)
     .forUpdate()
     .executeTakeFirst();
-  if (!current) throw new VmarketError('NOT_FOUND', `The offer ${publisherId}/${offerId} does not exist.`);
+  if (!current) throw new VmarketError('NOT_FOUND', say(offerNotFound, publisherId, offerId));
   if (current.live_operation_id === operationId) return; // already switched (a redelivered job)
   const now = new Date();
   if (current.live !== null && current.live_operation_id) {

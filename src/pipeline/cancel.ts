@@ -5,12 +5,18 @@
  * The live slot is never touched: a cancel is refused once `live` applied.
  */
 import type { AppContext } from '../app/context.ts';
+import { type Phrase, say } from '../i18n/localized.ts';
 import { removeObject } from '../storage/replicate.ts';
 import { removeStaging } from './image-files.ts';
 import { notifyOperation } from './notify.ts';
 import { NOW, currentStep, loadSteps, lockOperation, message, transitionOperation, transitionStep, type OperationRow } from './operations.ts';
 import { ACTIVE_OPERATION_STATUSES } from './types.ts';
 import type { StepId } from './steps/definitions.ts';
+
+const canceledBy: Phrase<[string]> = {
+  en: (actor) => `Canceled by ${actor}.`,
+  de: (actor) => `Abgebrochen von ${actor}.`,
+};
 
 const CANCELABLE_STEP_STATUSES = ['notStarted', 'inProgress', 'waitingForApproval', 'waitingForPublisherReview'] as const;
 
@@ -32,7 +38,7 @@ export async function finalizeCancel(ctx: AppContext, operationId: string): Prom
     const step = currentStep(await loadSteps(trx, operationId));
     if (step) {
       await transitionStep(trx, operationId, step.step_id as StepId, CANCELABLE_STEP_STATUSES, 'canceled', actor, {
-        messages: [message('information', `Canceled by ${actor}.`)],
+        messages: [message('information', say(canceledBy, actor))],
       });
     }
     await transitionOperation(trx, operationId, ACTIVE_OPERATION_STATUSES, 'canceled', actor);

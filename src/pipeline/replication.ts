@@ -7,12 +7,14 @@
  */
 import type { AppContext } from '../app/context.ts';
 import { VmarketError } from '../errors.ts';
+import type { Locale } from '../i18n/locale.ts';
+import { type Phrase, say } from '../i18n/localized.ts';
 import { replicate, type ReplicationTarget } from '../storage/replicate.ts';
 import type { BlobStore } from '../storage/types.ts';
 import type { StepContext } from './steps/context.ts';
 
-/** "1.5 GiB", "12 MiB", "0 B". */
-export function formatBytes(n: number): string {
+/** "1.5 GiB", "12 MiB", "0 B" (German "1,5 GiB"). */
+export function formatBytes(n: number, locale: Locale = 'en'): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
   let value = n;
   let unit = 0;
@@ -20,12 +22,34 @@ export function formatBytes(n: number): string {
     value /= 1024;
     unit++;
   }
-  return `${unit === 0 ? value : value.toFixed(value >= 10 ? 0 : 1)} ${units[unit]}`;
+  const number = `${unit === 0 ? value : value.toFixed(value >= 10 ? 0 : 1)}`;
+  return `${locale === 'de' ? number.replace('.', ',') : number} ${units[unit]}`;
 }
+
+const regionNotConfigured: Phrase<[string]> = {
+  en: (name) => `The region ${name} is not configured on this server.`,
+  de: (name) => `Die Region ${name} ist auf diesem Server nicht eingerichtet.`,
+};
+const alreadyHeld: Phrase<[string, string]> = {
+  en: (region, short) => `${region}: already holds ${short}, nothing copied.`,
+  de: (region, short) => `${region}: enthält ${short} bereits, nichts kopiert.`,
+};
+const copiedVerified: Phrase<[string, number, string, string | undefined]> = {
+  en: (region, bytes, short, via) => `${region}: copied ${formatBytes(bytes)} (sha256 ${short}${via ? `, ${via}` : ''}), verified.`,
+  de: (region, bytes, short, via) => `${region}: ${formatBytes(bytes, 'de')} kopiert (sha256 ${short}${via ? `, ${via}` : ''}), geprüft.`,
+};
+const copyRetrying: Phrase<[string, number, string | undefined]> = {
+  en: (region, attempt, why) => `${region}: copy attempt ${attempt} failed (${why ?? 'unknown error'}); retrying.`,
+  de: (region, attempt, why) => `${region}: Kopierversuch ${attempt} fehlgeschlagen (${why ?? 'unbekannter Fehler'}); neuer Versuch folgt.`,
+};
+const copyFailed: Phrase<[string[]]> = {
+  en: (failed) => `Copying to ${failed.length} region(s) failed: ${failed.join('; ')}`,
+  de: (failed) => `Das Kopieren in ${failed.length} ${failed.length === 1 ? 'Region' : 'Regionen'} ist fehlgeschlagen: ${failed.join('; ')}`,
+};
 
 export function regionTarget(ctx: AppContext, name: string): ReplicationTarget {
   const region = ctx.regions.get(name);
-  if (!region) throw new VmarketError('CONFIG_INVALID', `The region ${name} is not configured on this server.`);
+  if (!region) throw new VmarketError('CONFIG_INVALID', say(regionNotConfigured, name));
   return { region: name, store: region.store, bytesPerSecond: region.config.bandwidthBytesPerSecond ?? 0 };
 }
 
@@ -71,9 +95,7 @@ export async function replicateToRegions(
       s
         .message(
           'information',
-          bytesCopied === 0
-            ? `${region}: already holds ${short}, nothing copied.`
-            : `${region}: copied ${formatBytes(bytesCopied)} (sha256 ${short}${via ? `, ${via}` : ''}), verified.`,
+          bytesCopied === 0 ? say(alreadyHeld, region, short) : say(copiedVerified, region, bytesCopied, short, via),
         )
         .catch(() => {}),
     );
@@ -90,7 +112,7 @@ export async function replicateToRegions(
       else if (p.status === 'skipped') regionDone(region, 0);
       else if (p.status === 'retrying' && lastRetryMessage.get(region) !== p.attempt) {
         lastRetryMessage.set(region, p.attempt);
-        writes.push(s.message('warning', `${region}: copy attempt ${p.attempt} failed (${p.message ?? 'unknown error'}); retrying.`).catch(() => {}));
+        writes.push(s.message('warning', say(copyRetrying, region, p.attempt, p.message)).catch(() => {}));
       }
     },
   });
@@ -102,7 +124,7 @@ export async function replicateToRegions(
   }
   await Promise.all(writes);
   if (failed.length > 0) {
-    throw new VmarketError('STORAGE_FAILED', `Copying to ${failed.length} region(s) failed: ${failed.join('; ')}`);
+    throw new VmarketError('STORAGE_FAILED', say(copyFailed, failed));
   }
   return copied;
 }

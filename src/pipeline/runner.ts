@@ -13,8 +13,9 @@
 import { fromKysely, type Job } from 'pg-boss';
 import type { AppContext } from '../app/context.ts';
 import { isVmarketError, VmarketError } from '../errors.ts';
-import type { Localized } from '../i18n/localized.ts';
+import { type Localized, type Phrase, say } from '../i18n/localized.ts';
 import { finalizeCancel } from './cancel.ts';
+import { errorText } from './error-text.ts';
 import { removeStaging } from './image-files.ts';
 import { notifyOperation } from './notify.ts';
 import type { OfferSnapshot } from './offer-snapshot.ts';
@@ -42,6 +43,20 @@ const SYSTEM = 'system';
 const PROGRESS_WRITE_INTERVAL_MS = 500;
 const CANCEL_POLL_MS = 1000;
 
+const neverFinished: Phrase<[number]> = {
+  en: (attempts) => `The step was started ${attempts} times and never finished (its worker stopped each time); publish again to retry.`,
+  de: (attempts) =>
+    `Der Schritt wurde ${attempts}-mal gestartet und nie beendet (sein Worker hielt jedes Mal an); veröffentlichen Sie erneut, um es noch einmal zu versuchen.`,
+};
+const attemptFailed: Phrase<[number, Localized]> = {
+  en: (attempt, why) => `Attempt ${attempt} failed (${why.en}); retrying.`,
+  de: (attempt, why) => `Versuch ${attempt} fehlgeschlagen (${why.de}); neuer Versuch folgt.`,
+};
+const resumed: Phrase<[number]> = {
+  en: (attempt) => `Resumed after an interruption (attempt ${attempt}); work already done is kept.`,
+  de: (attempt) => `Nach einer Unterbrechung fortgesetzt (Versuch ${attempt}); bereits erledigte Arbeit bleibt erhalten.`,
+};
+
 type Start = { kind: 'run'; op: OperationRow; step: StepRow } | { kind: 'cancel' } | { kind: 'nothing' } | { kind: 'exhausted'; attempts: number };
 
 /** The pg-boss handler body for one job. Throwing makes pg-boss retry the job. */
@@ -57,7 +72,7 @@ export async function runStepJob(ctx: AppContext, job: Job<StepJobData>, shutdow
     await applyOutcome(ctx, operationId, stepId, {
       status: 'blocked',
       error: `The ${stepId} step was interrupted ${start.attempts} times without finishing.`,
-      messages: [message('error', `The step was started ${start.attempts} times and never finished (its worker stopped each time); publish again to retry.`)],
+      messages: [message('error', say(neverFinished, start.attempts))],
     }, job);
     return;
   }
@@ -92,11 +107,11 @@ export async function runStepJob(ctx: AppContext, job: Job<StepJobData>, shutdow
     const text = describeError(error);
     if (job.retryCount >= RETRY_LIMIT || isPermanent(error)) {
       ctx.logger.warn({ operationId, stepId, err: error }, 'pipeline step failed');
-      await applyOutcome(ctx, operationId, stepId, { status: 'blocked', error: text, messages: [message('error', text)] }, job);
+      await applyOutcome(ctx, operationId, stepId, { status: 'blocked', error: text.en, messages: [message('error', text)] }, job);
       return;
     }
     await appendMessages(ctx.db.kysely, operationId, stepId, [
-      message('warning', `Attempt ${job.retryCount + 1} failed (${text}); retrying.`),
+      message('warning', say(attemptFailed, job.retryCount + 1, text)),
     ]);
     throw error;
   }
@@ -121,9 +136,11 @@ function isPermanent(error: unknown): boolean {
   ].includes(error.code);
 }
 
-function describeError(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return /[.!?]$/.test(text) ? text : `${text}.`;
+/** The error as one sentence in every language, ending with a full stop. */
+function describeError(error: unknown): Localized {
+  const { en, de } = errorText(error);
+  const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
+  return { en: sentence(en), de: sentence(de) };
 }
 
 async function beginStep(ctx: AppContext, operationId: string, stepId: StepId): Promise<Start> {
@@ -144,7 +161,7 @@ async function beginStep(ctx: AppContext, operationId: string, stepId: StepId): 
       await transitionStep(trx, operationId, stepId, ['notStarted'], 'inProgress', SYSTEM);
     } else {
       await appendMessages(trx, operationId, stepId, [
-        message('information', `Resumed after an interruption (attempt ${step.attempts + 1}); work already done is kept.`),
+        message('information', say(resumed, step.attempts + 1)),
       ]);
     }
     const fresh = (await loadStep(trx, operationId, stepId))!;

@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.ts';
 import { VmarketError } from '../errors.ts';
+import { localizedFields, type Localized, type Phrase, say } from '../i18n/localized.ts';
+import { offerNotFound } from '../offers/phrases.ts';
 import { validateOffer } from '../offers/validate.ts';
 import { finalizeCancel } from './cancel.ts';
 import { mergeReports } from './certification-reports.ts';
@@ -29,6 +31,63 @@ import { expectedMaxSeconds } from './steps/definitions.ts';
 import type { OfferStatusDocument, OperationStatus, OperationView } from './types.ts';
 import { ACTIVE_OPERATION_STATUSES } from './types.ts';
 import { usedVersions } from './used-versions.ts';
+
+const offerHasProblems: Phrase<[number]> = {
+  en: (count) => `The offer has ${count} problem(s); fix them and publish again.`,
+  de: (count) => `Das Angebot hat ${count} ${count === 1 ? 'Problem' : 'Probleme'}; beheben Sie ${count === 1 ? 'es' : 'sie'} und veröffentlichen Sie erneut.`,
+};
+const operationNotFound: Phrase<[string]> = {
+  en: (operationId) => `The operation ${operationId} does not exist.`,
+  de: (operationId) => `Der Vorgang ${operationId} existiert nicht.`,
+};
+/** The status words of an operation as a sentence uses them. */
+const OPERATION_STATUS_DE: Record<string, string> = {
+  notStarted: 'nicht gestartet',
+  running: 'läuft',
+  waitingForPublisherReview: 'wartet auf die Genehmigung des Herausgebers',
+  succeeded: 'erfolgreich',
+  failed: 'fehlgeschlagen',
+  canceled: 'abgebrochen',
+};
+const notWaitingForReview: Phrase<[string, string]> = {
+  en: (offerId, state) => `The offer ${offerId} is not waiting for publisher review (its operation is ${state}).`,
+  de: (offerId, state) =>
+    `Das Angebot ${offerId} wartet nicht auf die Genehmigung des Herausgebers (sein Vorgang ${state === 'being canceled' ? 'wird abgebrochen' : `ist: ${OPERATION_STATUS_DE[state] ?? state}`}).`,
+};
+const nothingWaitingForReview: Phrase<[string]> = {
+  en: (offerId) => `The offer ${offerId} has no publication waiting for publisher review.`,
+  de: (offerId) => `Das Angebot ${offerId} hat keine Veröffentlichung, die auf die Genehmigung des Herausgebers wartet.`,
+};
+const noLongerWaitingForReview: Phrase<[string]> = {
+  en: (offerId) => `The offer ${offerId} is not waiting for publisher review.`,
+  de: (offerId) => `Das Angebot ${offerId} wartet nicht auf die Genehmigung des Herausgebers.`,
+};
+const signedOffBy: Phrase<[string]> = {
+  en: (actor) => `Signed off by ${actor}.`,
+  de: (actor) => `Genehmigt von ${actor}.`,
+};
+const alreadyLive: Phrase<[string, string]> = {
+  en: (offerId, operationId) => `The offer ${offerId} is already live for operation ${operationId}; nothing to cancel.`,
+  de: (offerId, operationId) => `Das Angebot ${offerId} ist für den Vorgang ${operationId} bereits live; es gibt nichts abzubrechen.`,
+};
+const nothingRunning: Phrase<[string]> = {
+  en: (offerId) => `The offer ${offerId} has no publication running.`,
+  de: (offerId) => `Für das Angebot ${offerId} läuft keine Veröffentlichung.`,
+};
+const badDecision: Localized = { en: 'The decision must be approve or reject.', de: 'Die Entscheidung muss approve oder reject sein.' };
+const reviewNotWaiting: Phrase<[string]> = {
+  en: (offerId) => `The certification of ${offerId} is not waiting for a review.`,
+  de: (offerId) => `Die Zertifizierung von ${offerId} wartet nicht auf eine Prüfung.`,
+};
+const reviewed: Phrase<[boolean, string, string]> = {
+  en: (approved, actor, feedback) => `Certification ${approved ? 'approved' : 'rejected'} by ${actor}${feedback ? `: ${feedback}` : '.'}`,
+  de: (approved, actor, feedback) => `Zertifizierung ${approved ? 'genehmigt' : 'abgelehnt'} von ${actor}${feedback ? `: ${feedback}` : '.'}`,
+};
+const alreadyActive: Phrase<[string, string]> = {
+  en: (operationId, status) => `An operation of this offer is already active (${operationId}, ${status}); wait for it or cancel it.`,
+  de: (operationId, status) =>
+    `Ein Vorgang dieses Angebots läuft bereits (${operationId}, ${status}); warten Sie, bis er fertig ist, oder brechen Sie ihn ab.`,
+};
 
 export { startPipelineWorkers, type PipelineWorkers } from './workers.ts';
 export { sweepStuckSteps } from './sweeper.ts';
@@ -56,14 +115,14 @@ export async function publishOffer(ctx: AppContext, input: PublishInput): Promis
     .where('publisher_id', '=', publisherId)
     .where('id', '=', offerId)
     .executeTakeFirst();
-  if (!offer) throw new VmarketError('NOT_FOUND', `The offer ${publisherId}/${offerId} does not exist.`);
+  if (!offer) throw new VmarketError('NOT_FOUND', say(offerNotFound, publisherId, offerId));
   const active = await activeOperation(ctx, publisherId, offerId);
   if (active) throw conflictRunning(active.id, active.status);
 
   const used = await usedVersions(ctx.db.kysely, publisherId, offerId);
   const result = await validateOffer(offer.draft, { config: ctx.config, publisherId, usedVersions: used });
   if (result.problems.length > 0 || !result.offer) {
-    throw new VmarketError('VALIDATION_FAILED', `The offer has ${result.problems.length} problem(s); fix them and publish again.`, {
+    throw new VmarketError('VALIDATION_FAILED', say(offerHasProblems, result.problems.length), {
       details: result.problems,
     });
   }
@@ -125,7 +184,7 @@ export async function getOfferStatus(ctx: AppContext, publisherId: string, offer
       const steps = op ? await loadSteps(trx, op.id) : undefined;
       return { offer, op, steps };
     });
-  if (!offer) throw new VmarketError('NOT_FOUND', `The offer ${publisherId}/${offerId} does not exist.`);
+  if (!offer) throw new VmarketError('NOT_FOUND', say(offerNotFound, publisherId, offerId));
   const links = offerLinks(ctx, publisherId, offerId);
   const previewShown = op !== undefined && offer.preview !== null && offer.preview_operation_id === op.id && op.status !== 'canceled';
   return {
@@ -140,7 +199,7 @@ export async function getOfferStatus(ctx: AppContext, publisherId: string, offer
 /** One operation with its steps and transitions. 404 NOT_FOUND (also for another publisher's). */
 export async function getOperation(ctx: AppContext, publisherId: string, operationId: string): Promise<OperationView> {
   const op = await loadOperation(ctx.db.kysely, operationId);
-  if (!op || op.publisher_id !== publisherId) throw new VmarketError('NOT_FOUND', `The operation ${operationId} does not exist.`);
+  if (!op || op.publisher_id !== publisherId) throw new VmarketError('NOT_FOUND', say(operationNotFound, operationId));
   const steps = await loadSteps(ctx.db.kysely, operationId);
   const transitions = await ctx.db.kysely
     .selectFrom('transitions')
@@ -188,14 +247,14 @@ export async function goLive(ctx: AppContext, publisherId: string, offerId: stri
       throw new VmarketError(
         'CONFLICT',
         op
-          ? `The offer ${offerId} is not waiting for publisher review (its operation is ${op.cancel_requested ? 'being canceled' : op.status}).`
-          : `The offer ${offerId} has no publication waiting for publisher review.`,
+          ? say(notWaitingForReview, offerId, op.cancel_requested ? 'being canceled' : op.status)
+          : say(nothingWaitingForReview, offerId),
       );
     }
     const moved = await transitionStep(trx, op.id, 'signoff', ['waitingForPublisherReview'], 'complete', actor, {
-      messages: [message('information', `Signed off by ${actor}.`)],
+      messages: [message('information', say(signedOffBy, actor))],
     });
-    if (!moved) throw new VmarketError('CONFLICT', `The offer ${offerId} is not waiting for publisher review.`);
+    if (!moved) throw new VmarketError('CONFLICT', say(noLongerWaitingForReview, offerId));
     await transitionOperation(trx, op.id, ['waitingForPublisherReview'], 'running', actor, { note: 'go live' });
     await enqueueStep(ctx, trx, op.id, 'deploy');
     return { operationId: op.id };
@@ -219,9 +278,7 @@ export async function cancelOperation(ctx: AppContext, publisherId: string, offe
     if (!op || !ACTIVE_OPERATION_STATUSES.includes(op.status as OperationStatus)) {
       throw new VmarketError(
         'CONFLICT',
-        op?.status === 'succeeded'
-          ? `The offer ${offerId} is already live for operation ${op.id}; nothing to cancel.`
-          : `The offer ${offerId} has no publication running.`,
+        op?.status === 'succeeded' ? say(alreadyLive, offerId, op.id) : say(nothingRunning, offerId),
       );
     }
     if (!op.cancel_requested) {
@@ -260,7 +317,7 @@ export async function reviewCertification(
 ): Promise<{ operationId: string; decision: 'approve' | 'reject' }> {
   await requireOffer(ctx, publisherId, offerId);
   if (input.decision !== 'approve' && input.decision !== 'reject') {
-    throw new VmarketError('BAD_REQUEST', 'The decision must be approve or reject.');
+    throw new VmarketError('BAD_REQUEST', badDecision);
   }
   await ensurePipelineQueues(ctx.db.boss);
   const feedback = (input.feedback ?? '').trim();
@@ -269,7 +326,7 @@ export async function reviewCertification(
     const op = latest ? await trx.selectFrom('operations').selectAll().where('id', '=', latest.id).forUpdate().executeTakeFirst() : undefined;
     const step = op ? (await loadSteps(trx, op.id)).find((s) => s.step_id === 'certify') : undefined;
     if (!op || op.status !== 'running' || op.cancel_requested || step?.status !== 'waitingForApproval') {
-      throw new VmarketError('CONFLICT', `The certification of ${offerId} is not waiting for a review.`);
+      throw new VmarketError('CONFLICT', say(reviewNotWaiting, offerId));
     }
     await trx
       .updateTable('certification_reports')
@@ -283,13 +340,13 @@ export async function reviewCertification(
       .execute();
     if (input.decision === 'approve') {
       await transitionStep(trx, op.id, 'certify', ['waitingForApproval'], 'complete', input.actor, {
-        messages: [message('information', `Certification approved by ${input.actor}${feedback ? `: ${feedback}` : '.'}`)],
+        messages: [message('information', say(reviewed, true, input.actor, feedback))],
       });
       await enqueueStep(ctx, trx, op.id, 'provision');
     } else {
-      const text = `Certification rejected by ${input.actor}${feedback ? `: ${feedback}` : '.'}`;
+      const text = say(reviewed, false, input.actor, feedback);
       await transitionStep(trx, op.id, 'certify', ['waitingForApproval'], 'blocked', input.actor, { messages: [message('error', text)] });
-      await transitionOperation(trx, op.id, ['running'], 'failed', input.actor, { error: text });
+      await transitionOperation(trx, op.id, ['running'], 'failed', input.actor, { error: text.en });
     }
     return op.id;
   });
@@ -338,7 +395,7 @@ async function requireOffer(ctx: AppContext, publisherId: string, offerId: strin
     .where('publisher_id', '=', publisherId)
     .where('id', '=', offerId)
     .executeTakeFirst();
-  if (!row) throw new VmarketError('NOT_FOUND', `The offer ${publisherId}/${offerId} does not exist.`);
+  if (!row) throw new VmarketError('NOT_FOUND', say(offerNotFound, publisherId, offerId));
 }
 
 async function activeOperation(ctx: AppContext, publisherId: string, offerId: string) {
@@ -352,8 +409,8 @@ async function activeOperation(ctx: AppContext, publisherId: string, offerId: st
 }
 
 function conflictRunning(operationId: string, status: string): VmarketError {
-  return new VmarketError('CONFLICT', `An operation of this offer is already active (${operationId}, ${status}); wait for it or cancel it.`, {
-    details: [{ message: 'operation already active', operationId, status }],
+  return new VmarketError('CONFLICT', say(alreadyActive, operationId, status), {
+    details: [{ ...localizedFields({ message: { en: 'operation already active', de: 'Vorgang läuft bereits' } }), operationId, status }],
   });
 }
 

@@ -12,10 +12,38 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AppContext } from '../app/context.ts';
+import { localizedFields, type Localized, type Phrase, say } from '../i18n/localized.ts';
 import { notifyOperation } from './notify.ts';
 import { currentStep, loadSteps, message } from './operations.ts';
 import { enqueueStep, queueFor } from './queues.ts';
 import { stepDefinition, type StepId } from './steps/definitions.ts';
+
+const overdueWarning: Localized = {
+  en: 'This step is taking longer than its expected maximum; support ticket opened.',
+  de: 'Dieser Schritt dauert länger als seine erwartete Höchstdauer; ein Support-Ticket wurde eröffnet.',
+};
+interface StuckStep {
+  name: string;
+  nameDe: string;
+  offerId: string;
+  operationId: string;
+  startedAt: string;
+  maxSeconds: number;
+}
+const ticketTitle: Phrase<[StuckStep]> = {
+  en: (s) => `${s.name} is stuck for ${s.offerId}`,
+  de: (s) => `${s.nameDe} hängt bei ${s.offerId}`,
+};
+const ticketBody: Phrase<[StuckStep]> = {
+  en: (s) =>
+    `The step "${s.name}" of operation ${s.operationId} started at ${s.startedAt} ` +
+    `and is still running past its expected maximum of ${s.maxSeconds} seconds. The operator has been told; ` +
+    `the step keeps running and the publication continues when it finishes.`,
+  de: (s) =>
+    `Der Schritt „${s.nameDe}“ des Vorgangs ${s.operationId} hat um ${s.startedAt} begonnen ` +
+    `und läuft noch, über seine erwartete Höchstdauer von ${s.maxSeconds} Sekunden hinaus. Der Betreiber ist informiert; ` +
+    `der Schritt läuft weiter, und die Veröffentlichung geht weiter, sobald er fertig ist.`,
+};
 
 export interface SweepResult {
   /** Steps newly flagged stuck, as `operationId/stepId`. */
@@ -55,7 +83,7 @@ export async function sweepStuckSteps(ctx: AppContext, now: Date = new Date()): 
         .set((eb) => ({
           stuck: true,
           messages: sql<string>`${eb.ref('messages')} || ${JSON.stringify([
-            message('warning', `This step is taking longer than its expected maximum; support ticket opened.`),
+            message('warning', overdueWarning),
           ])}::jsonb`,
         }))
         .where('operation_id', '=', row.operationId)
@@ -64,6 +92,15 @@ export async function sweepStuckSteps(ctx: AppContext, now: Date = new Date()): 
         .returning('step_id')
         .executeTakeFirst();
       if (!flagged) return false;
+      const stuck: StuckStep = {
+        name: def.name,
+        nameDe: def.nameDe,
+        offerId: row.offerId,
+        operationId: row.operationId,
+        startedAt: new Date(row.startedAt!).toISOString(),
+        maxSeconds: Number(row.max),
+      };
+      const { translations, ...texts } = localizedFields({ title: say(ticketTitle, stuck), body: say(ticketBody, stuck) });
       const inserted = await trx
         .insertInto('tickets')
         .values({
@@ -73,11 +110,9 @@ export async function sweepStuckSteps(ctx: AppContext, now: Date = new Date()): 
           operation_id: row.operationId,
           step_id: row.stepId,
           source: 'system',
-          title: `${def.name} is stuck for ${row.offerId}`,
-          body:
-            `The step "${def.name}" of operation ${row.operationId} started at ${new Date(row.startedAt!).toISOString()} ` +
-            `and is still running past its expected maximum of ${Number(row.max)} seconds. The operator has been told; ` +
-            `the step keeps running and the publication continues when it finishes.`,
+          title: texts.title,
+          body: texts.body,
+          translations: translations ? JSON.stringify(translations) : null,
           status: 'open',
         })
         .onConflict((oc) => oc.columns(['operation_id', 'step_id']).where('source', '=', 'system').doNothing())

@@ -13,9 +13,35 @@ import { localImageFile } from '../image-files.ts';
 import { planDisks, type PlanDisk } from '../offer-snapshot.ts';
 import { message } from '../operations.ts';
 import type { StepMessage } from '../types.ts';
+import { fieldIn, join, type Localized, type Phrase, say, type Translations } from '../../i18n/localized.ts';
 import type { StepContext, StepModule, StepOutcome } from './context.ts';
 
 export const id = 'certify' as const;
+
+/** A report's text field in every language (`fieldIn` for the report's interfaces). */
+function textOf<T extends { translations?: Translations }>(value: T, field: keyof T & string): Localized {
+  return fieldIn(value as T & Record<string, unknown>, field);
+}
+
+const certifying: Phrase<[string[]]> = {
+  en: (plans) => `Certifying the image of plan ${plans.join(', ')}.`,
+  de: (plans) => `Das Image von Plan ${plans.join(', ')} wird zertifiziert.`,
+};
+const passed: Phrase<[number, boolean]> = {
+  en: (images, manual) => `Certification passed for ${images} image(s)${manual ? '; waiting for the operator\'s review' : ''}.`,
+  de: (images, manual) =>
+    `Zertifizierung für ${images} ${images === 1 ? 'Image' : 'Images'} bestanden${manual ? '; sie wartet auf die Prüfung durch den Betreiber' : ''}.`,
+};
+const planPrefix: Phrase<[string[]]> = {
+  en: (plans) => `[plan ${plans.join(', ')}] `,
+  de: (plans) => `[Plan ${plans.join(', ')}] `,
+};
+const evidenceLabel: Localized = { en: ' Evidence: ', de: ' Belege: ' };
+const remediationLabel: Localized = { en: ' Remediation: ', de: ' Abhilfe: ' };
+const andMore: Phrase<[number]> = {
+  en: (more) => ` (and ${more} more)`,
+  de: (more) => ` (und ${more} weitere)`,
+};
 
 interface ImageSet {
   key: string;
@@ -55,7 +81,7 @@ export async function run(s: StepContext): Promise<StepOutcome> {
     for (const disk of set.disks) files.set(disk, await localImageFile(ctx, operation.id, disk.source, s.signal));
     if (!report) {
       const os = set.disks.find((d) => d.role === 'os')!;
-      await s.progress((index / sets.length) * 100, `Certifying the image of plan ${set.planIds.join(', ')}.`);
+      await s.progress((index / sets.length) * 100, say(certifying, set.planIds));
       report = await certifyImages({
         osDisk: files.get(os)!,
         dataDisks: set.disks.filter((d) => d.role === 'data').map((d) => ({ lun: d.lun!, path: files.get(d)! })),
@@ -95,7 +121,9 @@ export async function run(s: StepContext): Promise<StepOutcome> {
     }
   };
   const warnings = reports.flatMap(({ set, report }) =>
-    report.checks.filter((c) => c.status === 'warning').map((c) => message('warning', `${prefix(set, sets.length)}${c.title}: ${c.message}`)),
+    report.checks
+      .filter((c) => c.status === 'warning')
+      .map((c) => message('warning', join([prefix(set, sets.length), textOf(c, 'title'), ': ', textOf(c, 'message')]))),
   );
 
   if (failed.length > 0) {
@@ -107,10 +135,7 @@ export async function run(s: StepContext): Promise<StepOutcome> {
       apply: insertReports(null),
     };
   }
-  const summary = message(
-    'information',
-    `Certification passed for ${Object.keys(images).length} image(s)${manual ? '; waiting for the operator\'s review' : ''}.`,
-  );
+  const summary = message('information', say(passed, Object.keys(images).length, manual));
   return {
     status: manual ? 'waitingForApproval' : 'complete',
     artifacts: { images },
@@ -119,20 +144,30 @@ export async function run(s: StepContext): Promise<StepOutcome> {
   };
 }
 
-function prefix(set: ImageSet, count: number): string {
-  return count > 1 ? `[plan ${set.planIds.join(', ')}] ` : '';
+function prefix(set: ImageSet, count: number): Localized | string {
+  return count > 1 ? say(planPrefix, set.planIds) : '';
 }
 
-/** One failed check as the publisher reads it: title, what was found where, how to fix it. */
-export function failedCheckMessage(check: CheckResult, prefixText = ''): StepMessage {
+/**
+ * One failed check as the publisher reads it: title, what was found where, how to fix it. The
+ * report's texts (title, message, evidence, remediation) are quoted in each of their languages.
+ */
+export function failedCheckMessage(check: CheckResult, prefixText: Localized | string = ''): StepMessage {
   const evidence = check.evidence
     .slice(0, 5)
-    .map((e) => `${e.image}${e.lun !== undefined ? ` lun ${e.lun}` : ''}${e.path ? ` ${e.path}` : ''}${e.line ? `:${e.line}` : ''}: ${e.detail}`)
-    .join('; ');
-  const more = check.evidence.length > 5 ? ` (and ${check.evidence.length - 5} more)` : '';
+    .map((e) => join([`${e.image}${e.lun !== undefined ? ` lun ${e.lun}` : ''}${e.path ? ` ${e.path}` : ''}${e.line ? `:${e.line}` : ''}: `, textOf(e, 'detail')]));
+  const more = check.evidence.length > 5 ? say(andMore, check.evidence.length - 5) : '';
   return message(
     'error',
-    `${prefixText}${check.title} (${check.id}): ${check.message}${evidence ? ` Evidence: ${evidence}${more}.` : ''} Remediation: ${check.remediation}`,
+    join([
+      prefixText,
+      textOf(check, 'title'),
+      ` (${check.id}): `,
+      textOf(check, 'message'),
+      ...(evidence.length > 0 ? [evidenceLabel, join(evidence, '; '), more, '.'] : []),
+      remediationLabel,
+      textOf(check, 'remediation'),
+    ]),
   );
 }
 

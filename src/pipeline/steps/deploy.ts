@@ -8,9 +8,20 @@
 import { certifiedDisks } from '../image-files.ts';
 import { message } from '../operations.ts';
 import { formatBytes, replicateToRegions } from '../replication.ts';
+import { type Phrase, say } from '../../i18n/localized.ts';
 import type { StepContext, StepModule, StepOutcome } from './context.ts';
 
 export const id = 'deploy' as const;
+
+const resuming: Phrase<[number]> = {
+  en: (copies) => `Resuming: ${copies} copies finished before an interruption are kept, not copied again.`,
+  de: (copies) => `Fortsetzung: ${copies} vor einer Unterbrechung fertige Kopien bleiben erhalten und werden nicht erneut kopiert.`,
+};
+const deployed: Phrase<[string[], number]> = {
+  en: (regions, copied) => `Deployed to ${regions.length} region(s): ${regions.join(', ')} (${formatBytes(copied)} copied).`,
+  de: (regions, copied) =>
+    `In ${regions.length} ${regions.length === 1 ? 'Region' : 'Regionen'} bereitgestellt: ${regions.join(', ')} (${formatBytes(copied, 'de')} kopiert).`,
+};
 
 interface Checkpoint {
   /** `region:sha256` pairs done. */
@@ -38,7 +49,7 @@ export async function run(s: StepContext): Promise<StepOutcome> {
   const report = () => void s.progress(([...bytes.values()].reduce((a, b) => a + b, 0) / total) * 100).catch(() => {});
 
   if (done.size > 0) {
-    await s.message('information', `Resuming: ${done.size} copies finished before an interruption are kept, not copied again.`);
+    await s.message('information', say(resuming, done.size));
   }
   // Checkpoint writes from parallel regions go one after another.
   let writes: Promise<void> = Promise.resolve();
@@ -67,7 +78,7 @@ export async function run(s: StepContext): Promise<StepOutcome> {
   return {
     status: 'complete',
     artifacts: { bytesCopied, regions },
-    messages: [message('information', `Deployed to ${regions.length} region(s): ${regions.join(', ')} (${formatBytes(bytesCopied)} copied).`)],
+    messages: [message('information', say(deployed, regions, bytesCopied))],
   };
 }
 

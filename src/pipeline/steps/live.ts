@@ -11,9 +11,19 @@ import { message } from '../operations.ts';
 import { buildPackage, signPackages, slotDocument } from '../packages.ts';
 import { offerLinks } from '../status.ts';
 import { regionStore } from '../replication.ts';
+import { type Phrase, say } from '../../i18n/localized.ts';
 import type { StepContext, StepModule, StepOutcome } from './context.ts';
 
 export const id = 'live' as const;
+
+const imageMissing: Phrase<[string, string, string]> = {
+  en: (region, short, plan) => `The region ${region} does not hold image ${short}… of plan ${plan}.`,
+  de: (region, short, plan) => `Die Region ${region} enthält das Image ${short}… von Plan ${plan} nicht.`,
+};
+const isLive: Phrase<[string | undefined]> = {
+  en: (link) => `Live: ${link}`,
+  de: (link) => `Live geschaltet: ${link}`,
+};
 
 export async function run(s: StepContext): Promise<StepOutcome> {
   const { ctx, operation, offer } = s;
@@ -22,7 +32,7 @@ export async function run(s: StepContext): Promise<StepOutcome> {
     for (const region of plan.regions) {
       for (const d of disks.filter((x) => x.planId === plan.id)) {
         if (!(await regionStore(ctx, region).has(d.sha256, d.size))) {
-          throw new VmarketError('STORAGE_FAILED', `The region ${region} does not hold image ${d.sha256.slice(0, 12)}… of plan ${plan.id}.`);
+          throw new VmarketError('STORAGE_FAILED', say(imageMissing, region, d.sha256.slice(0, 12), plan.id));
         }
       }
     }
@@ -33,7 +43,7 @@ export async function run(s: StepContext): Promise<StepOutcome> {
   const doc = slotDocument(operation, offer, signed);
   return {
     status: 'complete',
-    messages: [message('information', `Live: ${offerLinks(ctx, operation.publisher_id, operation.offer_id)[0]}`)],
+    messages: [message('information', say(isLive, offerLinks(ctx, operation.publisher_id, operation.offer_id)[0]))],
     apply: async (trx) => {
       await setLiveSlot(trx, operation.publisher_id, operation.offer_id, doc as never, operation.id);
       await trx

@@ -10,9 +10,28 @@ import { setPreviewSlot } from '../../offers/repository.ts';
 import { certifiedDisks } from '../image-files.ts';
 import { message } from '../operations.ts';
 import { buildPackage, signPackages, slotDocument } from '../packages.ts';
+import { type Localized, type Phrase, say } from '../../i18n/localized.ts';
+import { errorText } from '../error-text.ts';
 import type { StepContext, StepModule, StepOutcome } from './context.ts';
 
 export const id = 'package' as const;
+
+const built: Phrase<[string[]]> = {
+  en: (packages) => `Built and signed ${packages.length} package(s): ${packages.join(', ')}.`,
+  de: (packages) => `${packages.length} ${packages.length === 1 ? 'Paket' : 'Pakete'} erstellt und signiert: ${packages.join(', ')}.`,
+};
+const registrationRefused: Phrase<[string, Localized]> = {
+  en: (destination, why) =>
+    `The lead destination (${destination}) did not accept the registration test lead: ${why.en} Fix the destination (or its secret) and publish again.`,
+  de: (destination, why) =>
+    `Das Ziel für Leads (${destination}) hat den Test-Lead der Registrierung nicht angenommen: ${why.de} Korrigieren Sie das Ziel (oder sein Geheimnis) und veröffentlichen Sie erneut.`,
+};
+const registrationAccepted: Phrase<[string]> = {
+  en: (destination) => `The lead destination (${destination}) accepted the registration test lead.`,
+  de: (destination) => `Das Ziel für Leads (${destination}) hat den Test-Lead der Registrierung angenommen.`,
+};
+const keptInTable: Localized = { en: 'Leads are kept in the marketplace (table).', de: 'Leads werden im Marktplatz gespeichert (table).' };
+const noDestination: Localized = { en: 'No lead destination configured.', de: 'Kein Ziel für Leads eingerichtet.' };
 
 interface Checkpoint {
   leadRegistered?: boolean;
@@ -25,7 +44,7 @@ export async function run(s: StepContext): Promise<StepOutcome> {
   const disks = certifiedDisks(offer, s.artifacts);
   const packages = offer.plans.map((plan) => buildPackage(ctx, offer, plan, disks, [plan.regions[0]]));
   const signed = await signPackages(ctx, packages);
-  const messages = [message('information', `Built and signed ${packages.length} package(s): ${packages.map((p) => `${p.plan} ${p.version}`).join(', ')}.`)];
+  const messages = [message('information', say(built, packages.map((p) => `${p.plan} ${p.version}`)))];
 
   const destination = offer.leads?.destination ?? 'none';
   const cp = s.checkpoint.get<Checkpoint>();
@@ -42,20 +61,19 @@ export async function run(s: StepContext): Promise<StepOutcome> {
       registration = { id: result.lead.id, deliveredAt: new Date() };
     } catch (error) {
       if (isVmarketError(error) && error.code === 'CANCELED') throw error;
-      const text = error instanceof Error ? error.message : String(error);
       return {
         status: 'blocked',
         error: `The lead destination (${destination}) did not accept the registration lead.`,
         messages: [
           ...messages,
-          message('error', `The lead destination (${destination}) did not accept the registration test lead: ${text} Fix the destination (or its secret) and publish again.`),
+          message('error', say(registrationRefused, destination, errorText(error))),
         ],
       };
     }
     await s.checkpoint.set({ leadRegistered: true, registration });
-    messages.push(message('information', `The lead destination (${destination}) accepted the registration test lead.`));
+    messages.push(message('information', say(registrationAccepted, destination)));
   } else if (destination === 'table' || destination === 'none') {
-    messages.push(message('information', destination === 'table' ? 'Leads are kept in the marketplace (table).' : 'No lead destination configured.'));
+    messages.push(message('information', destination === 'table' ? keptInTable : noDestination));
   }
 
   const doc = slotDocument(operation, offer, signed);

@@ -7,9 +7,22 @@
 import { certifiedDisks, localImageFile } from '../image-files.ts';
 import { message } from '../operations.ts';
 import { formatBytes, replicateToRegions } from '../replication.ts';
+import { type Phrase, say } from '../../i18n/localized.ts';
 import type { StepContext, StepModule, StepOutcome } from './context.ts';
 
 export const id = 'provision' as const;
+
+/** `plan os lun 1`: which disk of which plan. */
+type DiskLabel = string;
+const diskStored: Phrase<[DiskLabel, number, string]> = {
+  en: (disk, copied, short) => `${disk}: ${copied > 0 ? `stored ${formatBytes(copied)}` : 'already stored'} (sha256 ${short}…).`,
+  de: (disk, copied, short) => `${disk}: ${copied > 0 ? `${formatBytes(copied, 'de')} gespeichert` : 'bereits gespeichert'} (sha256 ${short}…).`,
+};
+const provisioned: Phrase<[number, number, string[]]> = {
+  en: (images, copied, regions) => `Provisioned ${images} image(s) (${formatBytes(copied)} copied); preview deployable in ${regions.join(', ')}.`,
+  de: (images, copied, regions) =>
+    `${images} ${images === 1 ? 'Image' : 'Images'} bereitgestellt (${formatBytes(copied, 'de')} kopiert); die Vorschau ist bereitstellbar in ${regions.join(', ')}.`,
+};
 
 interface Checkpoint {
   primary?: string[];
@@ -61,7 +74,8 @@ export async function run(s: StepContext): Promise<StepOutcome> {
       bytesCopied += copied;
       primaryDone.add(disk.sha256);
       saveCheckpoint();
-      await s.message('information', `${disk.planId} ${disk.role}${disk.lun !== null ? ` lun ${disk.lun}` : ''}: ${copied > 0 ? `stored ${formatBytes(copied)}` : 'already stored'} (sha256 ${disk.sha256.slice(0, 12)}…).`);
+      const label = `${disk.planId} ${disk.role}${disk.lun !== null ? ` lun ${disk.lun}` : ''}`;
+      await s.message('information', say(diskStored, label, copied, disk.sha256.slice(0, 12)));
     };
     const toPreview = async () => {
       if (previewRegions.length === 0) return;
@@ -87,10 +101,7 @@ export async function run(s: StepContext): Promise<StepOutcome> {
     status: 'complete',
     artifacts: { bytesCopied, previewRegions },
     messages: [
-      message(
-        'information',
-        `Provisioned ${unique.size} image(s) (${formatBytes(bytesCopied)} copied); preview deployable in ${[...new Set(Object.values(previewRegions))].join(', ')}.`,
-      ),
+      message('information', say(provisioned, unique.size, bytesCopied, [...new Set(Object.values(previewRegions))])),
     ],
   };
 }

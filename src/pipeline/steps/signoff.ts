@@ -4,19 +4,24 @@
  * step and enqueues `deploy` in the same transaction as the state change.
  */
 import { message } from '../operations.ts';
+import { type Phrase, say } from '../../i18n/localized.ts';
 import type { StepContext, StepModule, StepOutcome } from './context.ts';
 
 export const id = 'signoff' as const;
+
+const previewReady: Phrase<[number, string]> = {
+  en: (audience, offer) =>
+    `The preview is ready for ${audience} preview subscription${audience === 1 ? '' : 's'}; check it and go live (vmarket golive ${offer}) or cancel.`,
+  de: (audience, offer) =>
+    `Die Vorschau ist für ${audience} Vorschau-${audience === 1 ? 'Abonnement' : 'Abonnements'} bereit; prüfen Sie sie und schalten Sie live (vmarket golive ${offer}) oder brechen Sie ab.`,
+};
 
 export async function run(s: StepContext): Promise<StepOutcome> {
   const audience = s.offer.previewAudience?.length ?? 0;
   return {
     status: 'waitingForPublisherReview',
     messages: [
-      message(
-        'information',
-        `The preview is ready for ${audience} preview subscription${audience === 1 ? '' : 's'}; check it and go live (vmarket golive ${s.operation.offer_id}) or cancel.`,
-      ),
+      message('information', say(previewReady, audience, s.operation.offer_id)),
     ],
   };
 }

@@ -10,9 +10,41 @@ import { publishedVersion, type OfferSnapshot, type SnapshotPlan } from '../offe
 import { message } from '../operations.ts';
 import { formatBytes, replicateToRegions } from '../replication.ts';
 import type { StepMessage } from '../types.ts';
+import { type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import type { StepContext, StepModule, StepOutcome } from './context.ts';
 
 export const id = 'test-drive' as const;
+
+const needsRegion: Localized = {
+  en: 'testDrive.regions: name at least one region.',
+  de: 'testDrive.regions: Nennen Sie mindestens eine Region.',
+};
+const notPlanSubset: Phrase<[string[]]> = {
+  en: (regions) => `testDrive.regions: ${regions.join(', ')} must be a subset of one plan's regions.`,
+  de: (regions) => `testDrive.regions: ${regions.join(', ')} müssen eine Teilmenge der Regionen eines Plans sein.`,
+};
+const hotInstancesRange: Localized = {
+  en: 'testDrive.hotInstances: must be an integer from 0 to 10.',
+  de: 'testDrive.hotInstances: muss eine ganze Zahl von 0 bis 10 sein.',
+};
+const durationRange: Localized = {
+  en: 'testDrive.durationHours: must be an integer from 1 to 10.',
+  de: 'testDrive.durationHours: muss eine ganze Zahl von 1 bis 10 sein.',
+};
+const manualNotHttps: Localized = {
+  en: 'testDrive.userManualUrl: must be an https URL.',
+  de: 'testDrive.userManualUrl: muss eine https-URL sein.',
+};
+const notEnabled: Localized = {
+  en: 'No test drive is enabled for this offer.',
+  de: 'Für dieses Angebot ist keine Testversion aktiviert.',
+};
+const testDriveReady: Phrase<[string, string[], number, number | undefined, number]> = {
+  en: (plan, regions, hot, hours, copied) =>
+    `Test drive on plan ${plan} in ${regions.join(', ')}: ${hot} hot instance(s), ${hours} hour(s); ${formatBytes(copied)} copied.`,
+  de: (plan, regions, hot, hours, copied) =>
+    `Testversion auf Plan ${plan} in ${regions.join(', ')}: ${hot} ${hot === 1 ? 'vorgehaltene Instanz' : 'vorgehaltene Instanzen'}, ${hours} ${hours === 1 ? 'Stunde' : 'Stunden'}; ${formatBytes(copied, 'de')} kopiert.`,
+};
 
 interface Checkpoint {
   sha256?: string;
@@ -25,16 +57,16 @@ export function checkTestDrive(offer: OfferSnapshot): { problems: StepMessage[];
   const td = offer.testDrive ?? {};
   const problems: StepMessage[] = [];
   const regions = td.regions ?? [];
-  if (regions.length === 0) problems.push(message('error', 'testDrive.regions: name at least one region.'));
+  if (regions.length === 0) problems.push(message('error', needsRegion));
   const plan = offer.plans.find((p) => regions.every((r) => p.regions.includes(r)));
   if (regions.length > 0 && !plan) {
-    problems.push(message('error', `testDrive.regions: ${regions.join(', ')} must be a subset of one plan's regions.`));
+    problems.push(message('error', say(notPlanSubset, regions)));
   }
   const hot = td.hotInstances ?? 0;
-  if (!Number.isInteger(hot) || hot < 0 || hot > 10) problems.push(message('error', 'testDrive.hotInstances: must be an integer from 0 to 10.'));
+  if (!Number.isInteger(hot) || hot < 0 || hot > 10) problems.push(message('error', hotInstancesRange));
   const hours = td.durationHours;
   if (hours === undefined || !Number.isInteger(hours) || hours < 1 || hours > 10) {
-    problems.push(message('error', 'testDrive.durationHours: must be an integer from 1 to 10.'));
+    problems.push(message('error', durationRange));
   }
   let manualOk = false;
   try {
@@ -42,13 +74,13 @@ export function checkTestDrive(offer: OfferSnapshot): { problems: StepMessage[];
   } catch {
     manualOk = false;
   }
-  if (!manualOk) problems.push(message('error', 'testDrive.userManualUrl: must be an https URL.'));
+  if (!manualOk) problems.push(message('error', manualNotHttps));
   return { problems, plan: problems.length === 0 ? plan : undefined };
 }
 
 export async function run(s: StepContext): Promise<StepOutcome> {
   const { ctx, operation, offer } = s;
-  if (!offer.testDrive?.enabled) return { status: 'skipped', messages: [message('information', 'No test drive is enabled for this offer.')] };
+  if (!offer.testDrive?.enabled) return { status: 'skipped', messages: [message('information', notEnabled)] };
   const { problems, plan } = checkTestDrive(offer);
   if (problems.length > 0 || !plan) return { status: 'blocked', error: 'The test drive settings are invalid.', messages: problems };
 
@@ -89,10 +121,7 @@ export async function run(s: StepContext): Promise<StepOutcome> {
     status: 'complete',
     artifacts: { planId: plan.id, sha256, size, regions },
     messages: [
-      message(
-        'information',
-        `Test drive on plan ${plan.id} in ${regions.join(', ')}: ${offer.testDrive.hotInstances ?? 0} hot instance(s), ${offer.testDrive.durationHours} hour(s); ${formatBytes(copiedTotal)} copied.`,
-      ),
+      message('information', say(testDriveReady, plan.id, regions, offer.testDrive.hotInstances ?? 0, offer.testDrive.durationHours, copiedTotal)),
     ],
   };
 }

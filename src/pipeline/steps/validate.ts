@@ -2,9 +2,15 @@
 import { validateOffer } from '../../offers/validate.ts';
 import { message } from '../operations.ts';
 import { usedVersions } from '../used-versions.ts';
+import { fieldIn, join, type Phrase, say } from '../../i18n/localized.ts';
 import type { StepContext, StepModule, StepOutcome } from './context.ts';
 
 export const id = 'validate' as const;
+
+const prerequisitesMet: Phrase<[number]> = {
+  en: (plans) => `All prerequisites are met (${plans} plan${plans === 1 ? '' : 's'}).`,
+  de: (plans) => `Alle Voraussetzungen sind erfüllt (${plans} ${plans === 1 ? 'Plan' : 'Pläne'}).`,
+};
 
 export async function run(s: StepContext): Promise<StepOutcome> {
   const { ctx, operation } = s;
@@ -14,11 +20,12 @@ export async function run(s: StepContext): Promise<StepOutcome> {
     return {
       status: 'blocked',
       error: `The offer has ${result.problems.length} problem(s).`,
-      messages: result.problems.map((p: { path: string; message: string }) => message('error', `${p.path}: ${p.message}`)),
+      // each problem in every language it was written in (see offers/validate.ts)
+      messages: result.problems.map((p) => message('error', join([p.path, ': ', fieldIn(p, 'message')]))),
     };
   }
   const plans = s.offer.plans.length;
-  return { status: 'complete', messages: [message('information', `All prerequisites are met (${plans} plan${plans === 1 ? '' : 's'}).`)] };
+  return { status: 'complete', messages: [message('information', say(prerequisitesMet, plans))] };
 }
 
 export const validateStep: StepModule = { id, run };
