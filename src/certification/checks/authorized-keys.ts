@@ -4,10 +4,26 @@
  * AuthorizedKeysFile names for each account.
  */
 import type { GuestFs } from '../fs/types.ts';
-import type { Evidence, ImageRole } from '../types.ts';
+import { formatNumber } from '../../i18n/format.ts';
+import { fixed, type Phrase, say } from '../../i18n/localized.ts';
+import type { ImageRole } from '../types.ts';
 import { sshdConfigOf } from './common.ts';
 import { numberedLines, readPasswd, readText } from './guest-files.ts';
-import type { CheckDefinition } from './types.ts';
+import type { CheckDefinition, FoundEvidence } from './types.ts';
+
+const keyOfType: Phrase<[type: string, comment: string]> = {
+  en: (type, comment) => `${type} key${comment ? ` (${comment})` : ''}`,
+  de: (type, comment) => `${type}-Schlüssel${comment ? ` (${comment})` : ''}`,
+};
+const keysIn: Phrase<[count: number, paths: string[]]> = {
+  en: (n, paths) => `${n} authorized key${n === 1 ? '' : 's'} in ${paths.join(', ')}`,
+  de: (n, paths) => `${formatNumber(n, 'de')} ${n === 1 ? 'autorisierter' : 'autorisierte'} Schlüssel in ${paths.join(', ')}`,
+};
+const filesWithoutKeys: Phrase<[count: number]> = {
+  en: (n) => `${n} authorized_keys file${n === 1 ? '' : 's'} found, none holds a key`,
+  de: (n) => `${formatNumber(n, 'de')} authorized_keys-${n === 1 ? 'Datei' : 'Dateien'} gefunden, keine enthält einen Schlüssel`,
+};
+const NO_FILE = fixed('no authorized_keys file', 'keine authorized_keys-Datei');
 
 const KEY_LINE = /(^|[\s,"])(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp\d+|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com|ssh-(rsa|ed25519)-cert-v01@openssh\.com)\s+[A-Za-z0-9+/]{16,}={0,3}(\s|$)/;
 
@@ -40,9 +56,12 @@ async function configuredLocations(root: GuestFs, patterns: string[]): Promise<s
 
 export const authorizedKeys: CheckDefinition = {
   id: 'linux.authorized-keys',
-  title: 'No SSH authorized keys left in the image',
+  title: fixed('No SSH authorized keys left in the image', 'Keine SSH-Schlüssel in authorized_keys im Image'),
   severity: 'error',
-  remediation: 'Delete every authorized_keys file (`rm -f /root/.ssh/authorized_keys /home/*/.ssh/authorized_keys*`); keys are provisioned at deployment.',
+  remediation: fixed(
+    'Delete every authorized_keys file (`rm -f /root/.ssh/authorized_keys /home/*/.ssh/authorized_keys*`); keys are provisioned at deployment.',
+    'Löschen Sie jede authorized_keys-Datei (`rm -f /root/.ssh/authorized_keys /home/*/.ssh/authorized_keys*`); Schlüssel werden bei der Bereitstellung eingerichtet.',
+  ),
   async run(context) {
     const files: { image: ImageRole; lun?: number; path: string; fs: GuestFs }[] = [...context.scan.authorizedKeysFiles];
     const root = context.rootSearch.root;
@@ -52,17 +71,17 @@ export const authorizedKeys: CheckDefinition = {
         if (!files.some((f) => f.image === 'os' && f.fs === root && f.path === path)) files.push({ image: 'os', path, fs: root });
       }
     }
-    const evidence: Evidence[] = [];
+    const evidence: FoundEvidence[] = [];
     let read = 0;
     for (const file of files) {
       const text = await readText(file.fs, file.path);
       if (text === null) continue;
       read++;
       for (const key of keyLines(text)) {
-        evidence.push({ image: file.image, ...(file.lun === undefined ? {} : { lun: file.lun }), path: file.path, line: key.line, detail: `${key.type} key${key.comment ? ` (${key.comment})` : ''}` });
+        evidence.push({ image: file.image, ...(file.lun === undefined ? {} : { lun: file.lun }), path: file.path, line: key.line, detail: say(keyOfType, key.type, key.comment) });
       }
     }
-    if (evidence.length) return { status: 'failed', message: `${evidence.length} authorized key${evidence.length === 1 ? '' : 's'} in ${[...new Set(evidence.map((e) => e.path))].join(', ')}`, evidence };
-    return { status: 'passed', message: read ? `${read} authorized_keys file${read === 1 ? '' : 's'} found, none holds a key` : 'no authorized_keys file' };
+    if (evidence.length) return { status: 'failed', message: say(keysIn, evidence.length, [...new Set(evidence.map((e) => e.path ?? ''))]), evidence };
+    return { status: 'passed', message: read ? say(filesWithoutKeys, read) : NO_FILE };
   },
 };

@@ -1,11 +1,15 @@
 /** Pieces several checks share: the skip for images without a Linux root, and the shared memoized reads. */
 import type { GuestFs } from '../fs/types.ts';
+import { fixed, type Localized, type Phrase, say, verbatim } from '../../i18n/localized.ts';
 import { readInstalledPackages, type InstalledPackages, findInstalled } from './packages.ts';
 import { readShadow, type ShadowEntry } from './shadow.ts';
 import { readSshdConfig, type SshdConfig } from './sshd-config.ts';
 import type { CheckContext, CheckOutcome } from './types.ts';
 
-export const NO_ROOT_MESSAGE = 'skipped: no Linux root file system was found on the OS disk (see linux.os-release)';
+export const NO_ROOT_MESSAGE = fixed(
+  'skipped: no Linux root file system was found on the OS disk (see linux.os-release)',
+  'übersprungen: Auf dem Betriebssystemdatenträger wurde kein Linux-Root-Dateisystem gefunden (siehe linux.os-release)',
+);
 
 /** Runs `body` with the Linux root, or skips the check when there is none. */
 export async function withRoot(context: CheckContext, body: (root: GuestFs) => Promise<CheckOutcome>): Promise<CheckOutcome> {
@@ -29,19 +33,30 @@ export function sshdConfigOf(context: CheckContext, root: GuestFs): Promise<Sshd
 const SSHD_BINARIES = ['/usr/sbin/sshd', '/usr/bin/sshd', '/usr/local/sbin/sshd'];
 const SSHD_PACKAGES = ['openssh-server'];
 
+/** An installed SSH server: its binary's path, or the package database that lists it. */
+export interface SshServer {
+  path?: string;
+  description: Localized;
+}
+
+const sshPackage: Phrase<[name: string, source: string]> = {
+  en: (name, source) => `package ${name} (${source})`,
+  de: (name, source) => `Paket ${name} (${source})`,
+};
+
 /** Where the SSH server was found (binary or package), or null when it is not installed. */
-export function sshServerOf(context: CheckContext, root: GuestFs): Promise<string | null> {
+export function sshServerOf(context: CheckContext, root: GuestFs): Promise<SshServer | null> {
   return context.memo('ssh-server', async () => {
     for (const file of SSHD_BINARIES) {
       const stat = await root.stat(file).catch(() => null);
-      if (stat?.type === 'file') return file;
+      if (stat?.type === 'file') return { path: file, description: verbatim(file) };
     }
     const found = await findInstalled(root, await packagesOf(context, root), SSHD_PACKAGES);
-    return found ? `package ${found.name} (${found.source})` : null;
+    return found ? { description: say(sshPackage, found.name, found.source) } : null;
   });
 }
 
-export const SKIPPED_NO_SSH: CheckOutcome = { status: 'skipped', message: 'skipped: no SSH server is installed' };
+export const SKIPPED_NO_SSH: CheckOutcome = { status: 'skipped', message: fixed('skipped: no SSH server is installed', 'übersprungen: Es ist kein SSH-Server installiert') };
 
 /** For the SSH settings checks: skip without a root or without an SSH server, else run with the effective config. */
 export async function withSshd(context: CheckContext, body: (config: SshdConfig) => CheckOutcome): Promise<CheckOutcome> {

@@ -1,24 +1,41 @@
 /** `image.format`: every disk must be a fixed VHD with a valid footer (cookie `conectix`, disk type 2, checksum). */
-import type { CheckDefinition } from './types.ts';
-import type { Evidence } from '../types.ts';
+import { formatNumber } from '../../i18n/format.ts';
+import { fixed, join, type Localized, type Phrase, say, verbatim } from '../../i18n/localized.ts';
+import type { ImageFormat } from '../types.ts';
+import type { CheckDefinition, FoundEvidence } from './types.ts';
+
+const notFixedVhd: Phrase<[format: ImageFormat]> = {
+  en: (format) => `the disk is ${format === 'unknown' ? 'in an unknown format' : `a ${format} image`}, not a fixed VHD`,
+  de: (format) => `der Datenträger ist ${format === 'unknown' ? 'in einem unbekannten Format' : `ein ${format}-Image`}, keine feste VHD`,
+};
+const allFixed: Phrase<[disks: number]> = {
+  en: (n) => `${n === 1 ? 'the disk is a fixed VHD' : `all ${n} disks are fixed VHDs`} with a valid footer`,
+  de: (n) => `${n === 1 ? 'der Datenträger ist eine feste VHD' : `alle ${formatNumber(n, 'de')} Datenträger sind feste VHDs`} mit gültigem Footer`,
+};
+const notValid: Phrase<[problems: Localized[]]> = {
+  en: (problems) => `${problems.length === 1 ? 'a disk is' : 'disks are'} not a valid fixed VHD: ${join(problems, '; ').en}`,
+  de: (problems) => `${problems.length === 1 ? 'ein Datenträger ist keine gültige feste VHD' : 'Datenträger sind keine gültigen festen VHDs'}: ${join(problems, '; ').de}`,
+};
 
 export const imageFormat: CheckDefinition = {
   id: 'image.format',
-  title: 'Disk images are fixed VHDs',
+  title: fixed('Disk images are fixed VHDs', 'Die Disk-Images sind feste VHDs'),
   severity: 'error',
-  remediation: 'Convert each disk to a fixed-size VHD, e.g. `qemu-img convert -f qcow2 -O vpc -o subformat=fixed,force_size=on disk.qcow2 disk.vhd`.',
+  remediation: fixed(
+    'Convert each disk to a fixed-size VHD, e.g. `qemu-img convert -f qcow2 -O vpc -o subformat=fixed,force_size=on disk.qcow2 disk.vhd`.',
+    'Konvertieren Sie jeden Datenträger in eine VHD fester Größe, z. B. mit `qemu-img convert -f qcow2 -O vpc -o subformat=fixed,force_size=on disk.qcow2 disk.vhd`.',
+  ),
   async run(context) {
-    const evidence: Evidence[] = [];
+    const evidence: (FoundEvidence & { detail: Localized })[] = [];
     for (const { role, lun, disk } of context.disks) {
       const { info } = disk;
       const valid = info.format === 'vhd-fixed' && info.footer?.diskType === 2 && info.footer.checksumValid;
-      const problems = [...info.problems];
-      if (!valid && problems.length === 0) {
-        problems.push(`the disk is ${info.format === 'unknown' ? 'in an unknown format' : `a ${info.format} image`}, not a fixed VHD`);
-      }
+      // the disk reader's own problems are English sentences about the bytes it read
+      const problems = info.problems.map(verbatim);
+      if (!valid && problems.length === 0) problems.push(say(notFixedVhd, info.format));
       for (const problem of problems) evidence.push({ image: role, ...(lun === null ? {} : { lun }), detail: problem });
     }
-    if (evidence.length === 0) return { status: 'passed', message: `${context.disks.length === 1 ? 'the disk is a fixed VHD' : `all ${context.disks.length} disks are fixed VHDs`} with a valid footer` };
-    return { status: 'failed', message: `${evidence.length === 1 ? 'a disk is' : 'disks are'} not a valid fixed VHD: ${evidence.map((e) => e.detail).join('; ')}`, evidence };
+    if (evidence.length === 0) return { status: 'passed', message: say(allFixed, context.disks.length) };
+    return { status: 'failed', message: say(notValid, evidence.map((e) => e.detail)), evidence };
   },
 };

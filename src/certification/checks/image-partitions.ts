@@ -1,45 +1,69 @@
 /** `image.partitions`: a readable MBR or GPT, partitions inside the disk, no overlaps, the first one at 1 MiB or later. */
+import { formatNumber } from '../../i18n/format.ts';
+import { fixed, join, type Localized, type Phrase, say, verbatim } from '../../i18n/localized.ts';
 import type { PartitionTable } from '../disk/types.ts';
-import type { Evidence } from '../types.ts';
-import type { CheckDefinition } from './types.ts';
+import type { CheckDefinition, FoundEvidence } from './types.ts';
 
 const MIB = 1024 * 1024;
 
+const NO_TABLE = fixed('no readable MBR or GPT partition table', 'keine lesbare MBR- oder GPT-Partitionstabelle');
+const outsideDisk: Phrase<[partition: number, start: number, end: number, diskSize: number]> = {
+  en: (n, start, end, size) => `partition ${n} (bytes ${start}..${end}) lies outside the disk (${size} bytes)`,
+  de: (n, start, end, size) => `Partition ${n} (Byte ${start}..${end}) liegt außerhalb des Datenträgers (${formatNumber(size, 'de')} Byte)`,
+};
+const overlap: Phrase<[a: number, b: number]> = {
+  en: (a, b) => `partitions ${a} and ${b} overlap`,
+  de: (a, b) => `die Partitionen ${a} und ${b} überlappen sich`,
+};
+const startsEarly: Phrase<[partition: number, start: number]> = {
+  en: (n, start) => `the first partition (${n}) starts at byte ${start}, before 1 MiB`,
+  de: (n, start) => `die erste Partition (${n}) beginnt bei Byte ${start}, vor 1 MiB`,
+};
+const emptyTable: Phrase<[scheme: string]> = {
+  en: (scheme) => `the ${scheme} partition table holds no partition`,
+  de: (scheme) => `die ${scheme}-Partitionstabelle enthält keine Partition`,
+};
+const validTable: Phrase<[scheme: string, partitions: number]> = {
+  en: (scheme, n) => `the OS disk has a valid ${scheme} with ${n} partition${n === 1 ? '' : 's'}`,
+  de: (scheme, n) => `der Betriebssystemdatenträger hat eine gültige ${scheme} mit ${formatNumber(n, 'de')} ${n === 1 ? 'Partition' : 'Partitionen'}`,
+};
+
 /** Problems of one disk's table; `requireTable` for the OS disk (data disks may hold a bare file system). */
-export function partitionProblems(table: PartitionTable, diskSize: number, requireTable: boolean): string[] {
-  const problems = [...table.problems];
+export function partitionProblems(table: PartitionTable, diskSize: number, requireTable: boolean): Localized[] {
+  // the disk reader's own problems are English sentences about the bytes it read
+  const problems = table.problems.map(verbatim);
   if (table.scheme === 'none') {
-    if (requireTable && problems.length === 0) problems.push('no readable MBR or GPT partition table');
+    if (requireTable && problems.length === 0) problems.push(NO_TABLE);
     return problems;
   }
   const sorted = [...table.partitions].sort((a, b) => a.startByte - b.startByte);
   for (const p of sorted) {
     if (p.startByte < 0 || p.startByte + p.sizeBytes > diskSize) {
-      const text = `partition ${p.number} (bytes ${p.startByte}..${p.startByte + p.sizeBytes}) lies outside the disk (${diskSize} bytes)`;
-      if (!problems.some((q) => q.startsWith(`partition ${p.number} `) && q.includes('outside'))) problems.push(text);
+      if (!problems.some((q) => q.en.startsWith(`partition ${p.number} `) && q.en.includes('outside'))) problems.push(say(outsideDisk, p.number, p.startByte, p.startByte + p.sizeBytes, diskSize));
     }
   }
   for (let i = 1; i < sorted.length; i++) {
     const [a, b] = [sorted[i - 1], sorted[i]];
     // an MBR extended container holds its logical partitions: not an overlap
     if (a.typeName.toLowerCase().includes('extended') || b.typeName.toLowerCase().includes('extended')) continue;
-    if (b.startByte < a.startByte + a.sizeBytes && !problems.some((q) => q.includes('overlap'))) {
-      problems.push(`partitions ${a.number} and ${b.number} overlap`);
-    }
+    if (b.startByte < a.startByte + a.sizeBytes && !problems.some((q) => q.en.includes('overlap'))) problems.push(say(overlap, a.number, b.number));
   }
   const first = sorted[0];
-  if (first && first.startByte < MIB) problems.push(`the first partition (${first.number}) starts at byte ${first.startByte}, before 1 MiB`);
-  if (sorted.length === 0 && requireTable) problems.push(`the ${table.scheme.toUpperCase()} partition table holds no partition`);
+  if (first && first.startByte < MIB) problems.push(say(startsEarly, first.number, first.startByte));
+  if (sorted.length === 0 && requireTable) problems.push(say(emptyTable, table.scheme.toUpperCase()));
   return problems;
 }
 
 export const imagePartitions: CheckDefinition = {
   id: 'image.partitions',
-  title: 'Partition tables are valid and aligned',
+  title: fixed('Partition tables are valid and aligned', 'Die Partitionstabellen sind gültig und ausgerichtet'),
   severity: 'error',
-  remediation: 'Partition the OS disk with an MBR or GPT whose partitions lie inside the disk, do not overlap and start at 1 MiB or later (e.g. `parted -a optimal`).',
+  remediation: fixed(
+    'Partition the OS disk with an MBR or GPT whose partitions lie inside the disk, do not overlap and start at 1 MiB or later (e.g. `parted -a optimal`).',
+    'Partitionieren Sie den Betriebssystemdatenträger mit einer MBR- oder GPT-Partitionstabelle, deren Partitionen innerhalb des Datenträgers liegen, sich nicht überlappen und bei 1 MiB oder später beginnen (z. B. mit `parted -a optimal`).',
+  ),
   async run(context) {
-    const evidence: Evidence[] = [];
+    const evidence: (FoundEvidence & { detail: Localized })[] = [];
     for (const { role, lun, disk } of context.disks) {
       for (const problem of partitionProblems(disk.table, disk.disk.size, role === 'os')) {
         evidence.push({ image: role, ...(lun === null ? {} : { lun }), detail: problem });
@@ -47,8 +71,8 @@ export const imagePartitions: CheckDefinition = {
     }
     if (evidence.length === 0) {
       const os = context.disks[0].disk.table;
-      return { status: 'passed', message: `the OS disk has a valid ${os.scheme.toUpperCase()} with ${os.partitions.length} partition${os.partitions.length === 1 ? '' : 's'}` };
+      return { status: 'passed', message: say(validTable, os.scheme.toUpperCase(), os.partitions.length) };
     }
-    return { status: 'failed', message: evidence.map((e) => e.detail).join('; '), evidence };
+    return { status: 'failed', message: join(evidence.map((e) => e.detail), '; '), evidence };
   },
 };

@@ -1,29 +1,58 @@
 /** `image.size`: whole MiB, 20 MiB ≤ virtual size ≤ 1023 GiB, and the file is the virtual size plus the 512-byte footer. */
-import type { Evidence } from '../types.ts';
-import type { CheckDefinition } from './types.ts';
+import { formatNumber } from '../../i18n/format.ts';
+import { fixed, join, type Localized, type Phrase, say } from '../../i18n/localized.ts';
+import type { CheckDefinition, FoundEvidence } from './types.ts';
+import { dataLun } from './wording.ts';
 
 const MIB = 1024 * 1024;
 export const MIN_SIZE = 20 * MIB;
 export const MAX_SIZE = 1023 * 1024 * MIB;
 
-export function sizeProblems(virtualSize: number, fileSize: number, isVhd: boolean): string[] {
-  const problems: string[] = [];
-  if (virtualSize % MIB !== 0) problems.push(`the virtual size ${virtualSize} bytes is not a whole number of MiB`);
-  if (virtualSize < MIN_SIZE) problems.push(`the virtual size ${virtualSize} bytes is under 20 MiB`);
-  if (virtualSize > MAX_SIZE) problems.push(`the virtual size ${virtualSize} bytes is over 1023 GiB`);
-  if (fileSize !== virtualSize + 512) {
-    problems.push(isVhd ? `the file is ${fileSize} bytes, not the virtual size plus 512 (${virtualSize + 512})` : `the file is ${fileSize} bytes, not the virtual size plus a 512-byte VHD footer`);
-  }
+const bytes = (n: number) => formatNumber(n, 'de');
+const notWholeMib: Phrase<[size: number]> = {
+  en: (size) => `the virtual size ${size} bytes is not a whole number of MiB`,
+  de: (size) => `die virtuelle Größe von ${bytes(size)} Byte ist keine ganze Zahl von MiB`,
+};
+const underMinimum: Phrase<[size: number]> = {
+  en: (size) => `the virtual size ${size} bytes is under 20 MiB`,
+  de: (size) => `die virtuelle Größe von ${bytes(size)} Byte liegt unter 20 MiB`,
+};
+const overMaximum: Phrase<[size: number]> = {
+  en: (size) => `the virtual size ${size} bytes is over 1023 GiB`,
+  de: (size) => `die virtuelle Größe von ${bytes(size)} Byte liegt über 1023 GiB`,
+};
+const vhdFileSize: Phrase<[fileSize: number, expected: number]> = {
+  en: (fileSize, expected) => `the file is ${fileSize} bytes, not the virtual size plus 512 (${expected})`,
+  de: (fileSize, expected) => `die Datei ist ${bytes(fileSize)} Byte groß statt der virtuellen Größe plus 512 (${bytes(expected)})`,
+};
+const otherFileSize: Phrase<[fileSize: number]> = {
+  en: (fileSize) => `the file is ${fileSize} bytes, not the virtual size plus a 512-byte VHD footer`,
+  de: (fileSize) => `die Datei ist ${bytes(fileSize)} Byte groß statt der virtuellen Größe plus einem 512 Byte großen VHD-Footer`,
+};
+const diskSize: Phrase<[lun: number | null, mib: number]> = {
+  en: (lun, mib) => `${lun === null ? 'os' : dataLun.en(lun)}: ${mib} MiB`,
+  de: (lun, mib) => `${lun === null ? 'Betriebssystemdatenträger' : dataLun.de(lun)}: ${formatNumber(mib, 'de')} MiB`,
+};
+
+export function sizeProblems(virtualSize: number, fileSize: number, isVhd: boolean): Localized[] {
+  const problems: Localized[] = [];
+  if (virtualSize % MIB !== 0) problems.push(say(notWholeMib, virtualSize));
+  if (virtualSize < MIN_SIZE) problems.push(say(underMinimum, virtualSize));
+  if (virtualSize > MAX_SIZE) problems.push(say(overMaximum, virtualSize));
+  if (fileSize !== virtualSize + 512) problems.push(isVhd ? say(vhdFileSize, fileSize, virtualSize + 512) : say(otherFileSize, fileSize));
   return problems;
 }
 
 export const imageSize: CheckDefinition = {
   id: 'image.size',
-  title: 'Disk sizes are whole MiB between 20 MiB and 1023 GiB',
+  title: fixed('Disk sizes are whole MiB between 20 MiB and 1023 GiB', 'Die Disk-Größen sind ganze MiB zwischen 20 MiB und 1023 GiB'),
   severity: 'error',
-  remediation: 'Resize the disk to a whole number of MiB between 20 MiB and 1023 GiB (`qemu-img resize -f raw disk.raw 30G`) before converting it to a fixed VHD with `force_size=on`.',
+  remediation: fixed(
+    'Resize the disk to a whole number of MiB between 20 MiB and 1023 GiB (`qemu-img resize -f raw disk.raw 30G`) before converting it to a fixed VHD with `force_size=on`.',
+    'Bringen Sie den Datenträger auf eine ganze Zahl von MiB zwischen 20 MiB und 1023 GiB (`qemu-img resize -f raw disk.raw 30G`), bevor Sie ihn mit `force_size=on` in eine feste VHD konvertieren.',
+  ),
   async run(context) {
-    const evidence: Evidence[] = [];
+    const evidence: (FoundEvidence & { detail: Localized })[] = [];
     for (const { role, lun, disk } of context.disks) {
       const { info } = disk;
       for (const problem of sizeProblems(info.virtualSize, info.fileSize, info.format.startsWith('vhd'))) {
@@ -31,8 +60,8 @@ export const imageSize: CheckDefinition = {
       }
     }
     if (evidence.length === 0) {
-      return { status: 'passed', message: context.disks.map((d) => `${d.role === 'os' ? 'os' : `data lun ${d.lun}`}: ${d.disk.info.virtualSize / MIB} MiB`).join(', ') };
+      return { status: 'passed', message: join(context.disks.map((d) => say(diskSize, d.role === 'os' ? null : d.lun, d.disk.info.virtualSize / MIB)), ', ') };
     }
-    return { status: 'failed', message: evidence.map((e) => e.detail).join('; '), evidence };
+    return { status: 'failed', message: join(evidence.map((e) => e.detail), '; '), evidence };
   },
 };

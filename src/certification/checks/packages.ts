@@ -6,8 +6,14 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import type { GuestFs } from '../fs/types.ts';
 import { isFile } from './guest-files.ts';
+
+const unreadable: Phrase<[file: string, reason: string]> = {
+  en: (file, reason) => `${file} could not be read: ${reason}`,
+  de: (file, reason) => `${file} konnte nicht gelesen werden: ${reason}`,
+};
 
 export interface InstalledPackages {
   /** Names of installed packages per database that could be read completely. */
@@ -17,7 +23,7 @@ export interface InstalledPackages {
   /** Package names found by a byte search in a BerkeleyDB RPM index (see `bdbContains`). */
   bdbPath: string | null;
   /** Databases that exist but could not be read, with the reason. */
-  problems: string[];
+  problems: Localized[];
 }
 
 export const DPKG_STATUS = '/var/lib/dpkg/status';
@@ -79,7 +85,7 @@ export async function readInstalledPackages(fs: GuestFs): Promise<InstalledPacka
       for (const name of parseDpkgStatus((await readWhole(fs, DPKG_STATUS, DPKG_STATUS_LIMIT)).toString('utf8'))) result.names.add(name);
       result.sources.push(DPKG_STATUS);
     } catch (error) {
-      result.problems.push(`${DPKG_STATUS} could not be read: ${(error as Error).message}`);
+      result.problems.push(say(unreadable, DPKG_STATUS, (error as Error).message));
     }
   }
   for (const file of RPM_SQLITE) {
@@ -88,7 +94,7 @@ export async function readInstalledPackages(fs: GuestFs): Promise<InstalledPacka
       for (const name of await readRpmSqlite(fs, file)) result.names.add(name);
       result.sources.push(file);
     } catch (error) {
-      result.problems.push(`${file} could not be read: ${(error as Error).message}`);
+      result.problems.push(say(unreadable, file, (error as Error).message));
     }
     break; // /var/lib/rpm is a symlink to /usr/lib/sysimage/rpm on current systems: one database
   }

@@ -19,9 +19,14 @@ import { sshPasswordAuth } from './ssh-password-auth.ts';
 import { sshRootLogin } from './ssh-root-login.ts';
 import { sshServer } from './ssh-server.ts';
 import { swap } from './swap.ts';
-import { localizedFields } from '../../i18n/localized.ts';
+import { localizedFields, type Phrase, say } from '../../i18n/localized.ts';
 import type { CheckContext, CheckDefinition, CheckOutcome } from './types.ts';
 import type { CheckResult } from '../types.ts';
+
+const couldNotRun: Phrase<[reason: string]> = {
+  en: (reason) => `the check could not run: ${reason}`,
+  de: (reason) => `die Prüfung konnte nicht ausgeführt werden: ${reason}`,
+};
 
 export const CHECKS: readonly CheckDefinition[] = [
   imageFormat,
@@ -55,7 +60,7 @@ export async function runChecks(context: CheckContext, signal?: AbortSignal): Pr
     try {
       outcome = await check.run(context);
     } catch (error) {
-      outcome = { status: 'failed' as const, message: `the check could not run: ${(error as Error).message}` };
+      outcome = { status: 'failed' as const, message: say(couldNotRun, (error as Error).message) };
     }
     results.push(checkResult(check, outcome));
   }

@@ -3,20 +3,53 @@
  * whose own /etc/fstab mounts it at `/`. When there is none, says what the disk holds instead
  * (XFS, LVM, NTFS, an encrypted volume, no file system) so `linux.os-release` can name it.
  */
+import { fixed, join, type Localized, type Phrase, say, verbatim } from '../../i18n/localized.ts';
 import type { OpenedDisk, OpenedFileSystem } from '../disk/types.ts';
 import type { GuestFs } from '../fs/types.ts';
 import type { RootSearch } from './types.ts';
 import { numberedLines, readText } from './guest-files.ts';
 
-const KIND_NAMES: Record<string, string> = {
-  xfs: 'XFS',
-  btrfs: 'Btrfs',
-  lvm: 'an LVM physical volume',
-  luks: 'an encrypted (LUKS) volume',
-  ntfs: 'NTFS',
-  vfat: 'FAT',
-  swap: 'swap',
-  unknown: 'an unrecognised file system',
+const KIND_NAMES: Record<string, Localized> = {
+  xfs: verbatim('XFS'),
+  btrfs: verbatim('Btrfs'),
+  lvm: fixed('an LVM physical volume', 'ein physisches LVM-Volume'),
+  luks: fixed('an encrypted (LUKS) volume', 'ein verschlüsseltes Volume (LUKS)'),
+  ntfs: verbatim('NTFS'),
+  vfat: verbatim('FAT'),
+  swap: fixed('swap', 'Swap'),
+  unknown: fixed('an unrecognised file system', 'ein nicht erkanntes Dateisystem'),
+};
+
+/** A partition, or the whole disk when the file system has no partition: `partition 1` / `the whole disk`. */
+export const diskPlace: Phrase<[partition: number | null]> = {
+  en: (n) => (n === null ? 'the whole disk' : `partition ${n}`),
+  de: (n) => (n === null ? 'der ganze Datenträger' : `Partition ${n}`),
+};
+
+/** The same place after "on" (German needs the dative: `auf dem ganzen Datenträger`). */
+export const onDiskPlace: Phrase<[partition: number | null]> = {
+  en: (n) => `on ${diskPlace.en(n)}`,
+  de: (n) => (n === null ? 'auf dem ganzen Datenträger' : `auf Partition ${n}`),
+};
+
+const NO_TABLE = fixed('the OS disk holds no partition table and no file system', 'der Betriebssystemdatenträger enthält weder eine Partitionstabelle noch ein Dateisystem');
+const NOTHING_IDENTIFIED = fixed('the OS disk holds no file system that could be identified', 'der Betriebssystemdatenträger enthält kein erkennbares Dateisystem');
+
+const extWithoutOsRelease: Phrase<[kind: string, partition: number | null]> = {
+  en: (kind, n) => `${kind} ${onDiskPlace.en(n)} without /etc/os-release`,
+  de: (kind, n) => `${kind} ${onDiskPlace.de(n)} ohne /etc/os-release`,
+};
+const extUnreadable: Phrase<[kind: string, partition: number | null, problem: string | undefined]> = {
+  en: (kind, n, problem) => `${kind} ${onDiskPlace.en(n)} that could not be read${problem ? ` (${problem})` : ''}`,
+  de: (kind, n, problem) => `${kind} ${onDiskPlace.de(n)}, das nicht gelesen werden konnte${problem ? ` (${problem})` : ''}`,
+};
+const otherKind: Phrase<[kind: Localized, partition: number | null]> = {
+  en: (kind, n) => `${kind.en} ${onDiskPlace.en(n)}`,
+  de: (kind, n) => `${kind.de} ${onDiskPlace.de(n)}`,
+};
+const foundList: Phrase<[found: Localized]> = {
+  en: (found) => `found ${found.en}`,
+  de: (found) => `gefunden: ${found.de}`,
 };
 
 /** The fstab entries of a file system (non-comment lines with at least 3 fields). */
@@ -50,16 +83,14 @@ async function isRootCandidate(entry: OpenedFileSystem): Promise<boolean> {
   return entries.some((e) => e.mountPoint === '/' && fstabNamesThisFs(e.spec, entry));
 }
 
-function describeContents(disk: OpenedDisk): string {
-  if (disk.fileSystems.length === 0) {
-    return disk.table.scheme === 'none' ? 'the OS disk holds no partition table and no file system' : 'the OS disk holds no file system that could be identified';
-  }
+function describeContents(disk: OpenedDisk): Localized {
+  if (disk.fileSystems.length === 0) return disk.table.scheme === 'none' ? NO_TABLE : NOTHING_IDENTIFIED;
   const found = disk.fileSystems.map((f) => {
-    const where = f.partition ? `partition ${f.partition.number}` : 'the whole disk';
-    if (f.kind.startsWith('ext')) return `${f.kind} on ${where}${f.fs ? ' without /etc/os-release' : ` that could not be read${f.problem ? ` (${f.problem})` : ''}`}`;
-    return `${KIND_NAMES[f.kind] ?? f.kind} on ${where}`;
+    const where = f.partition?.number ?? null;
+    if (f.kind.startsWith('ext')) return f.fs ? say(extWithoutOsRelease, f.kind, where) : say(extUnreadable, f.kind, where, f.problem);
+    return say(otherKind, KIND_NAMES[f.kind] ?? verbatim(f.kind), where);
   });
-  return `found ${found.join(', ')}`;
+  return say(foundList, join(found, ', '));
 }
 
 export async function findLinuxRoot(disk: OpenedDisk): Promise<RootSearch> {
@@ -68,11 +99,16 @@ export async function findLinuxRoot(disk: OpenedDisk): Promise<RootSearch> {
   return {
     root: candidates[0]?.fs ?? null,
     candidates,
-    foundDescription: candidates.length ? '' : describeContents(disk),
+    foundDescription: candidates.length ? verbatim('') : describeContents(disk),
   };
 }
 
 /** Where the file system sits, for messages: `partition 1 (ext4)` or `the whole disk (ext4)`. */
-export function describeFileSystem(entry: OpenedFileSystem): string {
-  return `${entry.partition ? `partition ${entry.partition.number}` : 'the whole disk'} (${entry.kind})`;
+export function describeFileSystem(entry: OpenedFileSystem): Localized {
+  return join([say(diskPlace, entry.partition?.number ?? null), ` (${entry.kind})`]);
+}
+
+/** The same after "on": `on partition 1 (ext4)` / `auf Partition 1 (ext4)`. */
+export function onFileSystem(entry: OpenedFileSystem): Localized {
+  return join([say(onDiskPlace, entry.partition?.number ?? null), ` (${entry.kind})`]);
 }

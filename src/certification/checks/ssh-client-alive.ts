@@ -1,20 +1,30 @@
 /** `linux.ssh-client-alive`: the effective ClientAliveInterval is 30..235 seconds (keeps idle sessions through the platform's load balancer). */
+import { fixed, type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import { withSshd } from './common.ts';
 import { describeSetting, sshdSeconds } from './sshd-config.ts';
 import type { CheckDefinition } from './types.ts';
 
+const outOfRange: Phrase<[setting: Localized]> = {
+  en: (setting) => `${setting.en}: not between 30 and 235 seconds`,
+  de: (setting) => `${setting.de}: nicht zwischen 30 und 235 Sekunden`,
+};
+
 export const sshClientAlive: CheckDefinition = {
   id: 'linux.ssh-client-alive',
-  title: 'SSH ClientAliveInterval is between 30 and 235 seconds',
+  title: fixed('SSH ClientAliveInterval is between 30 and 235 seconds', 'SSH-ClientAliveInterval liegt zwischen 30 und 235 Sekunden'),
   severity: 'error',
-  remediation: 'Set `ClientAliveInterval 180` in /etc/ssh/sshd_config (before any Match block), or in a drop-in under /etc/ssh/sshd_config.d/ that sorts before any other setting it.',
+  remediation: fixed(
+    'Set `ClientAliveInterval 180` in /etc/ssh/sshd_config (before any Match block), or in a drop-in under /etc/ssh/sshd_config.d/ that sorts before any other setting it.',
+    'Setzen Sie `ClientAliveInterval 180` in /etc/ssh/sshd_config (vor jedem Match-Block) oder in einer Drop-in-Datei unter /etc/ssh/sshd_config.d/, die vor jeder anderen Datei mit dieser Einstellung einsortiert wird.',
+  ),
   async run(context) {
     return withSshd(context, (config) => {
       const setting = config.get('ClientAliveInterval');
       const seconds = sshdSeconds(setting.value);
-      const evidence = [{ image: 'os' as const, path: setting.path ?? '/etc/ssh/sshd_config', ...(setting.line ? { line: setting.line } : {}), detail: describeSetting('ClientAliveInterval', setting) }];
-      if (seconds >= 30 && seconds <= 235) return { status: 'passed', message: describeSetting('ClientAliveInterval', setting), evidence };
-      return { status: 'failed', message: `${describeSetting('ClientAliveInterval', setting)}: not between 30 and 235 seconds`, evidence };
+      const described = describeSetting('ClientAliveInterval', setting);
+      const evidence = [{ image: 'os' as const, path: setting.path ?? '/etc/ssh/sshd_config', ...(setting.line ? { line: setting.line } : {}), detail: described }];
+      if (seconds >= 30 && seconds <= 235) return { status: 'passed', message: described, evidence };
+      return { status: 'failed', message: say(outOfRange, described), evidence };
     });
   },
 };

@@ -1,19 +1,29 @@
 /** `linux.ssh-password-auth`: the effective PasswordAuthentication is not `yes` (sshd's default is yes). */
+import { fixed, type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import { withSshd } from './common.ts';
 import { describeSetting } from './sshd-config.ts';
 import type { CheckDefinition } from './types.ts';
 
+const passwordsAllowed: Phrase<[setting: Localized]> = {
+  en: (setting) => `${setting.en}: password logins are allowed`,
+  de: (setting) => `${setting.de}: Anmeldungen mit Passwort sind erlaubt`,
+};
+
 export const sshPasswordAuth: CheckDefinition = {
   id: 'linux.ssh-password-auth',
-  title: 'SSH password authentication is disabled',
+  title: fixed('SSH password authentication is disabled', 'SSH-Anmeldung mit Passwort ist deaktiviert'),
   severity: 'error',
-  remediation: 'Set `PasswordAuthentication no` in /etc/ssh/sshd_config before any Match block (and check drop-ins under /etc/ssh/sshd_config.d/: the first value sshd reads wins).',
+  remediation: fixed(
+    'Set `PasswordAuthentication no` in /etc/ssh/sshd_config before any Match block (and check drop-ins under /etc/ssh/sshd_config.d/: the first value sshd reads wins).',
+    'Setzen Sie `PasswordAuthentication no` in /etc/ssh/sshd_config vor jedem Match-Block (und prüfen Sie die Drop-in-Dateien unter /etc/ssh/sshd_config.d/: Es gilt der erste Wert, den sshd liest).',
+  ),
   async run(context) {
     return withSshd(context, (config) => {
       const setting = config.get('PasswordAuthentication');
-      const evidence = [{ image: 'os' as const, path: setting.path ?? '/etc/ssh/sshd_config', ...(setting.line ? { line: setting.line } : {}), detail: describeSetting('PasswordAuthentication', setting) }];
-      if (setting.value.toLowerCase() === 'yes') return { status: 'failed', message: `${describeSetting('PasswordAuthentication', setting)}: password logins are allowed`, evidence };
-      return { status: 'passed', message: describeSetting('PasswordAuthentication', setting), evidence };
+      const described = describeSetting('PasswordAuthentication', setting);
+      const evidence = [{ image: 'os' as const, path: setting.path ?? '/etc/ssh/sshd_config', ...(setting.line ? { line: setting.line } : {}), detail: described }];
+      if (setting.value.toLowerCase() === 'yes') return { status: 'failed', message: say(passwordsAllowed, described), evidence };
+      return { status: 'passed', message: described, evidence };
     });
   },
 };

@@ -1,19 +1,29 @@
 /** `linux.ssh-root-login`: the effective PermitRootLogin is not `yes` (sshd's default is prohibit-password). */
+import { fixed, type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import { withSshd } from './common.ts';
 import { describeSetting } from './sshd-config.ts';
 import type { CheckDefinition } from './types.ts';
 
+const rootWithPassword: Phrase<[setting: Localized]> = {
+  en: (setting) => `${setting.en}: root may log in with a password`,
+  de: (setting) => `${setting.de}: root darf sich mit einem Passwort anmelden`,
+};
+
 export const sshRootLogin: CheckDefinition = {
   id: 'linux.ssh-root-login',
-  title: 'SSH root login with a password is not permitted',
+  title: fixed('SSH root login with a password is not permitted', 'SSH-Anmeldung als root mit Passwort ist nicht erlaubt'),
   severity: 'error',
-  remediation: 'Set `PermitRootLogin prohibit-password` (or `no`) in /etc/ssh/sshd_config before any Match block.',
+  remediation: fixed(
+    'Set `PermitRootLogin prohibit-password` (or `no`) in /etc/ssh/sshd_config before any Match block.',
+    'Setzen Sie `PermitRootLogin prohibit-password` (oder `no`) in /etc/ssh/sshd_config vor jedem Match-Block.',
+  ),
   async run(context) {
     return withSshd(context, (config) => {
       const setting = config.get('PermitRootLogin');
-      const evidence = [{ image: 'os' as const, path: setting.path ?? '/etc/ssh/sshd_config', ...(setting.line ? { line: setting.line } : {}), detail: describeSetting('PermitRootLogin', setting) }];
-      if (setting.value.toLowerCase() === 'yes') return { status: 'failed', message: `${describeSetting('PermitRootLogin', setting)}: root may log in with a password`, evidence };
-      return { status: 'passed', message: describeSetting('PermitRootLogin', setting), evidence };
+      const described = describeSetting('PermitRootLogin', setting);
+      const evidence = [{ image: 'os' as const, path: setting.path ?? '/etc/ssh/sshd_config', ...(setting.line ? { line: setting.line } : {}), detail: described }];
+      if (setting.value.toLowerCase() === 'yes') return { status: 'failed', message: say(rootWithPassword, described), evidence };
+      return { status: 'passed', message: described, evidence };
     });
   },
 };

@@ -6,6 +6,7 @@
  * include). Values unset anywhere fall back to sshd's compiled-in defaults.
  */
 import type { GuestFs } from '../fs/types.ts';
+import { type Localized, type Phrase, say, verbatim } from '../../i18n/localized.ts';
 import { expandGlob, numberedLines, readText } from './guest-files.ts';
 
 export interface SshdSetting {
@@ -106,7 +107,12 @@ export function sshdSeconds(value: string): number {
   return total;
 }
 
+const unset: Phrase<[keyword: string, value: string]> = {
+  en: (keyword, value) => `${keyword} unset: sshd's default ${value || '(none)'}`,
+  de: (keyword, value) => `${keyword} nicht gesetzt: Standardwert von sshd ${value || '(keiner)'}`,
+};
+
 /** Where a setting came from, for evidence and messages. */
-export function describeSetting(keyword: string, setting: SshdSetting): string {
-  return setting.path ? `${keyword} ${setting.value} (${setting.path}:${setting.line})` : `${keyword} unset: sshd's default ${setting.value || '(none)'}`;
+export function describeSetting(keyword: string, setting: SshdSetting): Localized {
+  return setting.path ? verbatim(`${keyword} ${setting.value} (${setting.path}:${setting.line})`) : say(unset, keyword, setting.value);
 }

@@ -40,8 +40,8 @@ export interface RootSearch {
   root: GuestFs | null;
   /** Every file system that looks like a root (has /etc/os-release or mounts itself at /). */
   candidates: OpenedFileSystem[];
-  /** One sentence describing what the OS disk holds when no root was found (XFS, LVM, …). */
-  foundDescription: string;
+  /** One sentence describing what the OS disk holds when no root was found (XFS, LVM, …), in every language. */
+  foundDescription: Localized;
 }
 
 export interface CheckContext {
