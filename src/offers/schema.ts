@@ -4,6 +4,8 @@
  * are in `validate.ts`, so `vmarket offer validate` and the server report the same problems.
  */
 import { z } from 'zod';
+import { fixed, type Phrase, say } from '../i18n/localized.ts';
+import { schemaMessage } from './issue-text.ts';
 
 export const OFFER_ID_PATTERN = /^[a-z0-9-]{3,50}$/;
 export const PUBLISHER_ID_PATTERN = /^[a-z0-9-]{2,50}$/;
@@ -12,7 +14,38 @@ export const SEMVER_PATTERN = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-
 const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
 
-const text = (min: number, max: number) => z.string().trim().min(min, `must be at least ${min} character(s)`).max(max, `must be at most ${max} characters`);
+// The schema's own messages, in every language (zod reports the English; see issue-text.ts).
+const atLeastChars: Phrase<[number]> = {
+  en: (min) => `must be at least ${min} character(s)`,
+  de: (min) => `muss mindestens ${min} Zeichen lang sein`,
+};
+const atMostChars: Phrase<[number]> = {
+  en: (max) => `must be at most ${max} characters`,
+  de: (max) => `darf höchstens ${max} Zeichen lang sein`,
+};
+const idChars: Phrase<[number, number]> = {
+  en: (min, max) => `must be ${min}-${max} characters of a-z, 0-9 and -`,
+  de: (min, max) => `muss aus ${min} bis ${max} Zeichen a-z, 0-9 und - bestehen`,
+};
+const MUST = {
+  httpsUrl: schemaMessage(fixed('must be an https:// URL', 'muss eine https://-URL sein')),
+  email: schemaMessage(fixed('must be an email address', 'muss eine E-Mail-Adresse sein')),
+  category: schemaMessage(fixed('needs at least one category', 'braucht mindestens eine Kategorie')),
+  maxCategories: schemaMessage(fixed('at most 3 categories', 'höchstens 3 Kategorien')),
+  envName: schemaMessage(fixed('must name an environment variable (letters, digits, _)', 'muss eine Umgebungsvariable nennen (Buchstaben, Ziffern, _)')),
+  semver: schemaMessage(fixed('must be a semantic version like 1.0.0', 'muss eine semantische Version wie 1.0.0 sein')),
+  maxDataDisks: schemaMessage(fixed('at most 16 data disks', 'höchstens 16 Datenträger')),
+  offerId: schemaMessage(say(idChars, 3, 50)),
+  publisherId: schemaMessage(say(idChars, 2, 50)),
+  region: schemaMessage(fixed('needs at least one region', 'braucht mindestens eine Region')),
+  imageVersion: schemaMessage(fixed('needs at least one image version', 'braucht mindestens eine Image-Version')),
+  guid: schemaMessage(fixed('must be a subscription id (GUID)', 'muss eine Abonnement-ID (GUID) sein')),
+  maxSubscriptions: schemaMessage(fixed('at most 100 subscriptions', 'höchstens 100 Abonnements')),
+  plan: schemaMessage(fixed('needs at least one plan', 'braucht mindestens einen Plan')),
+};
+
+const text = (min: number, max: number) =>
+  z.string().trim().min(min, schemaMessage(say(atLeastChars, min))).max(max, schemaMessage(say(atMostChars, max)));
 const httpsUrl = z
   .string()
   .max(2000)
@@ -22,8 +55,8 @@ const httpsUrl = z
     } catch {
       return false;
     }
-  }, 'must be an https:// URL');
-const email = z.email('must be an email address').max(254);
+  }, MUST.httpsUrl);
+const email = z.email(MUST.email).max(254);
 
 const contactSchema = z.strictObject({
   name: text(1, 100),
@@ -36,7 +69,7 @@ export const listingSchema = z.strictObject({
   title: text(1, 50),
   summary: text(1, 100),
   description: text(1, 3000),
-  categories: z.array(z.string().min(1).max(50)).min(1, 'needs at least one category').max(3, 'at most 3 categories'),
+  categories: z.array(z.string().min(1).max(50)).min(1, MUST.category).max(3, MUST.maxCategories),
   keywords: z.array(text(1, 50)).max(20).default([]),
   privacyUrl: httpsUrl,
   termsOfUse: text(1, 10000),
@@ -51,7 +84,7 @@ export const leadsSchema = z.discriminatedUnion('destination', [
     destination: z.literal('https'),
     https: z.strictObject({
       url: httpsUrl,
-      secretRef: z.string().regex(ENV_NAME_PATTERN, 'must name an environment variable (letters, digits, _)'),
+      secretRef: z.string().regex(ENV_NAME_PATTERN, MUST.envName),
     }),
   }),
   z.strictObject({
@@ -71,16 +104,16 @@ export const testDriveSchema = z.strictObject({
 const imageSourceSchema = z.string().min(1).max(2000);
 
 export const imageVersionSchema = z.strictObject({
-  version: z.string().regex(SEMVER_PATTERN, 'must be a semantic version like 1.0.0'),
+  version: z.string().regex(SEMVER_PATTERN, MUST.semver),
   osDisk: imageSourceSchema,
   dataDisks: z
     .array(z.strictObject({ lun: z.number().int().min(0).max(15), source: imageSourceSchema }))
-    .max(16, 'at most 16 data disks')
+    .max(16, MUST.maxDataDisks)
     .default([]),
 });
 
 export const planSchema = z.strictObject({
-  id: z.string().regex(OFFER_ID_PATTERN, 'must be 3-50 characters of a-z, 0-9 and -'),
+  id: z.string().regex(OFFER_ID_PATTERN, MUST.offerId),
   title: text(1, 50),
   summary: text(1, 100),
   description: text(1, 3000),
@@ -89,7 +122,7 @@ export const planSchema = z.strictObject({
     type: text(1, 50),
     name: text(1, 100),
   }),
-  regions: z.array(z.string().min(1)).min(1, 'needs at least one region').max(50),
+  regions: z.array(z.string().min(1)).min(1, MUST.region).max(50),
   recommendedSizes: z.array(text(1, 50)).max(6).default([]),
   openPorts: z
     .array(z.strictObject({ protocol: z.enum(['tcp', 'udp']), port: z.number().int().min(1).max(65535) }))
@@ -100,17 +133,17 @@ export const planSchema = z.strictObject({
     z.strictObject({ model: z.literal('byol') }),
     z.strictObject({ model: z.literal('hourly'), hourlyUsd: z.number().positive().max(10000) }),
   ]),
-  images: z.array(imageVersionSchema).min(1, 'needs at least one image version').max(100),
+  images: z.array(imageVersionSchema).min(1, MUST.imageVersion).max(100),
 });
 
 export const offerSchema = z.strictObject({
-  id: z.string().regex(OFFER_ID_PATTERN, 'must be 3-50 characters of a-z, 0-9 and -'),
-  publisher: z.string().regex(PUBLISHER_ID_PATTERN, 'must be 2-50 characters of a-z, 0-9 and -'),
+  id: z.string().regex(OFFER_ID_PATTERN, MUST.offerId),
+  publisher: z.string().regex(PUBLISHER_ID_PATTERN, MUST.publisherId),
   listing: listingSchema,
-  previewAudience: z.array(z.string().regex(GUID_PATTERN, 'must be a subscription id (GUID)')).max(100, 'at most 100 subscriptions').default([]),
+  previewAudience: z.array(z.string().regex(GUID_PATTERN, MUST.guid)).max(100, MUST.maxSubscriptions).default([]),
   leads: leadsSchema.default({ destination: 'table' }),
   testDrive: testDriveSchema.optional(),
-  plans: z.array(planSchema).min(1, 'needs at least one plan').max(20),
+  plans: z.array(planSchema).min(1, MUST.plan).max(20),
   /** Extension: who hears about this offer's operations besides `--notify`. */
   metadata: z.strictObject({ notificationEmails: z.array(email).max(20).default([]) }).optional(),
 });

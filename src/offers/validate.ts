@@ -6,8 +6,10 @@
  * is reported at once with its field path; nothing here throws for bad input.
  */
 import type { Config } from '../config/load.ts';
-import { zodDetails } from '../config/load.ts';
+import { formatPath } from '../config/load.ts';
 import { isVmarketError } from '../errors.ts';
+import { type Localized, localizedFields, type Phrase, say, type Translations } from '../i18n/localized.ts';
+import { issueProblem } from './issue-text.ts';
 import { confineImportPath } from '../security/paths.ts';
 import { checkOutboundUrl } from '../security/urls.ts';
 import { offerSchema, type Offer } from './schema.ts';
@@ -24,12 +26,72 @@ export interface ValidateOptions {
   checkSources?: boolean;
 }
 
-/** One problem with the field path it is about, e.g. `plans[0].regions[1]`. */
+/**
+ * One problem with the field path it is about, e.g. `plans[0].regions[1]`: `message` in English,
+ * the other languages under `translations` (answered in the caller's language by the API).
+ */
 export interface OfferProblem {
   [key: string]: unknown;
   path: string;
   message: string;
+  translations?: Translations;
 }
+
+// The operator's rules, each in every language.
+const mustBePublisher: Phrase<[string]> = {
+  en: (publisherId) => `must be ${publisherId}, the publisher this request acts for`,
+  de: (publisherId) => `muss ${publisherId} sein, der Herausgeber, für den diese Anfrage handelt`,
+};
+const mustBeOfferId: Phrase<[string]> = {
+  en: (offerId) => `must be ${offerId}, the offer id of the request URL`,
+  de: (offerId) => `muss ${offerId} sein, die Angebots-ID der Anfrage-URL`,
+};
+const unknownCategory: Phrase<[string, string[]]> = {
+  en: (category, allowed) => `unknown category ${JSON.stringify(category)}; allowed: ${allowed.join(', ')}`,
+  de: (category, allowed) => `unbekannte Kategorie ${JSON.stringify(category)}; erlaubt sind: ${allowed.join(', ')}`,
+};
+const listedTwice: Phrase<[string]> = {
+  en: (value) => `${JSON.stringify(value)} is listed twice`,
+  de: (value) => `${JSON.stringify(value)} ist doppelt aufgeführt`,
+};
+const unknownRegion: Phrase<[string, string[]]> = {
+  en: (region, known) => `unknown region ${JSON.stringify(region)}; this marketplace has ${known.join(', ')}`,
+  de: (region, known) => `unbekannte Region ${JSON.stringify(region)}; dieser Marktplatz hat ${known.join(', ')}`,
+};
+const planIdTwice: Phrase<[string]> = {
+  en: (planId) => `the plan id ${planId} is used twice`,
+  de: (planId) => `die Plan-ID ${planId} wird doppelt verwendet`,
+};
+const versionTwice: Phrase<[string]> = {
+  en: (version) => `the version ${version} is listed twice`,
+  de: (version) => `die Version ${version} ist doppelt aufgeführt`,
+};
+const versionPublished: Phrase<[string, string]> = {
+  en: (version, planId) => `version ${version} of plan ${planId} was already published; give the new image a new version`,
+  de: (version, planId) => `Version ${version} von Plan ${planId} wurde bereits veröffentlicht; geben Sie dem neuen Image eine neue Version`,
+};
+const lunOrder: Phrase<[number, number]> = {
+  en: (expected, found) => `data disk LUNs must be 0, 1, 2… in order; expected ${expected}, found ${found}`,
+  de: (expected, found) => `die LUNs der Datenträger müssen der Reihe nach 0, 1, 2… sein; erwartet ${expected}, gefunden ${found}`,
+};
+const testDriveNeedsRegion: Localized = {
+  en: 'an enabled test drive needs at least one region',
+  de: 'eine aktivierte Testversion braucht mindestens eine Region',
+};
+const notAPlanRegion: Phrase<[string]> = {
+  en: (region) => `${region} is not a region of any plan; a test drive runs where the offer is sold`,
+  de: (region) => `${region} ist keine Region eines Plans; eine Testversion läuft dort, wo das Angebot verkauft wird`,
+};
+const testDriveNeedsManual: Localized = {
+  en: 'an enabled test drive needs a user manual URL',
+  de: 'eine aktivierte Testversion braucht die URL eines Benutzerhandbuchs',
+};
+const noImageUrls: Localized = {
+  en: 'image URLs are not allowed on this marketplace (imports.allowedUrlPrefixes is empty); use a path under the import directories',
+  de: 'Image-URLs sind auf diesem Marktplatz nicht erlaubt (imports.allowedUrlPrefixes ist leer); verwenden Sie einen Pfad unter den Importverzeichnissen',
+};
+
+type AddProblem = (path: string, message: Localized | string) => void;
 
 export interface ValidationResult {
   problems: OfferProblem[];
@@ -38,10 +100,11 @@ export interface ValidationResult {
 }
 
 export async function validateOffer(doc: unknown, options: ValidateOptions): Promise<ValidationResult> {
-  const parsed = offerSchema.safeParse(doc);
+  // the input is kept on the issues so that their German can name the wrong value's type
+  const parsed = offerSchema.safeParse(doc, { reportInput: true });
   if (!parsed.success) {
     // Operator-dependent rules still run on what can be read, so one round trip shows everything.
-    const problems: OfferProblem[] = zodDetails(parsed.error);
+    const problems: OfferProblem[] = parsed.error.issues.map((issue) => issueProblem(issue, formatPath(issue.path)));
     problems.push(...(await operatorProblems(doc as Partial<Offer>, options, new Set(problems.map((p) => p.path)))));
     return { problems: dedupe(problems), offer: null };
   }
@@ -53,16 +116,16 @@ export async function validateOffer(doc: unknown, options: ValidateOptions): Pro
 async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, already: Set<string>): Promise<OfferProblem[]> {
   const { config } = options;
   const problems: OfferProblem[] = [];
-  const add = (path: string, message: string) => {
-    if (!already.has(path)) problems.push({ path, message });
+  const add: AddProblem = (path, message) => {
+    if (!already.has(path)) problems.push({ path, ...localizedFields({ message }) });
   };
   if (!doc || typeof doc !== 'object') return problems;
 
   if (options.publisherId && typeof doc.publisher === 'string' && doc.publisher !== options.publisherId) {
-    add('publisher', `must be ${options.publisherId}, the publisher this request acts for`);
+    add('publisher', say(mustBePublisher, options.publisherId));
   }
   if (options.offerId && typeof doc.id === 'string' && doc.id !== options.offerId) {
-    add('id', `must be ${options.offerId}, the offer id of the request URL`);
+    add('id', say(mustBeOfferId, options.offerId));
   }
 
   const categories = new Set(config.categories);
@@ -70,12 +133,12 @@ async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, a
   if (Array.isArray(listing?.categories)) {
     listing.categories.forEach((category, i) => {
       if (typeof category === 'string' && !categories.has(category)) {
-        add(`listing.categories[${i}]`, `unknown category ${JSON.stringify(category)}; allowed: ${[...categories].join(', ')}`);
+        add(`listing.categories[${i}]`, say(unknownCategory, category, [...categories]));
       }
     });
     const seen = new Set<string>();
     listing.categories.forEach((category, i) => {
-      if (seen.has(category)) add(`listing.categories[${i}]`, `${JSON.stringify(category)} is listed twice`);
+      if (seen.has(category)) add(`listing.categories[${i}]`, say(listedTwice, category));
       seen.add(category);
     });
   }
@@ -83,7 +146,7 @@ async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, a
   const regionNames = new Set(config.regions.map((r) => r.name));
   const regionProblem = (path: string, name: unknown) => {
     if (typeof name === 'string' && !regionNames.has(name)) {
-      add(path, `unknown region ${JSON.stringify(name)}; this marketplace has ${[...regionNames].join(', ')}`);
+      add(path, say(unknownRegion, name, [...regionNames]));
     }
   };
 
@@ -93,14 +156,14 @@ async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, a
   plans.forEach((plan, p) => {
     if (!plan || typeof plan !== 'object') return;
     if (typeof plan.id === 'string') {
-      if (planIds.has(plan.id)) add(`plans[${p}].id`, `the plan id ${plan.id} is used twice`);
+      if (planIds.has(plan.id)) add(`plans[${p}].id`, say(planIdTwice, plan.id));
       planIds.add(plan.id);
     }
     if (Array.isArray(plan.regions)) {
       plan.regions.forEach((region, r) => regionProblem(`plans[${p}].regions[${r}]`, region));
       const seen = new Set<string>();
       plan.regions.forEach((region, r) => {
-        if (seen.has(region)) add(`plans[${p}].regions[${r}]`, `${JSON.stringify(region)} is listed twice`);
+        if (seen.has(region)) add(`plans[${p}].regions[${r}]`, say(listedTwice, region));
         seen.add(region);
       });
     }
@@ -110,10 +173,10 @@ async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, a
       if (!image || typeof image !== 'object') return;
       const at = `plans[${p}].images[${i}]`;
       if (typeof image.version === 'string') {
-        if (versions.has(image.version)) add(`${at}.version`, `the version ${image.version} is listed twice`);
+        if (versions.has(image.version)) add(`${at}.version`, say(versionTwice, image.version));
         versions.add(image.version);
         if (typeof plan.id === 'string' && options.usedVersions?.get(plan.id)?.has(image.version)) {
-          add(`${at}.version`, `version ${image.version} of plan ${plan.id} was already published; give the new image a new version`);
+          add(`${at}.version`, say(versionPublished, image.version, plan.id));
         }
       }
       if (options.checkSources !== false && typeof image.osDisk === 'string') {
@@ -123,7 +186,7 @@ async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, a
         image.dataDisks.forEach((disk, d) => {
           if (!disk || typeof disk !== 'object') return;
           if (typeof disk.lun === 'number' && disk.lun !== d) {
-            add(`${at}.dataDisks[${d}].lun`, `data disk LUNs must be 0, 1, 2… in order; expected ${d}, found ${disk.lun}`);
+            add(`${at}.dataDisks[${d}].lun`, say(lunOrder, d, disk.lun));
           }
           if (options.checkSources !== false && typeof disk.source === 'string') {
             sourceChecks.push(checkSource(disk.source, `${at}.dataDisks[${d}].source`, config, add));
@@ -137,14 +200,14 @@ async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, a
   if (testDrive && typeof testDrive === 'object' && testDrive.enabled) {
     const planRegions = new Set(plans.flatMap((plan) => (Array.isArray(plan?.regions) ? plan.regions : [])));
     const tdRegions = Array.isArray(testDrive.regions) ? testDrive.regions : [];
-    if (tdRegions.length === 0) add('testDrive.regions', 'an enabled test drive needs at least one region');
+    if (tdRegions.length === 0) add('testDrive.regions', testDriveNeedsRegion);
     tdRegions.forEach((region, r) => {
       regionProblem(`testDrive.regions[${r}]`, region);
       if (typeof region === 'string' && regionNames.has(region) && !planRegions.has(region)) {
-        add(`testDrive.regions[${r}]`, `${region} is not a region of any plan; a test drive runs where the offer is sold`);
+        add(`testDrive.regions[${r}]`, say(notAPlanRegion, region));
       }
     });
-    if (!testDrive.userManualUrl) add('testDrive.userManualUrl', 'an enabled test drive needs a user manual URL');
+    if (!testDrive.userManualUrl) add('testDrive.userManualUrl', testDriveNeedsManual);
   }
 
   await Promise.all(sourceChecks);
@@ -152,11 +215,11 @@ async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, a
 }
 
 /** One image source: a path confined to the import dirs, or an https URL under an allowed prefix. */
-async function checkSource(source: string, path: string, config: Config, add: (path: string, message: string) => void): Promise<void> {
+async function checkSource(source: string, path: string, config: Config, add: AddProblem): Promise<void> {
   try {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
       if (config.imports.allowedUrlPrefixes.length === 0) {
-        add(path, 'image URLs are not allowed on this marketplace (imports.allowedUrlPrefixes is empty); use a path under the import directories');
+        add(path, noImageUrls);
         return;
       }
       await checkOutboundUrl(source, { allowedPrefixes: config.imports.allowedUrlPrefixes, allowPrivateNetworks: config.allowPrivateNetworks });
@@ -165,7 +228,7 @@ async function checkSource(source: string, path: string, config: Config, add: (p
     }
   } catch (error) {
     if (!isVmarketError(error)) throw error;
-    add(path, error.message);
+    add(path, error.localized ?? error.message);
   }
 }
 

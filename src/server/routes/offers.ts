@@ -11,6 +11,8 @@ import { VmarketError } from '../../errors.ts';
 import { getOfferRow, listOfferRows, type OfferRow, putDraft } from '../../offers/repository.ts';
 import { offerSchema } from '../../offers/schema.ts';
 import { validateOffer } from '../../offers/validate.ts';
+import { offerNotFound } from '../../offers/phrases.ts';
+import { fixed, localizedFields, type Phrase, say } from '../../i18n/localized.ts';
 import type { SlotDocument } from '../../pipeline/packages.ts';
 import {
   cancelOperation,
@@ -92,6 +94,24 @@ async function latestStatuses(ctx: AppContext, publisherId: string, offerId?: st
 
 type PublishStatus = z.infer<typeof offerPublishStatus>;
 
+const publisherNotFound: Phrase<[string]> = {
+  en: (publisherId) => `The publisher ${publisherId} does not exist.`,
+  de: (publisherId) => `Der Herausgeber ${publisherId} existiert nicht.`,
+};
+const nothingSaved: Phrase<[number]> = {
+  en: (count) => `The offer has ${count} problem${count === 1 ? '' : 's'}; nothing was saved.`,
+  de: (count) => `Das Angebot hat ${count} ${count === 1 ? 'Problem' : 'Probleme'}; nichts wurde gespeichert.`,
+};
+const SLOT_DE: Record<string, string> = { live: 'Live-Version', preview: 'Vorschau-Version' };
+const noSlotVersion: Phrase<[string, string, string]> = {
+  en: (pub, offer, slot) => `The offer ${pub}/${offer} has no ${slot} version.`,
+  de: (pub, offer, slot) => `Das Angebot ${pub}/${offer} hat keine ${SLOT_DE[slot] ?? slot}.`,
+};
+const notCertified: Phrase<[string, string]> = {
+  en: (pub, offer) => `The offer ${pub}/${offer} has not been certified yet.`,
+  de: (pub, offer) => `Das Angebot ${pub}/${offer} wurde noch nicht zertifiziert.`,
+};
+
 function statusOf(latest: { status: string } | undefined): PublishStatus {
   return (latest?.status ?? 'neverPublished') as PublishStatus;
 }
@@ -103,12 +123,12 @@ function quoted(etag: string): string {
 /** The publisher must exist (the operator may name any id); 404 NOT_FOUND otherwise. */
 async function requirePublisher(ctx: AppContext, principal: Principal, publisherId: string): Promise<void> {
   if (principal.kind === 'publisher') return;
-  if (!(await getPublisher(ctx.db.kysely, publisherId))) throw new VmarketError('NOT_FOUND', `The publisher ${publisherId} does not exist.`);
+  if (!(await getPublisher(ctx.db.kysely, publisherId))) throw new VmarketError('NOT_FOUND', say(publisherNotFound, publisherId));
 }
 
 async function requireOfferRow(ctx: AppContext, publisherId: string, offerId: string): Promise<OfferRow> {
   const row = await getOfferRow(ctx.db.kysely, publisherId, offerId);
-  if (!row) throw new VmarketError('NOT_FOUND', `The offer ${publisherId}/${offerId} does not exist.`);
+  if (!row) throw new VmarketError('NOT_FOUND', say(offerNotFound, publisherId, offerId));
   return row;
 }
 
@@ -176,7 +196,7 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
       const doc: unknown = request.body;
       const { problems } = await validateOffer(doc, { config: ctx.config, publisherId: pub, offerId: offer });
       if (problems.length > 0) {
-        throw new VmarketError('VALIDATION_FAILED', `The offer has ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was saved.`, {
+        throw new VmarketError('VALIDATION_FAILED', say(nothingSaved, problems.length), {
           details: problems,
         });
       }
@@ -214,7 +234,7 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
       reply.header('etag', quoted(row.etag));
       if (slot === 'draft') return { ...common, offer: row.draft, operationId: null, publishedAt: null };
       const doc = (slot === 'live' ? row.live : row.preview) as SlotDocument | null;
-      if (!doc) throw new VmarketError('NOT_FOUND', `The offer ${pub}/${offer} has no ${slot} version.`);
+      if (!doc) throw new VmarketError('NOT_FOUND', say(noSlotVersion, pub, offer, slot));
       return { ...common, offer: doc.offer as Record<string, unknown>, operationId: doc.operationId ?? null, publishedAt: doc.publishedAt ?? null };
     },
   );
@@ -296,7 +316,7 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
       const { pub, offer } = request.params;
       await authorizePublisher(ctx, request, pub);
       const report = await getCertificationReport(ctx, pub, offer);
-      if (!report) throw new VmarketError('NOT_FOUND', `The offer ${pub}/${offer} has not been certified yet.`);
+      if (!report) throw new VmarketError('NOT_FOUND', say(notCertified, pub, offer));
       return shaped(certificationReportSchema, report);
     },
   );
@@ -319,8 +339,8 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
       const principal = await authorizeOperator(ctx, request);
       const { decision, feedback } = request.body;
       if (decision === 'reject' && !feedback?.trim()) {
-        throw new VmarketError('VALIDATION_FAILED', 'A rejection needs feedback telling the publisher what to fix.', {
-          details: [{ path: 'feedback', message: 'required when the decision is reject' }],
+        throw new VmarketError('VALIDATION_FAILED', fixed('A rejection needs feedback telling the publisher what to fix.', 'Eine Ablehnung braucht eine Rückmeldung, die dem Herausgeber sagt, was zu beheben ist.'), {
+          details: [{ path: 'feedback', ...localizedFields({ message: fixed('required when the decision is reject', 'nötig, wenn die Entscheidung reject ist') }) }],
         });
       }
       return reviewCertification(ctx, pub, offer, { decision, feedback, actor: actorOf(principal) });
