@@ -7,9 +7,9 @@ import type { CheckDefinition, FoundEvidence } from './types.ts';
 import { inEveryLanguage, MISSING } from './wording.ts';
 
 const NOT_ELF = fixed('/bin/sh is not an ELF binary', '/bin/sh ist keine ELF-Binärdatei');
-const shIs: Phrase<[path: string, elf: string]> = {
-  en: (path, elf) => `/bin/sh${path !== '/bin/sh' ? ` → ${path}` : ''} is ${elf}`,
-  de: (path, elf) => `/bin/sh${path !== '/bin/sh' ? ` → ${path}` : ''} ist ${elf}`,
+const shIs: Phrase<[path: string, elf: Localized]> = {
+  en: (path, elf) => `/bin/sh${path !== '/bin/sh' ? ` → ${path}` : ''} is ${elf.en}`,
+  de: (path, elf) => `/bin/sh${path !== '/bin/sh' ? ` → ${path}` : ''} ist ${elf.de}`,
 };
 const notAccepted: Phrase<[count: number, first: FoundEvidence]> = {
   en: (n, first) => `${n} system binar${n === 1 ? 'y is' : 'ies are'} not 64-bit x86-64/aarch64 (first: ${first.path} ${inEveryLanguage(first.detail).en})`,

@@ -1,4 +1,5 @@
 /** The ELF identification of a binary: class, byte order and machine (enough to tell the architecture). */
+import { type Localized, type Phrase, say } from '../../i18n/localized.ts';
 
 export interface ElfIdent {
   bits: 32 | 64;
@@ -24,6 +25,11 @@ export function isAccepted(ident: ElfIdent): boolean {
   return ident.bits === 64 && ACCEPTED_MACHINES.has(ident.machine);
 }
 
-export function describeElf(ident: ElfIdent): string {
-  return `ELF ${ident.bits}-bit ${ident.machineName}`;
+const elfKind: Phrase<[ident: ElfIdent]> = {
+  en: (ident) => `ELF ${ident.bits}-bit ${ident.machineName}`,
+  de: (ident) => `ELF ${ident.bits}-Bit ${ident.machineName.replace('(32-bit)', '(32-Bit)').replace(/^machine /, 'Maschinentyp ')}`,
+};
+
+export function describeElf(ident: ElfIdent): Localized {
+  return say(elfKind, ident);
 }

@@ -25,7 +25,7 @@ const emptyTable: Phrase<[scheme: string]> = {
 };
 const validTable: Phrase<[scheme: string, partitions: number]> = {
   en: (scheme, n) => `the OS disk has a valid ${scheme} with ${n} partition${n === 1 ? '' : 's'}`,
-  de: (scheme, n) => `der Betriebssystemdatenträger hat eine gültige ${scheme} mit ${formatNumber(n, 'de')} ${n === 1 ? 'Partition' : 'Partitionen'}`,
+  de: (scheme, n) => `der Betriebssystemdatenträger hat eine gültige ${scheme}-Partitionstabelle mit ${formatNumber(n, 'de')} ${n === 1 ? 'Partition' : 'Partitionen'}`,
 };
 
 /** Problems of one disk's table; `requireTable` for the OS disk (data disks may hold a bare file system). */
