@@ -5,7 +5,6 @@
  */
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { checkTitle } from '../../components/check-title.ts';
 import { api, ApiError, offerPath } from '../../api/client.ts';
 import type { CertificationCheck, CertificationReport, PendingReview } from '../../api/types.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
@@ -28,7 +27,7 @@ function CheckItem({ check }: { check: CertificationCheck }) {
     <li className={`review-check review-check-${check.status}`}>
       <p className="review-check-title">
         <span className={`badge ${check.status === 'failed' ? 'badge-err' : 'badge-warn'}`}>{t(`reviews.checkStatus.${check.status}`)}</span>{' '}
-        <strong>{checkTitle(t, check)}</strong> <code>{check.id}</code>
+        <strong>{check.title}</strong> <code>{check.id}</code>
       </p>
       <p>{check.message}</p>
       {check.evidence && check.evidence.length > 0 && (

@@ -4,7 +4,6 @@
  * remediation, passed and skipped ones folded away.
  */
 import { useTranslation } from 'react-i18next';
-import { checkTitle } from '../../../components/check-title.ts';
 import { ApiError, api, offerPath } from '../../../api/client.ts';
 import type { CertificationCheck, CertificationReport as Report, StepStatus } from '../../../api/types.ts';
 import { ErrorMessage, Loading } from '../../../components/ErrorMessage.tsx';
@@ -19,7 +18,7 @@ function CheckDetails({ check }: { check: CertificationCheck }) {
   return (
     <article className={`check check-${check.status}`} aria-labelledby={`check-${check.id}`}>
       <h4 id={`check-${check.id}`}>
-        <span className={`badge badge-${CHECK_TONE[check.status]}`}>{t(`certification.status.${check.status}`)}</span> {checkTitle(t, check)}{' '}
+        <span className={`badge badge-${CHECK_TONE[check.status]}`}>{t(`certification.status.${check.status}`)}</span> {check.title}{' '}
         <code className="check-id">{check.id}</code>
       </h4>
       {check.message && <p>{check.message}</p>}
@@ -81,7 +80,7 @@ function FoldedChecks({ checks, status }: { checks: CertificationCheck[]; status
       <ul className="check-list">
         {checks.map((check) => (
           <li key={check.id}>
-            <span className="check-title">{checkTitle(t, check)}</span> <code className="check-id">{check.id}</code>
+            <span className="check-title">{check.title}</span> <code className="check-id">{check.id}</code>
             {check.message && <span className="check-message">{check.message}</span>}
           </li>
         ))}
