@@ -262,12 +262,19 @@ describe('web app: the publishing page', { skip }, () => {
     assert.equal(await page.getByRole('heading', { name: 'Bereitstellung', exact: true }).count(), 2, 'provisioning and deployment');
     await page.getByRole('heading', { name: 'Einholen der Genehmigung des Herausgebers' }).waitFor();
     await page.getByRole('heading', { name: 'Zertifizierungsbericht' }).waitFor();
-    // check titles in German too (the report itself carries the server's English ones)
+    // the server's own texts in German too: check titles, step messages (asked for in Accept-Language)
     await page.getByText('Kein Shell-Verlauf in den Home-Verzeichnissen').first().waitFor({ state: 'attached' });
     assert.equal(await page.getByText('No shell history left in home directories').count(), 0);
+    await stepRow(page, 'Überprüfen der Voraussetzungen').getByText(/^Alle Voraussetzungen sind erfüllt \(1 Plan\)\.$/).waitFor();
+    assert.equal(await page.getByText(/All prerequisites are met/).count(), 0);
     await page.getByRole('button', { name: 'Live schalten' }).waitFor();
     await page.getByText('Live-Aktualisierung').waitFor();
     await screenshot(page, 'publishing-de');
+    // switched to English, the page asks again: the server's texts follow without a reload
+    await page.getByLabel('Sprache').selectOption('en');
+    await stepRow(page, 'Validate prerequisites').getByText('All prerequisites are met (1 plan).').waitFor();
+    await page.getByText('No shell history left in home directories').first().waitFor({ state: 'attached' });
+    assert.equal(await page.getByText(/Alle Voraussetzungen/).count(), 0);
     assert.deepEqual(problemsOf(page), []);
     await german.context.close();
 
