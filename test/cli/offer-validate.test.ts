@@ -97,6 +97,8 @@ test('an invalid offer file lists every problem with its path and exits 1', asyn
   const report = JSON.parse(json.stdout) as { valid: boolean; problems: { path: string; message: string }[] };
   assert.equal(report.valid, false);
   assert.ok(report.problems.length >= 6);
+  // exactly {path, message}, in English: the other languages are for the API's Accept-Language
+  for (const problem of report.problems) assert.deepEqual(Object.keys(problem).sort(), ['message', 'path']);
 });
 
 test('a file that is not YAML exits 2', async () => {

@@ -5,6 +5,7 @@
 import type { Command } from 'commander';
 import { VmarketError } from '../../errors.ts';
 import { offerPath, openSession, readOfferFile, resolvePublisher, type ServerFlags, withServerOptions } from '../common.ts';
+import { localizeTree } from '../../i18n/localize-tree.ts';
 import { print, printJson } from '../output.ts';
 
 export function registerOfferCommand(program: Command): void {
@@ -23,7 +24,8 @@ export function registerOfferCommand(program: Command): void {
       const config = loadConfig({ file: flags.config });
       const publisherId = flags.publisher ?? (typeof document.publisher === 'string' ? document.publisher : '');
       const { problems } = await validateOffer(document, { config, publisherId });
-      if (flags.json) printJson({ valid: problems.length === 0, problems });
+      // English, the command line's language: the problems' `translations` are for the API
+      if (flags.json) printJson(localizeTree({ valid: problems.length === 0, problems }, 'en'));
       else if (problems.length === 0) print(`${file}: valid`);
       else {
         process.stderr.write(`vmarket: ${file} has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n`);
