@@ -223,6 +223,15 @@ describe('web: offers list and offer editor', { skip }, () => {
     await page.getByRole('group', { name: 'Support-Kontakt' }).getByLabel('E-Mail').waitFor();
     await page.getByRole('button', { name: 'Entwurf speichern' }).waitFor();
     await page.getByRole('button', { name: 'Veröffentlichen' }).waitFor();
+    // the server's problems arrive in German too, each at its field; nothing is stored
+    const before = (await draft()).body.offer;
+    await page.getByLabel('URL der Datenschutzerklärung').fill('http://contoso.example/privacy');
+    const refused = page.waitForResponse((r) => r.request().method() === 'PUT');
+    await page.getByRole('button', { name: 'Entwurf speichern' }).click();
+    assert.equal((await refused).status(), 422);
+    await field(page, 'listing.privacyUrl').getByText('muss eine https://-URL sein').waitFor();
+    assert.equal(await page.getByText('must be an https:// URL').count(), 0);
+    assert.deepEqual((await draft()).body.offer, before, 'a refused save changes nothing');
     await screenshot(page, 'editor-de');
     assert.deepEqual(problemsOf(page), []);
     await context.close();
