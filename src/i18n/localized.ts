@@ -62,7 +62,7 @@ export function localizedFields<K extends string>(fields: Record<K, Localized | 
 }
 
 /** A stored object's field in every language (English where it has no translation). */
-export function fieldIn(value: { translations?: Translations } & Record<string, unknown>, field: string): Localized {
+export function fieldIn<T extends { translations?: Translations }>(value: T, field: keyof T & string): Localized {
   const en = typeof value[field] === 'string' ? (value[field] as string) : '';
   return { en, de: value.translations?.de?.[field] ?? en };
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { fixed, type Phrase, say } from '../i18n/localized.ts';
-import { schemaMessage } from './issue-text.ts';
+import { schemaMessage } from '../i18n/zod-issues.ts';
 
 export const OFFER_ID_PATTERN = /^[a-z0-9-]{3,50}$/;
 export const PUBLISHER_ID_PATTERN = /^[a-z0-9-]{2,50}$/;
@@ -14,7 +14,7 @@ export const SEMVER_PATTERN = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-
 const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
 
-// The schema's own messages, in every language (zod reports the English; see issue-text.ts).
+// The schema's own messages, in every language (zod reports the English; see src/i18n/zod-issues.ts).
 const atLeastChars: Phrase<[number]> = {
   en: (min) => `must be at least ${min} character(s)`,
   de: (min) => `muss mindestens ${min} Zeichen lang sein`,

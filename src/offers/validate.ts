@@ -9,7 +9,7 @@ import type { Config } from '../config/load.ts';
 import { formatPath } from '../config/load.ts';
 import { isVmarketError } from '../errors.ts';
 import { type Localized, localizedFields, type Phrase, say, type Translations } from '../i18n/localized.ts';
-import { issueProblem } from './issue-text.ts';
+import { issueProblem } from '../i18n/zod-issues.ts';
 import { confineImportPath } from '../security/paths.ts';
 import { checkOutboundUrl } from '../security/urls.ts';
 import { offerSchema, type Offer } from './schema.ts';

@@ -9,7 +9,7 @@ import { safeParse, type $ZodType } from 'zod/v4/core';
 import { formatPath } from '../config/load.ts';
 import { type ErrorDetail, VmarketError } from '../errors.ts';
 import { type Phrase, say } from '../i18n/localized.ts';
-import { issueProblem } from '../offers/issue-text.ts';
+import { issueProblem } from '../i18n/zod-issues.ts';
 
 /** The request parts a route schema validates, as named in detail paths. */
 const PART_PREFIX: Record<string, string> = { body: '', querystring: 'query', params: 'params', headers: 'headers' };

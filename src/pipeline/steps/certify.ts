@@ -13,15 +13,10 @@ import { localImageFile } from '../image-files.ts';
 import { planDisks, type PlanDisk } from '../offer-snapshot.ts';
 import { message } from '../operations.ts';
 import type { StepMessage } from '../types.ts';
-import { fieldIn, join, type Localized, type Phrase, say, type Translations } from '../../i18n/localized.ts';
+import { fieldIn, join, type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import type { StepContext, StepModule, StepOutcome } from './context.ts';
 
 export const id = 'certify' as const;
-
-/** A report's text field in every language (`fieldIn` for the report's interfaces). */
-function textOf<T extends { translations?: Translations }>(value: T, field: keyof T & string): Localized {
-  return fieldIn(value as T & Record<string, unknown>, field);
-}
 
 const certifying: Phrase<[string[]]> = {
   en: (plans) => `Certifying the image of plan ${plans.join(', ')}.`,
@@ -123,7 +118,7 @@ export async function run(s: StepContext): Promise<StepOutcome> {
   const warnings = reports.flatMap(({ set, report }) =>
     report.checks
       .filter((c) => c.status === 'warning')
-      .map((c) => message('warning', join([prefix(set, sets.length), textOf(c, 'title'), ': ', textOf(c, 'message')]))),
+      .map((c) => message('warning', join([prefix(set, sets.length), fieldIn(c, 'title'), ': ', fieldIn(c, 'message')]))),
   );
 
   if (failed.length > 0) {
@@ -155,18 +150,18 @@ function prefix(set: ImageSet, count: number): Localized | string {
 export function failedCheckMessage(check: CheckResult, prefixText: Localized | string = ''): StepMessage {
   const evidence = check.evidence
     .slice(0, 5)
-    .map((e) => join([`${e.image}${e.lun !== undefined ? ` lun ${e.lun}` : ''}${e.path ? ` ${e.path}` : ''}${e.line ? `:${e.line}` : ''}: `, textOf(e, 'detail')]));
+    .map((e) => join([`${e.image}${e.lun !== undefined ? ` lun ${e.lun}` : ''}${e.path ? ` ${e.path}` : ''}${e.line ? `:${e.line}` : ''}: `, fieldIn(e, 'detail')]));
   const more = check.evidence.length > 5 ? say(andMore, check.evidence.length - 5) : '';
   return message(
     'error',
     join([
       prefixText,
-      textOf(check, 'title'),
+      fieldIn(check, 'title'),
       ` (${check.id}): `,
-      textOf(check, 'message'),
+      fieldIn(check, 'message'),
       ...(evidence.length > 0 ? [evidenceLabel, join(evidence, '; '), more, '.'] : []),
       remediationLabel,
-      textOf(check, 'remediation'),
+      fieldIn(check, 'remediation'),
     ]),
   );
 }

@@ -12,7 +12,7 @@
  *   - anything else (another schema's message nobody registered) stays English.
  */
 import { z } from 'zod';
-import { type Localized, localizedFields, type Translations } from '../i18n/localized.ts';
+import { type Localized, localizedFields, type Translations } from './localized.ts';
 
 type Issue = z.core.$ZodIssue;
 type Render = (issue: z.core.$ZodRawIssue) => string | undefined;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { z } from 'zod';
-import { issueProblem, issueText, schemaMessage } from '../../src/offers/issue-text.ts';
+import { issueProblem, issueText, schemaMessage } from '../../src/i18n/zod-issues.ts';
 
 const schema = z.strictObject({
   name: z.string().min(3),
