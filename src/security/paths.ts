@@ -6,6 +6,29 @@
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { VmarketError } from '../errors.ts';
+import { type Phrase, say } from '../i18n/localized.ts';
+
+// what a publisher reads at the image field (in the editor, in German too)
+const notAFilePath: Phrase<[string]> = {
+  en: (p) => `The path ${p} is not a valid file path.`,
+  de: (p) => `Der Pfad ${p} ist kein gültiger Dateipfad.`,
+};
+const outsideImportDirs: Phrase<[string]> = {
+  en: (p) => `The path ${p} is outside the allowed import directories.`,
+  de: (p) => `Der Pfad ${p} liegt außerhalb der erlaubten Importverzeichnisse.`,
+};
+const notARegularFile: Phrase<[string]> = {
+  en: (p) => `The path ${p} is not a regular file.`,
+  de: (p) => `Der Pfad ${p} ist keine reguläre Datei.`,
+};
+const escapesThroughLink: Phrase<[string]> = {
+  en: (p) => `The path ${p} leads outside the allowed import directories (through a symbolic link).`,
+  de: (p) => `Der Pfad ${p} führt aus den erlaubten Importverzeichnissen hinaus (über einen symbolischen Link).`,
+};
+const noSuchImportFile: Phrase<[string]> = {
+  en: (p) => `The file ${p} does not exist in the allowed import directories.`,
+  de: (p) => `Die Datei ${p} gibt es in den erlaubten Importverzeichnissen nicht.`,
+};
 
 /** True when `child` is `parent` itself or inside it (both absolute and normalised). */
 export function isInside(parent: string, child: string): boolean {
@@ -30,7 +53,7 @@ async function realDirs(dirs: readonly string[]): Promise<(string | undefined)[]
  */
 export async function confineImportPath(userPath: string, allowedDirs: readonly string[]): Promise<string> {
   if (typeof userPath !== 'string' || userPath.length === 0 || userPath.includes('\0')) {
-    throw new VmarketError('PATH_NOT_ALLOWED', `The path ${JSON.stringify(userPath)} is not a valid file path.`);
+    throw new VmarketError('PATH_NOT_ALLOWED', say(notAFilePath, JSON.stringify(userPath)));
   }
   const dirs = allowedDirs.map((d) => path.resolve(d));
   const reals = await realDirs(dirs);
@@ -41,7 +64,7 @@ export async function confineImportPath(userPath: string, allowedDirs: readonly 
   const lexicallyInside = candidates.filter((c) => dirs.some((d, i) => isInside(d, c) || (reals[i] !== undefined && isInside(reals[i], c))));
   const realAllowed = reals.filter((d): d is string => d !== undefined);
   if (lexicallyInside.length === 0) {
-    throw new VmarketError('PATH_NOT_ALLOWED', `The path ${userPath} is outside the allowed import directories.`);
+    throw new VmarketError('PATH_NOT_ALLOWED', say(outsideImportDirs, userPath));
   }
 
   let escaped = false;
@@ -58,12 +81,12 @@ export async function confineImportPath(userPath: string, allowedDirs: readonly 
     }
     const info = await stat(real).catch(() => undefined);
     if (!info?.isFile()) {
-      throw new VmarketError('FILE_UNREADABLE', `The path ${userPath} is not a regular file.`);
+      throw new VmarketError('FILE_UNREADABLE', say(notARegularFile, userPath));
     }
     return real;
   }
   if (escaped) {
-    throw new VmarketError('PATH_NOT_ALLOWED', `The path ${userPath} leads outside the allowed import directories (through a symbolic link).`);
+    throw new VmarketError('PATH_NOT_ALLOWED', say(escapesThroughLink, userPath));
   }
-  throw new VmarketError('FILE_UNREADABLE', `The file ${userPath} does not exist in the allowed import directories.`);
+  throw new VmarketError('FILE_UNREADABLE', say(noSuchImportFile, userPath));
 }

@@ -15,6 +15,30 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tls from 'node:tls';
 import { VmarketError } from '../errors.ts';
+import { type Phrase, say } from '../i18n/localized.ts';
+
+// what a publisher reads at a URL field (lead endpoint, image source), in German too
+const notAUrl: Phrase<[string]> = { en: (u) => `${u} is not a valid URL.`, de: (u) => `${u} ist keine gültige URL.` };
+const wrongScheme: Phrase<[string, boolean]> = {
+  en: (u, https) => `The URL ${u} must use ${https ? 'https' : 'http or https'}.`,
+  de: (u, https) => `Die URL ${u} muss ${https ? 'https' : 'http oder https'} verwenden.`,
+};
+const carriesCredentials: Phrase<[string]> = {
+  en: (u) => `The URL ${u} must not carry credentials.`,
+  de: (u) => `Die URL ${u} darf keine Zugangsdaten enthalten.`,
+};
+const notUnderPrefix: Phrase<[string]> = {
+  en: (u) => `The URL ${u} is not under an allowed URL prefix.`,
+  de: (u) => `Die URL ${u} liegt unter keinem erlaubten URL-Präfix.`,
+};
+const doesNotResolve: Phrase<[string, string]> = {
+  en: (host, u) => `The host ${host} of ${u} does not resolve.`,
+  de: (host, u) => `Der Host ${host} von ${u} lässt sich nicht auflösen.`,
+};
+const nonPublicAddress: Phrase<[string, string]> = {
+  en: (u, address) => `The URL ${u} resolves to the non-public address ${address}; set allowPrivateNetworks to allow it.`,
+  de: (u, address) => `Die URL ${u} verweist auf die nicht öffentliche Adresse ${address}; der Betreiber kann das mit allowPrivateNetworks erlauben.`,
+};
 
 export interface OutboundUrlOptions {
   /** When given, the URL must start with one of these strings. Default: any URL. */
@@ -125,18 +149,18 @@ export async function checkOutboundUrl(url: string, options: OutboundUrlOptions)
   try {
     parsed = new URL(url);
   } catch {
-    throw new VmarketError('URL_NOT_ALLOWED', `${url} is not a valid URL.`);
+    throw new VmarketError('URL_NOT_ALLOWED', say(notAUrl, url));
   }
   const requireHttps = options.requireHttps ?? true;
   const schemes = requireHttps ? ['https:'] : ['https:', 'http:'];
   if (!schemes.includes(parsed.protocol)) {
-    throw new VmarketError('URL_NOT_ALLOWED', `The URL ${redact(parsed)} must use ${requireHttps ? 'https' : 'http or https'}.`);
+    throw new VmarketError('URL_NOT_ALLOWED', say(wrongScheme, redact(parsed), requireHttps));
   }
   if (parsed.username || parsed.password) {
-    throw new VmarketError('URL_NOT_ALLOWED', `The URL ${redact(parsed)} must not carry credentials.`);
+    throw new VmarketError('URL_NOT_ALLOWED', say(carriesCredentials, redact(parsed)));
   }
   if (options.allowedPrefixes && !options.allowedPrefixes.some((prefix) => url.startsWith(prefix))) {
-    throw new VmarketError('URL_NOT_ALLOWED', `The URL ${redact(parsed)} is not under an allowed URL prefix.`);
+    throw new VmarketError('URL_NOT_ALLOWED', say(notUnderPrefix, redact(parsed)));
   }
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
   let addresses: { address: string; family: 4 | 6 }[];
@@ -144,16 +168,13 @@ export async function checkOutboundUrl(url: string, options: OutboundUrlOptions)
     const found = await dnsLookup(host, { all: true, verbatim: true });
     addresses = found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
   } catch (error) {
-    throw new VmarketError('UNREACHABLE', `The host ${host} of ${redact(parsed)} does not resolve.`, { cause: error });
+    throw new VmarketError('UNREACHABLE', say(doesNotResolve, host, redact(parsed)), { cause: error });
   }
-  if (addresses.length === 0) throw new VmarketError('UNREACHABLE', `The host ${host} of ${redact(parsed)} does not resolve.`);
+  if (addresses.length === 0) throw new VmarketError('UNREACHABLE', say(doesNotResolve, host, redact(parsed)));
   if (!options.allowPrivateNetworks) {
     const bad = addresses.find((a) => isNonPublicAddress(a.address));
     if (bad) {
-      throw new VmarketError(
-        'URL_NOT_ALLOWED',
-        `The URL ${redact(parsed)} resolves to the non-public address ${bad.address}; set allowPrivateNetworks to allow it.`,
-      );
+      throw new VmarketError('URL_NOT_ALLOWED', say(nonPublicAddress, redact(parsed), bad.address));
     }
   }
   return { url: parsed, addresses };

@@ -41,23 +41,25 @@ test('an invalid offer answers 422 in German for Accept-Language: de, in English
   offer.listing.title = 5; // zod: wrong type
   offer.listing.privacyUrl = 'http://example.com/privacy'; // the schema's own message
   offer.plans[0].regions = ['westeurope', 'mars']; // the operator's rule
+  offer.plans[0].images[0].dataDisks = [{ lun: 0, source: '../../etc/passwd' }]; // the import-path confinement
   const put = (headers: Record<string, string> = {}) => server.api('PUT', `${BASE}/sprachen`, { token, body: offer, headers });
 
   const german = await put(DE);
   assert.equal(german.status, 422, JSON.stringify(german.body));
   assert.equal(german.body.error.code, 'VALIDATION_FAILED');
-  assert.equal(german.body.error.message, 'Das Angebot hat 4 Probleme; nichts wurde gespeichert.');
+  assert.equal(german.body.error.message, 'Das Angebot hat 5 Probleme; nichts wurde gespeichert.');
   assert.equal(messageAt(german.body, '(root)'), 'Unbekanntes Feld: "extra"');
   assert.equal(messageAt(german.body, 'listing.title'), 'Ungültige Eingabe: erwartet Text, erhalten Zahl');
   assert.equal(messageAt(german.body, 'listing.privacyUrl'), 'muss eine https://-URL sein');
   assert.equal(messageAt(german.body, 'plans[0].regions[1]'), 'unbekannte Region "mars"; dieser Marktplatz hat westeurope, eastus');
-  assert.equal(german.body.error.details.length, 4, JSON.stringify(german.body.error.details));
+  assert.equal(messageAt(german.body, 'plans[0].images[0].dataDisks[0].source'), 'Der Pfad ../../etc/passwd liegt außerhalb der erlaubten Importverzeichnisse.');
+  assert.equal(german.body.error.details.length, 5, JSON.stringify(german.body.error.details));
   assert.ok(!leaksTranslations(german.body), JSON.stringify(german.body));
   assert.match(german.headers.vary ?? '', /accept-language/i);
 
   const english = await put();
   assert.equal(english.status, 422);
-  assert.equal(english.body.error.message, 'The offer has 4 problems; nothing was saved.');
+  assert.equal(english.body.error.message, 'The offer has 5 problems; nothing was saved.');
   assert.deepEqual(
     english.body.error.details,
     [
@@ -65,6 +67,7 @@ test('an invalid offer answers 422 in German for Accept-Language: de, in English
       { path: 'listing.privacyUrl', message: 'must be an https:// URL' },
       { path: '(root)', message: 'Unrecognized key: "extra"' },
       { path: 'plans[0].regions[1]', message: 'unknown region "mars"; this marketplace has westeurope, eastus' },
+      { path: 'plans[0].images[0].dataDisks[0].source', message: 'The path ../../etc/passwd is outside the allowed import directories.' },
     ],
   );
   assert.match(english.headers.vary ?? '', /accept-language/i);
