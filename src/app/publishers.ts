@@ -8,7 +8,17 @@ import type { Kysely } from 'kysely';
 import type { Db } from './context.ts';
 import type { Database } from '../db/schema.ts';
 import { VmarketError } from '../errors.ts';
+import { type Phrase, say } from '../i18n/localized.ts';
 import { PUBLISHER_ID_PATTERN } from '../offers/schema.ts';
+
+export const publisherNotFound: Phrase<[string]> = {
+  en: (publisherId) => `The publisher ${publisherId} does not exist.`,
+  de: (publisherId) => `Der Herausgeber ${publisherId} existiert nicht.`,
+};
+const publisherExists: Phrase<[string]> = {
+  en: (publisherId) => `The publisher ${publisherId} already exists.`,
+  de: (publisherId) => `Den Herausgeber ${publisherId} gibt es schon.`,
+};
 
 export interface Publisher {
   id: string;
@@ -42,7 +52,7 @@ export async function createPublisher(db: Db, input: Publisher): Promise<Publish
     .onConflict((oc) => oc.column('id').doNothing())
     .returning('id')
     .executeTakeFirst();
-  if (!inserted) throw new VmarketError('ALREADY_EXISTS', `The publisher ${input.id} already exists.`);
+  if (!inserted) throw new VmarketError('ALREADY_EXISTS', say(publisherExists, input.id));
   return { id: input.id, name, token };
 }
 
@@ -50,7 +60,7 @@ export async function createPublisher(db: Db, input: Publisher): Promise<Publish
 export async function rotatePublisherToken(db: Db, id: string): Promise<string> {
   const token = newToken();
   const result = await db.kysely.updateTable('publishers').set({ token_hash: hashToken(token) }).where('id', '=', id).executeTakeFirst();
-  if (Number(result.numUpdatedRows) !== 1) throw new VmarketError('NOT_FOUND', `The publisher ${id} does not exist.`);
+  if (Number(result.numUpdatedRows) !== 1) throw new VmarketError('NOT_FOUND', say(publisherNotFound, id));
   return token;
 }
 

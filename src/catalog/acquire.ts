@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.ts';
 import { VmarketError } from '../errors.ts';
+import { localizedFields, type Phrase, say } from '../i18n/localized.ts';
 import type { LeadContact } from '../leads/types.ts';
 import { ensureLeadQueue, LEADS_QUEUE, type LeadJobData, wakeLeadWorkers } from '../leads/worker.ts';
 import type { SignedPackage } from '../pipeline/packages.ts';
@@ -38,15 +39,26 @@ const SENT_DESTINATIONS = new Set(['https', 'email']);
  *   not live, or a preview for another audience: the same answer, so a preview's existence
  *   does not leak) or has no such plan.
  */
+// what a customer reads on the offer page's form, in German too
+const notInCatalogue: Phrase<[string]> = {
+  en: (key) => `The offer ${key} is not in the catalogue.`,
+  de: (key) => `Das Angebot ${key} ist nicht im Katalog.`,
+};
+const noSuchPlan: Phrase<[string, string, string[]]> = {
+  en: (key, plan, plans) => `The offer ${key} has no plan ${plan}${plans.length ? ` (its plans: ${plans.join(', ')})` : ''}.`,
+  de: (key, plan, plans) => `Das Angebot ${key} hat keinen Plan ${plan}${plans.length ? ` (seine Pläne: ${plans.join(', ')})` : ''}.`,
+};
+const notAPlanOf: Phrase<[string]> = { en: (key) => `not a plan of ${key}`, de: (key) => `kein Plan von ${key}` };
+
 export async function acquirePlan(ctx: AppContext, input: AcquireInput): Promise<AcquireResult> {
   const key = catalogKey(input.publisherId, input.offerId);
   const served = await loadServedSlot(ctx.db.kysely, input.publisherId, input.offerId, input.subscriptionId);
-  if (!served) throw new VmarketError('NOT_FOUND', `The offer ${key} is not in the catalogue.`);
+  if (!served) throw new VmarketError('NOT_FOUND', say(notInCatalogue, key));
   const signed = served.doc.packages?.[input.plan];
   if (!signed) {
     const plans = Object.keys(served.doc.packages ?? {});
-    throw new VmarketError('NOT_FOUND', `The offer ${key} has no plan ${JSON.stringify(input.plan)}${plans.length ? ` (its plans: ${plans.join(', ')})` : ''}.`, {
-      details: [{ path: 'plan', message: `not a plan of ${key}` }],
+    throw new VmarketError('NOT_FOUND', say(noSuchPlan, key, JSON.stringify(input.plan), plans), {
+      details: [{ path: 'plan', ...localizedFields({ message: say(notAPlanOf, key) }) }],
     });
   }
   const destination = String(served.doc.offer.leads?.destination ?? 'none');

@@ -136,9 +136,12 @@ export const planSchema = z.strictObject({
   images: z.array(imageVersionSchema).min(1, MUST.imageVersion).max(100),
 });
 
+/** A publisher id as a document or a request names it (the offer's `publisher`, a new publisher's `id`). */
+export const publisherIdSchema = z.string().regex(PUBLISHER_ID_PATTERN, MUST.publisherId);
+
 export const offerSchema = z.strictObject({
   id: z.string().regex(OFFER_ID_PATTERN, MUST.offerId),
-  publisher: z.string().regex(PUBLISHER_ID_PATTERN, MUST.publisherId),
+  publisher: publisherIdSchema,
   listing: listingSchema,
   previewAudience: z.array(z.string().regex(GUID_PATTERN, MUST.guid)).max(100, MUST.maxSubscriptions).default([]),
   leads: leadsSchema.default({ destination: 'table' }),

@@ -183,3 +183,32 @@ test('a publication reads in German for Accept-Language: de (status, operation, 
   const cancelEnglish = await server.api('POST', `${BASE}/sprache/cancel`, { token });
   assert.equal(cancelEnglish.body.error.message, `The offer sprache is already live for operation ${published.body.operationId}; nothing to cancel.`);
 });
+
+test('the storefront, tickets and publishers answer in German too, each problem at its field', async () => {
+  // acquire a plan the live offer does not have (the offer went live in the test above)
+  const acquire = (headers: Record<string, string> = {}) =>
+    server.api('POST', '/api/v1/catalog/offers/contoso.sprache/acquire', {
+      body: { subscriptionId: '00000000-0000-4000-8000-000000000001', plan: 'gold', contact: { name: 'Erika', email: 'erika@example.com' } },
+      headers,
+    });
+  const german = await acquire(DE);
+  assert.equal(german.status, 404, JSON.stringify(german.body));
+  assert.match(german.body.error.message, /^Das Angebot contoso\.sprache hat keinen Plan "gold" \(seine Pläne: /);
+  assert.equal(messageAt(german.body, 'plan'), 'kein Plan von contoso.sprache');
+  assert.equal(messageAt((await acquire()).body, 'plan'), 'not a plan of contoso.sprache');
+
+  // a ticket about an offer that does not exist
+  const ticket = await server.api('POST', '/api/v1/publishers/contoso/tickets', { token, body: { title: 'Hilfe', body: 'Bitte.', offerId: 'gibt-es-nicht' }, headers: DE });
+  assert.equal(ticket.status, 404);
+  assert.equal(ticket.body.error.message, 'Das Angebot contoso/gibt-es-nicht existiert nicht.');
+  assert.equal(messageAt(ticket.body, 'offerId'), 'kein solches Angebot');
+
+  // the operator names a new publisher badly, then twice
+  const bad = await server.api('POST', '/api/v1/publishers', { token: server.operatorToken, body: { id: 'X', name: 'X' }, headers: DE });
+  assert.equal(bad.status, 422);
+  assert.equal(messageAt(bad.body, 'id'), 'muss aus 2 bis 50 Zeichen a-z, 0-9 und - bestehen');
+  const twice = await server.api('POST', '/api/v1/publishers', { token: server.operatorToken, body: { id: 'contoso', name: 'Contoso' }, headers: DE });
+  assert.equal(twice.status, 409);
+  assert.equal(twice.body.error.message, 'Den Herausgeber contoso gibt es schon.');
+  for (const body of [german.body, ticket.body, bad.body, twice.body]) assert.ok(!leaksTranslations(body), JSON.stringify(body));
+});

@@ -7,7 +7,8 @@ import type { FastifyReply } from 'fastify';
 import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { getPublisher } from '../../app/publishers.ts';
+import { getPublisher, publisherNotFound } from '../../app/publishers.ts';
+import { say } from '../../i18n/localized.ts';
 import { VmarketError } from '../../errors.ts';
 import { getOfferRow } from '../../offers/repository.ts';
 import { authorizePublisher } from '../auth.ts';
@@ -119,7 +120,7 @@ export function leadRoutes(app: ZodApp, ctx: AppContext): void {
       const { pub } = request.params;
       const principal = await authorizePublisher(ctx, request, pub);
       if (principal.kind === 'operator' && !(await getPublisher(ctx.db.kysely, pub))) {
-        throw new VmarketError('NOT_FOUND', `The publisher ${pub} does not exist.`);
+        throw new VmarketError('NOT_FOUND', say(publisherNotFound, pub));
       }
       const rows = await ctx.db.kysely.selectFrom('leads').selectAll().where('publisher_id', '=', pub).orderBy('created_at', 'desc').orderBy('id').execute();
       return answerLeads(reply, request.query.format, rows.map(leadView));

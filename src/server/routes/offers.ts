@@ -6,7 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { getPublisher } from '../../app/publishers.ts';
+import { getPublisher, publisherNotFound } from '../../app/publishers.ts';
 import { VmarketError } from '../../errors.ts';
 import { getOfferRow, listOfferRows, type OfferRow, putDraft } from '../../offers/repository.ts';
 import { offerSchema } from '../../offers/schema.ts';
@@ -94,10 +94,6 @@ async function latestStatuses(ctx: AppContext, publisherId: string, offerId?: st
 
 type PublishStatus = z.infer<typeof offerPublishStatus>;
 
-const publisherNotFound: Phrase<[string]> = {
-  en: (publisherId) => `The publisher ${publisherId} does not exist.`,
-  de: (publisherId) => `Der Herausgeber ${publisherId} existiert nicht.`,
-};
 const nothingSaved: Phrase<[number]> = {
   en: (count) => `The offer has ${count} problem${count === 1 ? '' : 's'}; nothing was saved.`,
   de: (count) => `Das Angebot hat ${count} ${count === 1 ? 'Problem' : 'Probleme'}; nichts wurde gespeichert.`,

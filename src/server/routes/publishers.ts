@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { createPublisher } from '../../app/publishers.ts';
-import { PUBLISHER_ID_PATTERN } from '../../offers/schema.ts';
+import { publisherIdSchema } from '../../offers/schema.ts';
 import { authenticate, authorizeOperator } from '../auth.ts';
 import { API, bearer, errorResponses, iso, type ZodApp } from '../schemas.ts';
 
@@ -21,7 +21,7 @@ export const meSchema = z
   .meta({ id: 'Me' });
 
 const createPublisherBody = z.object({
-  id: z.string().regex(PUBLISHER_ID_PATTERN, 'must be 2-50 characters of a-z, 0-9 and -'),
+  id: publisherIdSchema,
   name: z.string().trim().min(1).max(100),
 });
 

@@ -10,7 +10,9 @@ import type { Selectable } from 'kysely';
 import type { TicketCommentsTable, TicketsTable } from '../../db/schema.ts';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { getPublisher } from '../../app/publishers.ts';
+import { getPublisher, publisherNotFound } from '../../app/publishers.ts';
+import { fixed, localizedFields, type Phrase, say } from '../../i18n/localized.ts';
+import { offerNotFound } from '../../offers/phrases.ts';
 import { VmarketError } from '../../errors.ts';
 import { getOfferRow } from '../../offers/repository.ts';
 import { actorOf, authorizeOperator, authorizePublisher } from '../auth.ts';
@@ -67,9 +69,14 @@ function commentView(row: CommentRow): z.infer<typeof ticketCommentSchema> {
 }
 
 /** The publisher's ticket, or 404 NOT_FOUND (also for another publisher's: it is not revealed). */
+const ticketNotFound: Phrase<[string, string]> = {
+  en: (ticketId, publisherId) => `The ticket ${ticketId} of publisher ${publisherId} does not exist.`,
+  de: (ticketId, publisherId) => `Das Ticket ${ticketId} des Herausgebers ${publisherId} existiert nicht.`,
+};
+
 async function requireTicket(ctx: AppContext, publisherId: string, ticketId: string): Promise<TicketRow> {
   const row = await ctx.db.kysely.selectFrom('tickets').selectAll().where('id', '=', ticketId).where('publisher_id', '=', publisherId).executeTakeFirst();
-  if (!row) throw new VmarketError('NOT_FOUND', `The ticket ${ticketId} of publisher ${publisherId} does not exist.`);
+  if (!row) throw new VmarketError('NOT_FOUND', say(ticketNotFound, ticketId, publisherId));
   return row;
 }
 
@@ -127,11 +134,13 @@ export function ticketRoutes(app: ZodApp, ctx: AppContext): void {
       const { pub } = request.params;
       const principal = await authorizePublisher(ctx, request, pub);
       if (principal.kind === 'operator' && !(await getPublisher(ctx.db.kysely, pub))) {
-        throw new VmarketError('NOT_FOUND', `The publisher ${pub} does not exist.`);
+        throw new VmarketError('NOT_FOUND', say(publisherNotFound, pub));
       }
       const { title, body, offerId } = request.body;
       if (offerId !== undefined && !(await getOfferRow(ctx.db.kysely, pub, offerId))) {
-        throw new VmarketError('NOT_FOUND', `The offer ${pub}/${offerId} does not exist.`, { details: [{ path: 'offerId', message: 'no such offer' }] });
+        throw new VmarketError('NOT_FOUND', say(offerNotFound, pub, offerId), {
+          details: [{ path: 'offerId', ...localizedFields({ message: fixed('no such offer', 'kein solches Angebot') }) }],
+        });
       }
       const row = await ctx.db.kysely
         .insertInto('tickets')
