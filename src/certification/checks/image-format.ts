@@ -1,6 +1,6 @@
 /** `image.format`: every disk must be a fixed VHD with a valid footer (cookie `conectix`, disk type 2, checksum). */
 import { formatNumber } from '../../i18n/format.ts';
-import { fixed, join, type Localized, type Phrase, say, verbatim } from '../../i18n/localized.ts';
+import { fixed, join, type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import type { ImageFormat } from '../types.ts';
 import type { CheckDefinition, FoundEvidence } from './types.ts';
 
@@ -30,8 +30,7 @@ export const imageFormat: CheckDefinition = {
     for (const { role, lun, disk } of context.disks) {
       const { info } = disk;
       const valid = info.format === 'vhd-fixed' && info.footer?.diskType === 2 && info.footer.checksumValid;
-      // the disk reader's own problems are English sentences about the bytes it read
-      const problems = info.problems.map(verbatim);
+      const problems = [...info.problems];
       if (!valid && problems.length === 0) problems.push(say(notFixedVhd, info.format));
       for (const problem of problems) evidence.push({ image: role, ...(lun === null ? {} : { lun }), detail: problem });
     }

@@ -1,6 +1,6 @@
 /** `image.partitions`: a readable MBR or GPT, partitions inside the disk, no overlaps, the first one at 1 MiB or later. */
 import { formatNumber } from '../../i18n/format.ts';
-import { fixed, join, type Localized, type Phrase, say, verbatim } from '../../i18n/localized.ts';
+import { fixed, join, type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import type { PartitionTable } from '../disk/types.ts';
 import type { CheckDefinition, FoundEvidence } from './types.ts';
 
@@ -30,8 +30,7 @@ const validTable: Phrase<[scheme: string, partitions: number]> = {
 
 /** Problems of one disk's table; `requireTable` for the OS disk (data disks may hold a bare file system). */
 export function partitionProblems(table: PartitionTable, diskSize: number, requireTable: boolean): Localized[] {
-  // the disk reader's own problems are English sentences about the bytes it read
-  const problems = table.problems.map(verbatim);
+  const problems = [...table.problems];
   if (table.scheme === 'none') {
     if (requireTable && problems.length === 0) problems.push(NO_TABLE);
     return problems;

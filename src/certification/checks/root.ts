@@ -39,9 +39,9 @@ const extWithoutOsRelease: Phrase<[kind: string, partition: number | null]> = {
   en: (kind, n) => `${kind} ${onDiskPlace.en(n)} without /etc/os-release`,
   de: (kind, n) => `${kind} ${onDiskPlace.de(n)} ohne /etc/os-release`,
 };
-const extUnreadable: Phrase<[kind: string, partition: number | null, problem: string | undefined]> = {
-  en: (kind, n, problem) => `${kind} ${onDiskPlace.en(n)} that could not be read${problem ? ` (${problem})` : ''}`,
-  de: (kind, n, problem) => `${kind} ${onDiskPlace.de(n)}, das nicht gelesen werden konnte${problem ? ` (${problem})` : ''}`,
+const extUnreadable: Phrase<[kind: string, partition: number | null, problem: Localized | undefined]> = {
+  en: (kind, n, problem) => `${kind} ${onDiskPlace.en(n)} that could not be read${problem ? ` (${problem.en})` : ''}`,
+  de: (kind, n, problem) => `${kind} ${onDiskPlace.de(n)}, das nicht gelesen werden konnte${problem ? ` (${problem.de})` : ''}`,
 };
 const otherKind: Phrase<[kind: Localized, partition: number | null]> = {
   en: (kind, n) => `${kind.en} ${onDiskPlace.en(n)}`,

@@ -4,6 +4,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import { VmarketError } from '../../errors.ts';
+import { type Phrase, say } from '../../i18n/localized.ts';
 import { checkSlice, readableLength } from './range.ts';
 import type { RangeReader } from './types.ts';
 
@@ -12,6 +13,11 @@ export interface FileReader {
   reader: RangeReader;
   close(): Promise<void>;
 }
+
+const endedAt: Phrase<[position: number]> = {
+  en: (position) => `The image file ended at byte ${position} while reading it.`,
+  de: (position) => `Die Image-Datei endete beim Lesen bei Byte ${position}.`,
+};
 
 class HandleRangeReader implements RangeReader {
   readonly size: number;
@@ -33,7 +39,7 @@ class HandleRangeReader implements RangeReader {
       const { bytesRead } = await this.#handle.read(buffer, done, wanted - done, this.#base + position + done);
       if (bytesRead === 0) {
         // The file shrank under us: the range no longer exists.
-        throw new VmarketError('IMAGE_CORRUPT', `The image file ended at byte ${this.#base + position + done} while reading it.`);
+        throw new VmarketError('IMAGE_CORRUPT', say(endedAt, this.#base + position + done));
       }
       done += bytesRead;
     }

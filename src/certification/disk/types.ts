@@ -5,6 +5,7 @@
  */
 import type { ImageFormat } from '../types.ts';
 import type { GuestFs } from '../fs/types.ts';
+import type { Localized } from '../../i18n/localized.ts';
 
 /**
  * Positioned reads over a byte range (a whole image, the virtual disk inside it, or one
@@ -44,8 +45,8 @@ export interface FormatInfo {
   /** Size of the virtual disk: the VHD footer's current size; qcow2/VMDK header sizes; raw file size. */
   virtualSize: number;
   footer: VhdFooter | null;
-  /** Why the image is not a valid fixed VHD (empty when it is). One sentence each. */
-  problems: string[];
+  /** Why the image is not a valid fixed VHD (empty when it is). One sentence each, in every language. */
+  problems: Localized[];
 }
 
 export interface PartitionEntry {
@@ -65,8 +66,8 @@ export interface PartitionEntry {
 export interface PartitionTable {
   scheme: 'mbr' | 'gpt' | 'none';
   partitions: PartitionEntry[];
-  /** Unreadable table, CRC mismatches, entries outside the disk, overlaps. One sentence each. */
-  problems: string[];
+  /** Unreadable table, CRC mismatches, entries outside the disk, overlaps. One sentence each, in every language. */
+  problems: Localized[];
 }
 
 export type FileSystemKind = 'ext2' | 'ext3' | 'ext4' | 'xfs' | 'btrfs' | 'swap' | 'lvm' | 'luks' | 'ntfs' | 'vfat' | 'unknown';
@@ -79,8 +80,8 @@ export interface OpenedFileSystem {
   fs: GuestFs | null;
   label?: string;
   uuid?: string;
-  /** Why `fs` is null for an ext file system (corrupt superblock …). */
-  problem?: string;
+  /** Why `fs` is null for an ext file system (corrupt superblock …), in every language. */
+  problem?: Localized;
 }
 
 export interface OpenedDisk {

@@ -5,7 +5,9 @@
  * reading their contents would need a reader per format for images that cannot be published.
  */
 import { isVmarketError } from '../../errors.ts';
+import { type Localized, type Phrase, say, verbatim } from '../../i18n/localized.ts';
 import { detectFileSystem } from '../disk/detect-fs.ts';
+import { errorText } from '../disk/error-text.ts';
 import { openFileReader } from '../disk/file-reader.ts';
 import { detectFormat } from '../disk/format.ts';
 import { MBR_EXTENDED_TYPES } from '../disk/partition-types.ts';
@@ -15,6 +17,15 @@ import { VHD_FOOTER_SIZE } from '../disk/vhd-footer.ts';
 import { openExtFs } from './ext4/index.ts';
 
 const EXT_KINDS = new Set(['ext2', 'ext3', 'ext4']);
+
+const formatUnreadable: Phrase<[reason: Localized]> = {
+  en: (reason) => `The image format could not be read: ${reason.en}`,
+  de: (reason) => `Das Format des Images konnte nicht gelesen werden: ${reason.de}`,
+};
+const fileSystemUnidentified: Phrase<[reason: Localized]> = {
+  en: (reason) => `The file system could not be identified: ${reason.en}`,
+  de: (reason) => `Das Dateisystem konnte nicht bestimmt werden: ${reason.de}`,
+};
 
 export const openDisk: OpenDisk = async (path) => {
   const file = await openFileReader(path);
@@ -47,7 +58,7 @@ async function readFormat(reader: RangeReader): Promise<FormatInfo> {
     return await detectFormat(reader);
   } catch (error) {
     if (!isVmarketError(error)) throw error;
-    return { format: 'unknown', fileSize: reader.size, virtualSize: 0, footer: null, problems: [`The image format could not be read: ${error.message}`] };
+    return { format: 'unknown', fileSize: reader.size, virtualSize: 0, footer: null, problems: [say(formatUnreadable, errorText(error))] };
   }
 }
 
@@ -86,13 +97,14 @@ async function openFileSystem(part: RangeReader, partition: PartitionEntry | nul
     detected = await detectFileSystem(part);
   } catch (error) {
     if (!isVmarketError(error)) throw error;
-    return { partition, kind: 'unknown', fs: null, problem: `The file system could not be identified: ${error.message}` };
+    return { partition, kind: 'unknown', fs: null, problem: say(fileSystemUnidentified, errorText(error)) };
   }
   const base = { partition, ...detected };
   if (!EXT_KINDS.has(detected.kind)) return { ...base, fs: null };
   try {
     return { ...base, fs: await openExtFs(part) };
   } catch (error) {
-    return { ...base, fs: null, problem: error instanceof Error ? error.message : String(error) };
+    // the ext reader names the broken structure in English (inode, block, extent): technical detail kept as it is
+    return { ...base, fs: null, problem: isVmarketError(error) ? errorText(error) : verbatim(error instanceof Error ? error.message : String(error)) };
   }
 }

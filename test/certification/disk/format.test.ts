@@ -8,7 +8,7 @@ import { detectFormat } from '../../../src/certification/disk/format.ts';
 import { vhdChecksum } from '../../../src/certification/disk/vhd-footer.ts';
 import { buildImage } from '../../fixtures/images.ts';
 import { vhdFooter, vhdGeometry } from '../../fixtures/vhd-writer.ts';
-import { MiB, needs, readerOf, run, scratchDir } from './helpers.ts';
+import { english, MiB, needs, readerOf, run, scratchDir } from './helpers.ts';
 
 const files = [{ path: '/etc/hostname', content: 'fixture\n' }];
 
@@ -24,7 +24,7 @@ describe('detectFormat', () => {
   it('reads our fixed VHD: cookie, disk type 2, valid checksum, sizes, geometry, creator', async () => {
     const info = await detectFormat(await readerOf(vhd));
     assert.equal(info.format, 'vhd-fixed');
-    assert.deepEqual(info.problems, []);
+    assert.deepEqual(english(info.problems), []);
     assert.equal(info.fileSize, 32 * MiB + 512);
     assert.equal(info.virtualSize, 32 * MiB);
     const footer = info.footer!;
@@ -52,10 +52,10 @@ describe('detectFormat', () => {
     const info = await detectFormat(bufferReader(bytes));
     assert.equal(info.format, 'vhd-fixed');
     assert.equal(info.footer!.checksumValid, false);
-    assert.equal(info.problems.length, 1);
+    assert.equal(english(info.problems).length, 1);
     const computed = vhdChecksum(bytes.subarray(footerAt));
-    assert.ok(info.problems[0].includes(`0x${stored.toString(16).padStart(8, '0')}`), info.problems[0]);
-    assert.ok(info.problems[0].includes(`0x${computed.toString(16).padStart(8, '0')}`), info.problems[0]);
+    assert.ok(english(info.problems)[0].includes(`0x${stored.toString(16).padStart(8, '0')}`), english(info.problems)[0]);
+    assert.ok(english(info.problems)[0].includes(`0x${computed.toString(16).padStart(8, '0')}`), english(info.problems)[0]);
   });
 
   it('reports a current size that is not the file size minus the footer', async () => {
@@ -64,7 +64,7 @@ describe('detectFormat', () => {
     const info = await detectFormat(bufferReader(image));
     assert.equal(info.format, 'vhd-fixed');
     assert.equal(info.virtualSize, 5 * MiB);
-    assert.deepEqual(info.problems, [
+    assert.deepEqual(english(info.problems), [
       `The VHD footer's current size (${5 * MiB} bytes) differs from the file size minus the 512-byte footer (${4 * MiB} bytes).`,
     ]);
   });
@@ -74,7 +74,7 @@ describe('detectFormat', () => {
     const info = await detectFormat(bufferReader(Buffer.concat([Buffer.alloc(MiB), footer])));
     assert.equal(info.format, 'unknown');
     assert.equal(info.footer!.checksumValid, true);
-    assert.match(info.problems.join(' '), /disk type 7/);
+    assert.match(english(info.problems).join(' '), /disk type 7/);
   });
 
   it('calls a tiny or empty file unknown', async () => {
@@ -82,7 +82,7 @@ describe('detectFormat', () => {
       const info = await detectFormat(bufferReader(Buffer.alloc(size)));
       assert.equal(info.format, 'unknown');
       assert.equal(info.virtualSize, 0);
-      assert.match(info.problems[0], new RegExp(`${size} bytes long`));
+      assert.match(english(info.problems)[0], new RegExp(`${size} bytes long`));
     }
   });
 
@@ -92,7 +92,7 @@ describe('detectFormat', () => {
     assert.equal(info.format, 'raw');
     assert.equal(info.virtualSize, 32 * MiB);
     assert.equal(info.footer, null);
-    assert.match(info.problems[0], /no VHD footer.*raw disk/);
+    assert.match(english(info.problems)[0], /no VHD footer.*raw disk/);
   });
 
   it('recognises a VHDX by its signature', async () => {
@@ -100,7 +100,7 @@ describe('detectFormat', () => {
     bytes.write('vhdxfile', 0, 'latin1');
     const info = await detectFormat(bufferReader(bytes));
     assert.equal(info.format, 'unknown');
-    assert.match(info.problems[0], /VHDX/);
+    assert.match(english(info.problems)[0], /VHDX/);
   });
 
   describe('foreign formats made by qemu-img', { skip: needs('qemu-img') }, () => {
@@ -111,7 +111,7 @@ describe('detectFormat', () => {
       assert.equal(info.footer!.diskType, 3);
       assert.equal(info.footer!.checksumValid, true);
       assert.ok(info.virtualSize >= 32 * MiB);
-      assert.deepEqual(info.problems, ['The VHD is a dynamic disk (disk type 3); only fixed VHDs (disk type 2) are accepted.']);
+      assert.deepEqual(english(info.problems), ['The VHD is a dynamic disk (disk type 3); only fixed VHDs (disk type 2) are accepted.']);
     });
 
     it('reads a dynamic VHD whose trailing footer is gone from the copy at offset 0', async () => {
@@ -120,7 +120,7 @@ describe('detectFormat', () => {
       await writeFile(path, bytes.subarray(0, bytes.length - 512));
       const info = await detectFormat(await readerOf(path));
       assert.equal(info.format, 'vhd-dynamic');
-      assert.match(info.problems[0], /does not end with a VHD footer/);
+      assert.match(english(info.problems)[0], /does not end with a VHD footer/);
     });
 
     it('reports a dynamic VHD whose cxsparse header is damaged', async () => {
@@ -131,7 +131,7 @@ describe('detectFormat', () => {
       bytes.write('xxxxxxxx', dataOffset, 'latin1');
       const info = await detectFormat(bufferReader(bytes));
       assert.equal(info.format, 'vhd-dynamic');
-      assert.match(info.problems.join(' '), /lacks its cookie "cxsparse"/);
+      assert.match(english(info.problems).join(' '), /lacks its cookie "cxsparse"/);
     });
 
     it('detects a differencing VHD (type 4)', async () => {
@@ -143,7 +143,7 @@ describe('detectFormat', () => {
       }
       const info = await detectFormat(bufferReader(bytes));
       assert.equal(info.format, 'vhd-differencing');
-      assert.match(info.problems[0], /differencing disk \(disk type 4\)/);
+      assert.match(english(info.problems)[0], /differencing disk \(disk type 4\)/);
     });
 
     it('reads fixed VHDs made by qemu-img, with the geometry our writer computes', async () => {
@@ -156,7 +156,7 @@ describe('detectFormat', () => {
           const info = await detectFormat(file.reader).finally(() => file.close());
           assert.equal(info.format, 'vhd-fixed', size);
           assert.equal(info.footer!.checksumValid, true);
-          assert.deepEqual(info.problems, [], `${size} ${options}`);
+          assert.deepEqual(english(info.problems), [], `${size} ${options}`);
           // With force_size qemu writes the maximal geometry as a marker; without, the spec's CHS.
           if (!options.includes('force_size')) assert.deepEqual(info.footer!.geometry, vhdGeometry(info.virtualSize), size);
           await rm(path);
@@ -169,7 +169,7 @@ describe('detectFormat', () => {
       const info = await detectFormat(await readerOf(path));
       assert.equal(info.format, 'qcow2');
       assert.equal(info.virtualSize, 32 * MiB);
-      assert.match(info.problems[0], /qcow2 image, not a fixed VHD/);
+      assert.match(english(info.problems)[0], /qcow2 image, not a fixed VHD/);
     });
 
     it('detects a sparse VMDK with its capacity', async () => {
@@ -177,7 +177,7 @@ describe('detectFormat', () => {
       const info = await detectFormat(await readerOf(path));
       assert.equal(info.format, 'vmdk');
       assert.equal(info.virtualSize, 32 * MiB);
-      assert.match(info.problems[0], /sparse VMDK/);
+      assert.match(english(info.problems)[0], /sparse VMDK/);
     });
 
     it('detects a VMDK text descriptor and sums its extents', async () => {
@@ -186,7 +186,7 @@ describe('detectFormat', () => {
       const info = await detectFormat(await readerOf(path));
       assert.equal(info.format, 'vmdk');
       assert.equal(info.virtualSize, 48 * MiB);
-      assert.match(info.problems[0], /VMDK descriptor/);
+      assert.match(english(info.problems)[0], /VMDK descriptor/);
     });
 
     it('a raw image that qemu-img made is raw', async () => {

@@ -172,7 +172,7 @@ describe('disk layer under seeded corruption', () => {
         try {
           const contents = await withinTimeLimit(readDisk(bufferReader(image)), label);
           const problems = [...contents.info.problems, ...contents.table.problems, ...contents.fileSystems.flatMap((fs) => fs.problem ?? [])];
-          for (const problem of problems) assert.equal(typeof problem, 'string', label);
+          for (const problem of problems) assert.ok(typeof problem.en === 'string' && typeof problem.de === 'string' && problem.de.length > 0, label);
           if (problems.length > 0) reported++;
           for (const fs of contents.fileSystems) {
             if (fs.fs) await withinTimeLimit(fs.fs.readdir('/').catch((error) => assert.ok(isVmarketError(error), `${label}: ${error}`)), label);

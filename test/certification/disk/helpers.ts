@@ -7,6 +7,7 @@ import { after, before } from 'node:test';
 import { promisify } from 'node:util';
 import { bufferReader } from '../../../src/certification/disk/buffer-reader.ts';
 import type { RangeReader } from '../../../src/certification/disk/types.ts';
+import type { Localized } from '../../../src/i18n/localized.ts';
 
 export const run = promisify(execFile);
 export const MiB = 1024 * 1024;
@@ -37,4 +38,9 @@ export function scratchDir(): () => string {
 
 export async function readerOf(path: string): Promise<RangeReader> {
   return bufferReader(await readFile(path));
+}
+
+/** The English of the disk readers' problems (each is a sentence in every language). */
+export function english(problems: readonly Localized[]): string[] {
+  return problems.map((problem) => problem.en);
 }

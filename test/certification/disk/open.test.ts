@@ -9,7 +9,7 @@ import { baseLinuxTree, buildImage, type FileSpec, type ImageSpec } from '../../
 import { pseudoRandomBytes } from '../../fixtures/pseudo-random.ts';
 import { vhdFooter } from '../../fixtures/vhd-writer.ts';
 import { rejectsWith } from '../../security/assert-error.ts';
-import { MiB, needs, scratchDir } from './helpers.ts';
+import { english, MiB, needs, scratchDir } from './helpers.ts';
 
 const extra: FileSpec[] = [
   { path: '/home/tester', type: 'dir', mode: 0o750, uid: 1000, gid: 1000 },
@@ -45,7 +45,7 @@ describe('openDisk', () => {
       assert.equal(disk.info.format, 'vhd-fixed');
       assert.equal(disk.disk.size, 64 * MiB, 'the disk is the file without its footer');
       assert.equal(disk.table.scheme, 'mbr');
-      assert.deepEqual(disk.table.problems, []);
+      assert.deepEqual(english(disk.table.problems), []);
       assert.deepEqual(disk.fileSystems.map((f) => [f.partition?.number, f.kind, f.fs !== null]), [[1, 'ext4', true], [2, 'swap', false]]);
       const fs = disk.fileSystems[0].fs!;
       assert.match(String(await fs.readFile('/etc/os-release')), /^ID=ubuntu$/m);
@@ -93,7 +93,7 @@ describe('openDisk', () => {
       const [root] = disk.fileSystems;
       assert.equal(root.kind, 'ext4');
       assert.equal(root.fs, null);
-      assert.ok(root.problem && root.problem.length > 0);
+      assert.ok(root.problem && root.problem.en.length > 0);
     });
   });
 
@@ -130,7 +130,7 @@ describe('openDisk', () => {
     await handle.close();
     await withDisk(path, async (disk) => {
       assert.equal(disk.info.format, 'unknown');
-      assert.match(disk.info.problems.join(' '), /disk type 9/);
+      assert.match(english(disk.info.problems).join(' '), /disk type 9/);
       assert.equal(disk.fileSystems[0].kind, 'ext4');
       assert.ok(disk.fileSystems[0].fs);
     });
