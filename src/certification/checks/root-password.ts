@@ -1,5 +1,5 @@
 /** `linux.root-password`: root has no usable password hash and no empty password in /etc/shadow (evidence never holds the hash). */
-import { fixed, type Phrase, say } from '../../i18n/localized.ts';
+import { fixed, type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import { readPasswd } from './guest-files.ts';
 import { passwordState } from './shadow.ts';
 import { shadowOf, withRoot } from './common.ts';
@@ -11,9 +11,9 @@ const EMPTY_FIELD = fixed('empty password field', 'leeres Passwortfeld');
 const HASH_FIELD = fixed('password hash in /etc/passwd', 'Passwort-Hash in /etc/passwd');
 const NO_SHADOW = fixed('no /etc/shadow, and /etc/passwd holds no password for root', 'kein /etc/shadow, und /etc/passwd enthält kein Passwort für root');
 const NOT_IN_SHADOW = fixed('root has no entry in /etc/shadow', 'root hat keinen Eintrag in /etc/shadow');
-const usableHash: Phrase<[scheme: string]> = {
-  en: (scheme) => `root has a usable password hash (${scheme})`,
-  de: (scheme) => `root hat einen verwendbaren Passwort-Hash (${scheme})`,
+const usableHash: Phrase<[scheme: Localized]> = {
+  en: (scheme) => `root has a usable password hash (${scheme.en})`,
+  de: (scheme) => `root hat einen verwendbaren Passwort-Hash (${scheme.de})`,
 };
 const EMPTY_SHADOW_FIELD = fixed('root has an empty password field', 'root hat ein leeres Passwortfeld');
 const LOCKED = fixed('root\'s password is locked', 'das Passwort von root ist gesperrt');

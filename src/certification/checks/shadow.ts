@@ -1,5 +1,6 @@
 /** /etc/shadow as the password checks see it: who has a usable hash, who an empty field. Never keeps a hash. */
 import type { GuestFs } from '../fs/types.ts';
+import { fixed, type Localized, verbatim } from '../../i18n/localized.ts';
 import { numberedLines, readText } from './guest-files.ts';
 
 export type PasswordState = 'locked' | 'empty' | 'usable';
@@ -8,8 +9,8 @@ export interface ShadowEntry {
   name: string;
   state: PasswordState;
   line: number;
-  /** The hash scheme (`$6$` SHA-512 …) for usable hashes, never the hash. */
-  scheme: string;
+  /** The hash scheme (`$6$` SHA-512 …) for usable hashes, never the hash; empty for the others. */
+  scheme: Localized;
 }
 
 export const SHADOW = '/etc/shadow';
@@ -21,10 +22,14 @@ export function passwordState(field: string): PasswordState {
   return 'usable';
 }
 
-function scheme(field: string): string {
+const UNKNOWN_SCHEME = fixed('DES crypt or unknown scheme', 'DES-crypt oder unbekanntes Verfahren');
+const NO_SCHEME = verbatim('');
+
+function scheme(field: string): Localized {
   const id = /^\$([^$]+)\$/.exec(field)?.[1];
   const names: Record<string, string> = { '1': 'MD5', '2a': 'bcrypt', '2b': 'bcrypt', '2y': 'bcrypt', '5': 'SHA-256', '6': 'SHA-512', y: 'yescrypt', gy: 'gost-yescrypt', '7': 'scrypt' };
-  return id ? `$${id}$ ${names[id] ?? 'crypt'}` : 'DES crypt or unknown scheme';
+  // the scheme's id and name are the same in every language
+  return id ? verbatim(`$${id}$ ${names[id] ?? 'crypt'}`) : UNKNOWN_SCHEME;
 }
 
 /** Parsed /etc/shadow; null when the file is absent. */
@@ -37,7 +42,7 @@ export async function readShadow(fs: GuestFs): Promise<ShadowEntry[] | null> {
     const fields = raw.split(':');
     if (fields.length < 2) continue;
     const state = passwordState(fields[1]);
-    entries.push({ name: fields[0], state, line, scheme: state === 'usable' ? scheme(fields[1]) : '' });
+    entries.push({ name: fields[0], state, line, scheme: state === 'usable' ? scheme(fields[1]) : NO_SCHEME });
   }
   return entries;
 }
