@@ -64,15 +64,15 @@ const FOREIGN_EN: Record<ForeignKind, string> = {
   raw: 'it is read as a raw disk',
 };
 const FOREIGN_DE: Record<ForeignKind, string> = {
-  'vmdk-descriptor': 'sondern ein VMDK-Deskriptor',
-  qcow2: 'sondern ein qcow2-Image',
-  'vmdk-sparse': 'sondern ein Sparse-VMDK-Image',
-  vhdx: 'sondern ein VHDX-Image',
-  raw: 'und wird als Rohdatenträger gelesen',
+  'vmdk-descriptor': ', sondern ein VMDK-Deskriptor',
+  qcow2: ', sondern ein qcow2-Image',
+  'vmdk-sparse': ', sondern ein Sparse-VMDK-Image',
+  vhdx: ', sondern ein VHDX-Image',
+  raw: ' und wird als Rohdatenträger gelesen',
 };
 const noFooter: Phrase<[kind: ForeignKind]> = {
   en: (kind) => `The file has no VHD footer (its last 512 bytes do not start with the cookie "${VHD_COOKIE}"): ${FOREIGN_EN[kind]}, not a fixed VHD.`,
-  de: (kind) => `Die Datei hat keinen VHD-Footer (ihre letzten 512 Byte beginnen nicht mit dem Cookie „${VHD_COOKIE}“), ist also keine feste VHD, ${FOREIGN_DE[kind]}.`,
+  de: (kind) => `Die Datei hat keinen VHD-Footer (ihre letzten 512 Byte beginnen nicht mit dem Cookie „${VHD_COOKIE}“), ist also keine feste VHD${FOREIGN_DE[kind]}.`,
 };
 
 export async function detectFormat(reader: RangeReader): Promise<FormatInfo> {
