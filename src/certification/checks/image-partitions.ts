@@ -38,7 +38,9 @@ export function partitionProblems(table: PartitionTable, diskSize: number, requi
   const sorted = [...table.partitions].sort((a, b) => a.startByte - b.startByte);
   for (const p of sorted) {
     if (p.startByte < 0 || p.startByte + p.sizeBytes > diskSize) {
-      if (!problems.some((q) => q.en.startsWith(`partition ${p.number} `) && q.en.includes('outside'))) problems.push(say(outsideDisk, p.number, p.startByte, p.startByte + p.sizeBytes, diskSize));
+      // the reader may have said so already ("Partition 3 (…) ends beyond the end of the disk")
+      const said = new RegExp(`^partition ${p.number} .*\\b(outside|beyond)\\b`, 'i');
+      if (!problems.some((q) => said.test(q.en))) problems.push(say(outsideDisk, p.number, p.startByte, p.startByte + p.sizeBytes, diskSize));
     }
   }
   for (let i = 1; i < sorted.length; i++) {

@@ -138,6 +138,7 @@ test('overlapping partitions and one beyond the end of the disk read in German',
   const swap = `${30000 * SECTOR}–${34096 * SECTOR - 1}`;
   const first = `${2048 * SECTOR}–${18432 * SECTOR - 1}`;
   const second = `${16384 * SECTOR}–${24576 * SECTOR - 1}`;
+  assert.equal(en.evidence.length, 2, 'the partition beyond the disk is reported once, not again by the check');
   assert.deepEqual(en.evidence.slice(0, 2).map((e) => e.detail), [
     `Partition 3 (Linux swap, bytes ${swap}) ends beyond the end of the disk (${16 * MIB} bytes).`,
     `Partitions 1 (bytes ${first}) and 2 (bytes ${second}) overlap.`,
