@@ -20,6 +20,8 @@ const PUB = 'contoso';
 const OFFER = 'web-review';
 /** A second offer in the queue, which the operator rejects with feedback. */
 const REJECTED = 'rejected-build';
+/** Published while the review queue is open, to see the queue keep itself current. */
+const LATER = 'later-build';
 
 describe('web app: operator view', { skip }, () => {
   let server: WebServer;
@@ -180,6 +182,11 @@ describe('web app: operator view', { skip }, () => {
     assert.equal(certify(rejected).status, 'blocked');
     assert.ok(certify(rejected).messages.some((m: { text: string }) => m.text.includes(reason)), JSON.stringify(certify(rejected).messages));
     assert.equal((await server.api('GET', '/reviews', { token: server.operatorToken })).body.reviews.length, 0);
+
+    // the open queue keeps itself current: a new certification waiting for review appears, no reload
+    await server.submit(token, offerDocument({ id: LATER, publisher: PUB, osDisk: server.imageName }));
+    await server.waitForStatus(token, PUB, LATER, (doc) => certify(doc)?.status === 'waitingForApproval', 'the third review');
+    await page.getByRole('article', { name: `${PUB} / ${LATER}` }).waitFor({ timeout: 20_000 });
     assert.deepEqual(problemsOf(page), []);
   });
 

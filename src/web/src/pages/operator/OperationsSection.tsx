@@ -1,18 +1,15 @@
 /**
  * Every publication under way, of every publisher, with the step it is at; a stuck step (past
- * its expected maximum) is marked. The list refreshes itself while the page is open.
+ * its expected maximum) is marked. The list refreshes itself while the page is visible.
  */
-import { useEffect } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
 import type { OperationSummary } from '../../api/types.ts';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { useApi } from '../../components/use-api.ts';
+import { LIST_REFRESH_MS, useRefreshWhileVisible } from '../../components/use-refresh.ts';
 import { useFormat } from '../../format.ts';
 import { ActForLink } from './ActForLink.tsx';
-
-/** How often the table asks again (an overview, not a live timeline: the portal page has SSE). */
-const REFRESH_MS = 15_000;
 
 const STEP_BADGE: Record<string, string> = {
   inProgress: 'badge-running',
@@ -28,17 +25,15 @@ export function OperationsSection() {
   const operations = useApi((signal) => api.get<{ operations: OperationSummary[] }>('/operations', { signal }), []);
   const { reload } = operations;
 
-  useEffect(() => {
-    const timer = setInterval(reload, REFRESH_MS);
-    return () => clearInterval(timer);
-  }, [reload]);
+  useRefreshWhileVisible(reload, LIST_REFRESH_MS);
 
   const list = operations.data?.operations ?? [];
   return (
     <section aria-labelledby="operator-heading">
       <div className="section-head">
         <h1 id="operator-heading">{t('operations.heading')}</h1>
-        <button type="button" onClick={reload} disabled={operations.loading}>
+        {/* never disabled: it would drop the keyboard focus at every background refresh */}
+        <button type="button" onClick={reload}>
           {t('refresh')}
         </button>
       </div>

@@ -11,6 +11,7 @@ import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';
 import { useApi } from '../../components/use-api.ts';
+import { LIST_REFRESH_MS, useRefreshWhileVisible } from '../../components/use-refresh.ts';
 import { useFormat } from '../../format.ts';
 import { ActForLink } from './ActForLink.tsx';
 
@@ -195,11 +196,14 @@ function ReviewItem({ review, onDecided }: { review: PendingReview; onDecided(de
 export function ReviewsSection() {
   const { t } = useTranslation('operator');
   const reviews = useApi((signal) => api.get<{ reviews: PendingReview[] }>('/reviews', { signal }), []);
+  useRefreshWhileVisible(reviews.reload, LIST_REFRESH_MS);
   const [announcement, setAnnouncement] = useState('');
   const list = reviews.data?.reviews ?? [];
 
   const decided = (review: PendingReview, decision: Decision) => {
     reviews.set({ reviews: list.filter((r) => r.operationId !== review.operationId) });
+    // and ask again, which also drops an answer asked for before the decision
+    reviews.reload();
     setAnnouncement(t(decision === 'approve' ? 'reviews.approved' : 'reviews.rejected', { offer: `${review.publisherId}/${review.offerId}` }));
     document.getElementById('operator-heading')?.focus();
   };
@@ -210,7 +214,7 @@ export function ReviewsSection() {
         <h1 id="operator-heading" tabIndex={-1}>
           {t('reviews.heading')}
         </h1>
-        <button type="button" onClick={reviews.reload} disabled={reviews.loading}>
+        <button type="button" onClick={reviews.reload}>
           {t('refresh')}
         </button>
       </div>
