@@ -1,8 +1,10 @@
 /**
  * The publisher's tickets and leads in a real browser against a real `vmarket serve`: opening a
  * ticket (errors at the fields), replying, closing it; a ticket a stuck step opened by itself,
- * linked to the offer's publishing page; the leads of a live offer acquired twice, and the CSV
- * download fetched with the bearer token (never in a URL).
+ * linked to the offer's publishing page; the leads of a live offer acquired twice, sent by email
+ * to a real SMTP server (smtp-server) that takes the first and refuses the second, so the page
+ * shows one delivered lead and one with its delivery error; the CSV download fetched with the
+ * bearer token (never in a URL).
  *
  * The server reviews certifications by hand and expects certify to take at most 1 s, so the offer
  * waits for approval past its maximum: the sweeper flags it stuck and opens the system ticket.
@@ -12,6 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startSmtpReceiver, type SmtpReceiver } from '../leads/receivers.ts';
 import { offerDocument } from '../pipeline/helpers.ts';
 import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, REVIEW_PAST_MAXIMUM, startWebServer, type WebServer } from './harness.ts';
 
@@ -19,6 +22,8 @@ const skip = browserUnavailable();
 
 const PUB = 'contoso';
 const OFFER = 'web-leads';
+/** The publisher's sales inbox, where the offer's leads are mailed. */
+const SALES = 'sales@contoso.example';
 const CUSTOMERS = [
   { name: 'Ada Lovelace', email: 'ada@example.com', company: 'Analytical Engines' },
   { name: 'Grace Hopper', email: 'grace@example.com' },
@@ -30,6 +35,9 @@ describe('web app: tickets and leads', { skip }, () => {
   let token: string;
   let context: BrowserContext;
   let page: Page;
+  let smtp: SmtpReceiver;
+  /** Recipients the SMTP server refuses (550), changed while the test runs. */
+  const refused: string[] = [];
   /** Resolves once the certify step is flagged stuck (its ticket exists). */
   let stuck: Promise<void>;
   /** Resolves once the offer is live and acquired by both customers. */
@@ -40,12 +48,13 @@ describe('web app: tickets and leads', { skip }, () => {
   const certify = (doc: any) => doc.steps.find((s: any) => s.id === 'certify');
 
   before(async () => {
+    smtp = await startSmtpReceiver(refused);
     [server, browser] = await Promise.all([
-      startWebServer(REVIEW_PAST_MAXIMUM),
+      startWebServer({ ...REVIEW_PAST_MAXIMUM, smtp: { host: '127.0.0.1', port: smtp.port, secure: false, from: 'vmarket <market@example.org>' } }),
       launchBrowser(),
     ]);
     token = await server.createPublisher(PUB, 'Contoso Ltd');
-    await server.submit(token, offerDocument({ id: OFFER, publisher: PUB, osDisk: server.imageName }));
+    await server.submit(token, offerDocument({ id: OFFER, publisher: PUB, osDisk: server.imageName, leads: { destination: 'email', email: { to: [SALES] } } }));
 
     // the publication runs while the ticket test works in the browser
     stuck = waitForStatus((doc) => certify(doc)?.status === 'waitingForApproval' && certify(doc)?.stuck === true, 'a stuck certification').then(() => {});
@@ -56,10 +65,17 @@ describe('web app: tickets and leads', { skip }, () => {
       const golive = await server.api('POST', `/publishers/${PUB}/offers/${OFFER}/golive`, { token });
       assert.equal(golive.status, 202, JSON.stringify(golive.body));
       await waitForStatus((doc) => doc.status === 'succeeded', 'succeeded');
-      for (const contact of CUSTOMERS) {
+      // the first lead reaches the inbox; then the inbox refuses, and the second one's delivery fails
+      for (const [i, contact] of CUSTOMERS.entries()) {
+        if (i === 1) refused.push(SALES);
         const answer = await server.api('POST', `/catalog/offers/${PUB}.${OFFER}/acquire`, { body: { subscriptionId: randomUUID(), plan: 'standard', contact } });
         assert.equal(answer.status, 200, JSON.stringify(answer.body));
+        if (i === 0) await until(async () => smtp.messages.some((m) => m.raw.includes(contact.email)), `the lead of ${contact.email} in the inbox`);
       }
+      await until(async () => {
+        const leads = (await server.api('GET', `/publishers/${PUB}/leads`, { token })).body.leads as { contact: { email: string }; lastError: string | null }[];
+        return leads.some((lead) => lead.contact.email === CUSTOMERS[1].email && lead.lastError !== null);
+      }, 'the failed delivery recorded');
     });
     // awaited by the tests that need them; a failure is reported there
     stuck.catch(() => {});
@@ -72,7 +88,17 @@ describe('web app: tickets and leads', { skip }, () => {
     await context?.close();
     await browser?.close();
     await server?.close();
+    await smtp?.close();
   });
+
+  /** Polls `done` every 200 ms for at most 60 s. */
+  async function until(done: () => Promise<boolean>, what: string): Promise<void> {
+    for (let i = 0; i < 300; i++) {
+      if (await done()) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`never happened: ${what}`);
+  }
 
   test('a publisher opens a ticket (errors at the fields), replies and closes it; it is stored', async () => {
     await page.goto(`${server.url}/portal/tickets`);
@@ -166,10 +192,18 @@ describe('web app: tickets and leads', { skip }, () => {
     const ada = table.getByRole('row').filter({ hasText: 'ada@example.com' });
     await ada.getByText('Analytical Engines').waitFor();
     await ada.getByText(OFFER, { exact: true }).waitFor();
-    await ada.getByText('Stored', { exact: true }).waitFor();
-    await page.getByText('2 leads').waitFor();
+    await ada.getByText('Delivered', { exact: true }).waitFor();
+    // the refused one: still pending (it is retried), with the SMTP server's answer
+    const grace = table.getByRole('row').filter({ hasText: 'grace@example.com' });
+    await grace.getByText(/^Last error: .*550/).waitFor();
+    await grace.getByText('Pending', { exact: true }).waitFor();
+    // the registration test lead the package step sent is listed too, marked as no customer
+    const registration = table.getByRole('row').filter({ hasText: 'registration-test@vmarket.invalid' });
+    await registration.getByText('Registration test', { exact: true }).waitFor();
+    assert.equal(await table.getByText('Registration test', { exact: true }).count(), 1, 'only the registration lead is marked');
+    await page.getByText('3 leads').waitFor();
     await page.getByLabel('Offer').selectOption(OFFER);
-    await page.getByText('2 leads').waitFor();
+    await page.getByText('3 leads').waitFor();
     await screenshot(page, 'leads');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
@@ -179,7 +213,7 @@ describe('web app: tickets and leads', { skip }, () => {
     assert.match(all.suggestedFilename(), new RegExp(`^leads-${PUB}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
     const csv = await readFile((await all.path())!, 'utf8');
     const lines = csv.trim().split(/\r?\n/);
-    assert.equal(lines.length, 3, csv);
+    assert.equal(lines.length, 4, csv);
     assert.match(lines[0], /^id,createdAt,offer,plan,subscriptionId,name,email,company/);
     for (const customer of CUSTOMERS) assert.ok(lines.some((line) => line.includes(customer.email)), `${customer.email} in ${csv}`);
 
@@ -204,7 +238,9 @@ describe('web app: tickets and leads', { skip }, () => {
       await de.page.getByRole('button', { name: 'Anmelden' }).click();
       await de.page.getByRole('button', { name: 'CSV herunterladen' }).waitFor();
       await de.page.getByRole('columnheader', { name: 'Übermittlung' }).waitFor();
-      await de.page.getByText('2 Leads').waitFor();
+      await de.page.getByText('3 Leads').waitFor();
+      await de.page.getByText('Registrierungstest', { exact: true }).waitFor();
+      await de.page.getByText(/^Letzter Fehler: .*550/).waitFor();
       await de.page.getByRole('cell', { name: /^\d{2}\.\d{2}\.\d{4}, \d{2}:\d{2}:\d{2}$/ }).first().waitFor();
       await de.page.getByRole('navigation', { name: 'Portal' }).getByRole('link', { name: 'Tickets' }).click();
       await de.page.getByRole('heading', { level: 1, name: 'Support-Tickets' }).waitFor();

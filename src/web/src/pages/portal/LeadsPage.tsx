@@ -126,7 +126,11 @@ export function LeadsPage({ publisherId }: { publisherId: string }) {
                       </td>
                       <td data-label={t('columns.offer')} className="mono">{lead.offerId}</td>
                       <td data-label={t('columns.plan')} className="mono">{lead.planId}</td>
-                      <td data-label={t('columns.name')}>{lead.contact.name}</td>
+                      <td data-label={t('columns.name')}>
+                        {lead.contact.name}
+                        {/* the package step's check that the destination takes leads: no customer */}
+                        {lead.kind === 'registration-test' && <span className="badge badge-muted lead-kind">{t('registrationTest')}</span>}
+                      </td>
                       <td data-label={t('columns.email')}>
                         <a href={`mailto:${lead.contact.email}`}>{lead.contact.email}</a>
                       </td>
