@@ -17,6 +17,7 @@ import { VmarketError } from '../errors.ts';
 import * as initial from './migrations/001_initial.ts';
 import * as ticketComments from './migrations/002_ticket_comments.ts';
 import * as ticketTranslations from './migrations/003_ticket_translations.ts';
+import * as operationLocale from './migrations/004_operation_locale.ts';
 import { PgliteDialect, runOnPglite, SerialLock } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -25,6 +26,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '001_initial': initial,
   '002_ticket_comments': ticketComments,
   '003_ticket_translations': ticketTranslations,
+  '004_operation_locale': operationLocale,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

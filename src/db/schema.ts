@@ -60,6 +60,8 @@ export interface OperationsTable {
   snapshot: Json<Record<string, unknown>>;
   snapshot_etag: string;
   notify_emails: Json<string[]>;
+  /** The language of the request that published (`en`, `de`): its e-mails are written in it (migration 004). */
+  locale: Generated<string>;
   created_by: string;
   cancel_requested: Generated<boolean>;
   /** Results steps hand to later steps (image hashes, sizes, packages), keyed by step. */

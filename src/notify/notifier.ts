@@ -6,6 +6,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../config/load.ts';
+import type { Locale } from '../i18n/locale.ts';
+import { localizeTree } from '../i18n/localize-tree.ts';
+import type { Phrase, Translations } from '../i18n/localized.ts';
 import { hmacSignature } from '../security/hmac.ts';
 import { PermanentFailure, withRetries, type RetryOptions } from '../security/retry.ts';
 import { checkOutboundUrl, loadTrustedCas, redact, requestChecked } from '../security/urls.ts';
@@ -25,8 +28,12 @@ export interface NotifyEvent {
   offer: string;
   operationId: string;
   step?: string;
-  /** One or two sentences for people. */
+  /** One or two sentences for people, in English (webhooks get this). */
   message: string;
+  /** `message` in the other languages (src/i18n/localized.ts); never sent to webhooks. */
+  translations?: Translations;
+  /** The language the e-mail is written in (the publishing request's); English by default. */
+  locale?: Locale;
   /** Named links (status page, preview...), listed in the email and sent in the webhook body. */
   links?: Record<string, string>;
 }
@@ -57,32 +64,45 @@ export interface NotifyResult {
   webhooks: { url: string; delivered: boolean; status?: number; error?: string }[];
 }
 
-/** The JSON body POSTed to webhooks. */
-export interface WebhookBody extends NotifyEvent {
+/** The JSON body POSTed to webhooks: the event in English, for the operator's systems. */
+export interface WebhookBody extends Omit<NotifyEvent, 'translations' | 'locale'> {
   /** The delivery id, also in `X-Vmarket-Delivery`. */
   id: string;
   /** ISO 8601. */
   at: string;
 }
 
-const HEADLINES: Record<NotifyEventType, (e: NotifyEvent) => string> = {
-  'operation.waitingForSignoff': () => 'the preview is ready for your sign-off',
-  'operation.succeeded': () => 'the offer is live',
-  'operation.failed': () => 'publishing failed',
-  'operation.canceled': () => 'publishing was canceled',
-  'certification.waitingForApproval': () => 'certification waits for an operator approval',
-  'step.stuck': (e) => `step ${e.step ?? ''} is taking longer than expected`.replace('  ', ' '),
+const HEADLINES: Record<NotifyEventType, Phrase<[step: string | undefined]>> = {
+  'operation.waitingForSignoff': { en: () => 'the preview is ready for your sign-off', de: () => 'die Vorschau wartet auf Ihre Genehmigung' },
+  'operation.succeeded': { en: () => 'the offer is live', de: () => 'das Angebot ist live' },
+  'operation.failed': { en: () => 'publishing failed', de: () => 'die Veröffentlichung ist fehlgeschlagen' },
+  'operation.canceled': { en: () => 'publishing was canceled', de: () => 'die Veröffentlichung wurde abgebrochen' },
+  'certification.waitingForApproval': {
+    en: () => 'certification waits for an operator approval',
+    de: () => 'die Zertifizierung wartet auf die Freigabe durch den Betreiber',
+  },
+  'step.stuck': {
+    en: (step) => `step ${step ?? ''} is taking longer than expected`.replace('  ', ' '),
+    de: (step) => `der Schritt ${step ?? ''} dauert länger als erwartet`.replace('  ', ' '),
+  },
 };
 
-/** The subject and plain-text body of an event's email. */
+const LABELS: Record<Locale, { offer: string; operation: string; step: string }> = {
+  en: { offer: 'Offer', operation: 'Operation', step: 'Step' },
+  de: { offer: 'Angebot', operation: 'Vorgang', step: 'Schritt' },
+};
+
+/** The subject and plain-text body of an event's email, in the event's language. */
 export function notificationEmail(event: NotifyEvent): { subject: string; text: string } {
-  const subject = `vmarket: ${event.publisher}.${event.offer}: ${HEADLINES[event.type](event)}`;
+  const locale = event.locale ?? 'en';
+  const label = LABELS[locale];
+  const subject = `vmarket: ${event.publisher}.${event.offer}: ${HEADLINES[event.type][locale](event.step)}`;
   const lines = [
-    event.message,
+    localizeTree(event, locale).message,
     '',
-    `Offer: ${event.publisher}.${event.offer}`,
-    `Operation: ${event.operationId}`,
-    ...(event.step ? [`Step: ${event.step}`] : []),
+    `${label.offer}: ${event.publisher}.${event.offer}`,
+    `${label.operation}: ${event.operationId}`,
+    ...(event.step ? [`${label.step}: ${event.step}`] : []),
     ...Object.entries(event.links ?? {}).map(([name, url]) => `${name}: ${url}`),
   ];
   return { subject, text: `${lines.join('\n')}\n` };
@@ -182,7 +202,8 @@ export class Notifier {
       const checked = await checkOutboundUrl(hook.url, { allowPrivateNetworks: this.#options.config.allowPrivateNetworks });
       const ca = await loadTrustedCas(this.#options.config.trustedCaFiles);
       const id = randomUUID();
-      const payload: WebhookBody = { ...event, id, at: new Date().toISOString() };
+      const { locale: _locale, ...english } = localizeTree(event, 'en');
+      const payload: WebhookBody = { ...english, id, at: new Date().toISOString() };
       const body = Buffer.from(JSON.stringify(payload), 'utf8');
       const headers: Record<string, string> = {
         'content-type': 'application/json',

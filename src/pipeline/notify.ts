@@ -5,6 +5,8 @@
  * document stays the source of truth.
  */
 import type { AppContext } from '../app/context.ts';
+import { negotiateLocale } from '../i18n/locale.ts';
+import { localizedFields, type Phrase, say } from '../i18n/localized.ts';
 import { Notifier, type NotifyEvent, type NotifyEventType } from '../notify/index.ts';
 import { loadOperation, type OperationRow } from './operations.ts';
 import { estimatedTimeFrame, stepDefinition } from './steps/definitions.ts';
@@ -24,20 +26,53 @@ function notifierOf(ctx: AppContext): Notifier {
   return notifier;
 }
 
+/** What each event says, in the operation's language (`o` is the offer, `publisher.offer`). */
+const SENTENCES: { [T in PipelineEvent]: Phrase<[o: string, detail: EventDetail]> } = {
+  'operation.waitingForSignoff': {
+    en: (o, d) => `The preview of ${o} is ready for its preview audience. Check it, then go live (vmarket golive ${d.offerId}) or cancel.`,
+    de: (o, d) => `Die Vorschau von ${o} ist für ihre Vorschau-Zielgruppe bereit. Prüfen Sie sie, dann schalten Sie live (vmarket golive ${d.offerId}) oder brechen ab.`,
+  },
+  'operation.succeeded': { en: (o) => `${o} is live.`, de: (o) => `${o} ist live.` },
+  'operation.failed': {
+    en: (o, d) => `Publishing ${o} failed${d.error ? `: ${d.error}` : '.'} Fix the offer and publish again.`,
+    de: (o, d) => `Die Veröffentlichung von ${o} ist fehlgeschlagen${d.error ? `: ${d.error}` : '.'} Korrigieren Sie das Angebot und veröffentlichen Sie es erneut.`,
+  },
+  'operation.canceled': {
+    en: (o, d) => `Publishing ${o} was canceled${d.actor ? ` by ${d.actor}` : ''}.`,
+    de: (o, d) => `Die Veröffentlichung von ${o} wurde${d.actor ? ` von ${d.actor}` : ''} abgebrochen.`,
+  },
+  'certification.waitingForApproval': {
+    en: (o) => `The certification of ${o} passed and waits for an operator's review.`,
+    de: (o) => `Die Zertifizierung von ${o} ist bestanden und wartet auf die Prüfung durch den Betreiber.`,
+  },
+  'step.stuck': {
+    en: (o, d) => `The step "${d.stepName.en}" of ${o} is running past its expected maximum${d.expectedMax ? ` of ${estimatedTimeFrame(d.expectedMax)}` : ''}; a support ticket was opened.`,
+    de: (o, d) =>
+      `Der Schritt „${d.stepName.de}“ von ${o} läuft länger als erwartet${d.expectedMax ? ` (Höchstdauer: ${estimatedTimeFrame(d.expectedMax, 'de')})` : ''}; ein Support-Ticket wurde eröffnet.`,
+  },
+};
+
+interface EventDetail {
+  offerId: string;
+  error: string | null;
+  actor: string | undefined;
+  stepName: { en: string; de: string };
+  expectedMax: number | null | undefined;
+}
+
 /** The event as people read it. */
 export function pipelineEvent(ctx: AppContext, op: OperationRow, type: PipelineEvent, stepId?: string, expectedMax?: number | null): NotifyEvent {
   const offer = `${op.publisher_id}.${op.offer_id}`;
   const [storefront] = offerLinks(ctx, op.publisher_id, op.offer_id);
   const status = `${ctx.publicUrl.replace(/\/+$/, '')}/api/v1/publishers/${op.publisher_id}/offers/${op.offer_id}/status`;
   const cancel = (op.artifacts as Record<string, any> | null)?.cancel;
-  const stepName = stepId ? stepDefinition(stepId).name : '';
-  const messages: Record<PipelineEvent, string> = {
-    'operation.waitingForSignoff': `The preview of ${offer} is ready for its preview audience. Check it, then go live (vmarket golive ${op.offer_id}) or cancel.`,
-    'operation.succeeded': `${offer} is live.`,
-    'operation.failed': `Publishing ${offer} failed${op.error ? `: ${op.error}` : '.'} Fix the offer and publish again.`,
-    'operation.canceled': `Publishing ${offer} was canceled${cancel?.actor ? ` by ${cancel.actor}` : ''}.`,
-    'certification.waitingForApproval': `The certification of ${offer} passed and waits for an operator's review.`,
-    'step.stuck': `The step "${stepName}" of ${offer} is running past its expected maximum${expectedMax ? ` of ${estimatedTimeFrame(expectedMax)}` : ''}; a support ticket was opened.`,
+  const step = stepId ? stepDefinition(stepId) : undefined;
+  const detail: EventDetail = {
+    offerId: op.offer_id,
+    error: op.error,
+    actor: cancel?.actor,
+    stepName: { en: step?.name ?? '', de: step?.nameDe ?? '' },
+    expectedMax,
   };
   return {
     type,
@@ -45,7 +80,9 @@ export function pipelineEvent(ctx: AppContext, op: OperationRow, type: PipelineE
     offer: op.offer_id,
     operationId: op.id,
     ...(stepId ? { step: stepId } : {}),
-    message: messages[type],
+    ...localizedFields({ message: say(SENTENCES[type], offer, detail) }),
+    // the language of the request that published (an unknown value reads as English)
+    locale: negotiateLocale(op.locale),
     links: { status, ...(type === 'operation.succeeded' || type === 'operation.waitingForSignoff' ? { storefront } : {}) },
   };
 }

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.ts';
 import { VmarketError } from '../errors.ts';
+import type { Locale } from '../i18n/locale.ts';
 import { localizedFields, type Localized, type Phrase, say } from '../i18n/localized.ts';
 import { offerNotFound } from '../offers/phrases.ts';
 import { validateOffer } from '../offers/validate.ts';
@@ -99,6 +100,8 @@ export interface PublishInput {
   actor: string;
   /** Addresses told about sign-off, success, failure, cancel and stuck steps. */
   notifyEmails?: string[];
+  /** The publisher's language (the request's Accept-Language): the e-mails are written in it. */
+  locale?: Locale;
 }
 
 /**
@@ -141,6 +144,7 @@ export async function publishOffer(ctx: AppContext, input: PublishInput): Promis
           snapshot: JSON.stringify(result.offer),
           snapshot_etag: offer.etag,
           notify_emails: JSON.stringify(notifyEmails),
+          locale: input.locale ?? 'en',
           created_by: actor,
           artifacts: '{}',
         })

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { verifyHmacSignature } from '../../src/security/hmac.ts';
 import { Notifier, type NotifierOptions, type NotifyEvent } from '../../src/notify/index.ts';
+import { notificationEmail } from '../../src/notify/notifier.ts';
 import { hasOpenssl, startHttpsReceiver, startSmtpReceiver } from '../leads/receivers.ts';
 
 const event: NotifyEvent = {
@@ -114,4 +115,45 @@ test('without SMTP one warning is logged; failing webhooks are retried, logged, 
   assert.equal(refused.webhooks[0].delivered, false);
   assert.match(refused.webhooks[0].error ?? '', /non-public address 127\.0\.0\.1/);
   assert.equal(ok.requests.length, 0);
+});
+
+test('an event published in German is e-mailed in German; webhooks still get the English, without translations', async (t) => {
+  if (!(await hasOpenssl())) return t.skip('openssl not installed');
+  const german: NotifyEvent = {
+    ...event,
+    type: 'step.stuck',
+    step: 'certify',
+    message: 'The step "Certification" of contoso.ubuntu-hardened is running past its expected maximum of 3 days; a support ticket was opened.',
+    translations: { de: { message: 'Der Schritt „Zertifizierung“ von contoso.ubuntu-hardened läuft länger als erwartet (Höchstdauer: 3 Tage); ein Support-Ticket wurde eröffnet.' } },
+    locale: 'de',
+  };
+  const { subject, text } = notificationEmail(german);
+  assert.equal(subject, 'vmarket: contoso.ubuntu-hardened: der Schritt certify dauert länger als erwartet');
+  assert.ok(text.startsWith(`${german.translations!.de!.message}\n\nAngebot: contoso.ubuntu-hardened\nVorgang: op-123\nSchritt: certify\n`), text);
+  assert.equal(notificationEmail({ ...german, locale: 'en' }).subject, 'vmarket: contoso.ubuntu-hardened: step certify is taking longer than expected');
+  assert.ok(notificationEmail({ ...german, locale: undefined }).text.startsWith(`${german.message}\n\nOffer: `), 'English without a locale');
+
+  const smtp = await startSmtpReceiver();
+  const hook = await startHttpsReceiver([200]);
+  t.after(async () => {
+    await smtp.close();
+    await hook.close();
+  });
+  const notifier = new Notifier({
+    config: {
+      smtp: { host: '127.0.0.1', port: smtp.port, secure: false, allowSelfSigned: false, from: 'vmarket <market@example.org>' },
+      webhooks: [{ url: hook.url }],
+      allowPrivateNetworks: true,
+      trustedCaFiles: [hook.caFile],
+    },
+    logger: recordingLogger().logger,
+    retry: { baseDelayMs: 1 },
+  });
+  t.after(() => notifier.close());
+  const result = await notifier.notify(german, ['dev@contoso.example']);
+  assert.equal(result.email, 'sent');
+  assert.match(smtp.messages[0].raw, /Vorgang: op-123/);
+  const body = JSON.parse(hook.requests[0].body.toString('utf8'));
+  assert.equal(body.message, german.message);
+  assert.equal('translations' in body || 'locale' in body, false, JSON.stringify(body));
 });

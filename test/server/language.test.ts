@@ -10,6 +10,9 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { notificationEmail } from '../../src/notify/notifier.ts';
+import { pipelineEvent } from '../../src/pipeline/notify.ts';
+import { loadOperation } from '../../src/pipeline/operations.ts';
 import { offerDocument, step, waitForStatus } from '../pipeline/helpers.ts';
 import { imageFile } from './helpers.ts';
 
@@ -92,6 +95,17 @@ test('a request that fails its route schema answers in German too', async () => 
   const english = await server.api('POST', `${BASE}/schema-de/publish`, { token, body: { notifyEmails: 'someone' } });
   assert.equal(english.body.error.message, 'The request body has 1 problem.');
   assert.equal(english.body.error.details[0].message, 'Invalid input: expected array, received string');
+
+  // published in German, the publication's e-mails are written in German (webhooks stay English)
+  const published = await server.api('POST', `${BASE}/schema-de/publish`, { token, body: { notifyEmails: ['dev@contoso.example'] }, headers: DE });
+  assert.equal(published.status, 202, JSON.stringify(published.body));
+  const op = (await loadOperation(server.ctx.db.kysely, published.body.operationId))!;
+  assert.equal(op.locale, 'de');
+  const mail = notificationEmail(pipelineEvent(server.ctx, op, 'operation.succeeded'));
+  assert.equal(mail.subject, 'vmarket: contoso.schema-de: das Angebot ist live');
+  assert.match(mail.text, /^contoso\.schema-de ist live\.\n\nAngebot: contoso\.schema-de\nVorgang: op-/);
+  const canceled = await server.api('POST', `${BASE}/schema-de/cancel`, { token });
+  assert.equal(canceled.status, 202, JSON.stringify(canceled.body));
 });
 
 /** Reads `text/event-stream` blocks; the `data` of each `status` event, parsed. */

@@ -5,6 +5,8 @@
  */
 import type { Config } from '../../config/load.ts';
 import { STEP_IDS, type StepId } from '../../config/schema.ts';
+import { formatNumber } from '../../i18n/format.ts';
+import type { Locale } from '../../i18n/locale.ts';
 
 export { STEP_IDS, type StepId };
 
@@ -120,23 +122,39 @@ export function expectedMaxSeconds(config: Pick<Config, 'steps'>, id: StepId): n
   return config.steps?.[id]?.expectedMaxSeconds ?? stepDefinition(id).defaultExpectedMaxSeconds;
 }
 
+const TIME_UNITS: Record<Locale, { none: string; units: [size: number, one: string, many: string][] }> = {
+  en: {
+    none: 'no time limit',
+    units: [
+      [DAY, 'day', 'days'],
+      [HOUR, 'hour', 'hours'],
+      [MINUTE, 'minute', 'minutes'],
+      [1, 'second', 'seconds'],
+    ],
+  },
+  de: {
+    none: 'keine Zeitgrenze',
+    units: [
+      [DAY, 'Tag', 'Tage'],
+      [HOUR, 'Stunde', 'Stunden'],
+      [MINUTE, 'Minute', 'Minuten'],
+      [1, 'Sekunde', 'Sekunden'],
+    ],
+  },
+};
+
 /**
  * A human time frame for a duration: "15 minutes", "2 hours", "3 days", "45 seconds";
- * null (no limit) reads "no time limit".
+ * null (no limit) reads "no time limit". In German "15 Minuten", "1,5 Stunden".
  */
-export function estimatedTimeFrame(seconds: number | null): string {
-  if (seconds === null) return 'no time limit';
-  const units: [number, string][] = [
-    [DAY, 'day'],
-    [HOUR, 'hour'],
-    [MINUTE, 'minute'],
-    [1, 'second'],
-  ];
-  for (const [size, name] of units) {
+export function estimatedTimeFrame(seconds: number | null, locale: Locale = 'en'): string {
+  const { none, units } = TIME_UNITS[locale];
+  if (seconds === null) return none;
+  for (const [size, one, many] of units) {
     if (seconds >= size || size === 1) {
       const n = Math.round((seconds / size) * 10) / 10;
-      return `${n} ${name}${n === 1 ? '' : 's'}`;
+      return `${locale === 'en' ? String(n) : formatNumber(n, locale)} ${n === 1 ? one : many}`;
     }
   }
-  return `${seconds} seconds`;
+  return `${seconds} ${units[units.length - 1][2]}`;
 }

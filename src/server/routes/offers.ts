@@ -22,6 +22,7 @@ import {
   reviewCertification,
 } from '../../pipeline/service.ts';
 import { actorOf, authorizeOperator, authorizePublisher, type Principal } from '../auth.ts';
+import { requestLocale } from '../language.ts';
 import { passThroughBody } from '../validation.ts';
 import { API, bearer, errorResponses, iso, offerParams, publisherParams, shaped, type ZodApp } from '../schemas.ts';
 import { certificationReportSchema, OPERATION_STATUSES, offerStatusSchema, operationRefSchema } from './pipeline-schemas.ts';
@@ -256,6 +257,7 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
         offerId: offer,
         actor: actorOf(principal),
         notifyEmails: request.body?.notifyEmails ?? [],
+        locale: requestLocale(request),
       });
       const location = `${API}/publishers/${encodeURIComponent(pub)}/operations/${encodeURIComponent(operationId)}`;
       return reply.code(202).header('location', location).send({ operationId, location });
