@@ -104,7 +104,7 @@ async function openFileSystem(part: RangeReader, partition: PartitionEntry | nul
   try {
     return { ...base, fs: await openExtFs(part) };
   } catch (error) {
-    // the ext reader names the broken structure in English (inode, block, extent): technical detail kept as it is
+    // the ext reader names the broken structure (inode, block, extent) in every language (ext4/texts.ts)
     return { ...base, fs: null, problem: isVmarketError(error) ? errorText(error) : verbatim(error instanceof Error ? error.message : String(error)) };
   }
 }

@@ -7,6 +7,7 @@ import { corrupt } from './errors.ts';
 import { I_BLOCK_OFFSET, type Inode } from './inode.ts';
 import { readExact } from './read.ts';
 import type { BlockRun, ExtContext } from './runs.ts';
+import { block, indirectBlock, inodeNo, mapsPastEnd, ofInode, pointsOutside } from './texts.ts';
 
 export async function* blockMapRuns(ctx: ExtContext, inode: Inode, limitBlocks: number): AsyncGenerator<BlockRun> {
   const ptrs = inode.raw.subarray(I_BLOCK_OFFSET, I_BLOCK_OFFSET + 60);
@@ -34,7 +35,7 @@ async function* indirect(
     return;
   }
   checkPointer(ctx, inode, pointer);
-  const block = await readExact(ctx.reader, pointer * ctx.sb.blockSize, ctx.sb.blockSize, `indirect block ${pointer} of inode ${inode.number}`);
+  const block = await readExact(ctx.reader, pointer * ctx.sb.blockSize, ctx.sb.blockSize, ofInode(indirectBlock(pointer), inode.number));
   if (level === 1) {
     // The hot path of ext2/3 files: coalesce this block's pointers without one yield per block.
     const end = Math.min(perBlock, limit - first);
@@ -65,12 +66,12 @@ async function* indirect(
 
 function checkPointer(ctx: ExtContext, inode: Inode, physical: number): void {
   if (physical !== 0 && (physical < ctx.sb.firstDataBlock || physical >= ctx.sb.blocksCount)) {
-    throw corrupt(`inode ${inode.number} points to block ${physical} outside the file system`);
+    throw corrupt(pointsOutside(inodeNo(inode.number), block(physical)));
   }
 }
 
 function checkRun(ctx: ExtContext, inode: Inode, physical: number, count: number): void {
   if (physical !== 0 && physical + count > ctx.sb.blocksCount) {
-    throw corrupt(`inode ${inode.number} maps blocks past the end of the file system`);
+    throw corrupt(mapsPastEnd(inodeNo(inode.number)));
   }
 }

@@ -1,14 +1,17 @@
 /**
  * Error helpers of the ext reader. Every structural problem is an IMAGE_CORRUPT VmarketError whose
- * message names the structure (inode, block, path), so a publisher can see what is broken.
+ * message names the structure (inode, block, path), so a publisher can see what is broken. The
+ * messages are phrases (texts.ts): the checks quote them in the report's language.
  */
 import { VmarketError } from '../../../errors.ts';
+import { type Localized, verbatim } from '../../../i18n/localized.ts';
+import { corruptFrame, prefixed, readerFailed } from './texts.ts';
 
-export function corrupt(message: string): VmarketError {
-  return new VmarketError('IMAGE_CORRUPT', `ext file system is corrupt: ${message}`);
+export function corrupt(detail: Localized): VmarketError {
+  return new VmarketError('IMAGE_CORRUPT', corruptFrame(detail));
 }
 
-export function unsupported(message: string): VmarketError {
+export function unsupported(message: Localized): VmarketError {
   return new VmarketError('IMAGE_UNSUPPORTED', message);
 }
 
@@ -25,16 +28,19 @@ export async function withPath<T>(path: string, action: () => Promise<T>): Promi
   }
 }
 
-export function annotate(path: string, error: unknown): VmarketError {
+/** `where` is a guest path (the same in every language) or a structure (`superblock`). */
+export function annotate(where: string | Localized, error: unknown): VmarketError {
+  const place = typeof where === 'string' ? verbatim(where) : where;
+  const path = place.en;
   if (error instanceof VmarketError) {
     if (error.message.startsWith(`${path}: `) || error.details.some((d) => d.path !== undefined)) return error;
-    return new VmarketError(error.code, `${path}: ${error.message}`, {
+    return new VmarketError(error.code, prefixed(place, error.localized ?? verbatim(error.message)), {
       details: [...error.details, { path, message: error.message }],
       cause: error,
     });
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new VmarketError('INTERNAL', `${path}: ext reader failed unexpectedly: ${message}`, {
+  return new VmarketError('INTERNAL', prefixed(place, readerFailed(message)), {
     details: [{ path, message }],
     cause: error,
   });

@@ -14,6 +14,7 @@ import type { ExtSuperblockInfo } from './superblock.ts';
 import { symlinkTarget } from './symlink.ts';
 import { statOf, walkTree } from './walk.ts';
 import type { ExtVolume } from './volume.ts';
+import { doesNotExist, encryptedFile, notDirectory, notRegular, notSymlink } from './texts.ts';
 
 export class ExtGuestFs implements GuestFs {
   readonly kind: string;
@@ -38,7 +39,7 @@ export class ExtGuestFs implements GuestFs {
 
   async readdir(path: string): Promise<GuestDirEntry[]> {
     const dir = await this.#existing(path, true);
-    if (dir.type !== 'dir') throw new VmarketError('FILE_UNREADABLE', `${path} is not a directory`);
+    if (dir.type !== 'dir') throw new VmarketError('FILE_UNREADABLE', notDirectory(path));
     return withPath(path, async () => {
       const result: GuestDirEntry[] = [];
       for await (const batch of this.#volume.entries(dir)) {
@@ -53,7 +54,7 @@ export class ExtGuestFs implements GuestFs {
 
   async readlink(path: string): Promise<string> {
     const link = await this.#existing(path, false);
-    if (link.type !== 'symlink') throw new VmarketError('FILE_UNREADABLE', `${path} is not a symbolic link`);
+    if (link.type !== 'symlink') throw new VmarketError('FILE_UNREADABLE', notSymlink(path));
     return withPath(path, () => symlinkTarget(this.#volume.ctx, link));
   }
 
@@ -108,7 +109,7 @@ export class ExtGuestFs implements GuestFs {
 
   async *walk(root = '/'): AsyncIterable<GuestWalkEntry> {
     const dir = await this.#existing(root, true);
-    if (dir.type !== 'dir') throw new VmarketError('FILE_UNREADABLE', `${root} is not a directory`);
+    if (dir.type !== 'dir') throw new VmarketError('FILE_UNREADABLE', notDirectory(root));
     const rootPath = root === '/' ? '/' : `/${root.split('/').filter((p) => p !== '').join('/')}`;
     yield* walkTree(this.#volume, dir, rootPath);
   }
@@ -119,12 +120,12 @@ export class ExtGuestFs implements GuestFs {
 
   async #existing(path: string, followFinal: boolean): Promise<Inode> {
     const found = await this.#resolve(path, followFinal);
-    if (found === null) throw new VmarketError('NOT_FOUND', `${path} does not exist in the guest file system`);
+    if (found === null) throw new VmarketError('NOT_FOUND', doesNotExist(path));
     return found.inode;
   }
 
   #checkReadable(path: string, file: Inode): void {
-    if (file.type !== 'file') throw new VmarketError('FILE_UNREADABLE', `${path} is not a regular file (it is a ${file.type})`);
-    if ((file.flags & INODE_FLAGS.ENCRYPT) !== 0) throw unsupported(`${path} is encrypted; its content cannot be read`);
+    if (file.type !== 'file') throw new VmarketError('FILE_UNREADABLE', notRegular(path, file.type));
+    if ((file.flags & INODE_FLAGS.ENCRYPT) !== 0) throw unsupported(encryptedFile(path));
   }
 }

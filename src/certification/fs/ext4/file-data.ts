@@ -12,6 +12,7 @@ import { inlineFileContent } from './inline-data.ts';
 import { INODE_FLAGS, type Inode } from './inode.ts';
 import { readExact } from './read.ts';
 import { coalesceRuns, type BlockRun, type ExtContext } from './runs.ts';
+import { inodeData, inodeNo, mapsTwice, tooLarge } from './texts.ts';
 
 export const DEFAULT_CHUNK = 1024 * 1024;
 
@@ -43,7 +44,7 @@ export async function* streamInode(
   }
   const read = (piece: Piece): Promise<Buffer> => {
     if (piece.position === -1) return Promise.resolve(Buffer.alloc(piece.length));
-    const what = `data of inode ${inode.number}`;
+    const what = inodeData(inode.number);
     return ctx.data ? ctx.data.read(piece.position, piece.length, what) : readExact(ctx.reader, piece.position, piece.length, what);
   };
   const planner = new PiecePlanner(inode, total, chunkSize, ctx.sb.blockSize);
@@ -130,7 +131,7 @@ class PiecePlanner {
 
   feed(run: BlockRun, out: Piece[]): void {
     const runStart = run.logical * this.#blockSize;
-    if (runStart < this.#done) throw corrupt(`inode ${this.#inode.number} maps logical block ${run.logical} twice`);
+    if (runStart < this.#done) throw corrupt(mapsTwice(inodeNo(this.#inode.number), run.logical));
     this.#zeros(Math.min(runStart, this.#total), out);
     const runEnd = Math.min(runStart + run.count * this.#blockSize, this.#total);
     if (run.physical === 0) {
@@ -161,7 +162,7 @@ class PiecePlanner {
 
 /** The whole content of a small inode (symlink targets, inline directories), bounded by `limit`. */
 export async function readSmall(ctx: ExtContext, inode: Inode, limit: number): Promise<Buffer> {
-  if (inode.size > limit) throw corrupt(`inode ${inode.number} is ${inode.size} bytes where at most ${limit} are possible`);
+  if (inode.size > limit) throw corrupt(tooLarge(inodeNo(inode.number), inode.size, limit));
   const parts: Buffer[] = [];
   for await (const chunk of streamInode(ctx, inode, DEFAULT_CHUNK)) parts.push(chunk);
   return Buffer.concat(parts);

@@ -9,6 +9,7 @@ import { corrupt } from './errors.ts';
 import { LruCache } from './lru.ts';
 import { join64, readExact } from './read.ts';
 import { INCOMPAT, RO_COMPAT, type ExtSuperblockInfo } from './superblock.ts';
+import { atBlock, groupDescriptorBlock, groupMissing, inodeTable, outside } from './texts.ts';
 
 export class GroupDescriptors {
   readonly #reader: RangeReader;
@@ -25,16 +26,16 @@ export class GroupDescriptors {
   /** First block of the inode table of `group`, checked to lie inside the file system. */
   async inodeTableBlock(group: number): Promise<number> {
     const sb = this.#sb;
-    if (group < 0 || group >= sb.groupCount) throw corrupt(`block group ${group} does not exist`);
+    if (group < 0 || group >= sb.groupCount) throw corrupt(groupMissing(group));
     const blockIndex = Math.floor(group / this.#perBlock);
     const block = await this.#descriptorBlock(blockIndex);
     const at = (group % this.#perBlock) * sb.descSize;
     const lo = block.readUInt32LE(at + 0x8);
     const hi = sb.descSize >= 64 ? block.readUInt32LE(at + 0x28) : 0;
-    const table = join64(lo, hi, `the inode table of block group ${group}`);
+    const table = join64(lo, hi, inodeTable(group));
     const tableBlocks = Math.ceil((sb.inodesPerGroup * sb.inodeSize) / sb.blockSize);
     if (table < sb.firstDataBlock || table + tableBlocks > sb.blocksCount) {
-      throw corrupt(`the inode table of block group ${group} (block ${table}) lies outside the file system`);
+      throw corrupt(outside(atBlock(inodeTable(group), table)));
     }
     return table;
   }
@@ -44,9 +45,9 @@ export class GroupDescriptors {
     if (cached) return cached;
     const location = this.#location(index);
     if (location >= this.#sb.blocksCount) {
-      throw corrupt(`group descriptor block ${index} (block ${location}) lies outside the file system`);
+      throw corrupt(outside(atBlock(groupDescriptorBlock(index), location)));
     }
-    const block = await readExact(this.#reader, location * this.#sb.blockSize, this.#sb.blockSize, `group descriptor block ${index}`);
+    const block = await readExact(this.#reader, location * this.#sb.blockSize, this.#sb.blockSize, groupDescriptorBlock(index));
     this.#blocks.set(index, block);
     return block;
   }

@@ -9,6 +9,7 @@ import { annotate } from './errors.ts';
 import { ExtGuestFs } from './ext-fs.ts';
 import type { ExtSuperblockInfo } from './superblock.ts';
 import { ExtVolume } from './volume.ts';
+import { superblock } from './texts.ts';
 
 export type { ExtSuperblockInfo } from './superblock.ts';
 export { MAX_SYMLINK_HOPS } from './resolve.ts';
@@ -18,7 +19,7 @@ export async function openExtFs(reader: RangeReader): Promise<GuestFs & { superb
   try {
     volume = await ExtVolume.open(reader);
   } catch (error) {
-    throw annotate('the superblock', error);
+    throw annotate(superblock, error);
   }
   return new ExtGuestFs(volume);
 }

@@ -5,6 +5,7 @@
  */
 import { corrupt } from './errors.ts';
 import { I_BLOCK_OFFSET, I_BLOCK_SIZE, type Inode } from './inode.ts';
+import { attributePastInode, inlineOutside, inlinePastInode, inlineShort, inodeNo } from './texts.ts';
 
 const XATTR_MAGIC = 0xea020000;
 const SYSTEM_INDEX = 7;
@@ -25,11 +26,11 @@ export function inlineDataXattr(inode: Inode): Buffer {
     const valueInode = raw.readUInt32LE(at + 4);
     const valueSize = raw.readUInt32LE(at + 8);
     const nameEnd = at + 16 + nameLen;
-    if (nameEnd > raw.length) throw corrupt(`inode ${inode.number} has an extended attribute running past the inode`);
+    if (nameEnd > raw.length) throw corrupt(attributePastInode(inodeNo(inode.number)));
     if (nameIndex === SYSTEM_INDEX && raw.toString('latin1', at + 16, nameEnd) === 'data') {
-      if (valueInode !== 0) throw corrupt(`inode ${inode.number} keeps its inline data outside the inode`);
+      if (valueInode !== 0) throw corrupt(inlineOutside(inodeNo(inode.number)));
       const valueStart = first + valueOffset;
-      if (valueStart + valueSize > raw.length) throw corrupt(`inode ${inode.number} has inline data running past the inode`);
+      if (valueStart + valueSize > raw.length) throw corrupt(inlinePastInode(inodeNo(inode.number)));
       return raw.subarray(valueStart, valueStart + valueSize);
     }
     at += (16 + nameLen + 3) & ~3;
@@ -43,7 +44,7 @@ export function inlineFileContent(inode: Inode): Buffer {
   if (inode.size <= I_BLOCK_SIZE) return head.subarray(0, inode.size);
   const tail = inlineDataXattr(inode);
   if (I_BLOCK_SIZE + tail.length < inode.size) {
-    throw corrupt(`inode ${inode.number} is ${inode.size} bytes but holds only ${I_BLOCK_SIZE + tail.length} inline`);
+    throw corrupt(inlineShort(inodeNo(inode.number), inode.size, I_BLOCK_SIZE + tail.length));
   }
   return Buffer.concat([head, tail.subarray(0, inode.size - I_BLOCK_SIZE)]);
 }

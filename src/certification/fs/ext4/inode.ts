@@ -10,6 +10,7 @@ import type { GroupDescriptors } from './group-descriptors.ts';
 import { LruCache } from './lru.ts';
 import { join64 } from './read.ts';
 import type { ExtSuperblockInfo } from './superblock.ts';
+import { hasImpossible, inodeNo, numberOutside, outside, quantity, sizeOfInode } from './texts.ts';
 
 export const INODE_FLAGS = {
   INDEX: 0x1000,
@@ -77,7 +78,7 @@ export class InodeTable {
     if (cached) return cached;
     const sb = this.#sb;
     if (!Number.isInteger(number) || number < 1 || number > sb.inodesCount) {
-      throw corrupt(`inode number ${number} is outside 1–${sb.inodesCount}`);
+      throw corrupt(numberOutside(number, sb.inodesCount));
     }
     const group = Math.floor((number - 1) / sb.inodesPerGroup);
     const index = (number - 1) % sb.inodesPerGroup;
@@ -99,12 +100,12 @@ export class InodeTable {
     if (span === undefined) {
       const start = spanIndex * SPAN;
       const end = Math.min(start + SPAN, this.#reader.size);
-      if (position + length > end) throw corrupt(`inode ${number} lies outside the file system`);
+      if (position + length > end) throw corrupt(outside(inodeNo(number)));
       span = await this.#reader.read(start, end - start);
       this.#spans.set(spanIndex, span);
     }
     const offset = position - spanIndex * SPAN;
-    if (offset + length > span.length) throw corrupt(`inode ${number} lies outside the file system`);
+    if (offset + length > span.length) throw corrupt(outside(inodeNo(number)));
     return span.subarray(offset, offset + length);
   }
 }
@@ -115,14 +116,14 @@ export function parseInode(number: number, raw: Buffer, sb: ExtSuperblockInfo): 
   const uid = raw.readUInt16LE(0x2) + raw.readUInt16LE(0x78) * 0x10000;
   const gid = raw.readUInt16LE(0x18) + raw.readUInt16LE(0x7a) * 0x10000;
   // i_size_high is honoured for every file type: ext4's large_dir makes it valid for directories.
-  const size = join64(raw.readUInt32LE(0x4), raw.readUInt32LE(0x6c), `the size of inode ${number}`);
+  const size = join64(raw.readUInt32LE(0x4), raw.readUInt32LE(0x6c), sizeOfInode(number));
   const flags = raw.readUInt32LE(0x20);
   // Extents address 2^32 logical blocks; block maps fewer. Anything larger is impossible.
-  if (size > 2 ** 32 * sb.blockSize) throw corrupt(`inode ${number} has an impossible size ${size}`);
+  if (size > 2 ** 32 * sb.blockSize) throw corrupt(hasImpossible(inodeNo(number), quantity.size, size));
   if (sb.inodeSize > 128) {
     const extra = raw.readUInt16LE(0x80);
     if (extra !== 0 && (128 + extra > sb.inodeSize || extra % 4 !== 0)) {
-      throw corrupt(`inode ${number} has an impossible extra size ${extra}`);
+      throw corrupt(hasImpossible(inodeNo(number), quantity.extraSize, extra));
     }
   }
   return {

@@ -8,8 +8,10 @@
  * (a read far from the last one) keeps exact reads, so scattered files never pay for bytes they
  * do not need. Returned buffers may be views of a shared span: callers must not write to them.
  */
+import type { Localized } from '../../../i18n/localized.ts';
 import type { RangeReader } from '../../disk/types.ts';
 import { readExact } from './read.ts';
+import { fileDataAt } from './texts.ts';
 
 /** Reads up to this size go through the read-ahead; larger ones are read exactly. */
 export const SMALL_READ = 128 * 1024;
@@ -37,7 +39,7 @@ export class DataReadahead {
   }
 
   /** Exactly `length` bytes at `position` (the same checks and errors as readExact). */
-  async read(position: number, length: number, what: string): Promise<Buffer> {
+  async read(position: number, length: number, what: Localized): Promise<Buffer> {
     if (length > SMALL_READ || !Number.isSafeInteger(position) || position < 0 || position + length > this.#reader.size) {
       return readExact(this.#reader, position, length, what);
     }
@@ -46,7 +48,7 @@ export class DataReadahead {
       const span = this.#spans[i];
       if (span.start <= position && end <= span.end) {
         // reading from the newest span: the next one is read meanwhile, so the scan rarely waits
-        if (i === this.#spans.length - 1 && span.end < this.#reader.size) this.#startSpan(span.end, Math.min(this.#reader.size, span.end + SPAN), `file data at byte ${span.end}`);
+        if (i === this.#spans.length - 1 && span.end < this.#reader.size) this.#startSpan(span.end, Math.min(this.#reader.size, span.end + SPAN), fileDataAt(span.end));
         const bytes = await span.bytes;
         return bytes.subarray(position - span.start, end - span.start);
       }
@@ -61,7 +63,7 @@ export class DataReadahead {
     return bytes.subarray(0, length);
   }
 
-  #startSpan(start: number, end: number, what: string): Span {
+  #startSpan(start: number, end: number, what: Localized): Span {
     const span: Span = { start, end, bytes: readExact(this.#reader, start, end - start, what) };
     // an I/O error must not stay cached for the next reader of the same range (its readers see it)
     span.bytes.catch(() => {

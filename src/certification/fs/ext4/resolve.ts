@@ -8,6 +8,7 @@ import type { Inode } from './inode.ts';
 import { ROOT_INODE } from './inode.ts';
 import { symlinkTarget } from './symlink.ts';
 import type { ExtVolume } from './volume.ts';
+import { symlinkLoop } from './texts.ts';
 
 export const MAX_SYMLINK_HOPS = 40;
 
@@ -39,7 +40,7 @@ export async function resolvePath(volume: ExtVolume, path: string, followFinal: 
     if (child.type === 'symlink' && (pending.length > 0 || followFinal)) {
       hops += 1;
       if (hops > MAX_SYMLINK_HOPS) {
-        throw new VmarketError('FILE_UNREADABLE', `too many levels of symbolic links (more than ${MAX_SYMLINK_HOPS}) resolving ${path}`, {
+        throw new VmarketError('FILE_UNREADABLE', symlinkLoop(MAX_SYMLINK_HOPS, path), {
           details: [{ path, message: 'ELOOP: too many levels of symbolic links' }],
         });
       }

@@ -5,6 +5,7 @@
 import type { RangeReader } from '../../disk/types.ts';
 import { corrupt, unsupported } from './errors.ts';
 import { join64, readExact } from './read.ts';
+import { badSuperblockMagic, blockCount, blockSizeRange, blockSizeTooLarge, descriptorsDoNotFit, field, impossibleField, incompatibleFeatures, superblock, superblockTooSmall } from './texts.ts';
 
 export const SUPERBLOCK_OFFSET = 1024;
 export const EXT_MAGIC = 0xef53;
@@ -92,22 +93,22 @@ export interface ExtSuperblockInfo {
 }
 
 export async function readSuperblock(reader: RangeReader): Promise<ExtSuperblockInfo> {
-  if (reader.size < SUPERBLOCK_OFFSET + 1024) throw corrupt('the partition is too small to hold a superblock');
-  const sb = await readExact(reader, SUPERBLOCK_OFFSET, 1024, 'the superblock');
+  if (reader.size < SUPERBLOCK_OFFSET + 1024) throw corrupt(superblockTooSmall);
+  const sb = await readExact(reader, SUPERBLOCK_OFFSET, 1024, superblock);
   return parseSuperblock(sb, reader.size);
 }
 
 export function parseSuperblock(sb: Buffer, fsBytes: number): ExtSuperblockInfo {
-  if (sb.readUInt16LE(0x38) !== EXT_MAGIC) throw corrupt('bad superblock magic (not an ext2/3/4 file system)');
+  if (sb.readUInt16LE(0x38) !== EXT_MAGIC) throw corrupt(badSuperblockMagic);
   const revLevel = sb.readUInt32LE(0x4c);
   const features: ExtFeatureMasks = revLevel >= 1
     ? { compat: sb.readUInt32LE(0x5c), incompat: sb.readUInt32LE(0x60), roCompat: sb.readUInt32LE(0x64) }
     : { compat: 0, incompat: 0, roCompat: 0 };
   const logBlock = sb.readUInt32LE(0x18);
-  if (logBlock > 6) throw corrupt(`block size 2^${10 + logBlock} is outside 1 KiB–64 KiB`);
+  if (logBlock > 6) throw corrupt(blockSizeRange(10 + logBlock));
   const blockSize = 1024 << logBlock;
   const is64 = (features.incompat & INCOMPAT.BIT64) !== 0;
-  const blocksCount = join64(sb.readUInt32LE(0x4), is64 ? sb.readUInt32LE(0x150) : 0, 'the block count');
+  const blocksCount = join64(sb.readUInt32LE(0x4), is64 ? sb.readUInt32LE(0x150) : 0, blockCount);
   const inodesCount = sb.readUInt32LE(0x0);
   const firstDataBlock = sb.readUInt32LE(0x14);
   const blocksPerGroup = sb.readUInt32LE(0x20);
@@ -123,22 +124,22 @@ export function parseSuperblock(sb: Buffer, fsBytes: number): ExtSuperblockInfo 
     const label = names.length > 0 ? names.join(', ') : `0x${unknown.toString(16)}`;
     // compression, journal_dev, dirdata and unknown bits change where data or names live: reading
     // on would give wrong answers, so the file system is refused rather than misread.
-    throw unsupported(`the ext file system uses incompatible features this reader cannot read: ${label}`);
+    throw unsupported(incompatibleFeatures(label));
   }
-  if (blockSize > fsBytes) throw corrupt('the block size is larger than the file system');
-  if (blocksCount === 0 || blocksCount <= firstDataBlock) throw corrupt(`impossible block count ${blocksCount}`);
-  if (firstDataBlock > (blockSize === 1024 ? 1 : 0)) throw corrupt(`impossible first data block ${firstDataBlock}`);
-  if (logCluster < logBlock || logCluster - logBlock > 16) throw corrupt('impossible cluster size');
+  if (blockSize > fsBytes) throw corrupt(blockSizeTooLarge);
+  if (blocksCount === 0 || blocksCount <= firstDataBlock) throw corrupt(impossibleField(field.blockCount, blocksCount));
+  if (firstDataBlock > (blockSize === 1024 ? 1 : 0)) throw corrupt(impossibleField(field.firstDataBlock, firstDataBlock));
+  if (logCluster < logBlock || logCluster - logBlock > 16) throw corrupt(impossibleField(field.clusterSize));
   const maxBlocksPerGroup = 8 * blockSize * 2 ** (logCluster - logBlock);
-  if (blocksPerGroup === 0 || blocksPerGroup > maxBlocksPerGroup) throw corrupt(`impossible blocks per group ${blocksPerGroup}`);
-  if (inodesPerGroup === 0 || inodesPerGroup > 8 * blockSize) throw corrupt(`impossible inodes per group ${inodesPerGroup}`);
-  if (inodeSize < 128 || inodeSize > blockSize || (inodeSize & (inodeSize - 1)) !== 0) throw corrupt(`impossible inode size ${inodeSize}`);
+  if (blocksPerGroup === 0 || blocksPerGroup > maxBlocksPerGroup) throw corrupt(impossibleField(field.blocksPerGroup, blocksPerGroup));
+  if (inodesPerGroup === 0 || inodesPerGroup > 8 * blockSize) throw corrupt(impossibleField(field.inodesPerGroup, inodesPerGroup));
+  if (inodeSize < 128 || inodeSize > blockSize || (inodeSize & (inodeSize - 1)) !== 0) throw corrupt(impossibleField(field.inodeSize, inodeSize));
   if (descSize < 32 || descSize > 1024 || (descSize & (descSize - 1)) !== 0 || (is64 && descSize < 64)) {
-    throw corrupt(`impossible group descriptor size ${descSize}`);
+    throw corrupt(impossibleField(field.descriptorSize, descSize));
   }
   const groupCount = Math.ceil((blocksCount - firstDataBlock) / blocksPerGroup);
-  if (inodesCount === 0 || inodesCount > groupCount * inodesPerGroup) throw corrupt(`impossible inode count ${inodesCount}`);
-  if (groupCount * descSize > blocksCount * blockSize) throw corrupt('the group descriptors cannot fit in the file system');
+  if (inodesCount === 0 || inodesCount > groupCount * inodesPerGroup) throw corrupt(impossibleField(field.inodeCount, inodesCount));
+  if (groupCount * descSize > blocksCount * blockSize) throw corrupt(descriptorsDoNotFit);
 
   const warnings: string[] = [];
   if (blocksCount * blockSize > fsBytes) {

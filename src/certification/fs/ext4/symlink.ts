@@ -7,13 +7,14 @@ import { isInline, readSmall } from './file-data.ts';
 import { inlineFileContent } from './inline-data.ts';
 import { I_BLOCK_OFFSET, I_BLOCK_SIZE, type Inode } from './inode.ts';
 import type { ExtContext } from './runs.ts';
+import { hasImpossible, quantity, symlinkInode } from './texts.ts';
 
 /** Linux's PATH_MAX: no symlink target is longer. */
 const MAX_TARGET = 4096;
 
 export async function symlinkTarget(ctx: ExtContext, inode: Inode): Promise<string> {
   if (inode.size === 0 || inode.size > Math.min(MAX_TARGET, ctx.sb.blockSize)) {
-    throw corrupt(`symlink inode ${inode.number} has an impossible target length ${inode.size}`);
+    throw corrupt(hasImpossible(symlinkInode(inode.number), quantity.targetLength, inode.size));
   }
   let bytes: Buffer;
   if (isInline(inode)) bytes = inlineFileContent(inode);

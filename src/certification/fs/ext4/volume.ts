@@ -12,6 +12,7 @@ import type { ExtContext } from './runs.ts';
 import { readSuperblock, type ExtSuperblockInfo } from './superblock.ts';
 import { LruCache } from './lru.ts';
 import { DataReadahead } from './readahead.ts';
+import { directoryInode, encryptedDirectory } from './texts.ts';
 
 /** Listings of directories up to this size are cached as name maps. */
 const CACHEABLE_DIR_BYTES = 4 * 1024 * 1024;
@@ -37,7 +38,7 @@ export class ExtVolume {
   /** Entries of a directory inode in batches (without `.` and `..`). */
   entries(dir: Inode): AsyncGenerator<RawDirEntry[]> {
     if ((dir.flags & INODE_FLAGS.ENCRYPT) !== 0) {
-      throw unsupported(`directory inode ${dir.number} is encrypted; its names cannot be read`);
+      throw unsupported(encryptedDirectory(directoryInode(dir.number)));
     }
     return directoryEntries(this.ctx, dir);
   }

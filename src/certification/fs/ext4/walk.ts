@@ -8,6 +8,7 @@ import { INODE_FLAGS, type Inode } from './inode.ts';
 import type { ExtVolume } from './volume.ts';
 import type { GuestStat, GuestWalkEntry } from '../types.ts';
 import type { RawDirEntry } from './directory.ts';
+import { treeTooDeep } from './texts.ts';
 
 /** Far deeper than any real tree (PATH_MAX allows 2048 one-letter levels). */
 export const MAX_WALK_DEPTH = 4096;
@@ -56,7 +57,7 @@ export async function* walkTree(volume: ExtVolume, root: Inode, rootPath: string
     seen.add(inode.number);
     if ((inode.flags & INODE_FLAGS.ENCRYPT) !== 0) continue;
     if (frames.length >= MAX_WALK_DEPTH) {
-      throw unsupported(`${path}: the directory tree is deeper than ${MAX_WALK_DEPTH} levels`);
+      throw unsupported(treeTooDeep(path, MAX_WALK_DEPTH));
     }
     let batches: AsyncGenerator<RawDirEntry[]>;
     try {
