@@ -28,7 +28,7 @@ describe('ext reader reasons in German', { skip: !toolsAvailable() && 'needs roo
     const en = await runCheck('linux.os-release', null, { fileSystems });
     const de = await runCheck('linux.os-release', null, { fileSystems, locale: 'de' });
     assert.equal(en.status, 'failed');
-    assert.equal(en.message, 'No readable Linux root file system with /etc/os-release: found ext4 on the whole disk that could not be read (the superblock: ext file system is corrupt: impossible inodes per group 0)');
+    assert.equal(en.message, 'no readable Linux root file system with /etc/os-release: found ext4 on the whole disk that could not be read (the superblock: ext file system is corrupt: impossible inodes per group 0)');
     assert.equal(de.message, 'kein lesbares Linux-Root-Dateisystem mit /etc/os-release: gefunden: ext4 auf dem ganzen Datenträger, das nicht gelesen werden konnte (der Superblock: das ext-Dateisystem ist beschädigt: unmögliche Anzahl Inodes pro Gruppe 0)');
   });
 });
