@@ -1,4 +1,4 @@
-import type { Localized, Translations } from './i18n/localized.ts';
+import { type Localized, type Translations, verbatim } from './i18n/localized.ts';
 
 /**
  * The one error type of vmarket. Every failure a user can see carries a stable `code` from the
@@ -114,4 +114,14 @@ export function toVmarketError(error: unknown, fallback: ErrorCode = 'INTERNAL')
   if (error instanceof VmarketError) return error;
   const message = error instanceof Error ? error.message : String(error);
   return new VmarketError(fallback, message, { cause: error });
+}
+
+/**
+ * An error's sentence in every language, for messages that quote it: a VmarketError raised with
+ * a phrase brings its own translations; any other error (a library's, the storage layer's) reads
+ * the same in every language.
+ */
+export function errorText(error: unknown): Localized {
+  if (isVmarketError(error) && error.localized) return error.localized;
+  return verbatim(error instanceof Error ? error.message : String(error));
 }

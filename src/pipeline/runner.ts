@@ -12,10 +12,9 @@
  */
 import { fromKysely, type Job } from 'pg-boss';
 import type { AppContext } from '../app/context.ts';
-import { isVmarketError, VmarketError } from '../errors.ts';
+import { errorText, isVmarketError, VmarketError } from '../errors.ts';
 import { type Localized, type Phrase, say } from '../i18n/localized.ts';
 import { finalizeCancel } from './cancel.ts';
-import { errorText } from './error-text.ts';
 import { removeStaging } from './image-files.ts';
 import { notifyOperation } from './notify.ts';
 import type { OfferSnapshot } from './offer-snapshot.ts';

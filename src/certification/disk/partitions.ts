@@ -3,10 +3,9 @@
  * no readable table, CRC mismatches, partitions outside the disk, overlapping partitions.
  * Never throws for a corrupt disk: a read that fails becomes a problem.
  */
-import { isVmarketError } from '../../errors.ts';
+import { errorText, isVmarketError } from '../../errors.ts';
 import { formatNumber } from '../../i18n/format.ts';
 import { fixed, type Localized, type Phrase, say } from '../../i18n/localized.ts';
-import { errorText } from './error-text.ts';
 import { readGpt } from './gpt.ts';
 import { hasBootSignature, mbrRecords, readMbr, SECTOR_SIZE } from './mbr.ts';
 import { MBR_GPT_PROTECTIVE } from './partition-types.ts';

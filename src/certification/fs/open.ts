@@ -4,10 +4,9 @@
  * formats (dynamic VHD, qcow2, VMDK) are detected but not parsed: image.format fails them, and
  * reading their contents would need a reader per format for images that cannot be published.
  */
-import { isVmarketError } from '../../errors.ts';
+import { errorText, isVmarketError } from '../../errors.ts';
 import { type Localized, type Phrase, say, verbatim } from '../../i18n/localized.ts';
 import { detectFileSystem } from '../disk/detect-fs.ts';
-import { errorText } from '../disk/error-text.ts';
 import { openFileReader } from '../disk/file-reader.ts';
 import { detectFormat } from '../disk/format.ts';
 import { MBR_EXTENDED_TYPES } from '../disk/partition-types.ts';

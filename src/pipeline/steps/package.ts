@@ -4,14 +4,13 @@
  * slot, and registers the lead destination (a registration test lead the destination must
  * accept; `table` and `none` need nothing). A destination that refuses blocks the step.
  */
-import { isVmarketError } from '../../errors.ts';
+import { errorText, isVmarketError } from '../../errors.ts';
 import { registerLeadDestination, type LeadDestination } from '../../leads/index.ts';
 import { setPreviewSlot } from '../../offers/repository.ts';
 import { certifiedDisks } from '../image-files.ts';
 import { message } from '../operations.ts';
 import { buildPackage, signPackages, slotDocument } from '../packages.ts';
 import { type Localized, type Phrase, say } from '../../i18n/localized.ts';
-import { errorText } from '../error-text.ts';
 import type { StepContext, StepModule, StepOutcome } from './context.ts';
 
 export const id = 'package' as const;
