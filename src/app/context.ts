@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/load.ts';
 import type { RegionConfig } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
+import type { Pipeline } from '../pipeline/pipeline.ts';
 import type { BlobStore } from '../storage/types.ts';
 
 export type Trx = Transaction<Database>;
@@ -45,6 +46,8 @@ export interface AppContext {
   primary: BlobStore;
   /** The environment secrets are read from (lead HMAC keys, SMTP password). */
   env: NodeJS.ProcessEnv;
+  /** The publishing steps in order (src/pipeline/steps/index.ts unless a test builds its own). */
+  pipeline: Pipeline;
   /** The operator's bearer token. */
   operatorToken: string;
   /** Base URL of this server for links, e.g. `http://127.0.0.1:8080`. */

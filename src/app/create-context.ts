@@ -7,6 +7,9 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/load.ts';
 import { openDatabase } from '../db/database.ts';
+import { checkStepOverrides, createPipeline } from '../pipeline/pipeline.ts';
+import type { PipelineStep } from '../pipeline/steps/context.ts';
+import { PIPELINE_STEPS } from '../pipeline/steps/index.ts';
 import { createBlobStore } from '../storage/factory.ts';
 import type { AppContext, Region } from './context.ts';
 import { newToken } from './publishers.ts';
@@ -16,6 +19,8 @@ export interface CreateContextOptions {
   env?: NodeJS.ProcessEnv;
   /** Base URL for links until the server listens (then start.ts sets the real one). */
   publicUrl?: string;
+  /** The publishing steps in order; default the pipeline of src/pipeline/steps/index.ts. */
+  steps?: readonly PipelineStep[];
 }
 
 export interface OwnedContext {
@@ -25,6 +30,8 @@ export interface OwnedContext {
 
 export async function createAppContext(config: Config, options: CreateContextOptions): Promise<OwnedContext> {
   const env = options.env ?? process.env;
+  const pipeline = createPipeline(options.steps ?? PIPELINE_STEPS);
+  checkStepOverrides(pipeline, config);
   mkdirSync(config.dataDir, { recursive: true });
   const operatorToken = resolveOperatorToken(config, env, options.logger);
   const db = await openDatabase(config, options.logger);
@@ -38,6 +45,7 @@ export async function createAppContext(config: Config, options: CreateContextOpt
     regions,
     primary,
     env,
+    pipeline,
     operatorToken,
     publicUrl: options.publicUrl ?? config.publicUrl ?? `http://${config.listen.host}:${config.listen.port}`,
   };

@@ -13,6 +13,7 @@ import { buildServer } from '../server/app.ts';
 import type { AppContext } from './context.ts';
 import { isPostgresUrl } from '../db/database.ts';
 import { VmarketError } from '../errors.ts';
+import type { PipelineStep } from '../pipeline/steps/context.ts';
 import { createAppContext } from './create-context.ts';
 import { writeCredentials } from './credentials.ts';
 import { createPublisher, findPublisherByToken, getPublisher, rotatePublisherToken } from './publishers.ts';
@@ -28,6 +29,8 @@ export interface StartOptions {
   writeCredentials?: boolean;
   /** The built web app to serve (default src/web/dist; API tests name a directory without one). */
   webDistDir?: string;
+  /** The publishing steps in order (default: src/pipeline/steps/index.ts); tests add their own. */
+  steps?: readonly PipelineStep[];
 }
 
 export interface StartedVmarket {
@@ -40,7 +43,7 @@ export interface StartedVmarket {
 
 export async function startVmarket(config: Config, options: StartOptions): Promise<StartedVmarket> {
   const env = options.env ?? process.env;
-  const owned = await createAppContext(config, { logger: options.logger, env });
+  const owned = await createAppContext(config, { logger: options.logger, env, steps: options.steps });
   const { ctx } = owned;
   const { closers, close } = shutdownStack(owned.close, options.logger);
   try {
@@ -86,7 +89,7 @@ export async function startWorkers(config: Config, options: Omit<StartOptions, '
       'vmarket worker needs a PostgreSQL database (database: postgres://… or VMARKET_DATABASE_URL); the embedded database serves one process, so run `vmarket serve` with its workers instead.',
     );
   }
-  const owned = await createAppContext(config, { logger: options.logger, env: options.env ?? process.env });
+  const owned = await createAppContext(config, { logger: options.logger, env: options.env ?? process.env, steps: options.steps });
   const { closers, close } = shutdownStack(owned.close, options.logger);
   try {
     const pipeline = await startPipelineWorkers(owned.ctx);

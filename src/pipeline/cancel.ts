@@ -1,17 +1,65 @@
 /**
- * Ending an operation as canceled: the current step and the operation become `canceled` (with
- * the actor who asked), the preview slot of this operation is withdrawn, copies this operation
- * made that nothing else references are removed, and the operation's recipients are told.
- * The live slot is never touched: a cancel is refused once `live` applied.
+ * Canceling: the request (`cancelOperation`), and ending an operation as canceled
+ * (`finalizeCancel`): the current step and the operation become `canceled` (with the actor who
+ * asked), the preview slot of this operation is withdrawn, copies this operation made that nothing
+ * else references are removed (each step says which objects it stores: `storedObjects`), and the
+ * operation's recipients are told. The live slot is never touched: a cancel is refused once
+ * `live` applied.
  */
 import type { AppContext } from '../app/context.ts';
 import { type Phrase, say } from '../i18n/localized.ts';
 import { removeObject } from '../storage/replicate.ts';
 import { removeStaging } from './image-files.ts';
 import { notifyOperation } from './notify.ts';
-import { NOW, currentStep, loadSteps, lockOperation, message, transitionOperation, transitionStep, type OperationRow } from './operations.ts';
-import { ACTIVE_OPERATION_STATUSES } from './types.ts';
-import type { StepId } from './steps/definitions.ts';
+import { VmarketError } from '../errors.ts';
+import {
+  NOW,
+  currentStep,
+  loadSteps,
+  lockLatestOperation,
+  lockOperation,
+  message,
+  recordTransition,
+  requireOffer,
+  transitionOperation,
+  transitionStep,
+  type OperationRow,
+} from './operations.ts';
+import type { StepId } from './steps/context.ts';
+import { alreadyLive, nothingRunning } from './texts.ts';
+import { ACTIVE_OPERATION_STATUSES, type OperationStatus } from './types.ts';
+
+/**
+ * Cancels the offer's active operation on the publisher's or operator's request: the request is
+ * recorded (`cancel_requested`, who and when); a step that waits (for a person or for its job) is
+ * canceled at once, a running step stops at its next checkpoint and its job finalizes the cancel.
+ * 409 CONFLICT when nothing runs (including when this operation is already live); 404 NOT_FOUND.
+ */
+export async function cancelOperation(ctx: AppContext, publisherId: string, offerId: string, actor: string): Promise<{ operationId: string }> {
+  await requireOffer(ctx, publisherId, offerId);
+  const { operationId, immediate } = await ctx.db.transaction(async (trx) => {
+    const op = await lockLatestOperation(trx, publisherId, offerId);
+    if (!op || !ACTIVE_OPERATION_STATUSES.includes(op.status as OperationStatus)) {
+      throw new VmarketError(
+        'CONFLICT',
+        op?.status === 'succeeded' ? say(alreadyLive, offerId, op.id) : say(nothingRunning, offerId),
+      );
+    }
+    if (!op.cancel_requested) {
+      const artifacts = { ...((op.artifacts ?? {}) as Record<string, unknown>), cancel: { actor, at: new Date().toISOString() } };
+      await trx
+        .updateTable('operations')
+        .set({ cancel_requested: true, artifacts: JSON.stringify(artifacts), updated_at: NOW })
+        .where('id', '=', op.id)
+        .execute();
+      await recordTransition(trx, { operationId: op.id, stepId: null, from: op.status, to: 'cancelRequested', actor });
+    }
+    const step = currentStep(await loadSteps(trx, op.id));
+    return { operationId: op.id, immediate: !step || step.status !== 'inProgress' };
+  });
+  if (immediate) await finalizeCancel(ctx, operationId);
+  return { operationId };
+}
 
 const canceledBy: Phrase<[string]> = {
   en: (actor) => `Canceled by ${actor}.`,
@@ -37,7 +85,7 @@ export async function finalizeCancel(ctx: AppContext, operationId: string): Prom
     const actor = cancelActor(row);
     const step = currentStep(await loadSteps(trx, operationId));
     if (step) {
-      await transitionStep(trx, operationId, step.step_id as StepId, CANCELABLE_STEP_STATUSES, 'canceled', actor, {
+      await transitionStep(trx, operationId, step.step_id, CANCELABLE_STEP_STATUSES, 'canceled', actor, {
         messages: [message('information', say(canceledBy, actor))],
       });
     }
@@ -64,33 +112,37 @@ export async function finalizeCancel(ctx: AppContext, operationId: string): Prom
 }
 
 /**
- * Every SHA-256 an operation placed into a store (test-drive and certified images). The test-drive
- * image is known from the step's checkpoint as soon as it is hashed, before the step completes
- * and records its artifact: a test drive canceled mid-way (or whose outcome a cancel overtook)
- * may already have finished its copies in some regions.
+ * Every SHA-256 an operation placed, or may have placed, into a store: the union of what each
+ * step of the pipeline says it stores, from its artifact and its checkpoint. The checkpoint counts
+ * because a step canceled mid-way (or whose outcome a cancel overtook) may already have finished
+ * some copies before it recorded its artifact.
  */
-export function operationHashes(op: OperationRow, testDriveCheckpoint?: unknown): Set<string> {
-  const artifacts = (op.artifacts ?? {}) as Record<string, any>;
+export function operationHashes(ctx: Pick<AppContext, 'pipeline'>, op: OperationRow, checkpoints: ReadonlyMap<StepId, unknown> = new Map()): Set<string> {
+  const artifacts = (op.artifacts ?? {}) as Record<string, unknown>;
   const out = new Set<string>();
-  for (const image of Object.values(artifacts.certify?.images ?? {}) as { sha256?: string }[]) {
-    if (image?.sha256) out.add(image.sha256);
+  for (const step of ctx.pipeline.steps) {
+    for (const sha256 of step.storedObjects?.({ artifact: artifacts[step.id], checkpoint: checkpoints.get(step.id) }) ?? []) out.add(sha256);
   }
-  if (artifacts['test-drive']?.sha256) out.add(artifacts['test-drive'].sha256);
-  const checkpointed = (testDriveCheckpoint as { sha256?: unknown } | null | undefined)?.sha256;
-  if (typeof checkpointed === 'string') out.add(checkpointed);
   return out;
 }
 
-/** The test-drive step's checkpoint of each of these operations. */
-async function testDriveCheckpoints(ctx: AppContext, operationIds: string[]): Promise<Map<string, unknown>> {
-  if (operationIds.length === 0) return new Map();
+/** The checkpoints of the steps that store objects, of each of these operations. */
+async function storingCheckpoints(ctx: AppContext, operationIds: string[]): Promise<Map<string, Map<StepId, unknown>>> {
+  const storing = ctx.pipeline.steps.filter((s) => s.storedObjects).map((s) => s.id);
+  if (operationIds.length === 0 || storing.length === 0) return new Map();
   const rows = await ctx.db.kysely
     .selectFrom('operation_steps')
-    .select(['operation_id', 'checkpoint'])
-    .where('step_id', '=', 'test-drive')
+    .select(['operation_id', 'step_id', 'checkpoint'])
+    .where('step_id', 'in', storing)
     .where('operation_id', 'in', operationIds)
     .execute();
-  return new Map(rows.map((r) => [r.operation_id, r.checkpoint]));
+  const out = new Map<string, Map<StepId, unknown>>();
+  for (const row of rows) {
+    const byStep = out.get(row.operation_id) ?? new Map<StepId, unknown>();
+    byStep.set(row.step_id, row.checkpoint);
+    out.set(row.operation_id, byStep);
+  }
+  return out;
 }
 
 /** SHA-256s some slot (any live or preview slot) or another active operation still needs. */
@@ -113,14 +165,14 @@ export async function referencedHashes(ctx: AppContext, exceptOperationId: strin
     .where('status', 'in', [...ACTIVE_OPERATION_STATUSES])
     .where('id', '<>', exceptOperationId)
     .execute();
-  const checkpoints = await testDriveCheckpoints(ctx, active.map((o) => o.id));
-  for (const other of active) for (const h of operationHashes(other, checkpoints.get(other.id))) out.add(h);
+  const checkpoints = await storingCheckpoints(ctx, active.map((o) => o.id));
+  for (const other of active) for (const h of operationHashes(ctx, other, checkpoints.get(other.id))) out.add(h);
   return out;
 }
 
 /** Deletes this operation's objects from the primary store and every region unless referenced. */
 export async function removeUnreferencedCopies(ctx: AppContext, op: OperationRow): Promise<number> {
-  const mine = operationHashes(op, (await testDriveCheckpoints(ctx, [op.id])).get(op.id));
+  const mine = operationHashes(ctx, op, (await storingCheckpoints(ctx, [op.id])).get(op.id));
   if (mine.size === 0) return 0;
   const keep = await referencedHashes(ctx, op.id);
   const targets = [

@@ -3,7 +3,9 @@
  * (OS disk + data disks) once; the API serves one report (CONTRACTS §6), so several are merged:
  * failed if any failed, every image once, each check once with its worst status and all evidence.
  */
+import type { AppContext } from '../app/context.ts';
 import type { CertificationReport, CheckResult, CheckStatus } from '../certification/types.ts';
+import { iso, requireOffer } from './operations.ts';
 
 const RANK: Record<CheckStatus, number> = { failed: 3, warning: 2, passed: 1, skipped: 0 };
 
@@ -35,5 +37,38 @@ export function mergeReports(reports: CertificationReport[]): CertificationRepor
     images: [...images.values()],
     checks: [...checks.values()],
     stats,
+  };
+}
+
+/**
+ * The last certification report of the offer (CONTRACTS §6): the latest operation's reports
+ * merged into one (one report per distinct plan image set), with `operationId` and `review`
+ * added. null when the offer was never certified; 404 NOT_FOUND for an unknown offer.
+ */
+export async function getCertificationReport(ctx: AppContext, publisherId: string, offerId: string): Promise<Record<string, unknown> | null> {
+  await requireOffer(ctx, publisherId, offerId);
+  const last = await ctx.db.kysely
+    .selectFrom('certification_reports')
+    .select('operation_id')
+    .where('publisher_id', '=', publisherId)
+    .where('offer_id', '=', offerId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!last) return null;
+  const rows = await ctx.db.kysely
+    .selectFrom('certification_reports')
+    .selectAll()
+    .where('operation_id', '=', last.operation_id)
+    .orderBy('id')
+    .execute();
+  const merged = mergeReports(rows.map((r) => r.report as any));
+  const reviewed = rows.find((r) => r.review_status !== null);
+  return {
+    ...merged,
+    operationId: last.operation_id,
+    review: reviewed
+      ? { status: reviewed.review_status, reviewer: reviewed.reviewer, feedback: reviewed.feedback, reviewedAt: iso(reviewed.reviewed_at) }
+      : null,
   };
 }

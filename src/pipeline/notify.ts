@@ -9,7 +9,7 @@ import { negotiateLocale } from '../i18n/locale.ts';
 import { localizedFields, type Phrase, say } from '../i18n/localized.ts';
 import { Notifier, type NotifyEvent, type NotifyEventType } from '../notify/index.ts';
 import { loadOperation, type OperationRow } from './operations.ts';
-import { estimatedTimeFrame, stepDefinition } from './steps/definitions.ts';
+import { estimatedTimeFrame } from './time-frame.ts';
 import { offerLinks } from './status.ts';
 
 export type PipelineEvent = NotifyEventType;
@@ -66,12 +66,12 @@ export function pipelineEvent(ctx: AppContext, op: OperationRow, type: PipelineE
   const [storefront] = offerLinks(ctx, op.publisher_id, op.offer_id);
   const status = `${ctx.publicUrl.replace(/\/+$/, '')}/api/v1/publishers/${op.publisher_id}/offers/${op.offer_id}/status`;
   const cancel = (op.artifacts as Record<string, any> | null)?.cancel;
-  const step = stepId ? stepDefinition(stepId) : undefined;
+  const step = stepId ? ctx.pipeline.find(stepId) : undefined;
   const detail: EventDetail = {
     offerId: op.offer_id,
     error: op.error,
     actor: cancel?.actor,
-    stepName: { en: step?.name ?? '', de: step?.nameDe ?? '' },
+    stepName: step?.name ?? { en: stepId ?? '', de: stepId ?? '' },
     expectedMax,
   };
   return {

@@ -6,10 +6,14 @@
  */
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Database, OperationsTable, OperationStepsTable } from '../db/schema.ts';
-import type { Trx } from '../app/context.ts';
-import { type Localized, localizedFields } from '../i18n/localized.ts';
+import type { AppContext, Trx } from '../app/context.ts';
+import { VmarketError } from '../errors.ts';
+import { offerNotFound } from '../offers/phrases.ts';
+import type { Config } from '../config/load.ts';
+import { type Localized, localizedFields, say } from '../i18n/localized.ts';
 import type { MessageLevel, OperationStatus, StepMessage, StepStatus } from './types.ts';
-import { STEPS, type StepId } from './steps/definitions.ts';
+import type { Pipeline } from './pipeline.ts';
+import type { StepId } from './steps/context.ts';
 
 export type OperationRow = Selectable<OperationsTable>;
 export type StepRow = Selectable<OperationStepsTable>;
@@ -48,6 +52,23 @@ export async function latestOperation(db: Q, publisherId: string, offerId: strin
     .orderBy('id', 'desc')
     .limit(1)
     .executeTakeFirst();
+}
+
+/** The offer's latest operation, locked until the transaction ends; undefined when it was never published. */
+export async function lockLatestOperation(trx: Trx, publisherId: string, offerId: string): Promise<OperationRow | undefined> {
+  const latest = await latestOperation(trx, publisherId, offerId);
+  return latest ? lockOperation(trx, latest.id) : undefined;
+}
+
+/** 404 NOT_FOUND unless the publisher has this offer (before any question about its operations). */
+export async function requireOffer(ctx: Pick<AppContext, 'db'>, publisherId: string, offerId: string): Promise<void> {
+  const row = await ctx.db.kysely
+    .selectFrom('offers')
+    .select('id')
+    .where('publisher_id', '=', publisherId)
+    .where('id', '=', offerId)
+    .executeTakeFirst();
+  if (!row) throw new VmarketError('NOT_FOUND', say(offerNotFound, publisherId, offerId));
 }
 
 /** The step the operation is at: the first one not complete or skipped (undefined when all are). */
@@ -167,17 +188,48 @@ export async function setArtifact(db: Q, operationId: string, stepId: StepId, va
     .execute();
 }
 
-/** The step rows a new operation starts with, all notStarted. */
-export function initialStepRows(operationId: string, expectedMax: (id: StepId) => number | null) {
-  return STEPS.map((s) => ({
+/** The row of one step, notStarted, at its place in the pipeline. */
+function newStepRow(pipeline: Pipeline, config: Pick<Config, 'steps'>, operationId: string, stepId: StepId) {
+  return {
     operation_id: operationId,
-    step_id: s.id,
-    position: s.position,
-    status: 'notStarted',
-    expected_max_seconds: expectedMax(s.id),
+    step_id: stepId,
+    position: pipeline.position(stepId),
+    status: 'notStarted' as const,
+    expected_max_seconds: pipeline.expectedMaxSeconds(config, stepId),
     messages: '[]',
     checkpoint: '{}',
-  }));
+  };
+}
+
+/** The step rows a new operation starts with: one per step of the pipeline, all notStarted. */
+export function initialStepRows(pipeline: Pipeline, config: Pick<Config, 'steps'>, operationId: string) {
+  return pipeline.steps.map((s) => newStepRow(pipeline, config, operationId, s.id));
+}
+
+/**
+ * Gives an operation the row of a step it does not have yet: one started before the step was
+ * added to the pipeline reaches it later (in the transaction that enqueues it). A no-op when the
+ * row exists.
+ */
+export async function ensureStepRow(trx: Trx, pipeline: Pipeline, config: Pick<Config, 'steps'>, operationId: string, stepId: StepId): Promise<void> {
+  const inserted = await trx
+    .insertInto('operation_steps')
+    .values(newStepRow(pipeline, config, operationId, stepId))
+    .onConflict((oc) => oc.columns(['operation_id', 'step_id']).doNothing())
+    .returning('step_id')
+    .executeTakeFirst();
+  if (!inserted) return;
+  // The other rows keep the positions of the pipeline they started with; renumber them so that
+  // `position` orders this operation's rows as the pipeline does now (loadSteps, currentStep).
+  for (const [position, step] of pipeline.steps.entries()) {
+    await trx
+      .updateTable('operation_steps')
+      .set({ position })
+      .where('operation_id', '=', operationId)
+      .where('step_id', '=', step.id)
+      .where('position', '<>', position)
+      .execute();
+  }
 }
 
 /**

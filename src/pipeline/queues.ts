@@ -15,7 +15,9 @@
  */
 import type { PgBoss, SendOptions } from 'pg-boss';
 import type { AppContext, Trx } from '../app/context.ts';
-import { stepDefinition, type StepId } from './steps/definitions.ts';
+import { ensureStepRow } from './operations.ts';
+import type { Pipeline } from './pipeline.ts';
+import type { StepId } from './steps/context.ts';
 import type { StepJobData } from './types.ts';
 
 export const PIPELINE_QUEUE = 'pipeline.step';
@@ -39,8 +41,8 @@ export const QUEUE_OPTIONS = {
   deleteAfterSeconds: 7 * 24 * 60 * 60,
 };
 
-export function queueFor(stepId: StepId): string {
-  return stepDefinition(stepId).queue === 'certify' ? CERTIFY_QUEUE : PIPELINE_QUEUE;
+export function queueFor(pipeline: Pipeline, stepId: StepId): string {
+  return pipeline.get(stepId).queue === 'certify' ? CERTIFY_QUEUE : PIPELINE_QUEUE;
 }
 
 const ensured = new WeakSet<PgBoss>();
@@ -84,9 +86,13 @@ export function wakeQueue(boss: PgBoss, queue: string): void {
   for (const id of workerIds.get(boss)?.get(queue) ?? []) boss.notifyWorker(id);
 }
 
-/** Enqueues one step of one operation inside `trx` (commits or rolls back with it). */
+/**
+ * Enqueues one step of one operation inside `trx` (commits or rolls back with it), giving the
+ * operation the step's row first if it started before the step existed.
+ */
 export async function enqueueStep(ctx: AppContext, trx: Trx, operationId: string, stepId: StepId): Promise<string | null> {
+  await ensureStepRow(trx, ctx.pipeline, ctx.config, operationId, stepId);
   const data: StepJobData = { operationId, stepId };
   const options: SendOptions = { singletonKey: operationId };
-  return ctx.db.enqueue(trx, queueFor(stepId), data, options);
+  return ctx.db.enqueue(trx, queueFor(ctx.pipeline, stepId), data, options);
 }

@@ -14,6 +14,7 @@ import { fromKysely, type Job } from 'pg-boss';
 import type { AppContext } from '../app/context.ts';
 import { errorText, isVmarketError, VmarketError } from '../errors.ts';
 import { type Localized, type Phrase, say } from '../i18n/localized.ts';
+import { advancePast, afterAdvance, type Advance } from './advance.ts';
 import { finalizeCancel } from './cancel.ts';
 import { removeStaging } from './image-files.ts';
 import { notifyOperation } from './notify.ts';
@@ -30,10 +31,8 @@ import {
   type OperationRow,
   type StepRow,
 } from './operations.ts';
-import { enqueueStep, queueFor, RETRY_LIMIT, wakeQueue } from './queues.ts';
-import type { StepContext, StepOutcome } from './steps/context.ts';
-import { nextStep, type StepId } from './steps/definitions.ts';
-import { STEP_MODULES } from './steps/index.ts';
+import { RETRY_LIMIT } from './queues.ts';
+import type { StepContext, StepId, StepOutcome } from './steps/context.ts';
 import type { MessageLevel, StepJobData } from './types.ts';
 
 /** A step started this many times without finishing (workers dying on it) is blocked. */
@@ -93,7 +92,7 @@ export async function runStepJob(ctx: AppContext, job: Job<StepJobData>, shutdow
 
   let outcome: StepOutcome;
   try {
-    outcome = await STEP_MODULES[stepId].run(stepCtx);
+    outcome = await ctx.pipeline.get(stepId).run(stepCtx);
     await stepCtx.flush();
   } catch (error) {
     clearInterval(poll);
@@ -181,7 +180,7 @@ function createStepContext(
   cancelController: AbortController,
 ): RunnerStepContext {
   const operationId = op.id;
-  const stepId = step.step_id as StepId;
+  const stepId = step.step_id;
   let checkpoint: Record<string, unknown> = { ...(step.checkpoint ?? {}) };
   let lastWrite = 0;
   let pending: number | null = null;
@@ -272,8 +271,7 @@ export async function applyOutcome(
   outcome: StepOutcome,
   job?: Pick<Job<StepJobData>, 'id' | 'name' | 'retryCount'>,
 ): Promise<void> {
-  type After = 'gone' | 'cancel' | 'next' | 'succeeded' | 'failed' | 'waitingForPublisherReview' | 'waitingForApproval';
-  let nextQueue: string | undefined;
+  type After = 'gone' | 'cancel' | 'failed' | 'waitingForPublisherReview' | 'waitingForApproval' | Advance;
   const after = await ctx.db.transaction(async (trx): Promise<After> => {
     const op = await lockOperation(trx, operationId);
     if (!op || op.status !== 'running') return 'gone';
@@ -288,14 +286,7 @@ export async function applyOutcome(
         if (!(await transitionStep(trx, operationId, stepId, ['inProgress'], outcome.status, SYSTEM, { messages }))) return 'gone';
         if (outcome.artifacts !== undefined) await setArtifact(trx, operationId, stepId, outcome.artifacts);
         await outcome.apply?.(trx);
-        const next = nextStep(stepId);
-        if (next) {
-          await enqueueStep(ctx, trx, operationId, next.id);
-          nextQueue = queueFor(next.id);
-          return 'next';
-        }
-        await transitionOperation(trx, operationId, ['running'], 'succeeded', SYSTEM);
-        return 'succeeded';
+        return advancePast(ctx, trx, operationId, stepId, SYSTEM);
       }
       case 'blocked': {
         if (!(await transitionStep(trx, operationId, stepId, ['inProgress', 'waitingForApproval'], 'blocked', SYSTEM, { messages }))) {
@@ -317,21 +308,23 @@ export async function applyOutcome(
       }
     }
   });
-  if (after === 'cancel') {
-    await finalizeCancel(ctx, operationId);
-    return;
+  switch (after) {
+    case 'gone':
+      return;
+    case 'cancel':
+      await finalizeCancel(ctx, operationId);
+      return;
+    case 'failed':
+      await removeStaging(ctx, { id: operationId }).catch(() => {});
+      await notifyOperation(ctx, operationId, 'operation.failed', { stepId });
+      return;
+    case 'waitingForPublisherReview':
+      await notifyOperation(ctx, operationId, 'operation.waitingForSignoff', { stepId });
+      return;
+    case 'waitingForApproval':
+      await notifyOperation(ctx, operationId, 'certification.waitingForApproval', { stepId });
+      return;
+    default:
+      await afterAdvance(ctx, operationId, after, stepId);
   }
-  if (after === 'next' && nextQueue) wakeQueue(ctx.db.boss, nextQueue);
-  const event =
-    after === 'succeeded'
-      ? 'operation.succeeded'
-      : after === 'failed'
-        ? 'operation.failed'
-        : after === 'waitingForPublisherReview'
-          ? 'operation.waitingForSignoff'
-          : after === 'waitingForApproval'
-            ? 'certification.waitingForApproval'
-            : null;
-  if (after === 'succeeded' || after === 'failed') await removeStaging(ctx, { id: operationId }).catch(() => {});
-  if (event) await notifyOperation(ctx, operationId, event, { stepId });
 }

@@ -2,18 +2,23 @@
 import type { Kysely } from 'kysely';
 import type { AppContext, Trx } from '../app/context.ts';
 import type { Database } from '../db/schema.ts';
-import { estimatedTimeFrame, expectedMaxSeconds, STEPS, stepDefinition, type StepId } from './steps/definitions.ts';
-import { iso, type StepRow } from './operations.ts';
+import { type Localized, localizedFields } from '../i18n/localized.ts';
+import { iso, message, type StepRow } from './operations.ts';
+import type { Pipeline } from './pipeline.ts';
+import type { PipelineStep } from './steps/context.ts';
+import { estimatedTimeFrame } from './time-frame.ts';
 import type { StepMessage, StepStatus, StepStatusView } from './types.ts';
 
-export function stepView(row: StepRow): StepStatusView {
-  const def = stepDefinition(row.step_id);
+/**
+ * One step of the status document. Its description reads in the caller's language (it carries
+ * `translations`, see src/i18n); `name` stays English with `nameDe` beside it, as the contract
+ * has it. A row of a step the pipeline no longer has is shown under its id.
+ */
+export function stepView(pipeline: Pipeline, row: StepRow): StepStatusView {
+  const step = pipeline.find(row.step_id);
   const max = row.expected_max_seconds === null ? null : Number(row.expected_max_seconds);
   return {
-    id: def.id,
-    name: def.name,
-    nameDe: def.nameDe,
-    description: def.description,
+    ...describe(step, row.step_id),
     status: row.status as StepStatus,
     progressPercentage: row.progress,
     estimatedTimeFrame: estimatedTimeFrame(max),
@@ -26,26 +31,66 @@ export function stepView(row: StepRow): StepStatusView {
   };
 }
 
+/**
+ * The step table of an operation: its rows in pipeline order, and for each step the pipeline
+ * gained after the operation started, a row of its own — `notStarted` while the operation has
+ * not passed that point (it will run the step), `skipped` with a note when it already had.
+ */
+export function stepViews(ctx: Pick<AppContext, 'pipeline' | 'config'>, rows: readonly StepRow[]): StepStatusView[] {
+  const byId = new Map(rows.map((r) => [r.step_id, r]));
+  const views: StepStatusView[] = [];
+  let passed = false;
+  // walking backwards: a step is passed when some step after it has started
+  for (const step of [...ctx.pipeline.steps].reverse()) {
+    const row = byId.get(step.id);
+    if (row) {
+      passed ||= row.status !== 'notStarted';
+      views.unshift(stepView(ctx.pipeline, row));
+    } else {
+      views.unshift(
+        notStartedView(ctx, step, passed ? { status: 'skipped', messages: [message('information', addedLater)] } : {}),
+      );
+    }
+  }
+  const gone = rows.filter((r) => !ctx.pipeline.find(r.step_id));
+  return [...views, ...gone.map((r) => stepView(ctx.pipeline, r))];
+}
+
 /** The step table of an offer never published: every step not started, with its expected maximum. */
-export function emptyStepViews(ctx: AppContext): StepStatusView[] {
-  return STEPS.map((def) => {
-    const max = expectedMaxSeconds(ctx.config, def.id as StepId);
-    return {
-      id: def.id,
-      name: def.name,
-      nameDe: def.nameDe,
-      description: def.description,
-      status: 'notStarted' as const,
-      progressPercentage: 0,
-      estimatedTimeFrame: estimatedTimeFrame(max),
-      expectedMaxSeconds: max,
-      startedAt: null,
-      completedAt: null,
-      stuck: false,
-      ticketId: null,
-      messages: [],
-    };
-  });
+export function emptyStepViews(ctx: Pick<AppContext, 'pipeline' | 'config'>): StepStatusView[] {
+  return ctx.pipeline.steps.map((step) => notStartedView(ctx, step));
+}
+
+const addedLater: Localized = {
+  en: 'This step was added to the pipeline after this publication had passed it.',
+  de: 'Dieser Schritt kam zur Pipeline hinzu, nachdem diese Veröffentlichung ihn schon passiert hatte.',
+};
+
+function notStartedView(
+  ctx: Pick<AppContext, 'pipeline' | 'config'>,
+  step: PipelineStep,
+  overrides: Partial<Pick<StepStatusView, 'status' | 'messages'>> = {},
+): StepStatusView {
+  const max = ctx.pipeline.expectedMaxSeconds(ctx.config, step.id);
+  return {
+    ...describe(step, step.id),
+    status: 'notStarted',
+    progressPercentage: 0,
+    estimatedTimeFrame: estimatedTimeFrame(max),
+    expectedMaxSeconds: max,
+    startedAt: null,
+    completedAt: null,
+    stuck: false,
+    ticketId: null,
+    messages: [],
+    ...overrides,
+  };
+}
+
+/** id, name, nameDe, description (with its translations) of a step. */
+function describe(step: PipelineStep | undefined, id: string) {
+  if (!step) return { id, name: id, nameDe: id, description: '' };
+  return { id, name: step.name.en, nameDe: step.name.de, ...localizedFields({ description: step.description }) };
 }
 
 /** `[storefront URL, API URL]` of an offer, e.g. `${publicUrl}/offers/contoso.ubuntu`. */

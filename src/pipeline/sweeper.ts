@@ -16,7 +16,6 @@ import { localizedFields, type Localized, type Phrase, say } from '../i18n/local
 import { notifyOperation } from './notify.ts';
 import { currentStep, loadSteps, message } from './operations.ts';
 import { enqueueStep, queueFor } from './queues.ts';
-import { stepDefinition, type StepId } from './steps/definitions.ts';
 
 const overdueWarning: Localized = {
   en: 'This step is taking longer than its expected maximum; support ticket opened.',
@@ -76,7 +75,7 @@ export async function sweepStuckSteps(ctx: AppContext, now: Date = new Date()): 
     .execute();
 
   for (const row of overdue) {
-    const def = stepDefinition(row.stepId);
+    const name = ctx.pipeline.find(row.stepId)?.name ?? { en: row.stepId, de: row.stepId };
     const opened = await ctx.db.transaction(async (trx) => {
       const flagged = await trx
         .updateTable('operation_steps')
@@ -93,8 +92,8 @@ export async function sweepStuckSteps(ctx: AppContext, now: Date = new Date()): 
         .executeTakeFirst();
       if (!flagged) return false;
       const stuck: StuckStep = {
-        name: def.name,
-        nameDe: def.nameDe,
+        name: name.en,
+        nameDe: name.de,
         offerId: row.offerId,
         operationId: row.operationId,
         startedAt: new Date(row.startedAt!).toISOString(),
@@ -142,9 +141,9 @@ async function requeueLostJobs(ctx: AppContext): Promise<string[]> {
   const requeued: string[] = [];
   for (const op of running) {
     const step = currentStep(await loadSteps(ctx.db.kysely, op.id));
-    if (!step || (step.status !== 'notStarted' && step.status !== 'inProgress')) continue;
-    const stepId = step.step_id as StepId;
-    const jobs = await ctx.db.boss.findJobs(queueFor(stepId), { key: op.id });
+    if (!step || (step.status !== 'notStarted' && step.status !== 'inProgress') || !ctx.pipeline.find(step.step_id)) continue;
+    const stepId = step.step_id;
+    const jobs = await ctx.db.boss.findJobs(queueFor(ctx.pipeline, stepId), { key: op.id });
     const live = jobs.some((j) => j.state === 'created' || j.state === 'retry' || j.state === 'active');
     if (live) continue;
     const sent = await ctx.db.transaction((trx) => enqueueStep(ctx, trx, op.id, stepId));

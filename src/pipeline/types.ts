@@ -3,7 +3,7 @@
  * API serves (CONTRACTS.md §5), and what a step receives and returns.
  */
 import type { Translations } from '../i18n/localized.ts';
-import type { StepId } from './steps/definitions.ts';
+import type { StepId } from './steps/context.ts';
 
 export type StepStatus =
   | 'notStarted'

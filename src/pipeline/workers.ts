@@ -9,7 +9,6 @@ import { currentStep, loadSteps } from './operations.ts';
 import { CERTIFY_QUEUE, ensurePipelineQueues, PIPELINE_QUEUE, queueFor, registerQueueWorker, unregisterQueueWorkers, wakeQueue } from './queues.ts';
 import { runStepJob } from './runner.ts';
 import { sweepStuckSteps } from './sweeper.ts';
-import type { StepId } from './steps/definitions.ts';
 import type { StepJobData } from './types.ts';
 
 export interface PipelineWorkers {
@@ -85,8 +84,8 @@ async function recoverOrphanedJobs(ctx: AppContext): Promise<void> {
   const running = await ctx.db.kysely.selectFrom('operations').select('id').where('status', '=', 'running').execute();
   for (const op of running) {
     const step = currentStep(await loadSteps(ctx.db.kysely, op.id));
-    if (!step) continue;
-    const queue = queueFor(step.step_id as StepId);
+    if (!step || !ctx.pipeline.find(step.step_id)) continue;
+    const queue = queueFor(ctx.pipeline, step.step_id);
     const jobs = await ctx.db.boss.findJobs(queue, { key: op.id });
     const orphans = jobs.filter((j) => j.state === 'active').map((j) => j.id);
     if (orphans.length === 0) continue;

@@ -15,6 +15,7 @@ import type { AppContext } from '../../src/app/context.ts';
 import { loadConfig } from '../../src/config/load.ts';
 import { embeddedDatabaseDir, openDatabase } from '../../src/db/database.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
+import type { PipelineStep } from '../../src/pipeline/steps/context.ts';
 
 export interface ApiAnswer {
   status: number;
@@ -38,7 +39,10 @@ export interface TestServer {
   operatorToken: string;
   /** Creates a publisher through the database and answers its token. */
   createPublisher(id: string, name?: string): Promise<string>;
-  close(): Promise<void>;
+  /** The temporary directory holding everything the server writes. */
+  root: string;
+  /** Stops the server and removes `root`, unless `keep` (to start another server on it). */
+  close(opts?: { keep?: boolean }): Promise<void>;
 }
 
 export interface TestServerOptions {
@@ -50,12 +54,19 @@ export interface TestServerOptions {
   postgresUrl?: string;
   /** pino level (default `VMARKET_TEST_LOG_LEVEL` or silent). */
   logLevel?: string;
+  /** The publishing steps in order (default: the product's pipeline). */
+  steps?: readonly PipelineStep[];
+  /**
+   * Start on the data of a server closed with `close({ keep: true })` (its `root`): the same
+   * database, regions and import directory, as a restarted server would find them.
+   */
+  root?: string;
 }
 
 export const TEST_OPERATOR_TOKEN = 'test-operator-token-0123456789abcdef';
 
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'vmarket-test-'));
+  const root = options.root ?? (await mkdtemp(path.join(os.tmpdir(), 'vmarket-test-')));
   const dataDir = path.join(root, 'data');
   const importDir = path.join(root, 'images');
   await mkdir(importDir, { recursive: true });
@@ -74,13 +85,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     ...(options.config ?? {}),
   };
   const config = loadConfig({ cwd: root, env: {}, overrides });
-  if (!options.postgresUrl) await cp(await pgliteTemplate(), embeddedDatabaseDir(config), { recursive: true });
+  if (!options.postgresUrl && !options.root) await cp(await pgliteTemplate(), embeddedDatabaseDir(config), { recursive: true });
   const logger = pino({ level: options.logLevel ?? process.env.VMARKET_TEST_LOG_LEVEL ?? 'silent' });
   const env = { ...process.env, VMARKET_OPERATOR_TOKEN: TEST_OPERATOR_TOKEN };
   let started;
   try {
     // the server-rendered stand-in pages, whether or not the web app was built in this checkout
-    started = await startVmarket(config, { logger, env, writeCredentials: false, webDistDir: path.join(root, 'no-web-app') });
+    started = await startVmarket(config, { logger, env, writeCredentials: false, webDistDir: path.join(root, 'no-web-app'), steps: options.steps });
   } catch (error) {
     await rm(root, { recursive: true, force: true });
     throw error;
@@ -120,11 +131,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async createPublisher(id, name = `Publisher ${id}`) {
       return (await insertPublisher(ctx.db, { id, name })).token;
     },
-    async close() {
+    root,
+    async close(opts = {}) {
       if (closed) return;
       closed = true;
       await started.close();
-      await rm(root, { recursive: true, force: true });
+      if (!opts.keep) await rm(root, { recursive: true, force: true });
     },
   };
 }

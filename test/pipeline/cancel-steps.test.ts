@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { queueFor, PIPELINE_QUEUES } from '../../src/pipeline/queues.ts';
-import type { StepId } from '../../src/pipeline/steps/definitions.ts';
+import type { StepId } from '../../src/pipeline/steps/context.ts';
 import { runOneStepJob } from '../../src/pipeline/workers.ts';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { startTestServer } from '../helpers/server.ts';
@@ -92,7 +92,7 @@ describe('cancel in each step', () => {
         continue;
       }
       assert.equal(cur.status, 'notStarted', `${cur.id} is ${cur.status}`);
-      assert.equal(await runOneStepJob(server.ctx, queueFor(cur.id)), true, `a job for ${cur.id} is queued`);
+      assert.equal(await runOneStepJob(server.ctx, queueFor(server.ctx.pipeline, cur.id)), true, `a job for ${cur.id} is queued`);
       const after = step(await status(), cur.id);
       assert.ok(['complete', 'skipped', 'waitingForPublisherReview'].includes(after.status), `${cur.id}: ${JSON.stringify(after)}`);
     }
@@ -165,7 +165,7 @@ describe('cancel in each step', () => {
 
   /** Starts `stepId`'s job in the background, waits until `copying` holds, then cancels. */
   async function cancelWhileRunning(stepId: StepId, copying: (s: any) => boolean): Promise<void> {
-    const job = runOneStepJob(server.ctx, queueFor(stepId));
+    const job = runOneStepJob(server.ctx, queueFor(server.ctx.pipeline, stepId));
     job.catch(() => {}); // awaited below; a rejection must not go unhandled meanwhile
     await waitForStatus(server.api, token, 'contoso', OFFER, (d) => step(d, stepId).status === 'inProgress' && copying(step(d, stepId)));
     await cancel();
@@ -212,7 +212,7 @@ describe('cancel in each step', () => {
   test('version 1 goes live in the fast region (the baseline every cancel must keep)', async () => {
     await publish(offerDocument({ id: OFFER, publisher: 'contoso', osDisk: v1Image, regions: ['fast'] }));
     await driveTo('live');
-    assert.equal(await runOneStepJob(server.ctx, queueFor('live')), true);
+    assert.equal(await runOneStepJob(server.ctx, queueFor(server.ctx.pipeline, 'live')), true);
     assert.equal((await status()).status, 'succeeded');
     liveBefore = (await server.api('GET', `${BASE}?slot=live`, { token })).body;
     assert.equal(liveBefore.offer.plans[0].images[0].version, '1.0.0');
@@ -267,7 +267,7 @@ describe('cancel in each step', () => {
   test('once live: cancel answers 409, and the new version serves', async () => {
     const opId = await publish(version2(['fast', 'east']));
     await driveTo('live');
-    assert.equal(await runOneStepJob(server.ctx, queueFor('live')), true);
+    assert.equal(await runOneStepJob(server.ctx, queueFor(server.ctx.pipeline, 'live')), true);
     const doc = await status();
     assert.equal(doc.status, 'succeeded');
     assert.equal(doc.operationId, opId);

@@ -1,12 +1,16 @@
-/** The step table of CONTRACTS §4 and how its expected maxima read. */
+/** The step table of docs/contracts.md §4 and how its expected maxima read. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { estimatedTimeFrame, expectedMaxSeconds, nextStep, STEPS } from '../../src/pipeline/steps/definitions.ts';
+import { checkStepOverrides, createPipeline } from '../../src/pipeline/pipeline.ts';
+import { PIPELINE_STEPS } from '../../src/pipeline/steps/index.ts';
+import { estimatedTimeFrame } from '../../src/pipeline/time-frame.ts';
 import { compareVersions, publishedVersion } from '../../src/pipeline/offer-snapshot.ts';
+
+const pipeline = createPipeline(PIPELINE_STEPS);
 
 test('the eight steps in order, with English and German names and the seed maxima', () => {
   assert.deepEqual(
-    STEPS.map((s) => [s.id, s.name, s.nameDe, s.defaultExpectedMaxSeconds]),
+    pipeline.steps.map((s) => [s.id, s.name.en, s.name.de, s.expectedMaxSeconds]),
     [
       ['validate', 'Validate prerequisites', 'Überprüfen der Voraussetzungen', 900],
       ['test-drive', 'Test drive validation', 'Validierung der Testversion', 7200],
@@ -18,15 +22,32 @@ test('the eight steps in order, with English and German names and the seed maxim
       ['live', 'Live', 'Live', 345600],
     ],
   );
-  assert.equal(nextStep('package')?.id, 'signoff');
-  assert.equal(nextStep('live'), undefined);
-  assert.equal(STEPS.find((s) => s.id === 'certify')?.queue, 'certify');
+  assert.equal(pipeline.next('package')?.id, 'signoff');
+  assert.equal(pipeline.next('live'), undefined);
+  assert.equal(pipeline.find('certify')?.queue, 'certify');
+  for (const step of pipeline.steps) assert.ok(step.description.en && step.description.de && step.description.de !== step.description.en, step.id);
 });
 
 test('config.steps overrides an expected maximum', () => {
-  assert.equal(expectedMaxSeconds({ steps: { deploy: { expectedMaxSeconds: 5 } } }, 'deploy'), 5);
-  assert.equal(expectedMaxSeconds({ steps: {} }, 'deploy'), 345600);
-  assert.equal(expectedMaxSeconds({ steps: {} }, 'signoff'), null);
+  assert.equal(pipeline.expectedMaxSeconds({ steps: { deploy: { expectedMaxSeconds: 5 } } }, 'deploy'), 5);
+  assert.equal(pipeline.expectedMaxSeconds({ steps: {} }, 'deploy'), 345600);
+  assert.equal(pipeline.expectedMaxSeconds({ steps: {} }, 'signoff'), null);
+});
+
+test('an override for a step the pipeline does not have is refused, naming the steps there are', () => {
+  assert.throws(
+    () => checkStepOverrides(pipeline, { steps: { deplyo: { expectedMaxSeconds: 5 } } }),
+    (error: any) =>
+      error.code === 'CONFIG_INVALID' &&
+      error.message === 'steps.deplyo: there is no step "deplyo"; the steps are validate, test-drive, certify, provision, package, signoff, deploy, live.',
+  );
+  checkStepOverrides(pipeline, { steps: { deploy: { expectedMaxSeconds: 5 } } });
+});
+
+test('a pipeline refuses a step listed twice and an id that is no step id', () => {
+  const [validate] = PIPELINE_STEPS;
+  assert.throws(() => createPipeline([validate, validate]), /listed twice/);
+  assert.throws(() => createPipeline([{ ...validate, id: 'Bad Id' }]), /not of the form/);
 });
 
 test('time frames read like the seed', () => {

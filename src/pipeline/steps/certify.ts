@@ -14,9 +14,8 @@ import { planDisks, type PlanDisk } from '../offer-snapshot.ts';
 import { message } from '../operations.ts';
 import type { StepMessage } from '../types.ts';
 import { fieldIn, join, type Localized, type Phrase, say } from '../../i18n/localized.ts';
-import type { StepContext, StepModule, StepOutcome } from './context.ts';
-
-export const id = 'certify' as const;
+import { DAY } from '../time-frame.ts';
+import type { PipelineStep, StepContext, StepOutcome } from './context.ts';
 
 const certifying: Phrase<[string[]]> = {
   en: (plans) => `Certifying the image of plan ${plans.join(', ')}.`,
@@ -62,7 +61,7 @@ export function imageSets(s: StepContext): ImageSet[] {
   return [...sets.values()];
 }
 
-export async function run(s: StepContext): Promise<StepOutcome> {
+async function run(s: StepContext): Promise<StepOutcome> {
   const { ctx, operation } = s;
   const sets = imageSets(s);
   const checkpoint = s.checkpoint.get<Checkpoint>();
@@ -166,4 +165,19 @@ export function failedCheckMessage(check: CheckResult, prefixText: Localized | s
   );
 }
 
-export const certifyStep: StepModule = { id, run };
+export const certifyStep: PipelineStep = {
+  id: 'certify',
+  name: { en: 'Certification', de: 'Zertifizierung' },
+  description: {
+    en: 'Every disk image is read and checked for format, security compliance, viruses and malware; failures come with evidence and remediation.',
+    de: 'Jedes Festplatten-Image wird gelesen und auf Format, Sicherheitsvorgaben, Viren und Schadsoftware geprüft; Fehler kommen mit Belegen und Abhilfe.',
+  },
+  queue: 'certify',
+  expectedMaxSeconds: 3 * DAY,
+  run,
+  // provision and deploy store the certified images under the SHA-256s certification recorded
+  storedObjects: ({ artifact }) =>
+    Object.values((artifact as { images?: Record<string, { sha256?: string }> } | undefined)?.images ?? {}).flatMap((image) =>
+      typeof image?.sha256 === 'string' ? [image.sha256] : [],
+    ),
+};

@@ -1,14 +1,15 @@
 /**
- * What a step receives (`StepContext`) and what it answers (`StepOutcome`). A step does its work
- * and says how it ended; the runner applies that ending to the rows in one transaction, so a
- * step never changes statuses itself and a redelivered job can run it again safely.
+ * A publishing step as one unit (`PipelineStep`: its id, names, description, queue, expected
+ * maximum, work and clean-up), what it receives (`StepContext`) and what it answers
+ * (`StepOutcome`). A step does its work and says how it ended; the runner applies that ending to
+ * the rows in one transaction, so a step never changes statuses itself and a redelivered job can
+ * run it again safely. The pipeline's order is the list in `steps/index.ts`.
  */
 import type { AppContext, Trx } from '../../app/context.ts';
 import type { Localized } from '../../i18n/localized.ts';
 import type { OperationRow, StepRow } from '../operations.ts';
 import type { OfferSnapshot } from '../offer-snapshot.ts';
 import type { MessageLevel, StepMessage } from '../types.ts';
-import type { StepId } from './definitions.ts';
 
 export interface StepContext {
   ctx: AppContext;
@@ -62,8 +63,39 @@ export type StepOutcome =
       apply?: (trx: Trx) => Promise<void>;
     };
 
-/** One step: its id and its idempotent work. */
-export interface StepModule {
+/** A step's id (`[a-z][a-z0-9-]*`): the eight of docs/contracts.md §4, or any a pipeline adds. */
+export type StepId = string;
+
+/** The queue a step's jobs run on: certification is CPU-bound, everything else I/O-bound. */
+export type StepQueue = 'pipeline' | 'certify';
+
+/** What a step left behind for one operation, for its clean-up after a cancel. */
+export interface StepTraces {
+  /** `operations.artifacts[stepId]`, when the step completed. */
+  artifact: unknown;
+  /** The step row's checkpoint (work done before it completed, or before the cancel). */
+  checkpoint: unknown;
+}
+
+/** One publishing step, declared in one file (`steps/<id>.ts`). */
+export interface PipelineStep {
   id: StepId;
+  /** The step's name in every language (docs/contracts.md §4). */
+  name: Localized;
+  /** One sentence on what the step does, in every language. */
+  description: Localized;
+  queue: StepQueue;
+  /**
+   * The default expected maximum in seconds (`config.steps[id].expectedMaxSeconds` overrides it);
+   * null: no limit, the step waits for a person. A service level, not a delay.
+   */
+  expectedMaxSeconds: number | null;
+  /** The step's idempotent work. */
   run(stepCtx: StepContext): Promise<StepOutcome>;
+  /**
+   * The content-addressed objects (SHA-256s) this step's work puts, or has later steps put, into
+   * the stores. After a cancel, those that no slot and no other active operation references are
+   * removed from every store. Omitted: the step stores nothing.
+   */
+  storedObjects?(traces: StepTraces): string[];
 }

@@ -9,9 +9,8 @@ import { certifiedDisks } from '../image-files.ts';
 import { message } from '../operations.ts';
 import { formatBytes, replicateToRegions } from '../replication.ts';
 import { type Phrase, say } from '../../i18n/localized.ts';
-import type { StepContext, StepModule, StepOutcome } from './context.ts';
-
-export const id = 'deploy' as const;
+import { DAY } from '../time-frame.ts';
+import type { PipelineStep, StepContext, StepOutcome } from './context.ts';
 
 const resuming: Phrase<[number]> = {
   en: (copies) => `Resuming: ${copies} copies finished before an interruption are kept, not copied again.`,
@@ -29,7 +28,7 @@ interface Checkpoint {
   bytesCopied?: number;
 }
 
-export async function run(s: StepContext): Promise<StepOutcome> {
+async function run(s: StepContext): Promise<StepOutcome> {
   const disks = certifiedDisks(s.offer, s.artifacts);
   // sha256 → { size, regions that must hold it }
   const objects = new Map<string, { size: number; regions: Set<string> }>();
@@ -82,4 +81,14 @@ export async function run(s: StepContext): Promise<StepOutcome> {
   };
 }
 
-export const deployStep: StepModule = { id, run };
+export const deployStep: PipelineStep = {
+  id: 'deploy',
+  name: { en: 'Deployment', de: 'Bereitstellung' },
+  description: {
+    en: 'Every image is replicated to every region of its plans, in parallel, with verification of each copy.',
+    de: 'Jedes Image wird parallel in jede Region seiner Pläne repliziert, und jede Kopie wird geprüft.',
+  },
+  queue: 'pipeline',
+  expectedMaxSeconds: 4 * DAY,
+  run,
+};

@@ -12,9 +12,8 @@ import { buildPackage, signPackages, slotDocument } from '../packages.ts';
 import { offerLinks } from '../status.ts';
 import { regionStore } from '../replication.ts';
 import { type Phrase, say } from '../../i18n/localized.ts';
-import type { StepContext, StepModule, StepOutcome } from './context.ts';
-
-export const id = 'live' as const;
+import { DAY } from '../time-frame.ts';
+import type { PipelineStep, StepContext, StepOutcome } from './context.ts';
 
 const imageMissing: Phrase<[string, string, string]> = {
   en: (region, short, plan) => `The region ${region} does not hold image ${short}… of plan ${plan}.`,
@@ -25,7 +24,7 @@ const isLive: Phrase<[string | undefined]> = {
   de: (link) => `Live geschaltet: ${link}`,
 };
 
-export async function run(s: StepContext): Promise<StepOutcome> {
+async function run(s: StepContext): Promise<StepOutcome> {
   const { ctx, operation, offer } = s;
   const disks = certifiedDisks(offer, s.artifacts);
   for (const plan of offer.plans) {
@@ -57,4 +56,14 @@ export async function run(s: StepContext): Promise<StepOutcome> {
   };
 }
 
-export const liveStep: StepModule = { id, run };
+export const liveStep: PipelineStep = {
+  id: 'live',
+  name: { en: 'Live', de: 'Live' },
+  description: {
+    en: 'The live catalogue switches to this version in one transaction and the offer is publicly available.',
+    de: 'Der Live-Katalog wechselt in einer Transaktion zu dieser Version, und das Angebot ist öffentlich verfügbar.',
+  },
+  queue: 'pipeline',
+  expectedMaxSeconds: 4 * DAY,
+  run,
+};

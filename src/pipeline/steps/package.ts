@@ -11,9 +11,8 @@ import { certifiedDisks } from '../image-files.ts';
 import { message } from '../operations.ts';
 import { buildPackage, signPackages, slotDocument } from '../packages.ts';
 import { type Localized, type Phrase, say } from '../../i18n/localized.ts';
-import type { StepContext, StepModule, StepOutcome } from './context.ts';
-
-export const id = 'package' as const;
+import { HOUR } from '../time-frame.ts';
+import type { PipelineStep, StepContext, StepOutcome } from './context.ts';
 
 const built: Phrase<[string[]]> = {
   en: (packages) => `Built and signed ${packages.length} package(s): ${packages.join(', ')}.`,
@@ -38,7 +37,7 @@ interface Checkpoint {
   registration?: { id: string; deliveredAt: Date | string };
 }
 
-export async function run(s: StepContext): Promise<StepOutcome> {
+async function run(s: StepContext): Promise<StepOutcome> {
   const { ctx, operation, offer } = s;
   const disks = certifiedDisks(offer, s.artifacts);
   const packages = offer.plans.map((plan) => buildPackage(ctx, offer, plan, disks, [plan.regions[0]]));
@@ -105,4 +104,14 @@ export async function run(s: StepContext): Promise<StepOutcome> {
   };
 }
 
-export const packageStep: StepModule = { id, run };
+export const packageStep: PipelineStep = {
+  id: 'package',
+  name: { en: 'Packaging and lead registration', de: 'Paketerstellung und Registrierung von generierten Leads' },
+  description: {
+    en: "Each plan's package (image locations, sizes, SHA-256, deployment template) is built and signed, and the lead destination is registered.",
+    de: 'Das Paket jedes Plans (Image-Orte, Größen, SHA-256, Bereitstellungsvorlage) wird erstellt und signiert, und das Ziel für Leads wird registriert.',
+  },
+  queue: 'pipeline',
+  expectedMaxSeconds: 1 * HOUR,
+  run,
+};

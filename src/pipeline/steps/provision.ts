@@ -8,9 +8,8 @@ import { certifiedDisks, localImageFile } from '../image-files.ts';
 import { message } from '../operations.ts';
 import { formatBytes, replicateToRegions } from '../replication.ts';
 import { type Phrase, say } from '../../i18n/localized.ts';
-import type { StepContext, StepModule, StepOutcome } from './context.ts';
-
-export const id = 'provision' as const;
+import { DAY } from '../time-frame.ts';
+import type { PipelineStep, StepContext, StepOutcome } from './context.ts';
 
 /** `plan os lun 1`: which disk of which plan. */
 type DiskLabel = string;
@@ -30,7 +29,7 @@ interface Checkpoint {
   bytesCopied?: number;
 }
 
-export async function run(s: StepContext): Promise<StepOutcome> {
+async function run(s: StepContext): Promise<StepOutcome> {
   const { ctx, operation } = s;
   const disks = certifiedDisks(s.offer, s.artifacts);
   const unique = new Map(disks.map((d) => [d.sha256, d]));
@@ -106,4 +105,14 @@ export async function run(s: StepContext): Promise<StepOutcome> {
   };
 }
 
-export const provisionStep: StepModule = { id, run };
+export const provisionStep: PipelineStep = {
+  id: 'provision',
+  name: { en: 'Provisioning', de: 'Bereitstellung' },
+  description: {
+    en: "The certified images are copied into the marketplace's primary store, content-addressed and verified, and into each plan's preview region.",
+    de: 'Die zertifizierten Images werden inhaltsadressiert und geprüft in den Hauptspeicher des Marktplatzes und in die Vorschau-Region jedes Plans kopiert.',
+  },
+  queue: 'pipeline',
+  expectedMaxSeconds: 4 * DAY,
+  run,
+};

@@ -5,9 +5,7 @@
  */
 import { message } from '../operations.ts';
 import { type Phrase, say } from '../../i18n/localized.ts';
-import type { StepContext, StepModule, StepOutcome } from './context.ts';
-
-export const id = 'signoff' as const;
+import type { PipelineStep, StepContext, StepOutcome } from './context.ts';
 
 const previewReady: Phrase<[number, string]> = {
   en: (audience, offer) =>
@@ -16,7 +14,7 @@ const previewReady: Phrase<[number, string]> = {
     `Die Vorschau ist für ${audience} Vorschau-${audience === 1 ? 'Abonnement' : 'Abonnements'} bereit; prüfen Sie sie und schalten Sie live (vmarket golive ${offer}) oder brechen Sie ab.`,
 };
 
-export async function run(s: StepContext): Promise<StepOutcome> {
+async function run(s: StepContext): Promise<StepOutcome> {
   const audience = s.offer.previewAudience?.length ?? 0;
   return {
     status: 'waitingForPublisherReview',
@@ -26,4 +24,14 @@ export async function run(s: StepContext): Promise<StepOutcome> {
   };
 }
 
-export const signoffStep: StepModule = { id, run };
+export const signoffStep: PipelineStep = {
+  id: 'signoff',
+  name: { en: 'Publisher sign-off', de: 'Einholen der Genehmigung des Herausgebers' },
+  description: {
+    en: 'The preview is visible to the preview audience; the publisher checks it and goes live (or cancels).',
+    de: 'Die Vorschau ist für die Vorschau-Zielgruppe sichtbar; der Herausgeber prüft sie und schaltet live (oder bricht ab).',
+  },
+  queue: 'pipeline',
+  expectedMaxSeconds: null,
+  run,
+};

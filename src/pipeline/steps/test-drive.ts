@@ -11,9 +11,8 @@ import { message } from '../operations.ts';
 import { formatBytes, replicateToRegions } from '../replication.ts';
 import type { StepMessage } from '../types.ts';
 import { type Localized, type Phrase, say } from '../../i18n/localized.ts';
-import type { StepContext, StepModule, StepOutcome } from './context.ts';
-
-export const id = 'test-drive' as const;
+import { HOUR } from '../time-frame.ts';
+import type { PipelineStep, StepContext, StepOutcome } from './context.ts';
 
 const needsRegion: Localized = {
   en: 'testDrive.regions: name at least one region.',
@@ -78,7 +77,7 @@ export function checkTestDrive(offer: OfferSnapshot): { problems: StepMessage[];
   return { problems, plan: problems.length === 0 ? plan : undefined };
 }
 
-export async function run(s: StepContext): Promise<StepOutcome> {
+async function run(s: StepContext): Promise<StepOutcome> {
   const { ctx, operation, offer } = s;
   if (!offer.testDrive?.enabled) return { status: 'skipped', messages: [message('information', notEnabled)] };
   const { problems, plan } = checkTestDrive(offer);
@@ -126,4 +125,19 @@ export async function run(s: StepContext): Promise<StepOutcome> {
   };
 }
 
-export const testDriveStep: StepModule = { id, run };
+export const testDriveStep: PipelineStep = {
+  id: 'test-drive',
+  name: { en: 'Test drive validation', de: 'Validierung der Testversion' },
+  description: {
+    en: "If the test drive is enabled, its settings are checked against the plan and its image is replicated to the test drive's regions.",
+    de: 'Ist die Testversion aktiviert, werden ihre Einstellungen gegen den Plan geprüft, und ihr Image wird in die Regionen der Testversion repliziert.',
+  },
+  queue: 'pipeline',
+  expectedMaxSeconds: 2 * HOUR,
+  run,
+  // the test-drive image, known from the checkpoint as soon as it is hashed (before any copy)
+  storedObjects: ({ artifact, checkpoint }) =>
+    [(artifact as { sha256?: unknown } | undefined)?.sha256, (checkpoint as Checkpoint | undefined)?.sha256].filter(
+      (sha256): sha256 is string => typeof sha256 === 'string',
+    ),
+};

@@ -3,16 +3,15 @@ import { validateOffer } from '../../offers/validate.ts';
 import { message } from '../operations.ts';
 import { usedVersions } from '../used-versions.ts';
 import { fieldIn, join, type Phrase, say } from '../../i18n/localized.ts';
-import type { StepContext, StepModule, StepOutcome } from './context.ts';
-
-export const id = 'validate' as const;
+import { MINUTE } from '../time-frame.ts';
+import type { PipelineStep, StepContext, StepOutcome } from './context.ts';
 
 const prerequisitesMet: Phrase<[number]> = {
   en: (plans) => `All prerequisites are met (${plans} plan${plans === 1 ? '' : 's'}).`,
   de: (plans) => `Alle Voraussetzungen sind erfüllt (${plans} ${plans === 1 ? 'Plan' : 'Pläne'}).`,
 };
 
-export async function run(s: StepContext): Promise<StepOutcome> {
+async function run(s: StepContext): Promise<StepOutcome> {
   const { ctx, operation } = s;
   const used = await usedVersions(ctx.db.kysely, operation.publisher_id, operation.offer_id);
   const result = await validateOffer(operation.snapshot, { config: ctx.config, publisherId: operation.publisher_id, usedVersions: used });
@@ -28,4 +27,14 @@ export async function run(s: StepContext): Promise<StepOutcome> {
   return { status: 'complete', messages: [message('information', say(prerequisitesMet, plans))] };
 }
 
-export const validateStep: StepModule = { id, run };
+export const validateStep: PipelineStep = {
+  id: 'validate',
+  name: { en: 'Validate prerequisites', de: 'Überprüfen der Voraussetzungen' },
+  description: {
+    en: 'The offer information and settings are checked: regions, categories, image sources, LUNs and versions.',
+    de: 'Die Angaben und Einstellungen des Angebots werden geprüft: Regionen, Kategorien, Image-Quellen, LUNs und Versionen.',
+  },
+  queue: 'pipeline',
+  expectedMaxSeconds: 15 * MINUTE,
+  run,
+};

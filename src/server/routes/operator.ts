@@ -8,7 +8,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { CertificationReport } from '../../certification/types.ts';
 import { mergeReports } from '../../pipeline/certification-reports.ts';
 import { currentStep, type StepRow } from '../../pipeline/operations.ts';
-import { stepDefinition } from '../../pipeline/steps/definitions.ts';
+import type { Pipeline } from '../../pipeline/pipeline.ts';
 import { ACTIVE_OPERATION_STATUSES } from '../../pipeline/types.ts';
 import { authorizeOperator } from '../auth.ts';
 import { API, bearer, errorResponses, iso, type ZodApp } from '../schemas.ts';
@@ -51,12 +51,12 @@ const reviewSchema = z
 /** How many operations one answer holds at most by default. */
 const DEFAULT_OPERATIONS_LIMIT = 200;
 
-function summaryStep(steps: StepRow[]): z.infer<typeof operationSummarySchema>['currentStep'] {
+function summaryStep(pipeline: Pipeline, steps: StepRow[]): z.infer<typeof operationSummarySchema>['currentStep'] {
   const step = currentStep(steps);
   if (!step) return null;
   return {
     id: step.step_id,
-    name: stepDefinition(step.step_id).name,
+    name: pipeline.find(step.step_id)?.name.en ?? step.step_id,
     status: step.status as (typeof STEP_STATUSES)[number],
     stuck: step.stuck,
     startedAt: iso(step.started_at),
@@ -110,7 +110,7 @@ export function operatorRoutes(app: ZodApp, ctx: AppContext): void {
           status: op.status as (typeof OPERATION_STATUSES)[number],
           createdAt: iso(op.created_at)!,
           createdBy: op.created_by,
-          currentStep: summaryStep(byOperation.get(op.id) ?? []),
+          currentStep: summaryStep(ctx.pipeline, byOperation.get(op.id) ?? []),
         })),
       };
     },

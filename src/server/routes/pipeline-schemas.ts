@@ -4,7 +4,6 @@
  * and checked, and anything the pipeline adds (e.g. `nameDe`) passes through unchanged.
  */
 import { z } from 'zod';
-import { STEP_IDS } from '../../config/schema.ts';
 
 export const STEP_STATUSES = [
   'notStarted',
@@ -27,7 +26,7 @@ export const stepMessageSchema = z.object({
 
 export const stepSchema = z
   .looseObject({
-    id: z.enum(STEP_IDS),
+    id: z.string().describe('The step id: validate, test-drive, certify, provision, package, signoff, deploy, live (docs/contracts.md §4).'),
     name: z.string(),
     description: z.string(),
     status: z.enum(STEP_STATUSES),
