@@ -11,12 +11,14 @@ export type SlotName = z.infer<typeof servedSlotSchema>;
 
 export const PRICING_MODELS = ['free', 'byol', 'hourly'] as const;
 export type PricingModel = (typeof PRICING_MODELS)[number];
-/** The plan's pricing as the offer file has it; a record in the answer (extensions pass). */
-export const pricingSchema = z.record(z.string(), z.unknown()).describe('{model: free | byol | hourly, hourlyUsd?}');
-export interface Pricing {
-  model: PricingModel;
-  hourlyUsd?: number;
-}
+/**
+ * The plan's pricing as the offer file has it. Loose, and `model` optional: a published snapshot
+ * is served as it was stored, and the offer file's own schema is where pricing is enforced.
+ */
+export const pricingSchema = z
+  .looseObject({ model: z.enum(PRICING_MODELS).optional(), hourlyUsd: z.number().optional().describe('With model hourly.') })
+  .describe('{model: free | byol | hourly, hourlyUsd?}');
+export type Pricing = z.infer<typeof pricingSchema>;
 
 export const catalogPlanSummarySchema = z.object({ id: z.string(), title: z.string(), summary: z.string(), pricing: pricingSchema });
 export type CatalogPlanSummary = z.infer<typeof catalogPlanSummarySchema>;
