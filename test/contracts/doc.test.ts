@@ -132,7 +132,7 @@ describe('docs/contracts.md', () => {
       if (!row) problems.push(`§6 has no row for check ${check.id}`);
       else if (row[0] !== check.severity) problems.push(`§6 gives check ${check.id} severity "${row[0]}", the registry "${check.severity}"`);
     }
-    const known = new Set(CHECKS.map((c) => c.id));
+    const known = new Set<string>(CHECKS.map((c) => c.id));
     for (const id of rows.keys()) if (!known.has(id)) problems.push(`§6 lists check ${id}, which the registry does not have`);
     assert.deepEqual(problems, []);
   });
@@ -150,7 +150,7 @@ describe('docs/contracts.md', () => {
         if (row[2] !== max) problems.push(`§4 gives step ${step.id} the maximum "${row[2]}", the code "${max}"`);
       }
     }
-    const known = new Set(STEPS.map((s) => s.id));
+    const known = new Set<string>(STEPS.map((s) => s.id));
     for (const id of rows.keys()) if (!known.has(id)) problems.push(`§4 lists step ${id}, which the pipeline does not have`);
     assert.deepEqual(problems, []);
   });
