@@ -8,6 +8,7 @@ import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sig
 import { chmod, mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import canonicalize from 'canonicalize';
+import type { SigningKeys } from '../contracts/index.ts';
 import { VmarketError } from '../errors.ts';
 
 /** One signing key as a store keeps it. */
@@ -27,10 +28,7 @@ export interface SigningKeyStore {
 }
 
 /** The public half of a key, as `/catalog/keys` lists it. */
-export interface PublicKeyEntry {
-  keyId: string;
-  publicKeyPem: string;
-}
+export type { PublicKeyEntry } from '../contracts/index.ts';
 
 /** The RFC 8785 canonical JSON text of `value` (sorted keys, ES number form, no whitespace). */
 export function canonicalJson(value: unknown): string {
@@ -85,7 +83,7 @@ export function verifyPackage(pkg: unknown, signature: string, publicKeyPem: str
 }
 
 /** Every key of the store without private parts, oldest first: the `/catalog/keys` body. */
-export async function publicKeys(store: SigningKeyStore): Promise<{ keys: PublicKeyEntry[] }> {
+export async function publicKeys(store: SigningKeyStore): Promise<SigningKeys> {
   const keys = [...(await store.load())].sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   return { keys: keys.map((k) => ({ keyId: k.keyId, publicKeyPem: k.publicKeyPem })) };
 }

@@ -3,65 +3,23 @@
  * slot is public; the preview slot is shown only to the subscriptions its `previewAudience`
  * lists (CONTRACTS §5), and for them it takes the place of the live version, so the audience
  * tries exactly what is about to go live. Nothing private leaves here: no preview audience, no
- * lead destination, no engineering contact, no image sources.
+ * lead destination, no engineering contact, no image sources. The answers' shapes are the
+ * contract's (src/contracts/catalog.ts).
  */
 import type { Kysely } from 'kysely';
+import type { CatalogOffer, CatalogOfferSummary, CatalogPlanSummary, SlotName } from '../contracts/index.ts';
 import type { Database } from '../db/schema.ts';
 import type { SlotDocument } from '../pipeline/packages.ts';
 import type { OfferSnapshot, SnapshotPlan } from '../pipeline/offer-snapshot.ts';
 import { publishedVersion } from '../pipeline/offer-snapshot.ts';
 
-/** Which published slot a subscription is served. */
-export type SlotName = 'live' | 'preview';
+export type { CatalogOffer, CatalogOfferSummary, CatalogPlan, CatalogPlanSummary, SlotName } from '../contracts/index.ts';
 
 export interface ServedSlot {
   publisherId: string;
   offerId: string;
   slot: SlotName;
   doc: SlotDocument;
-}
-
-export interface CatalogPlanSummary {
-  id: string;
-  title: string;
-  summary: string;
-  pricing: Record<string, unknown>;
-}
-
-/** One entry of `GET /catalog/offers`. */
-export interface CatalogOfferSummary {
-  /** `publisher.offer`, the key of the offer page and of acquire. */
-  id: string;
-  publisher: string;
-  offerId: string;
-  title: string;
-  summary: string;
-  categories: string[];
-  keywords: string[];
-  /** True when this is the preview shown to the caller's subscription, not the live version. */
-  preview: boolean;
-  publishedAt: string;
-  plans: CatalogPlanSummary[];
-}
-
-export interface CatalogPlan extends CatalogPlanSummary {
-  description: string;
-  os: { family?: string; type?: string; name?: string };
-  regions: string[];
-  recommendedSizes: string[];
-  openPorts: { protocol: string; port: number }[];
-  /** The image version a customer acquiring the plan receives. */
-  version: string;
-}
-
-/** `GET /catalog/offers/{pub}.{offer}`: the public listing of one offer. */
-export interface CatalogOffer extends Omit<CatalogOfferSummary, 'plans'> {
-  description: string;
-  privacyUrl: string | null;
-  termsOfUse: string | null;
-  support: { name?: string; email?: string; phone?: string; url?: string };
-  testDrive: { enabled: boolean; durationHours?: number; userManualUrl?: string } | null;
-  plans: CatalogPlan[];
 }
 
 export interface CatalogQuery {

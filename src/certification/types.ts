@@ -1,57 +1,42 @@
 /**
  * The certification report of CONTRACTS.md §6 and the entry point's options. This file is the
  * contract between the certification engine and its callers (the `certify` CLI command and the
- * pipeline's `certify` step); keep it stable.
+ * pipeline's `certify` step); keep it stable. The report's outside shape is the contract's
+ * (src/contracts/certification.ts); the stored form adds the texts' translations.
  */
 import type { CertificationConfig } from '../config/schema.ts';
+import type {
+  CheckResult as ContractCheck,
+  Evidence as ContractEvidence,
+  ImageFormat,
+  KnownFields,
+  Report,
+  ReportImage as ContractReportImage,
+  ReportResult,
+} from '../contracts/index.ts';
 import type { Translations } from '../i18n/localized.ts';
 
-export type ImageRole = 'os' | 'data';
-export type ImageFormat = 'vhd-fixed' | 'vhd-dynamic' | 'vhd-differencing' | 'qcow2' | 'vmdk' | 'raw' | 'unknown';
-export type CheckStatus = 'passed' | 'failed' | 'warning' | 'skipped';
-export type CheckSeverity = 'error' | 'warning';
+export type { CheckSeverity, CheckStatus, ImageFormat, ImageRole } from '../contracts/index.ts';
 
-export interface ReportImage {
-  role: ImageRole;
-  lun: number | null;
-  path: string;
-  format: ImageFormat;
-  virtualSize: number;
-  /** SHA-256 (hex) of the whole image file as supplied. */
-  sha256: string;
-  /** Size of the image file in bytes (extension). */
-  fileSize?: number;
-}
+/*
+ * The engine builds these, so they are the contract's fields without the loose index signature
+ * (a misspelt field is caught), plus the stored texts' translations.
+ */
 
-export interface Evidence {
-  /** `os`, or `data` (with `lun`). */
-  image: ImageRole;
-  lun?: number;
-  /** Absolute path inside the guest file system. */
-  path?: string;
-  line?: number;
-  detail: string;
-  /** `detail` in the other languages (an extension; the API answers in the caller's language). */
-  translations?: Translations;
-}
+export type ReportImage = Omit<KnownFields<ContractReportImage>, 'format'> & { format: ImageFormat };
 
-export interface CheckResult {
-  id: string;
-  status: CheckStatus;
-  severity: CheckSeverity;
-  title: string;
-  message: string;
-  evidence: Evidence[];
-  remediation: string;
-  /** `title`, `message`, `remediation` in the other languages (see src/i18n/localized.ts). */
-  translations?: Translations;
-}
+/** A piece of evidence; `detail` in the other languages in `translations` (the API answers in the caller's language). */
+export type Evidence = KnownFields<ContractEvidence> & { translations?: Translations };
 
+/** One check's result; `title`, `message`, `remediation` in the other languages in `translations` (src/i18n/localized.ts). */
+export type CheckResult = Omit<KnownFields<ContractCheck>, 'evidence'> & { evidence: Evidence[]; translations?: Translations };
+
+/** The report the engine writes; the API adds `operationId` and `review` (src/contracts/certification.ts). */
 export interface CertificationReport {
-  result: 'passed' | 'failed';
+  result: ReportResult;
   images: ReportImage[];
   checks: CheckResult[];
-  stats: { files: number; bytesRead: number; durationMs: number };
+  stats: KnownFields<Report['stats']>;
 }
 
 export interface CertifyInput {

@@ -5,8 +5,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { VmarketError } from '../errors.ts';
-import type { OfferStatusView, StepView } from './api-types.ts';
-import { TERMINAL_STATUSES } from './api-types.ts';
+import type { OfferStatusDocument, Step } from '../contracts/index.ts';
+import { TERMINAL_STATUSES } from '../contracts/index.ts';
 import type { ApiClient } from './client.ts';
 import { offerPath } from './common.ts';
 import { formatDuration } from './status-view.ts';
@@ -32,13 +32,13 @@ export interface FollowOptions {
 export type FollowState = Map<string, { status: string; messages: number }>;
 
 /** Polls until the operation is where `until` says and returns the last status seen. */
-export async function followPublication(options: FollowOptions): Promise<OfferStatusView> {
+export async function followPublication(options: FollowOptions): Promise<OfferStatusDocument> {
   const interval = options.intervalMs ?? 500;
   const seen: FollowState = options.seen ?? new Map();
   const path = `${offerPath(options.publisher, options.offerId)}/status`;
   for (;;) {
     options.signal?.throwIfAborted();
-    const view = (await options.client.get<OfferStatusView>(path)).body;
+    const view = (await options.client.get<OfferStatusDocument>(path)).body;
     const current = !options.operationId || view.operationId === options.operationId;
     if (current) {
       for (const step of view.steps) reportStep(step, seen, options.onLine);
@@ -49,7 +49,7 @@ export async function followPublication(options: FollowOptions): Promise<OfferSt
   }
 }
 
-function reportStep(step: StepView, seen: FollowState, onLine?: (line: string) => void): void {
+function reportStep(step: Step, seen: FollowState, onLine?: (line: string) => void): void {
   const before = seen.get(step.id) ?? { status: 'notStarted', messages: 0 };
   seen.set(step.id, { status: step.status, messages: step.messages.length });
   if (!onLine) return;
@@ -84,7 +84,7 @@ function clock(): string {
 }
 
 /** The one sentence for a publication that did not succeed: where it stopped and why. */
-export function publicationFailure(label: string, view: OfferStatusView): VmarketError {
+export function publicationFailure(label: string, view: OfferStatusDocument): VmarketError {
   const step = view.steps.find((s) => s.status === 'blocked') ?? view.steps.find((s) => s.status === 'canceled');
   if (view.status === 'canceled') {
     return new VmarketError('CANCELED', `the publication of ${label} was canceled${step ? ` at step ${step.id}` : ''}`);

@@ -3,7 +3,7 @@
  * status, a progress bar, elapsed time against the expected maximum, the stuck flag and its
  * latest message; then the messages that need attention and the preview/live links.
  */
-import type { OfferStatusView, StepView } from './api-types.ts';
+import type { OfferStatusDocument, Step } from '../contracts/index.ts';
 import { formatTable } from './table.ts';
 
 /** `0.4s`, `12s`, `5m 03s`, `2h 05m`, `3d 4h`. */
@@ -35,7 +35,7 @@ export function progressBar(percentage: number, width = 10): string {
 }
 
 /** Seconds a step has run: until it completed, or until `now` while it runs. */
-export function elapsedSeconds(step: StepView, now: number): number | null {
+export function elapsedSeconds(step: Step, now: number): number | null {
   if (!step.startedAt) return null;
   const end = step.completedAt ? Date.parse(step.completedAt) : now;
   return Math.max(0, (end - Date.parse(step.startedAt)) / 1000);
@@ -53,7 +53,7 @@ export interface RenderOptions {
 const ATTENTION = new Set(['blocked', 'inProgress', 'waitingForApproval', 'waitingForPublisherReview']);
 
 /** The whole view as lines. */
-export function renderStatus(view: OfferStatusView, options: RenderOptions): string[] {
+export function renderStatus(view: OfferStatusDocument, options: RenderOptions): string[] {
   const now = options.now ?? Date.now();
   const lines: string[] = [];
   const op = view.operationId ? ` · operation ${view.operationId}` : '';

@@ -2,9 +2,21 @@
  * The tables of vmarket's system of record, as Kysely types. One schema for both modes (PGlite
  * embedded, PostgreSQL scaled out); the migrations in `migrations/` create exactly these.
  * JSON columns hold documents whose shapes live with their modules (offer snapshots in
- * `offers/`, reports in `certification/`, packages in `catalog/`).
+ * `offers/`, reports in `certification/`, packages in `catalog/`). Status-like columns are typed
+ * with the contract's enums (src/contracts/), so a status written or compared is checked.
  */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
+import type {
+  LeadDeliveryStatus,
+  LeadKind,
+  OperationStatus,
+  ReportResult,
+  ReviewStatus,
+  StepStatus,
+  TicketSource,
+  TicketStatus,
+  TransitionStatus,
+} from '../contracts/index.ts';
 import type { Translations } from '../i18n/localized.ts';
 import type { StepMessage } from '../pipeline/types.ts';
 
@@ -12,7 +24,6 @@ type Timestamp = ColumnType<Date, Date | string, Date | string>;
 /** A timestamp the database fills by default (optional on insert). */
 type GeneratedTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T extends object | null> = JSONColumnType<T, string, string>;
-
 export interface PublishersTable {
   id: string;
   name: string;
@@ -54,8 +65,7 @@ export interface OperationsTable {
   id: string;
   publisher_id: string;
   offer_id: string;
-  /** notStarted | running | waitingForPublisherReview | succeeded | failed | canceled */
-  status: string;
+  status: OperationStatus;
   /** The draft as it was at publish time; every step works on this, never on the live draft. */
   snapshot: Json<Record<string, unknown>>;
   snapshot_etag: string;
@@ -76,8 +86,7 @@ export interface OperationStepsTable {
   operation_id: string;
   step_id: string;
   position: number;
-  /** notStarted | inProgress | waitingForPublisherReview | waitingForApproval | blocked | complete | skipped | canceled */
-  status: string;
+  status: StepStatus;
   progress: Generated<number>;
   expected_max_seconds: number | null;
   stuck: Generated<boolean>;
@@ -94,8 +103,9 @@ export interface TransitionsTable {
   id: Generated<number>;
   operation_id: string;
   step_id: string | null;
-  from_status: string | null;
-  to_status: string;
+  /** A step's or the operation's status; `cancelRequested` marks the operation's cancel request. */
+  from_status: TransitionStatus | null;
+  to_status: TransitionStatus;
   actor: string;
   note: string | null;
   at: GeneratedTimestamp;
@@ -106,10 +116,10 @@ export interface CertificationReportsTable {
   operation_id: string;
   publisher_id: string;
   offer_id: string;
-  result: string;
+  result: ReportResult;
   report: Json<Record<string, unknown>>;
   /** null (automatic) | pending | approved | rejected */
-  review_status: string | null;
+  review_status: ReviewStatus | null;
   reviewer: string | null;
   feedback: string | null;
   created_at: GeneratedTimestamp;
@@ -123,10 +133,10 @@ export interface TicketsTable {
   operation_id: string | null;
   step_id: string | null;
   /** system (stuck step) | publisher | operator */
-  source: string;
+  source: TicketSource;
   title: string;
   body: string;
-  status: string;
+  status: TicketStatus;
   created_at: GeneratedTimestamp;
   updated_at: GeneratedTimestamp;
   /** `{de: {title, body}}` for tickets the system opened (migration 003); null otherwise. */
@@ -150,10 +160,8 @@ export interface LeadsTable {
   plan_id: string;
   subscription_id: string;
   contact: Json<{ name: string; email: string; company?: string }>;
-  /** lead | registration-test */
-  kind: string;
-  /** pending | delivered | stored | failed */
-  delivery_status: string;
+  kind: LeadKind;
+  delivery_status: LeadDeliveryStatus;
   delivery_attempts: Generated<number>;
   last_error: string | null;
   created_at: GeneratedTimestamp;

@@ -9,7 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import path from 'node:path';
 import { ensureSampleImage } from './sample-image.ts';
 import { SAMPLE_OFFER_ID, sampleOffer } from './sample-offer.ts';
-import type { OfferStatusView } from '../cli/api-types.ts';
+import type { OfferStatusDocument } from '../contracts/index.ts';
 import { ApiClient } from '../cli/client.ts';
 import { offerPath, operationIdOf, publisherIdOf } from '../cli/common.ts';
 import { followPublication, publicationFailure } from '../cli/follow.ts';
@@ -35,7 +35,7 @@ export interface DemoResult {
   offerId: string;
   /** `published` when this run published the offer, `unchanged` when it was already live. */
   outcome: 'published' | 'unchanged';
-  status: OfferStatusView;
+  status: OfferStatusDocument;
 }
 
 /** The directory the sample image lives in (added to the demo's allowed import dirs). */
@@ -65,7 +65,7 @@ export async function publishSampleOffer(options: DemoOptions): Promise<DemoResu
 
   const draft = await getSlot(client, base, 'draft');
   const live = await getSlot(client, base, 'live');
-  const current = (await client.get<OfferStatusView>(`${base}/status`, { accept: [404] })).body;
+  const current = (await client.get<OfferStatusDocument>(`${base}/status`, { accept: [404] })).body;
   const sameAsDraft = draft !== undefined && isDeepStrictEqual(withVersion(wanted, imageVersion(draft)), draft);
 
   if (sameAsDraft && current?.status === 'succeeded' && live !== undefined && isDeepStrictEqual(normalized(live), normalized(draft))) {

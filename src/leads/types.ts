@@ -1,13 +1,10 @@
 /** Leads: a customer's acquisition of a plan, handed to the publisher's destination (CONTRACTS §2, §5). */
 import type { Config } from '../config/load.ts';
+import type { LeadContact, LeadKind } from '../contracts/index.ts';
 import type { RetryOptions } from '../security/retry.ts';
 import type { Mailer } from '../notify/mailer.ts';
 
-export interface LeadContact {
-  name: string;
-  email: string;
-  company?: string;
-}
+export type { LeadContact } from '../contracts/index.ts';
 
 export interface Lead {
   id: string;
@@ -19,7 +16,7 @@ export interface Lead {
   /** ISO 8601. */
   createdAt: string;
   /** `registration-test` is the lead the package step sends to prove the destination works. */
-  kind: 'lead' | 'registration-test';
+  kind: LeadKind;
 }
 
 /** The offer's `leads` section. */

@@ -11,6 +11,7 @@ import { VmarketError } from '../errors.ts';
 import { offerNotFound } from '../offers/phrases.ts';
 import type { Config } from '../config/load.ts';
 import { type Localized, localizedFields, say } from '../i18n/localized.ts';
+import type { TransitionStatus } from '../contracts/index.ts';
 import type { MessageLevel, OperationStatus, StepMessage, StepStatus } from './types.ts';
 import type { Pipeline } from './pipeline.ts';
 import type { StepId } from './steps/context.ts';
@@ -79,8 +80,8 @@ export function currentStep(steps: StepRow[]): StepRow | undefined {
 export interface TransitionInput {
   operationId: string;
   stepId: string | null;
-  from: string | null;
-  to: string;
+  from: TransitionStatus | null;
+  to: TransitionStatus;
   actor: string;
   note?: string | null;
 }

@@ -4,6 +4,7 @@
  * bytes: the preview region in the preview slot, every plan region in the live slot.
  */
 import type { AppContext } from '../app/context.ts';
+import type { DeploymentTemplate, PlanPackage, SignedPackage } from '../contracts/index.ts';
 import { getOrCreateSigningKey, signPackage } from '../catalog/signing.ts';
 import { DbSigningKeyStore } from '../catalog/key-store.ts';
 import type { DiskArtifact } from './image-files.ts';
@@ -11,37 +12,7 @@ import type { OfferSnapshot, SnapshotPlan } from './offer-snapshot.ts';
 import type { OperationRow } from './operations.ts';
 import { regionStore } from './replication.ts';
 
-export interface PackageImage {
-  role: 'os' | 'data';
-  lun: number | null;
-  sha256: string;
-  size: number;
-  locations: Record<string, string>;
-}
-
-export interface PlanPackage {
-  offer: string;
-  plan: string;
-  version: string;
-  images: PackageImage[];
-  template: DeploymentTemplate;
-}
-
-/** A deployment template: what a customer's tooling needs to create the VM. */
-export interface DeploymentTemplate {
-  kind: 'vmarket.vm/v1';
-  os: { family?: string; type?: string; name?: string };
-  recommendedSizes: string[];
-  openPorts: { protocol: string; port: number }[];
-  disks: { role: 'os' | 'data'; lun: number | null; sha256: string; sizeBytes: number; source: 'image' }[];
-  parameters: Record<string, { type: string; description: string }>;
-}
-
-export interface SignedPackage {
-  package: PlanPackage;
-  signature: string;
-  keyId: string;
-}
+export type { DeploymentTemplate, PackageImage, PlanPackage, SignedPackage } from '../contracts/index.ts';
 
 export interface SlotDocument {
   operationId: string;

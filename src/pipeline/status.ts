@@ -18,7 +18,7 @@ export function stepView(pipeline: Pipeline, row: StepRow): StepStatusView {
   const step = pipeline.find(row.step_id);
   const max = row.expected_max_seconds === null ? null : Number(row.expected_max_seconds);
   return {
-    ...describe(step, row.step_id),
+    ...describeStep(step, row.step_id),
     status: row.status as StepStatus,
     progressPercentage: row.progress,
     estimatedTimeFrame: estimatedTimeFrame(max),
@@ -73,7 +73,7 @@ function notStartedView(
 ): StepStatusView {
   const max = ctx.pipeline.expectedMaxSeconds(ctx.config, step.id);
   return {
-    ...describe(step, step.id),
+    ...describeStep(step),
     status: 'notStarted',
     progressPercentage: 0,
     estimatedTimeFrame: estimatedTimeFrame(max),
@@ -87,8 +87,11 @@ function notStartedView(
   };
 }
 
-/** id, name, nameDe, description (with its translations) of a step. */
-function describe(step: PipelineStep | undefined, id: string) {
+/**
+ * id, name, nameDe and description of a step, as the status document and `GET /marketplace`
+ * show it: the description carries its translations (answered in the caller's language).
+ */
+export function describeStep(step: PipelineStep | undefined, id: string = step?.id ?? '') {
   if (!step) return { id, name: id, nameDe: id, description: '' };
   return { id, name: step.name.en, nameDe: step.name.de, ...localizedFields({ description: step.description }) };
 }

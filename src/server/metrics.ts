@@ -8,13 +8,11 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppContext } from '../app/context.ts';
+import { LEAD_DELIVERY_STATUSES, OPERATION_STATUSES } from '../contracts/index.ts';
 
 export interface ServerMetrics {
   registry: Registry;
 }
-
-const OPERATION_STATUSES = ['notStarted', 'running', 'waitingForPublisherReview', 'succeeded', 'failed', 'canceled'];
-const LEAD_STATUSES = ['pending', 'delivered', 'stored', 'failed'];
 
 export function installMetrics(app: FastifyInstance, ctx: AppContext): ServerMetrics {
   const registry = new Registry();
@@ -57,7 +55,7 @@ export function installMetrics(app: FastifyInstance, ctx: AppContext): ServerMet
         .groupBy('delivery_status')
         .execute();
       const counts = new Map(rows.map((r) => [r.delivery_status, Number(r.n)]));
-      for (const status of new Set([...LEAD_STATUSES, ...counts.keys()])) this.set({ status }, counts.get(status) ?? 0);
+      for (const status of new Set([...LEAD_DELIVERY_STATUSES, ...counts.keys()])) this.set({ status }, counts.get(status) ?? 0);
     },
   });
 

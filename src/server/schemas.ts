@@ -1,33 +1,19 @@
 /**
- * Zod schemas shared by the route modules: the error document, path parameters, and the type of
- * a Fastify instance that takes zod schemas. Each route module keeps the schemas of its own
- * answers next to its handlers; together they validate requests, shape responses and generate
- * `/api/v1/openapi.json`.
+ * Zod schemas shared by the route modules: the error responses, path parameters, and the type of
+ * a Fastify instance that takes zod schemas. The answers' shapes live in `src/contracts/`; each
+ * route module keeps its request schemas next to its handlers; together they validate requests,
+ * shape responses and generate `/api/v1/openapi.json`.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { errorSchema } from '../contracts/index.ts';
 
 export type ZodApp = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, ZodTypeProvider>;
 
 /** Every API path starts here. */
 export const API = '/api/v1';
-
-export const errorDetailSchema = z.looseObject({
-  path: z.string().optional().describe('The field the problem is about, e.g. `plans[0].regions[1]`.'),
-  message: z.string(),
-});
-
-export const errorSchema = z
-  .object({
-    error: z.object({
-      code: z.string().describe('A stable code, e.g. VALIDATION_FAILED, CONFLICT, UNAUTHORIZED.'),
-      message: z.string().describe('One clear sentence.'),
-      details: z.array(errorDetailSchema).describe('One entry per problem (every problem at once for validation).'),
-    }),
-  })
-  .meta({ id: 'Error' });
 
 /** Response schemas for every error status, merged into each route's `response`. */
 export const errorResponses = { '4xx': errorSchema, '5xx': errorSchema } as const;

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { SseParser } from '../../src/web/src/api/status-stream.ts';
-import type { CertificationCheck, Step } from '../../src/web/src/api/types.ts';
+import type { CheckResult as CertificationCheck, Step } from '../../src/contracts/index.ts';
 import { sortChecks } from '../../src/web/src/pages/portal/publishing/check-order.ts';
 import { isOverdue } from '../../src/web/src/pages/portal/publishing/step-timing.ts';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
@@ -55,6 +55,8 @@ describe('publishing page rules', () => {
     severity,
     title: id,
     message: '',
+    evidence: [],
+    remediation: '',
   });
 
   test('checks are shown failed first, then warnings, passed and skipped; errors before warnings; else in report order', () => {
@@ -75,6 +77,7 @@ describe('publishing page rules', () => {
     const step = (over: Partial<Step>): Step => ({
       id: 'certify',
       name: 'Certification',
+      nameDe: 'Zertifizierung',
       description: '',
       status: 'inProgress',
       progressPercentage: 10,
@@ -83,6 +86,7 @@ describe('publishing page rules', () => {
       startedAt: new Date(start).toISOString(),
       completedAt: null,
       stuck: false,
+      ticketId: null,
       messages: [],
       ...over,
     });

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { offerPath, openSession, resolvePublisher, type ServerFlags, withServerOptions } from '../common.ts';
 import { followPublication, publicationFailure, type FollowState } from '../follow.ts';
 import { print, printJson, reportFailure } from '../output.ts';
-import type { OfferStatusView } from '../api-types.ts';
+import type { OfferStatusDocument } from '../../contracts/index.ts';
 
 export function registerLifecycleCommands(program: Command): void {
   withServerOptions(
@@ -23,7 +23,7 @@ export function registerLifecycleCommands(program: Command): void {
     // what the publication showed before sign-off, so --wait reports only what follows it
     const seen: FollowState = new Map();
     if (flags.wait) {
-      const before = (await session.client.get<OfferStatusView>(`${offerPath(publisher, offerId)}/status`)).body;
+      const before = (await session.client.get<OfferStatusDocument>(`${offerPath(publisher, offerId)}/status`)).body;
       for (const step of before.steps) seen.set(step.id, { status: step.status, messages: step.messages.length });
     }
     const answer = await session.client.post<Record<string, unknown>>(`${offerPath(publisher, offerId)}/golive`, {});

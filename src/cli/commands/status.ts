@@ -5,8 +5,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Command } from 'commander';
-import type { OfferStatusView } from '../api-types.ts';
-import { TERMINAL_STATUSES } from '../api-types.ts';
+import type { OfferStatusDocument } from '../../contracts/index.ts';
+import { TERMINAL_STATUSES } from '../../contracts/index.ts';
 import { offerPath, openSession, resolvePublisher, type ServerFlags, withServerOptions } from '../common.ts';
 import { publicationFailure } from '../follow.ts';
 import { print, printJson, reportFailure } from '../output.ts';
@@ -29,7 +29,7 @@ export function registerStatusCommand(program: Command): void {
     const publisher = await resolvePublisher(session, flags);
     const label = `${publisher}/${offerId}`;
     const path = `${offerPath(publisher, offerId)}/status`;
-    const fetchStatus = async () => (await session.client.get<OfferStatusView>(path)).body;
+    const fetchStatus = async () => (await session.client.get<OfferStatusDocument>(path)).body;
 
     if (!flags.watch) {
       const view = await fetchStatus();
@@ -42,7 +42,7 @@ export function registerStatusCommand(program: Command): void {
     const intervalMs = Math.max(0.2, Number.isFinite(flags.interval) ? (flags.interval as number) : 1) * 1000;
     let drawn = 0;
     let lastSnapshot = '';
-    let view: OfferStatusView;
+    let view: OfferStatusDocument;
     for (;;) {
       view = await fetchStatus();
       const done = WATCH_STOPS.has(view.status) || view.steps.some((s) => s.status === 'waitingForApproval');

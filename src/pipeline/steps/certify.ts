@@ -12,6 +12,7 @@ import type { CertificationReport, CheckResult } from '../../certification/types
 import { localImageFile } from '../image-files.ts';
 import { planDisks, type PlanDisk } from '../offer-snapshot.ts';
 import { message } from '../operations.ts';
+import type { ReviewStatus } from '../../contracts/index.ts';
 import type { StepMessage } from '../types.ts';
 import { fieldIn, join, type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import { DAY } from '../time-frame.ts';
@@ -99,7 +100,7 @@ async function run(s: StepContext): Promise<StepOutcome> {
   const reports = sets.map((set) => ({ set, report: done[set.key] }));
   const failed = reports.filter((r) => r.report.result === 'failed');
   const manual = ctx.config.certification.manualReview;
-  const insertReports = (reviewStatus: string | null) => async (trx: Trx) => {
+  const insertReports = (reviewStatus: ReviewStatus | null) => async (trx: Trx) => {
     for (const { report } of reports) {
       await trx
         .insertInto('certification_reports')

@@ -10,78 +10,11 @@ import { publicKeys } from '../../catalog/signing.ts';
 import { getCatalogOffer, listCatalogOffers, parseCatalogKey } from '../../catalog/storefront.ts';
 import { VmarketError } from '../../errors.ts';
 import { API, errorResponses, shaped, type ZodApp } from '../schemas.ts';
+import { acquiredPackageSchema, catalogOfferSchema, catalogOfferSummarySchema, signingKeysSchema } from '../../contracts/index.ts';
 
 const subscriptionHeader = z.looseObject({
   'x-subscription-id': z.string().max(100).optional().describe('The customer\'s subscription: adds the previews whose audience lists it.'),
 });
-
-const pricingSchema = z.record(z.string(), z.unknown()).describe('{model: free | byol | hourly, hourlyUsd?}');
-
-const planSummarySchema = z.object({ id: z.string(), title: z.string(), summary: z.string(), pricing: pricingSchema });
-
-const offerSummarySchema = z
-  .object({
-    id: z.string().describe('publisher.offer'),
-    publisher: z.string(),
-    offerId: z.string(),
-    title: z.string(),
-    summary: z.string(),
-    categories: z.array(z.string()),
-    keywords: z.array(z.string()),
-    preview: z.boolean().describe('true: the preview shown to the caller\'s subscription, not the live version.'),
-    publishedAt: z.string(),
-    plans: z.array(planSummarySchema),
-  })
-  .meta({ id: 'CatalogOfferSummary' });
-
-const catalogOfferSchema = offerSummarySchema
-  .omit({ plans: true })
-  .extend({
-    description: z.string(),
-    privacyUrl: z.string().nullable(),
-    termsOfUse: z.string().nullable(),
-    support: z.object({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional(), url: z.string().optional() }),
-    testDrive: z.object({ enabled: z.boolean(), durationHours: z.number().optional(), userManualUrl: z.string().optional() }).nullable(),
-    plans: z.array(
-      planSummarySchema.extend({
-        description: z.string(),
-        os: z.object({ family: z.string().optional(), type: z.string().optional(), name: z.string().optional() }),
-        regions: z.array(z.string()),
-        recommendedSizes: z.array(z.string()),
-        openPorts: z.array(z.object({ protocol: z.string(), port: z.number() })),
-        version: z.string().describe('The image version an acquisition receives.'),
-      }),
-    ),
-  })
-  .meta({ id: 'CatalogOffer' });
-
-const packageSchema = z
-  .looseObject({
-    offer: z.string(),
-    plan: z.string(),
-    version: z.string(),
-    images: z.array(
-      z.looseObject({
-        role: z.enum(['os', 'data']),
-        lun: z.number().nullable(),
-        sha256: z.string().describe('SHA-256 of the image file as the publisher supplied it.'),
-        size: z.number(),
-        locations: z.record(z.string(), z.string()).describe('region → file:// or s3:// URI holding exactly those bytes.'),
-      }),
-    ),
-    template: z.looseObject({}),
-  })
-  .meta({ id: 'Package' });
-
-const acquireAnswer = z
-  .object({
-    package: packageSchema,
-    signature: z.string().describe('base64 Ed25519 over the RFC 8785 canonical JSON of `package` (CONTRACTS §7).'),
-    keyId: z.string().describe('The key in /catalog/keys that verifies the signature.'),
-    leadId: z.string(),
-    slot: z.enum(['live', 'preview']),
-  })
-  .meta({ id: 'AcquiredPackage' });
 
 const acquireBody = z.object({
   subscriptionId: z.guid().describe('The customer\'s subscription id (a GUID).'),
@@ -113,7 +46,7 @@ export function catalogRoutes(app: ZodApp, ctx: AppContext): void {
           q: z.string().max(200).optional().describe('Words searched in title, summary, description and keywords (all must match).'),
           category: z.string().max(100).optional(),
         }),
-        response: { 200: z.object({ offers: z.array(offerSummarySchema) }), ...errorResponses },
+        response: { 200: z.object({ offers: z.array(catalogOfferSummarySchema) }), ...errorResponses },
       },
     },
     async (request) => {
@@ -151,7 +84,7 @@ export function catalogRoutes(app: ZodApp, ctx: AppContext): void {
       schema: {
         summary: 'The marketplace\'s public signing keys',
         tags: ['catalog'],
-        response: { 200: z.object({ keys: z.array(z.object({ keyId: z.string(), publicKeyPem: z.string() })) }).meta({ id: 'SigningKeys' }), ...errorResponses },
+        response: { 200: signingKeysSchema, ...errorResponses },
       },
     },
     async () => publicKeys(new DbSigningKeyStore(ctx.db)),
@@ -165,13 +98,13 @@ export function catalogRoutes(app: ZodApp, ctx: AppContext): void {
         tags: ['catalog'],
         params: keyParams,
         body: acquireBody,
-        response: { 200: acquireAnswer, ...errorResponses },
+        response: { 200: acquiredPackageSchema, ...errorResponses },
       },
     },
     async (request) => {
       const { publisherId, offerId } = parseKey(request.params.key);
       const { subscriptionId, plan, contact } = request.body;
-      return shaped(acquireAnswer, await acquirePlan(ctx, { publisherId, offerId, subscriptionId, plan, contact }));
+      return shaped(acquiredPackageSchema, await acquirePlan(ctx, { publisherId, offerId, subscriptionId, plan, contact }));
     },
   );
 }

@@ -14,24 +14,7 @@ import { getOfferRow } from '../../offers/repository.ts';
 import { authorizePublisher } from '../auth.ts';
 import type { LeadsTable } from '../../db/schema.ts';
 import { API, bearer, errorResponses, iso, offerParams, publisherParams, type ZodApp } from '../schemas.ts';
-
-export const leadSchema = z
-  .object({
-    id: z.string(),
-    offerId: z.string(),
-    planId: z.string(),
-    subscriptionId: z.string(),
-    contact: z.object({ name: z.string(), email: z.string(), company: z.string().optional() }),
-    kind: z.string().describe('lead | registration-test'),
-    deliveryStatus: z.enum(['pending', 'delivered', 'stored', 'failed']).describe('stored: kept in the marketplace (table destination).'),
-    deliveryAttempts: z.number(),
-    lastError: z.string().nullable(),
-    createdAt: z.string(),
-    deliveredAt: z.string().nullable(),
-  })
-  .meta({ id: 'Lead' });
-
-type LeadView = z.infer<typeof leadSchema>;
+import { type LeadView, leadSchema } from '../../contracts/index.ts';
 
 export const LEAD_CSV_COLUMNS = ['id', 'createdAt', 'offer', 'plan', 'subscriptionId', 'name', 'email', 'company', 'kind', 'deliveryStatus'];
 

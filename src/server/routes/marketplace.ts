@@ -1,25 +1,18 @@
 /**
  * `GET /marketplace` (public): the facts of this marketplace that forms offer as choices — the
  * regions an offer may publish to, the categories it may use, the supported operating systems
- * certification accepts — and the vmarket version. All from the operator's configuration, so the
- * portal's choices are exactly what validation accepts.
+ * certification accepts, the publishing steps with their names and expected maxima — and the
+ * vmarket version. All from the operator's configuration, so the portal's choices are exactly
+ * what validation accepts.
  */
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { DEFAULT_SUPPORTED_OS } from '../../config/defaults.ts';
+import { marketplaceSchema } from '../../contracts/index.ts';
+import { describeStep } from '../../pipeline/status.ts';
 import { API, errorResponses, type ZodApp } from '../schemas.ts';
 
 const VERSION = (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-
-const marketplaceSchema = z
-  .object({
-    regions: z.array(z.object({ id: z.string().describe('The name offers use in plans[].regions.'), name: z.string().optional().describe('Shown to people.') })),
-    categories: z.array(z.string()).describe('The values listing.categories accepts.'),
-    supportedOs: z.array(z.object({ id: z.string(), versions: z.array(z.string()) })).describe('Operating systems (os-release ID and versions) certification accepts.'),
-    version: z.string().describe('The vmarket version.'),
-  })
-  .meta({ id: 'Marketplace' });
 
 export function marketplaceRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
@@ -35,6 +28,8 @@ export function marketplaceRoutes(app: ZodApp, ctx: AppContext): void {
       regions: ctx.config.regions.map((r) => ({ id: r.name, name: r.displayName ?? r.name })),
       categories: ctx.config.categories,
       supportedOs: ctx.config.certification.supportedOs ?? DEFAULT_SUPPORTED_OS,
+      // for clients that hold only a step id (tickets, the operator's overview)
+      steps: ctx.pipeline.steps.map((s) => ({ ...describeStep(s), expectedMaxSeconds: ctx.pipeline.expectedMaxSeconds(ctx.config, s.id) })),
       version: VERSION,
     }),
   );

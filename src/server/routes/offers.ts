@@ -25,45 +25,20 @@ import { actorOf, authorizeOperator, authorizePublisher, type Principal } from '
 import { requestLocale } from '../language.ts';
 import { passThroughBody } from '../validation.ts';
 import { API, bearer, errorResponses, iso, offerParams, publisherParams, shaped, type ZodApp } from '../schemas.ts';
-import { certificationReportSchema, OPERATION_STATUSES, offerStatusSchema, operationRefSchema } from './pipeline-schemas.ts';
+import {
+  certificationReportSchema,
+  draftSavedSchema,
+  offerSlotNameSchema,
+  offerSlotSchema,
+  offerStatusSchema,
+  offerStatusValueSchema,
+  offerSummarySchema,
+  operationRefSchema,
+  publishAnswerSchema,
+  REVIEW_DECISIONS,
+  reviewAnswerSchema,
+} from '../../contracts/index.ts';
 import { offerStatusDocument } from './status-events.ts';
-
-const offerPublishStatus = z.enum([...OPERATION_STATUSES, 'neverPublished']);
-
-const offerSummarySchema = z
-  .object({
-    id: z.string(),
-    publisher: z.string(),
-    status: offerPublishStatus,
-    etag: z.string().describe('The draft\'s etag (send it as If-Match to update only that version).'),
-    operationId: z.string().nullable().describe('The latest operation, if any.'),
-    title: z.string().nullable(),
-    hasPreview: z.boolean(),
-    live: z.boolean(),
-    liveAt: z.string().nullable(),
-    updatedAt: z.string().nullable(),
-  })
-  .meta({ id: 'OfferSummary' });
-
-const slotName = z.enum(['draft', 'preview', 'live']);
-
-const offerSlotSchema = z
-  .object({
-    id: z.string(),
-    publisher: z.string(),
-    slot: slotName,
-    status: offerPublishStatus,
-    etag: z.string().describe('The draft\'s etag.'),
-    offer: z.record(z.string(), z.unknown()).describe('The offer document of the slot (CONTRACTS §2).'),
-    operationId: z.string().nullable().describe('preview/live: the operation that published the slot.'),
-    publishedAt: z.string().nullable(),
-    updatedAt: z.string().nullable(),
-  })
-  .meta({ id: 'OfferSlot' });
-
-const putAnswer = z
-  .object({ id: z.string(), publisher: z.string(), etag: z.string(), created: z.boolean(), status: offerPublishStatus })
-  .meta({ id: 'DraftSaved' });
 
 const publishBody = z
   .object({
@@ -72,7 +47,7 @@ const publishBody = z
   .nullish();
 
 const reviewBody = z.object({
-  decision: z.enum(['approve', 'reject']),
+  decision: z.enum(REVIEW_DECISIONS),
   feedback: z.string().max(5000).optional().describe('Shown to the publisher; expected with a rejection.'),
 });
 
@@ -93,7 +68,7 @@ async function latestStatuses(ctx: AppContext, publisherId: string, offerId?: st
   return latest;
 }
 
-type PublishStatus = z.infer<typeof offerPublishStatus>;
+type PublishStatus = z.infer<typeof offerStatusValueSchema>;
 
 const nothingSaved: Phrase<[number]> = {
   en: (count) => `The offer has ${count} problem${count === 1 ? '' : 's'}; nothing was saved.`,
@@ -183,7 +158,7 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
           'if-none-match': z.literal('*').optional().describe('Create only: 412 when the offer already exists.'),
         }),
         body: offerBody,
-        response: { 200: putAnswer, 201: putAnswer, ...errorResponses },
+        response: { 200: draftSavedSchema, 201: draftSavedSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -217,7 +192,7 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
         tags: ['offers'],
         security: bearer,
         params: offerParams,
-        querystring: z.object({ slot: slotName.default('draft') }),
+        querystring: z.object({ slot: offerSlotNameSchema.default('draft') }),
         response: { 200: offerSlotSchema, ...errorResponses },
       },
     },
@@ -246,7 +221,7 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
         security: bearer,
         params: offerParams,
         body: publishBody,
-        response: { 202: z.object({ operationId: z.string(), location: z.string() }), ...errorResponses },
+        response: { 202: publishAnswerSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -329,7 +304,7 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
         security: bearer,
         params: offerParams,
         body: reviewBody,
-        response: { 200: z.object({ operationId: z.string(), decision: z.enum(['approve', 'reject']) }), ...errorResponses },
+        response: { 200: reviewAnswerSchema, ...errorResponses },
       },
     },
     async (request) => {

@@ -5,7 +5,7 @@ import { getOperation } from '../../pipeline/service.ts';
 import { attachStuckTickets } from '../../pipeline/status.ts';
 import { authorizePublisher } from '../auth.ts';
 import { API, bearer, errorResponses, shaped, type ZodApp } from '../schemas.ts';
-import { operationSchema } from './pipeline-schemas.ts';
+import { operationSchema } from '../../contracts/index.ts';
 
 export function operationRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(

@@ -12,41 +12,7 @@ import type { Pipeline } from '../../pipeline/pipeline.ts';
 import { ACTIVE_OPERATION_STATUSES } from '../../pipeline/types.ts';
 import { authorizeOperator } from '../auth.ts';
 import { API, bearer, errorResponses, iso, type ZodApp } from '../schemas.ts';
-import { OPERATION_STATUSES, STEP_STATUSES } from './pipeline-schemas.ts';
-
-const operationSummarySchema = z
-  .object({
-    id: z.string(),
-    publisherId: z.string(),
-    offerId: z.string(),
-    status: z.enum(OPERATION_STATUSES),
-    createdAt: z.string(),
-    createdBy: z.string().describe('`publisher:<id>` or `operator`.'),
-    currentStep: z
-      .object({
-        id: z.string(),
-        name: z.string(),
-        status: z.enum(STEP_STATUSES),
-        stuck: z.boolean(),
-        startedAt: z.string().nullable(),
-        expectedMaxSeconds: z.number().nullable(),
-      })
-      .nullable()
-      .describe('The first step neither complete nor skipped; null when every step is done.'),
-  })
-  .meta({ id: 'OperationSummary' });
-
-const reviewSchema = z
-  .object({
-    publisherId: z.string(),
-    offerId: z.string(),
-    operationId: z.string(),
-    waitingSince: z.string().nullable(),
-    result: z.enum(['passed', 'failed']).describe('The certification result (a failed one never waits for review).'),
-    failed: z.number().describe('Checks failed.'),
-    warnings: z.number().describe('Checks with a warning.'),
-  })
-  .meta({ id: 'PendingReview' });
+import { OPERATION_STATUSES, operationSummarySchema, pendingReviewSchema, type StepStatus } from '../../contracts/index.ts';
 
 /** How many operations one answer holds at most by default. */
 const DEFAULT_OPERATIONS_LIMIT = 200;
@@ -57,7 +23,7 @@ function summaryStep(pipeline: Pipeline, steps: StepRow[]): z.infer<typeof opera
   return {
     id: step.step_id,
     name: pipeline.find(step.step_id)?.name.en ?? step.step_id,
-    status: step.status as (typeof STEP_STATUSES)[number],
+    status: step.status as StepStatus,
     stuck: step.stuck,
     startedAt: iso(step.started_at),
     expectedMaxSeconds: step.expected_max_seconds === null ? null : Number(step.expected_max_seconds),
@@ -124,7 +90,7 @@ export function operatorRoutes(app: ZodApp, ctx: AppContext): void {
         description: 'Approve or reject one with POST /publishers/{pub}/offers/{offer}/certification/review.',
         tags: ['operator', 'publishing'],
         security: bearer,
-        response: { 200: z.object({ reviews: z.array(reviewSchema) }), ...errorResponses },
+        response: { 200: z.object({ reviews: z.array(pendingReviewSchema) }), ...errorResponses },
       },
     },
     async (request) => {

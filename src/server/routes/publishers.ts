@@ -8,17 +8,7 @@ import { createPublisher } from '../../app/publishers.ts';
 import { publisherIdSchema } from '../../offers/schema.ts';
 import { authenticate, authorizeOperator } from '../auth.ts';
 import { API, bearer, errorResponses, iso, type ZodApp } from '../schemas.ts';
-
-const publisherSchema = z.object({ id: z.string(), name: z.string() });
-
-export const meSchema = z
-  .object({
-    kind: z.enum(['publisher', 'operator']),
-    /** Same as kind; older clients read `role`. */
-    role: z.enum(['publisher', 'operator']),
-    publisher: publisherSchema.optional(),
-  })
-  .meta({ id: 'Me' });
+import { createdPublisherSchema, meSchema, publisherListItemSchema } from '../../contracts/index.ts';
 
 const createPublisherBody = z.object({
   id: publisherIdSchema,
@@ -52,7 +42,7 @@ export function publisherRoutes(app: ZodApp, ctx: AppContext): void {
         tags: ['publishers'],
         security: bearer,
         body: createPublisherBody,
-        response: { 201: publisherSchema.extend({ token: z.string() }).meta({ id: 'CreatedPublisher' }), ...errorResponses },
+        response: { 201: createdPublisherSchema, ...errorResponses },
       },
     },
     async (request, reply) => {
@@ -69,7 +59,7 @@ export function publisherRoutes(app: ZodApp, ctx: AppContext): void {
         summary: 'List publishers (operator)',
         tags: ['publishers'],
         security: bearer,
-        response: { 200: z.object({ publishers: z.array(publisherSchema.extend({ createdAt: z.string().nullable() })) }), ...errorResponses },
+        response: { 200: z.object({ publishers: z.array(publisherListItemSchema) }), ...errorResponses },
       },
     },
     async (request) => {

@@ -21,7 +21,7 @@ import { authorizePublisher } from '../auth.ts';
 import { requestLocale } from '../language.ts';
 import { API, bearer, errorResponses, offerParams, type ZodApp } from '../schemas.ts';
 import { STATUS_POLL_INTERVAL_MS, StatusHub } from '../status-hub.ts';
-import { offerStatusSchema } from './pipeline-schemas.ts';
+import { offerStatusSchema } from '../../contracts/index.ts';
 
 /** How long a browser waits before reconnecting a dropped stream (the `retry:` field). */
 export const STATUS_STREAM_RETRY_MS = 2000;

@@ -17,37 +17,7 @@ import { VmarketError } from '../../errors.ts';
 import { getOfferRow } from '../../offers/repository.ts';
 import { actorOf, authorizeOperator, authorizePublisher } from '../auth.ts';
 import { API, bearer, errorResponses, iso, publisherParams, type ZodApp } from '../schemas.ts';
-
-export const ticketSchema = z
-  .object({
-    id: z.string(),
-    publisherId: z.string(),
-    offerId: z.string().nullable(),
-    operationId: z.string().nullable(),
-    stepId: z.string().nullable(),
-    source: z.enum(['system', 'publisher', 'operator']).describe('system: opened by a stuck step.'),
-    title: z.string(),
-    body: z.string(),
-    status: z.string(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-  })
-  .meta({ id: 'Ticket' });
-
-export const ticketCommentSchema = z
-  .object({
-    id: z.string(),
-    author: z.string().describe('`publisher:<id>`, `operator` or `system`.'),
-    body: z.string(),
-    createdAt: z.string(),
-  })
-  .meta({ id: 'TicketComment' });
-
-const ticketWithCommentsSchema = ticketSchema
-  .extend({ comments: z.array(ticketCommentSchema).describe('The conversation, oldest first.') })
-  .meta({ id: 'TicketWithComments' });
-
-const TICKET_STATUSES = ['open', 'closed'] as const;
+import { TICKET_STATUSES, ticketCommentSchema, ticketSchema, ticketWithCommentsSchema } from '../../contracts/index.ts';
 
 const ticketParams = z.object({ pub: z.string().min(1).max(100), ticketId: z.string().min(1).max(100) });
 

@@ -4,7 +4,7 @@
  */
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { api, ApiError } from './api/client.ts';
-import type { Me } from './api/types.ts';
+import type { Me } from '../../contracts/index.ts';
 import { session } from './session.ts';
 
 export interface Auth {

@@ -5,7 +5,7 @@
  * it keeps failing) the client falls back to polling `GET …/status` every 2 s, so the page stays
  * current either way. Everything stops on unsubscribe.
  */
-import type { OfferStatusDocument } from './types.ts';
+import type { OfferStatusDocument } from '../../../contracts/index.ts';
 import { API_BASE, ApiError, api, interfaceLanguage, offerPath } from './client.ts';
 import { session } from '../session.ts';
 

@@ -4,11 +4,12 @@
  */
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
-import type { OperationSummary } from '../../api/types.ts';
+import type { OperationSummary } from '../../../../contracts/index.ts';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { useApi } from '../../components/use-api.ts';
 import { LIST_REFRESH_MS, useRefreshWhileVisible } from '../../components/use-refresh.ts';
 import { useFormat } from '../../format.ts';
+import { useStepNames } from '../../step-names.ts';
 import { ActForLink } from './ActForLink.tsx';
 
 const STEP_BADGE: Record<string, string> = {
@@ -22,6 +23,7 @@ const STEP_BADGE: Record<string, string> = {
 export function OperationsSection() {
   const { t } = useTranslation('operator');
   const format = useFormat();
+  const stepNames = useStepNames();
   const operations = useApi((signal) => api.get<{ operations: OperationSummary[] }>('/operations', { signal }), []);
   const { reload } = operations;
 
@@ -71,7 +73,7 @@ export function OperationsSection() {
                       </ActForLink>
                     </td>
                     <td data-label={t('operations.step')}>
-                      <span>{step ? t(`common:steps.${step.id}`, { defaultValue: step.name }) : '—'}</span>
+                      <span>{step ? stepNames(step.id, step.name) : '—'}</span>
                       {step?.stuck && (
                         <span className="badge badge-err stuck-badge" title={step.expectedMaxSeconds ? t('operations.stuckTitle', { max: format.duration(step.expectedMaxSeconds) }) : undefined}>
                           {t('operations.stuck')}

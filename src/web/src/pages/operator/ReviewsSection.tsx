@@ -6,7 +6,7 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, offerPath } from '../../api/client.ts';
-import type { CertificationCheck, CertificationReport, PendingReview } from '../../api/types.ts';
+import type { CheckResult, CertificationReport, PendingReview } from '../../../../contracts/index.ts';
 import { ConfirmButton } from '../../components/ConfirmButton.tsx';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';
@@ -22,7 +22,7 @@ function reviewKey(review: PendingReview): string {
   return `${review.publisherId}--${review.offerId}`.replace(/[^a-zA-Z0-9-]/g, '_');
 }
 
-function CheckItem({ check }: { check: CertificationCheck }) {
+function CheckItem({ check }: { check: CheckResult }) {
   const { t } = useTranslation('operator');
   return (
     <li className={`review-check review-check-${check.status}`}>

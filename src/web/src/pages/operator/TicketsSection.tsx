@@ -5,7 +5,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
-import type { Ticket } from '../../api/types.ts';
+import type { Ticket } from '../../../../contracts/index.ts';
 import { useAuth } from '../../auth.tsx';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';

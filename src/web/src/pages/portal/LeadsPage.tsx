@@ -6,14 +6,14 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, offerPath, publisherPath, request } from '../../api/client.ts';
-import type { Lead, OfferSummary } from '../../api/types.ts';
+import type { LeadView, OfferSummary } from '../../../../contracts/index.ts';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';
 import { useApi } from '../../components/use-api.ts';
 import { useFormat } from '../../format.ts';
 import './tickets-leads.css';
 
-const DELIVERY_BADGE: Record<Lead['deliveryStatus'], string> = {
+const DELIVERY_BADGE: Record<LeadView['deliveryStatus'], string> = {
   delivered: 'badge-ok',
   stored: 'badge-ok',
   pending: 'badge-running',
@@ -44,7 +44,7 @@ function saveFile(text: string, fileName: string, type: string): void {
 export function LeadsPage({ publisherId }: { publisherId: string }) {
   const { t } = useTranslation('leads');
   const format = useFormat();
-  const leads = useApi((signal) => api.get<{ leads: Lead[] }>(`${publisherPath(publisherId)}/leads`, { signal }), [publisherId]);
+  const leads = useApi((signal) => api.get<{ leads: LeadView[] }>(`${publisherPath(publisherId)}/leads`, { signal }), [publisherId]);
   const offers = useApi((signal) => api.get<{ offers: OfferSummary[] }>(`${publisherPath(publisherId)}/offers`, { signal }), [publisherId]);
   const [offerFilter, setOfferFilter] = useState('');
   const [downloadError, setDownloadError] = useState<unknown>();

@@ -4,7 +4,7 @@
  */
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, offerPath, request } from '../../api/client.ts';
-import type { MarketplaceFacts, OfferSlot } from '../../api/types.ts';
+import type { MarketplaceFacts, OfferSlot } from '../../../../contracts/index.ts';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { useApi } from '../../components/use-api.ts';
 import { Link } from '../../router.tsx';

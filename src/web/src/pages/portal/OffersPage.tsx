@@ -1,7 +1,7 @@
 /** The publisher's offers: title, id, publishing status, live since, and where to edit or publish each. */
 import { useTranslation } from 'react-i18next';
 import { api, publisherPath } from '../../api/client.ts';
-import type { OfferSummary } from '../../api/types.ts';
+import type { OfferSummary } from '../../../../contracts/index.ts';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { useApi } from '../../components/use-api.ts';
 import { useFormat } from '../../format.ts';

@@ -4,7 +4,7 @@
  * certification report.
  */
 import { useTranslation } from 'react-i18next';
-import type { OfferStatus } from '../../api/types.ts';
+import type { OfferStatus } from '../../../../contracts/index.ts';
 import type { StatusConnection } from '../../api/status-stream.ts';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { Link } from '../../router.tsx';

@@ -7,7 +7,7 @@ import { type FormEvent, useEffect, useRef, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError, publisherPath } from '../../api/client.ts';
-import type { OfferSummary, Ticket, TicketComment, TicketStatus, TicketWithComments } from '../../api/types.ts';
+import type { OfferSummary, Ticket, TicketComment, TicketStatus, TicketWithComments } from '../../../../contracts/index.ts';
 import { useAuth } from '../../auth.tsx';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';
@@ -15,6 +15,7 @@ import { useApi } from '../../components/use-api.ts';
 import { useFormat } from '../../format.ts';
 import { Link, navigate } from '../../router.tsx';
 import './tickets-leads.css';
+import { useStepNames } from '../../step-names.ts';
 
 export function ticketPath(publisherId: string, ticketId: string): string {
   return `${publisherPath(publisherId)}/tickets/${encodeURIComponent(ticketId)}`;
@@ -34,9 +35,9 @@ export function TicketStatusBadge({ status }: { status: string }) {
  * Who opened the ticket, seen by the viewer: a stuck step (with the step's name), "you", the
  * operator or the publisher.
  */
-export function ticketSourceText(t: TFunction, ticket: Ticket, viewerIsOperator: boolean): string {
+export function ticketSourceText(t: TFunction, ticket: Ticket, viewerIsOperator: boolean, stepNames: (id: string) => string): string {
   if (ticket.source === 'system') {
-    return ticket.stepId ? t('tickets:source.systemStep', { step: t(`common:steps.${ticket.stepId}`, { defaultValue: ticket.stepId }) }) : t('tickets:source.system');
+    return ticket.stepId ? t('tickets:source.systemStep', { step: stepNames(ticket.stepId) }) : t('tickets:source.system');
   }
   if (ticket.source === 'operator') return viewerIsOperator ? t('tickets:source.youOperator') : t('tickets:source.operator');
   return viewerIsOperator ? t('tickets:source.publisher') : t('tickets:source.you');
@@ -191,6 +192,7 @@ export function TicketTable({
   onOpen?(ticket: Ticket): void;
 }) {
   const { t } = useTranslation('tickets');
+  const stepNames = useStepNames();
   return (
     <div className="table-wrap">
       <table className="tickets-table stack-table">
@@ -217,7 +219,7 @@ export function TicketTable({
               {showPublisher && <td data-label={t('columns.publisher')} className="mono">{ticket.publisherId}</td>}
               <td data-label={t('columns.offer')} className="mono">{ticket.offerId ?? '—'}</td>
               <td data-label={t('columns.source')}>
-                {ticket.source === 'system' ? <span className="badge badge-warn">{ticketSourceText(t, ticket, viewerIsOperator)}</span> : ticketSourceText(t, ticket, viewerIsOperator)}
+                {ticket.source === 'system' ? <span className="badge badge-warn">{ticketSourceText(t, ticket, viewerIsOperator, stepNames)}</span> : ticketSourceText(t, ticket, viewerIsOperator, stepNames)}
               </td>
               <td data-label={t('columns.status')}>
                 <TicketStatusBadge status={ticket.status} />
@@ -313,6 +315,7 @@ function CommentForm({ publisherId, ticketId, onAdded }: { publisherId: string; 
 
 export function TicketPage({ publisherId, ticketId }: { publisherId: string; ticketId: string }) {
   const { t } = useTranslation('tickets');
+  const stepNames = useStepNames();
   const { isOperator } = useAuth();
   const ticket = useApi((signal) => api.get<TicketWithComments>(ticketPath(publisherId, ticketId), { signal }), [publisherId, ticketId]);
   const [statusError, setStatusError] = useState<unknown>();
@@ -331,7 +334,7 @@ export function TicketPage({ publisherId, ticketId }: { publisherId: string; tic
     );
   }
   const data = ticket.data;
-  const stepName = data.stepId ? t(`common:steps.${data.stepId}`, { defaultValue: data.stepId }) : null;
+  const stepName = data.stepId ? stepNames(data.stepId) : null;
 
   const setStatus = async (status: TicketStatus) => {
     setStatusError(undefined);
@@ -371,7 +374,7 @@ export function TicketPage({ publisherId, ticketId }: { publisherId: string; tic
       <dl className="ticket-facts">
         <div>
           <dt>{t('columns.source')}</dt>
-          <dd>{ticketSourceText(t, data, isOperator)}</dd>
+          <dd>{ticketSourceText(t, data, isOperator, stepNames)}</dd>
         </div>
         {data.offerId && (
           <div>

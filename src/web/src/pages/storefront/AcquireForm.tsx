@@ -7,7 +7,7 @@
 import { type FormEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api/client.ts';
-import type { AcquiredPackage, CatalogOffer } from '../../api/types.ts';
+import type { AcquiredPackage, CatalogOffer } from '../../../../contracts/index.ts';
 import { ErrorMessage } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';
 import { catalogOfferPath } from './catalog.ts';

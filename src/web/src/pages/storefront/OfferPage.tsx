@@ -6,7 +6,7 @@
  */
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../../api/client.ts';
-import type { CatalogOffer, CatalogPlan } from '../../api/types.ts';
+import type { CatalogOffer, CatalogPlan } from '../../../../contracts/index.ts';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { useApi } from '../../components/use-api.ts';
 import { useFormat } from '../../format.ts';

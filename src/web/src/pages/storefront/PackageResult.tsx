@@ -7,7 +7,7 @@
 import canonicalize from 'canonicalize';
 import { type RefObject, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { AcquiredPackage, PackageImage } from '../../api/types.ts';
+import type { AcquiredPackage, PackageImage } from '../../../../contracts/index.ts';
 import { useFormat } from '../../format.ts';
 
 /** A shell word in single quotes (a path or id that may hold spaces). */

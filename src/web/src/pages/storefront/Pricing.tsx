@@ -1,6 +1,6 @@
 /** A plan's price in words and the interface's number format: free, BYOL, or per hour. */
 import { useTranslation } from 'react-i18next';
-import type { Pricing } from '../../api/types.ts';
+import type { Pricing } from '../../../../contracts/index.ts';
 import { useFormat } from '../../format.ts';
 
 export function PlanPrice({ pricing }: { pricing: Pricing }) {

@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../../api/client.ts';
-import type { CatalogOfferSummary, MarketplaceFacts } from '../../api/types.ts';
+import type { CatalogOfferSummary, MarketplaceFacts } from '../../../../contracts/index.ts';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { useApi } from '../../components/use-api.ts';
 import { Link, navigate, useLocation } from '../../router.tsx';

@@ -1,6 +1,6 @@
 /** An offer's publishing status as a coloured, localized badge (offers list and editor). */
 import { useTranslation } from 'react-i18next';
-import type { OfferStatus } from '../../../api/types.ts';
+import type { OfferStatus } from '../../../../../contracts/index.ts';
 
 const COLOUR: Record<OfferStatus, string> = {
   neverPublished: 'badge-muted',

@@ -5,15 +5,15 @@
  */
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, offerPath } from '../../../api/client.ts';
-import type { CertificationCheck, CertificationReport as Report, StepStatus } from '../../../api/types.ts';
+import type { CheckResult, CertificationReport as Report, StepStatus } from '../../../../../contracts/index.ts';
 import { ErrorMessage, Loading } from '../../../components/ErrorMessage.tsx';
 import { useApi } from '../../../components/use-api.ts';
 import { useFormat } from '../../../format.ts';
 import { sortChecks } from './check-order.ts';
 
-const CHECK_TONE: Record<CertificationCheck['status'], string> = { failed: 'err', warning: 'warn', passed: 'ok', skipped: 'muted' };
+const CHECK_TONE: Record<CheckResult['status'], string> = { failed: 'err', warning: 'warn', passed: 'ok', skipped: 'muted' };
 
-function CheckDetails({ check }: { check: CertificationCheck }) {
+function CheckDetails({ check }: { check: CheckResult }) {
   const { t } = useTranslation('publishing');
   return (
     <article className={`check check-${check.status}`} aria-labelledby={`check-${check.id}`}>
@@ -71,7 +71,7 @@ function CheckDetails({ check }: { check: CertificationCheck }) {
   );
 }
 
-function FoldedChecks({ checks, status }: { checks: CertificationCheck[]; status: 'passed' | 'skipped' }) {
+function FoldedChecks({ checks, status }: { checks: CheckResult[]; status: 'passed' | 'skipped' }) {
   const { t } = useTranslation('publishing');
   if (checks.length === 0) return null;
   return (

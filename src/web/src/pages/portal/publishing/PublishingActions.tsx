@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, offerPath } from '../../../api/client.ts';
-import type { OfferStatusDocument } from '../../../api/types.ts';
+import type { OfferStatusDocument } from '../../../../../contracts/index.ts';
 import { ConfirmButton } from '../../../components/ConfirmButton.tsx';
 import { ErrorMessage } from '../../../components/ErrorMessage.tsx';
 import { Link } from '../../../router.tsx';

@@ -1,8 +1,9 @@
 /** One publishing step: name, status, progress, elapsed time against its maximum, messages. */
 import { useTranslation } from 'react-i18next';
-import type { Step } from '../../../api/types.ts';
+import type { Step } from '../../../../../contracts/index.ts';
 import { useFormat } from '../../../format.ts';
 import { Link } from '../../../router.tsx';
+import { stepName } from '../../../step-names.ts';
 import { elapsedSeconds, isActive, isOverdue, ranLate, stepTone } from './step-timing.ts';
 
 function TicketLink({ ticketId }: { ticketId?: string | null }) {
@@ -15,9 +16,9 @@ function TicketLink({ ticketId }: { ticketId?: string | null }) {
 }
 
 export function StepRow({ step, position, now }: { step: Step; position: number; now: number }) {
-  const { t } = useTranslation('publishing');
+  const { t, i18n } = useTranslation('publishing');
   const format = useFormat();
-  const name = t(`common:steps.${step.id}`);
+  const name = stepName(step, i18n.language);
   const headingId = `step-${step.id}`;
   const elapsed = elapsedSeconds(step, now);
   const overdue = isOverdue(step, now);
@@ -42,7 +43,7 @@ export function StepRow({ step, position, now }: { step: Step; position: number;
         <h3 id={headingId}>{name}</h3>
         <span className={`badge badge-${stepTone(step.status)}`}>{t(`common:stepStatus.${step.status}`)}</span>
       </div>
-      <p className="step-description">{t(`descriptions.${step.id}`)}</p>
+      <p className="step-description">{step.description}</p>
       <div className="step-meter">
         <progress max={100} value={percent} aria-label={t('step.progress', { step: name })} />
         <span className="step-percent">{format.percent(percent)}</span>

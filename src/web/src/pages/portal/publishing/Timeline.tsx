@@ -1,13 +1,13 @@
-/** The eight publishing steps in pipeline order, with a clock that ticks while one runs. */
+/** The publishing steps, in the pipeline order the server answers them, with a clock that ticks while one runs. */
 import { useTranslation } from 'react-i18next';
-import { type OfferStatusDocument, STEP_IDS } from '../../../api/types.ts';
+import type { OfferStatusDocument } from '../../../../../contracts/index.ts';
 import { isActive } from './step-timing.ts';
 import { StepRow } from './StepRow.tsx';
 import { useNow } from './use-status.ts';
 
 export function Timeline({ status }: { status: OfferStatusDocument }) {
   const { t } = useTranslation('publishing');
-  const steps = [...status.steps].sort((a, b) => STEP_IDS.indexOf(a.id) - STEP_IDS.indexOf(b.id));
+  const steps = status.steps;
   const now = useNow(steps.some(isActive));
   return (
     <section aria-labelledby="timeline-heading">

@@ -1,10 +1,10 @@
 /** The order the certification report shows its checks in: what needs fixing first. */
-import type { CertificationCheck } from '../../../api/types.ts';
+import type { CheckResult } from '../../../../../contracts/index.ts';
 
-const RANK: Record<CertificationCheck['status'], number> = { failed: 0, warning: 1, passed: 2, skipped: 3 };
+const RANK: Record<CheckResult['status'], number> = { failed: 0, warning: 1, passed: 2, skipped: 3 };
 
 /** Failed, then warnings, then passed, then skipped; errors before warnings within a group; else report order. */
-export function sortChecks(checks: readonly CertificationCheck[]): CertificationCheck[] {
+export function sortChecks(checks: readonly CheckResult[]): CheckResult[] {
   return checks
     .map((check, index) => ({ check, index }))
     .sort(

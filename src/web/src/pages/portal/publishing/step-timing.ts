@@ -3,7 +3,7 @@
  * level: a step still running past it is flagged (`stuck`, with a ticket) by the server's sweeper,
  * which runs now and then, so the page also flags it itself the moment the clock passes it.
  */
-import type { Step, StepStatus } from '../../../api/types.ts';
+import type { Step, StepStatus } from '../../../../../contracts/index.ts';
 
 /** Statuses of a step that has started and not ended: its clock is running. */
 const ACTIVE: readonly StepStatus[] = ['inProgress', 'waitingForApproval', 'waitingForPublisherReview'];

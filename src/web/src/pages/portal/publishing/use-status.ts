@@ -3,7 +3,7 @@ import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api, offerPath } from '../../../api/client.ts';
 import { type StatusConnection, subscribeToStatus } from '../../../api/status-stream.ts';
-import type { OfferStatusDocument } from '../../../api/types.ts';
+import type { OfferStatusDocument } from '../../../../../contracts/index.ts';
 
 export interface LiveStatus {
   status: OfferStatusDocument | undefined;

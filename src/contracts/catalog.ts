@@ -1,0 +1,132 @@
+/**
+ * The public catalogue (docs/contracts.md §5, §7): offer summaries, one offer's listing with its
+ * plans, the signed package acquire answers, the signing keys.
+ */
+import { z } from 'zod';
+
+export const SLOT_NAMES = ['live', 'preview'] as const;
+export const servedSlotSchema = z.enum(SLOT_NAMES);
+/** Which published slot a subscription is served. */
+export type SlotName = z.infer<typeof servedSlotSchema>;
+
+export const PRICING_MODELS = ['free', 'byol', 'hourly'] as const;
+export type PricingModel = (typeof PRICING_MODELS)[number];
+/**
+ * The plan's pricing as the offer file has it. Loose, and `model` optional: a published snapshot
+ * is served as it was stored, and the offer file's own schema is where pricing is enforced.
+ */
+export const pricingSchema = z
+  .looseObject({ model: z.enum(PRICING_MODELS).optional(), hourlyUsd: z.number().optional().describe('With model hourly.') })
+  .describe('{model: free | byol | hourly, hourlyUsd?}');
+export type Pricing = z.infer<typeof pricingSchema>;
+
+export const catalogPlanSummarySchema = z.object({ id: z.string(), title: z.string(), summary: z.string(), pricing: pricingSchema });
+export type CatalogPlanSummary = z.infer<typeof catalogPlanSummarySchema>;
+
+/** One entry of `GET /catalog/offers`. */
+export const catalogOfferSummarySchema = z
+  .object({
+    id: z.string().describe('publisher.offer'),
+    publisher: z.string(),
+    offerId: z.string(),
+    title: z.string(),
+    summary: z.string(),
+    categories: z.array(z.string()),
+    keywords: z.array(z.string()),
+    preview: z.boolean().describe('true: the preview shown to the caller\'s subscription, not the live version.'),
+    publishedAt: z.string(),
+    plans: z.array(catalogPlanSummarySchema),
+  })
+  .meta({ id: 'CatalogOfferSummary' });
+export type CatalogOfferSummary = z.infer<typeof catalogOfferSummarySchema>;
+
+export const osSchema = z.object({ family: z.string().optional(), type: z.string().optional(), name: z.string().optional() });
+export const openPortSchema = z.object({ protocol: z.string(), port: z.number() });
+
+export const catalogPlanSchema = catalogPlanSummarySchema.extend({
+  description: z.string(),
+  os: osSchema,
+  regions: z.array(z.string()),
+  recommendedSizes: z.array(z.string()),
+  openPorts: z.array(openPortSchema),
+  version: z.string().describe('The image version an acquisition receives.'),
+});
+export type CatalogPlan = z.infer<typeof catalogPlanSchema>;
+
+/** `GET /catalog/offers/{pub}.{offer}`: the public listing of one offer. */
+export const catalogOfferSchema = catalogOfferSummarySchema
+  .omit({ plans: true })
+  .extend({
+    description: z.string(),
+    privacyUrl: z.string().nullable(),
+    termsOfUse: z.string().nullable(),
+    support: z.object({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional(), url: z.string().optional() }),
+    testDrive: z.object({ enabled: z.boolean(), durationHours: z.number().optional(), userManualUrl: z.string().optional() }).nullable(),
+    plans: z.array(catalogPlanSchema),
+  })
+  .meta({ id: 'CatalogOffer' });
+export type CatalogOffer = z.infer<typeof catalogOfferSchema>;
+
+export const IMAGE_ROLES = ['os', 'data'] as const;
+export const imageRoleSchema = z.enum(IMAGE_ROLES);
+export type ImageRole = z.infer<typeof imageRoleSchema>;
+
+export const packageImageSchema = z.looseObject({
+  role: imageRoleSchema,
+  lun: z.number().nullable(),
+  sha256: z.string().describe('SHA-256 of the image file as the publisher supplied it.'),
+  size: z.number(),
+  locations: z.record(z.string(), z.string()).describe('region → file:// or s3:// URI holding exactly those bytes.'),
+});
+export type PackageImage = z.infer<typeof packageImageSchema>;
+
+/**
+ * What a customer's tooling needs to create the VM (a loose object in the answer). A type, not an
+ * interface, so it fits the loose schema's index signature.
+ */
+export type DeploymentTemplate = {
+  kind: 'vmarket.vm/v1';
+  os: { family?: string; type?: string; name?: string };
+  recommendedSizes: string[];
+  openPorts: { protocol: string; port: number }[];
+  disks: { role: ImageRole; lun: number | null; sha256: string; sizeBytes: number; source: 'image' }[];
+  parameters: Record<string, { type: string; description: string }>;
+};
+
+export const packageSchema = z
+  .looseObject({
+    offer: z.string().describe('publisher.offer'),
+    plan: z.string(),
+    version: z.string(),
+    images: z.array(packageImageSchema),
+    template: z.looseObject({}).describe('The deployment template (kind vmarket.vm/v1).'),
+  })
+  .meta({ id: 'Package' });
+/** The package as signed: the template typed as the server builds it. */
+export type PlanPackage = z.infer<typeof packageSchema> & { template: DeploymentTemplate };
+
+/** A package with its signature, as a slot stores it per plan. */
+export interface SignedPackage {
+  package: PlanPackage;
+  signature: string;
+  keyId: string;
+}
+
+/** `POST /catalog/offers/{pub}.{offer}/acquire`: the signed package of the plan. */
+export const acquiredPackageSchema = z
+  .object({
+    package: packageSchema,
+    signature: z.string().describe('base64 Ed25519 over the RFC 8785 canonical JSON of `package` (docs/contracts.md §7).'),
+    keyId: z.string().describe('The key in /catalog/keys that verifies the signature.'),
+    leadId: z.string(),
+    slot: servedSlotSchema,
+  })
+  .meta({ id: 'AcquiredPackage' });
+export type AcquiredPackage = z.infer<typeof acquiredPackageSchema>;
+
+export const publicKeySchema = z.object({ keyId: z.string(), publicKeyPem: z.string() });
+export type PublicKeyEntry = z.infer<typeof publicKeySchema>;
+
+/** `GET /catalog/keys`. */
+export const signingKeysSchema = z.object({ keys: z.array(publicKeySchema) }).meta({ id: 'SigningKeys' });
+export type SigningKeys = z.infer<typeof signingKeysSchema>;

@@ -1,0 +1,91 @@
+/**
+ * The certification report (docs/contracts.md §6): what the `certify` command writes and what
+ * `GET …/certification` answers, the latter with the API's `operationId` and `review` added.
+ * Loose objects, so extensions (`fileSize`, `translations`) pass.
+ */
+import { z } from 'zod';
+import { imageRoleSchema } from './catalog.ts';
+
+export const REPORT_RESULTS = ['passed', 'failed'] as const;
+export const reportResultSchema = z.enum(REPORT_RESULTS);
+export type ReportResult = z.infer<typeof reportResultSchema>;
+
+export const CHECK_STATUSES = ['passed', 'failed', 'warning', 'skipped'] as const;
+export const checkStatusSchema = z.enum(CHECK_STATUSES);
+export type CheckStatus = z.infer<typeof checkStatusSchema>;
+
+export const CHECK_SEVERITIES = ['error', 'warning'] as const;
+export const checkSeveritySchema = z.enum(CHECK_SEVERITIES);
+export type CheckSeverity = z.infer<typeof checkSeveritySchema>;
+
+/** What the image reader recognised the file as. */
+export const IMAGE_FORMATS = ['vhd-fixed', 'vhd-dynamic', 'vhd-differencing', 'qcow2', 'vmdk', 'raw', 'unknown'] as const;
+export type ImageFormat = (typeof IMAGE_FORMATS)[number];
+
+export const REVIEW_STATUSES = ['pending', 'approved', 'rejected'] as const;
+export const reviewStatusSchema = z.enum(REVIEW_STATUSES);
+export type ReviewStatus = z.infer<typeof reviewStatusSchema>;
+
+export const reportImageSchema = z.looseObject({
+  role: imageRoleSchema,
+  lun: z.number().nullable(),
+  path: z.string(),
+  format: z.string().describe(IMAGE_FORMATS.join(' | ')),
+  virtualSize: z.number(),
+  sha256: z.string().describe('SHA-256 (hex) of the whole image file as supplied.'),
+  fileSize: z.number().optional().describe('Size of the image file in bytes (extension).'),
+});
+export type ReportImage = z.infer<typeof reportImageSchema>;
+
+export const evidenceSchema = z.looseObject({
+  image: imageRoleSchema.describe('os, or data (with lun).'),
+  lun: z.number().optional(),
+  path: z.string().optional().describe('Absolute path inside the guest file system.'),
+  line: z.number().optional(),
+  detail: z.string(),
+});
+export type Evidence = z.infer<typeof evidenceSchema>;
+
+export const checkSchema = z.looseObject({
+  id: z.string(),
+  status: checkStatusSchema,
+  severity: checkSeveritySchema,
+  title: z.string(),
+  message: z.string(),
+  evidence: z.array(evidenceSchema),
+  remediation: z.string(),
+});
+export type CheckResult = z.infer<typeof checkSchema>;
+
+export const reportStatsSchema = z.looseObject({ files: z.number(), bytesRead: z.number(), durationMs: z.number() });
+
+/** The report as the engine writes it (`vmarket certify --format json`). */
+export const reportSchema = z.looseObject({
+  result: reportResultSchema,
+  images: z.array(reportImageSchema),
+  checks: z.array(checkSchema),
+  stats: reportStatsSchema,
+});
+export type Report = z.infer<typeof reportSchema>;
+
+export const reviewSchema = z.looseObject({
+  status: reviewStatusSchema,
+  reviewer: z.string().nullable(),
+  feedback: z.string().nullable(),
+  reviewedAt: z.string().nullable(),
+});
+export type Review = z.infer<typeof reviewSchema>;
+
+/** `GET /publishers/{pub}/offers/{offer}/certification`: the report plus operationId and review. */
+export const certificationReportSchema = reportSchema
+  .extend({
+    operationId: z.string().describe('The operation whose certification this is.'),
+    review: reviewSchema.nullable().describe('The operator\'s manual review; null when certification decided alone.'),
+  })
+  .meta({ id: 'CertificationReport', description: 'docs/contracts.md §6, plus operationId and review.' });
+export type CertificationReport = z.infer<typeof certificationReportSchema>;
+
+/** `POST …/certification/review`. */
+export const REVIEW_DECISIONS = ['approve', 'reject'] as const;
+export const reviewAnswerSchema = z.object({ operationId: z.string(), decision: z.enum(REVIEW_DECISIONS) });
+export type ReviewAnswer = z.infer<typeof reviewAnswerSchema>;
