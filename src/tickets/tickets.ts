@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { Db } from '../app/context.ts';
-import { getPublisher, publisherNotFound } from '../app/publishers.ts';
+import { requirePublisher } from '../app/publishers.ts';
 import type { TicketCommentsTable, TicketsTable } from '../db/schema.ts';
 import { VmarketError } from '../errors.ts';
 import { localizedFields, say, type Translations } from '../i18n/localized.ts';
@@ -116,9 +116,7 @@ export interface OpenTicketInput {
  */
 export async function openTicket(db: Db, input: OpenTicketInput): Promise<Ticket> {
   const { publisherId, offerId } = input;
-  if (input.source === 'operator' && !(await getPublisher(db.kysely, publisherId))) {
-    throw new VmarketError('NOT_FOUND', say(publisherNotFound, publisherId));
-  }
+  if (input.source === 'operator') await requirePublisher(db, publisherId);
   if (offerId !== undefined && !(await getOfferRow(db.kysely, publisherId, offerId))) {
     throw new VmarketError('NOT_FOUND', say(offerNotFound, publisherId, offerId), {
       details: [{ path: 'offerId', ...localizedFields({ message: noSuchOffer }) }],
