@@ -10,6 +10,7 @@ import type { Database } from '../db/schema.ts';
 import { VmarketError } from '../errors.ts';
 import { type Phrase, say } from '../i18n/localized.ts';
 import { PUBLISHER_ID_PATTERN } from '../offers/schema.ts';
+import { iso } from '../util/dates.ts';
 
 export const publisherNotFound: Phrase<[string]> = {
   en: (publisherId) => `The publisher ${publisherId} does not exist.`,
@@ -91,7 +92,7 @@ export async function requirePublisher(db: Db, id: string): Promise<Publisher> {
 /** Every publisher by id, with when it was created (ISO 8601). */
 export async function listPublishers(db: Db): Promise<(Publisher & { createdAt: string | null })[]> {
   const rows = await db.kysely.selectFrom('publishers').select(['id', 'name', 'created_at']).orderBy('id').execute();
-  return rows.map((r) => ({ id: r.id, name: r.name, createdAt: r.created_at ? new Date(r.created_at as Date | string).toISOString() : null }));
+  return rows.map((r) => ({ id: r.id, name: r.name, createdAt: iso(r.created_at) }));
 }
 
 /** Constant-time comparison of two tokens (e.g. the operator's). */

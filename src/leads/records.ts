@@ -8,6 +8,7 @@ import type { Db } from '../app/context.ts';
 import type { LeadsTable } from '../db/schema.ts';
 import { VmarketError } from '../errors.ts';
 import { getOfferRow } from '../offers/repository.ts';
+import { iso } from '../util/dates.ts';
 
 export type LeadDeliveryStatus = 'pending' | 'delivered' | 'stored' | 'failed';
 
@@ -27,10 +28,6 @@ export interface LeadRecord {
   deliveredAt: string | null;
 }
 
-function isoOrNull(value: unknown): string | null {
-  return value === null || value === undefined ? null : (value instanceof Date ? value : new Date(value as string)).toISOString();
-}
-
 function leadRecord(r: Selectable<LeadsTable>): LeadRecord {
   return {
     id: r.id,
@@ -42,8 +39,8 @@ function leadRecord(r: Selectable<LeadsTable>): LeadRecord {
     deliveryStatus: r.delivery_status as LeadDeliveryStatus,
     deliveryAttempts: r.delivery_attempts,
     lastError: r.last_error,
-    createdAt: isoOrNull(r.created_at)!,
-    deliveredAt: isoOrNull(r.delivered_at),
+    createdAt: iso(r.created_at)!,
+    deliveredAt: iso(r.delivered_at),
   };
 }
 

@@ -11,6 +11,7 @@ import type { SlotDocument } from '../pipeline/packages.ts';
 import type { OfferPublishStatus } from '../pipeline/types.ts';
 import { nothingSaved, offerNotFound } from './phrases.ts';
 import { getOfferRow, listOfferRows, putDraft } from './repository.ts';
+import { iso } from '../util/dates.ts';
 import { validateOffer } from './validate.ts';
 
 export type OfferSlotName = 'draft' | 'preview' | 'live';
@@ -51,10 +52,6 @@ export interface SavedDraft {
   etag: string;
   created: boolean;
   status: OfferPublishStatus;
-}
-
-function iso(value: unknown): string | null {
-  return value === null || value === undefined ? null : (value instanceof Date ? value : new Date(value as string)).toISOString();
 }
 
 /** The latest operation (id and status) per offer of a publisher, or of its one offer `offerId`. */

@@ -7,7 +7,8 @@
 import type { Db } from '../app/context.ts';
 import type { CertificationReport } from '../certification/types.ts';
 import { mergeReports } from './certification-reports.ts';
-import { currentStep, iso, type StepRow } from './operations.ts';
+import { iso } from '../util/dates.ts';
+import { currentStep, type StepRow } from './operations.ts';
 import { stepDefinition } from './steps/definitions.ts';
 import { ACTIVE_OPERATION_STATUSES, type OperationStatus, type StepStatus } from './types.ts';
 

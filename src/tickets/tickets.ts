@@ -14,7 +14,7 @@ import { VmarketError } from '../errors.ts';
 import { localizedFields, say, type Translations } from '../i18n/localized.ts';
 import { offerNotFound } from '../offers/phrases.ts';
 import { getOfferRow } from '../offers/repository.ts';
-import { iso } from '../pipeline/operations.ts';
+import { iso } from '../util/dates.ts';
 import { noSuchOffer, ticketNotFound } from './texts.ts';
 
 export const TICKET_STATUSES = ['open', 'closed'] as const;
