@@ -6,44 +6,52 @@ import { type Localized, type Translations, verbatim } from './i18n/localized.ts
  * `new VmarketError('CODE', 'one clear sentence', { details })` and never invent ad-hoc classes.
  */
 
-/** Every error code, with the HTTP status it answers and the CLI exit code it ends with. */
+/**
+ * Every error code, with the HTTP status it answers, the CLI exit code it ends with, and whether
+ * another attempt may succeed (`retryable`). `false` means the input, the configuration or the
+ * receiver's answer is what is wrong, so repeating the same work gives the same failure: a
+ * pipeline step blocks at once (src/pipeline/runner.ts) and a delivery stops retrying
+ * (src/security/retry.ts). Transient trouble (a store, a network, a busy receiver) is `true`.
+ */
 export const ERROR_CODES = {
   // input and usage
-  BAD_REQUEST: { http: 400, exit: 2 },
-  INVALID_JSON: { http: 400, exit: 2 },
-  VALIDATION_FAILED: { http: 422, exit: 1 },
-  PAYLOAD_TOO_LARGE: { http: 413, exit: 2 },
-  USAGE: { http: 400, exit: 2 },
+  BAD_REQUEST: { http: 400, exit: 2, retryable: false },
+  INVALID_JSON: { http: 400, exit: 2, retryable: true },
+  VALIDATION_FAILED: { http: 422, exit: 1, retryable: false },
+  PAYLOAD_TOO_LARGE: { http: 413, exit: 2, retryable: true },
+  USAGE: { http: 400, exit: 2, retryable: true },
   // identity and access
-  UNAUTHORIZED: { http: 401, exit: 2 },
-  FORBIDDEN: { http: 403, exit: 2 },
-  NOT_FOUND: { http: 404, exit: 2 },
-  RATE_LIMITED: { http: 429, exit: 2 },
+  UNAUTHORIZED: { http: 401, exit: 2, retryable: true },
+  FORBIDDEN: { http: 403, exit: 2, retryable: true },
+  NOT_FOUND: { http: 404, exit: 2, retryable: true },
+  RATE_LIMITED: { http: 429, exit: 2, retryable: true },
   // state
-  CONFLICT: { http: 409, exit: 1 },
-  PRECONDITION_FAILED: { http: 412, exit: 1 },
-  ALREADY_EXISTS: { http: 409, exit: 1 },
+  CONFLICT: { http: 409, exit: 1, retryable: true },
+  PRECONDITION_FAILED: { http: 412, exit: 1, retryable: true },
+  ALREADY_EXISTS: { http: 409, exit: 1, retryable: true },
   // configuration and environment
-  CONFIG_INVALID: { http: 500, exit: 2 },
-  TOOL_MISSING: { http: 500, exit: 2 },
-  UNREACHABLE: { http: 502, exit: 2 },
+  CONFIG_INVALID: { http: 500, exit: 2, retryable: false },
+  TOOL_MISSING: { http: 500, exit: 2, retryable: false },
+  UNREACHABLE: { http: 502, exit: 2, retryable: true },
   // files, images and storage
-  FILE_UNREADABLE: { http: 422, exit: 2 },
-  PATH_NOT_ALLOWED: { http: 422, exit: 2 },
-  URL_NOT_ALLOWED: { http: 422, exit: 2 },
-  IMAGE_CORRUPT: { http: 422, exit: 1 },
-  IMAGE_UNSUPPORTED: { http: 422, exit: 1 },
-  STORAGE_FAILED: { http: 502, exit: 1 },
-  HASH_MISMATCH: { http: 502, exit: 1 },
+  FILE_UNREADABLE: { http: 422, exit: 2, retryable: false },
+  PATH_NOT_ALLOWED: { http: 422, exit: 2, retryable: false },
+  URL_NOT_ALLOWED: { http: 422, exit: 2, retryable: false },
+  IMAGE_CORRUPT: { http: 422, exit: 1, retryable: false },
+  IMAGE_UNSUPPORTED: { http: 422, exit: 1, retryable: false },
+  STORAGE_FAILED: { http: 502, exit: 1, retryable: true },
+  HASH_MISMATCH: { http: 502, exit: 1, retryable: true },
   // pipeline
-  CERTIFICATION_FAILED: { http: 422, exit: 1 },
-  LEAD_DELIVERY_FAILED: { http: 502, exit: 1 },
-  NOTIFICATION_FAILED: { http: 502, exit: 1 },
-  CANCELED: { http: 409, exit: 1 },
-  PUBLICATION_FAILED: { http: 409, exit: 1 },
+  CERTIFICATION_FAILED: { http: 422, exit: 1, retryable: false },
+  LEAD_DELIVERY_FAILED: { http: 502, exit: 1, retryable: true },
+  NOTIFICATION_FAILED: { http: 502, exit: 1, retryable: true },
+  // a lead's or notification's receiver answered no (an HTTP 4xx but 408/425/429, an SMTP 5xx)
+  DELIVERY_REFUSED: { http: 502, exit: 1, retryable: false },
+  CANCELED: { http: 409, exit: 1, retryable: false },
+  PUBLICATION_FAILED: { http: 409, exit: 1, retryable: true },
   // anything else
-  INTERNAL: { http: 500, exit: 2 },
-} as const satisfies Record<string, { http: number; exit: number }>;
+  INTERNAL: { http: 500, exit: 2, retryable: true },
+} as const satisfies Record<string, { http: number; exit: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
@@ -107,6 +115,15 @@ const STATUS_CODES: Record<number, ErrorCode> = {
 
 export function isVmarketError(error: unknown): error is VmarketError {
   return error instanceof VmarketError;
+}
+
+/**
+ * Whether another attempt may succeed: a VmarketError answers its code's `retryable` flag; any
+ * other error (a library's, the network's, a tool's) counts as transient, since nothing says the
+ * same input must fail again.
+ */
+export function isRetryable(error: unknown): boolean {
+  return isVmarketError(error) ? ERROR_CODES[error.code].retryable : true;
 }
 
 /** Wraps anything thrown into a VmarketError, keeping the original as `cause`. */

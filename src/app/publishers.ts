@@ -10,6 +10,7 @@ import type { Database } from '../db/schema.ts';
 import { VmarketError } from '../errors.ts';
 import { type Phrase, say } from '../i18n/localized.ts';
 import { PUBLISHER_ID_PATTERN } from '../offers/schema.ts';
+import { iso } from '../util/dates.ts';
 
 export const publisherNotFound: Phrase<[string]> = {
   en: (publisherId) => `The publisher ${publisherId} does not exist.`,
@@ -78,8 +79,20 @@ export async function getPublisher(db: Kysely<Database>, id: string): Promise<Pu
   return db.selectFrom('publishers').select(['id', 'name']).where('id', '=', id).executeTakeFirst();
 }
 
-export async function listPublishers(db: Kysely<Database>): Promise<Publisher[]> {
-  return db.selectFrom('publishers').select(['id', 'name']).orderBy('id').execute();
+/**
+ * The publisher, or 404 NOT_FOUND. For the operator, whose token may name any publisher id; a
+ * publisher's own token already proves its publisher exists.
+ */
+export async function requirePublisher(db: Db, id: string): Promise<Publisher> {
+  const publisher = await getPublisher(db.kysely, id);
+  if (!publisher) throw new VmarketError('NOT_FOUND', say(publisherNotFound, id));
+  return publisher;
+}
+
+/** Every publisher by id, with when it was created (ISO 8601). */
+export async function listPublishers(db: Db): Promise<(Publisher & { createdAt: string | null })[]> {
+  const rows = await db.kysely.selectFrom('publishers').select(['id', 'name', 'created_at']).orderBy('id').execute();
+  return rows.map((r) => ({ id: r.id, name: r.name, createdAt: iso(r.created_at) }));
 }
 
 /** Constant-time comparison of two tokens (e.g. the operator's). */

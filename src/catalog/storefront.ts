@@ -8,6 +8,7 @@
  */
 import type { Kysely } from 'kysely';
 import type { CatalogOffer, CatalogOfferSummary, CatalogPlanSummary, SlotName } from '../contracts/index.ts';
+import type { Db } from '../app/context.ts';
 import type { Database } from '../db/schema.ts';
 import type { SlotDocument } from '../pipeline/packages.ts';
 import type { OfferSnapshot, SnapshotPlan } from '../pipeline/offer-snapshot.ts';
@@ -86,13 +87,8 @@ export async function loadServedSlot(
 }
 
 /** The public listing of one offer, or undefined (unknown, not live, or a preview for others). */
-export async function getCatalogOffer(
-  db: Kysely<Database>,
-  publisherId: string,
-  offerId: string,
-  subscriptionId?: string,
-): Promise<CatalogOffer | undefined> {
-  const served = await loadServedSlot(db, publisherId, offerId, subscriptionId);
+export async function getCatalogOffer(db: Db, publisherId: string, offerId: string, subscriptionId?: string): Promise<CatalogOffer | undefined> {
+  const served = await loadServedSlot(db.kysely, publisherId, offerId, subscriptionId);
   return served ? offerListing(served) : undefined;
 }
 
@@ -100,8 +96,8 @@ export async function getCatalogOffer(
  * The catalogue: every live offer, plus the previews listing `subscriptionId`, filtered by `q`
  * and `category`, ordered by title. Slots are read without their packages (only the offer part).
  */
-export async function listCatalogOffers(db: Kysely<Database>, query: CatalogQuery = {}): Promise<CatalogOfferSummary[]> {
-  const rows = await db
+export async function listCatalogOffers(db: Db, query: CatalogQuery = {}): Promise<CatalogOfferSummary[]> {
+  const rows = await db.kysely
     .selectFrom('offers')
     .select((eb) => [
       'publisher_id',

@@ -7,7 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, Migrator, PostgresDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { fromKysely, PgBoss, type Db as BossDatabase, type SendOptions } from 'pg-boss';
 import type { Logger } from 'pino';
@@ -144,4 +144,9 @@ export function redactUrl(url: string): string {
   } catch {
     return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
   }
+}
+
+/** Resolves when the database answers a trivial query (readiness, `/readyz`); rejects otherwise. */
+export async function pingDatabase(db: Db): Promise<void> {
+  await sql`select 1`.execute(db.kysely);
 }

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { isVmarketError, VmarketError } from '../errors.ts';
 import { hmacSignature } from '../security/hmac.ts';
-import { PermanentFailure, withRetries } from '../security/retry.ts';
+import { withRetries } from '../security/retry.ts';
 import { checkOutboundUrl, loadTrustedCas, redact, requestChecked } from '../security/urls.ts';
 import { createMailer, describeSmtpError, isPermanentSmtpError, type Mailer } from '../notify/mailer.ts';
 import type { Lead, LeadContext, LeadDeliveryResult, LeadDestination } from './types.ts';
@@ -19,6 +19,25 @@ function retryableStatus(status: number): boolean {
 
 function failed(message: string, cause?: unknown): VmarketError {
   return new VmarketError('LEAD_DELIVERY_FAILED', message, cause === undefined ? {} : { cause });
+}
+
+/** The receiver said no: DELIVERY_REFUSED is not retryable, so `withRetries` stops at once. */
+function refused(message: string, cause?: unknown): VmarketError {
+  return new VmarketError('DELIVERY_REFUSED', message, cause === undefined ? {} : { cause });
+}
+
+/**
+ * Retries `attempt` and answers every failure but CANCELED as LEAD_DELIVERY_FAILED with the same
+ * sentence: DELIVERY_REFUSED only tells the retry loop to stop, while the callers (the package
+ * step, the lead worker, `vmarket leads`) know one code for a lead that did not arrive.
+ */
+async function retried<T>(attempt: (n: number) => Promise<T>, ctx: LeadContext): Promise<T> {
+  try {
+    return await withRetries(attempt, { ...ctx.retry, signal: ctx.signal ?? ctx.retry?.signal });
+  } catch (error) {
+    if (isVmarketError(error) && error.code === 'DELIVERY_REFUSED') throw failed(error.message, error.cause);
+    throw error;
+  }
 }
 
 /** The `X-Vmarket-Event` of a lead. */
@@ -69,7 +88,7 @@ async function deliverHttps(destination: LeadDestination, lead: Lead, ctx: LeadC
   const deliveryId = lead.id;
   const where = redact(checked.url);
   let attempts = 0;
-  const status = await withRetries(
+  const status = await retried(
     async (n) => {
       attempts = n;
       const res = await requestChecked(checked, {
@@ -92,10 +111,10 @@ async function deliverHttps(destination: LeadDestination, lead: Lead, ctx: LeadC
       res.resume();
       const code = res.statusCode ?? 0;
       if (code >= 200 && code < 300) return code;
-      const error = failed(`The lead destination ${where} answered HTTP ${code} (after ${n} attempt${n === 1 ? '' : 's'}).`);
-      throw retryableStatus(code) ? error : new PermanentFailure(error);
+      const answer = `The lead destination ${where} answered HTTP ${code} (after ${n} attempt${n === 1 ? '' : 's'}).`;
+      throw retryableStatus(code) ? failed(answer) : refused(answer);
     },
-    { ...ctx.retry, signal: ctx.signal ?? ctx.retry?.signal },
+    ctx,
   );
   return { destination: 'https', sent: true, attempts, status, deliveryId };
 }
@@ -132,17 +151,17 @@ async function deliverEmail(destination: LeadDestination, lead: Lead, ctx: LeadC
   const { subject, text } = leadEmail(lead);
   let attempts = 0;
   try {
-    const info = await withRetries(
+    const info = await retried(
       async (n) => {
         attempts = n;
         try {
           return await mailer.send({ to, subject, text });
         } catch (error) {
-          const wrapped = failed(`The lead email to ${to.join(', ')} was not accepted: ${describeSmtpError(error)}.`, error);
-          throw isPermanentSmtpError(error) ? new PermanentFailure(wrapped) : wrapped;
+          const answer = `The lead email to ${to.join(', ')} was not accepted: ${describeSmtpError(error)}.`;
+          throw isPermanentSmtpError(error) ? refused(answer, error) : failed(answer, error);
         }
       },
-      { ...ctx.retry, signal: ctx.signal ?? ctx.retry?.signal },
+      ctx,
     );
     if (info.rejected.length > 0) throw failed(`The SMTP server rejected the lead email for ${info.rejected.join(', ')}.`);
     return { destination: 'email', sent: true, attempts, deliveryId: info.messageId };

@@ -1,4 +1,5 @@
-/** Lead delivery: types, destinations and the HMAC signature receivers check. */
+/** Leads: delivery (types, destinations, the HMAC signature receivers check) and the stored leads. */
 export type { Lead, LeadContact, LeadContext, LeadDeliveryResult, LeadDestination } from './types.ts';
 export { deliverLead, leadEmail, leadEvent, registerLeadDestination } from './deliver.ts';
 export { hmacSignature, verifyHmacSignature } from '../security/hmac.ts';
+export { countLeadsByStatus, listLeads } from './records.ts';

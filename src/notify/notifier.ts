@@ -10,7 +10,8 @@ import type { Locale } from '../i18n/locale.ts';
 import { localizeTree } from '../i18n/localize-tree.ts';
 import type { Phrase, Translations } from '../i18n/localized.ts';
 import { hmacSignature } from '../security/hmac.ts';
-import { PermanentFailure, withRetries, type RetryOptions } from '../security/retry.ts';
+import { isVmarketError, VmarketError } from '../errors.ts';
+import { withRetries, type RetryOptions } from '../security/retry.ts';
 import { checkOutboundUrl, loadTrustedCas, redact, requestChecked } from '../security/urls.ts';
 import { createMailer, describeSmtpError, isPermanentSmtpError, type Mailer } from './mailer.ts';
 
@@ -166,7 +167,9 @@ export class Notifier {
           try {
             return await mailer.send({ to: [...recipients], subject, text });
           } catch (error) {
-            throw isPermanentSmtpError(error) ? new PermanentFailure(error) : error;
+            // an SMTP 5xx (unknown recipient...) stops the retries; the log quotes the server's answer
+            if (isPermanentSmtpError(error)) throw new VmarketError('DELIVERY_REFUSED', describeSmtpError(error), { cause: error });
+            throw error;
           }
         },
         this.#options.retry,
@@ -175,7 +178,7 @@ export class Notifier {
       return 'sent';
     } catch (error) {
       this.#options.logger.error(
-        { event: event.type, operationId: event.operationId, err: describeSmtpError(error) },
+        { event: event.type, operationId: event.operationId, err: describeSmtpError(isVmarketError(error) && error.code === 'DELIVERY_REFUSED' ? error.cause : error) },
         'notification email failed',
       );
       return 'failed';
@@ -218,8 +221,8 @@ export class Notifier {
           res.resume();
           const code = res.statusCode ?? 0;
           if (code >= 200 && code < 300) return code;
-          const error = new Error(`HTTP ${code}`);
-          throw code === 408 || code === 429 || code >= 500 ? error : new PermanentFailure(error);
+          // 408, 429 and 5xx may pass on another attempt; any other answer is the receiver's no
+          throw new VmarketError(code === 408 || code === 429 || code >= 500 ? 'NOTIFICATION_FAILED' : 'DELIVERY_REFUSED', `HTTP ${code}`);
         },
         this.#options.retry,
       );

@@ -12,7 +12,7 @@
  */
 import { fromKysely, type Job } from 'pg-boss';
 import type { AppContext } from '../app/context.ts';
-import { errorText, isVmarketError, VmarketError } from '../errors.ts';
+import { errorText, isRetryable, isVmarketError, VmarketError } from '../errors.ts';
 import { type Localized, type Phrase, say } from '../i18n/localized.ts';
 import { advancePast, afterAdvance, type Advance } from './advance.ts';
 import { finalizeCancel } from './cancel.ts';
@@ -117,21 +117,13 @@ export async function runStepJob(ctx: AppContext, job: Job<StepJobData>, shutdow
   await applyOutcome(ctx, operationId, stepId, outcome, job);
 }
 
-/** Errors that a retry cannot fix (the input is wrong), so the step blocks at once. */
+/**
+ * Errors that a retry cannot fix (the input or the configuration is wrong), so the step blocks
+ * at once: the error table's `retryable: false` codes (src/errors.ts). Anything else, a
+ * library's or the network's error included, gets the queue's retries.
+ */
 function isPermanent(error: unknown): boolean {
-  if (!isVmarketError(error)) return false;
-  return [
-    'VALIDATION_FAILED',
-    'FILE_UNREADABLE',
-    'PATH_NOT_ALLOWED',
-    'URL_NOT_ALLOWED',
-    'IMAGE_CORRUPT',
-    'IMAGE_UNSUPPORTED',
-    'CERTIFICATION_FAILED',
-    'CONFIG_INVALID',
-    'TOOL_MISSING',
-    'BAD_REQUEST',
-  ].includes(error.code);
+  return !isRetryable(error);
 }
 
 /** The error as one sentence in every language, ending with a full stop. */

@@ -1,7 +1,5 @@
-/** The status documents of CONTRACTS.md §5, built from the operation and step rows. */
-import type { Kysely } from 'kysely';
-import type { AppContext, Trx } from '../app/context.ts';
-import type { Database } from '../db/schema.ts';
+/** The status documents of docs/contracts.md §5, built from the operation and step rows. */
+import type { AppContext } from '../app/context.ts';
 import { type Localized, localizedFields } from '../i18n/localized.ts';
 import { iso, message, type StepRow } from './operations.ts';
 import type { Pipeline } from './pipeline.ts';
@@ -104,19 +102,8 @@ export function offerLinks(ctx: AppContext, publisherId: string, offerId: string
 }
 
 /**
- * Fills `ticketId` of the steps that opened a support ticket when they became stuck (the
- * sweeper's `system` tickets, one per operation and step), so a client can link a stuck step to
- * its conversation. Answers `doc` itself, changed in place.
+ * Links stuck steps to their support tickets. It lives with the tickets (src/tickets/stuck.ts),
+ * which own every ticket query; exported here too for callers that import it from the status
+ * documents' module.
  */
-export async function attachStuckTickets<T extends { steps: StepStatusView[] }>(db: Kysely<Database> | Trx, operationId: string | null, doc: T): Promise<T> {
-  if (operationId === null || !doc.steps.some((s) => s.stuck)) return doc;
-  const tickets = await db
-    .selectFrom('tickets')
-    .select(['id', 'step_id'])
-    .where('operation_id', '=', operationId)
-    .where('source', '=', 'system')
-    .execute();
-  const byStep = new Map(tickets.map((t) => [t.step_id, t.id]));
-  for (const step of doc.steps) step.ticketId = byStep.get(step.id) ?? null;
-  return doc;
-}
+export { attachStuckTickets } from '../tickets/stuck.ts';

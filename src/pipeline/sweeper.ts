@@ -3,16 +3,17 @@
  * expected maximum is flagged `stuck` and opens exactly one support ticket, visible to the
  * publisher and the operator, and its recipients are told. Safe with many workers: the flag is
  * set by a conditional update (only one sweeper wins it) and the tickets table has a unique
- * index per (operation, step) for system tickets.
+ * index per (operation, step) for system tickets. The sweeper decides when a step is stuck; the
+ * ticket itself (its texts and row) is the tickets module's (src/tickets/stuck.ts).
  *
  * It also repairs lost jobs: an operation whose current step should be running but has no job
  * queued or active (its retries ran out while the worker kept dying) gets its job back; the step's
  * attempt counter (see the runner) bounds how often.
  */
-import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { AppContext } from '../app/context.ts';
-import { localizedFields, type Localized, type Phrase, say } from '../i18n/localized.ts';
+import type { Localized } from '../i18n/localized.ts';
+import { openStuckStepTicket } from '../tickets/stuck.ts';
 import { notifyOperation } from './notify.ts';
 import { currentStep, loadSteps, message } from './operations.ts';
 import { enqueueStep, queueFor } from './queues.ts';
@@ -20,28 +21,6 @@ import { enqueueStep, queueFor } from './queues.ts';
 const overdueWarning: Localized = {
   en: 'This step is taking longer than its expected maximum; support ticket opened.',
   de: 'Dieser Schritt dauert länger als seine erwartete Höchstdauer; ein Support-Ticket wurde eröffnet.',
-};
-interface StuckStep {
-  name: string;
-  nameDe: string;
-  offerId: string;
-  operationId: string;
-  startedAt: string;
-  maxSeconds: number;
-}
-const ticketTitle: Phrase<[StuckStep]> = {
-  en: (s) => `${s.name} is stuck for ${s.offerId}`,
-  de: (s) => `${s.nameDe} hängt bei ${s.offerId}`,
-};
-const ticketBody: Phrase<[StuckStep]> = {
-  en: (s) =>
-    `The step "${s.name}" of operation ${s.operationId} started at ${s.startedAt} ` +
-    `and is still running past its expected maximum of ${s.maxSeconds} seconds. The operator has been told; ` +
-    `the step keeps running and the publication continues when it finishes.`,
-  de: (s) =>
-    `Der Schritt „${s.nameDe}“ des Vorgangs ${s.operationId} hat um ${s.startedAt} begonnen ` +
-    `und läuft noch, über seine erwartete Höchstdauer von ${s.maxSeconds} Sekunden hinaus. Der Betreiber ist informiert; ` +
-    `der Schritt läuft weiter, und die Veröffentlichung geht weiter, sobald er fertig ist.`,
 };
 
 export interface SweepResult {
@@ -91,33 +70,16 @@ export async function sweepStuckSteps(ctx: AppContext, now: Date = new Date()): 
         .returning('step_id')
         .executeTakeFirst();
       if (!flagged) return false;
-      const stuck: StuckStep = {
-        name: name.en,
-        nameDe: name.de,
+      return openStuckStepTicket(trx, {
+        publisherId: row.publisherId,
         offerId: row.offerId,
         operationId: row.operationId,
+        stepId: row.stepId,
+        name: name.en,
+        nameDe: name.de,
         startedAt: new Date(row.startedAt!).toISOString(),
         maxSeconds: Number(row.max),
-      };
-      const { translations, ...texts } = localizedFields({ title: say(ticketTitle, stuck), body: say(ticketBody, stuck) });
-      const inserted = await trx
-        .insertInto('tickets')
-        .values({
-          id: `tk-${randomUUID()}`,
-          publisher_id: row.publisherId,
-          offer_id: row.offerId,
-          operation_id: row.operationId,
-          step_id: row.stepId,
-          source: 'system',
-          title: texts.title,
-          body: texts.body,
-          translations: translations ? JSON.stringify(translations) : null,
-          status: 'open',
-        })
-        .onConflict((oc) => oc.columns(['operation_id', 'step_id']).where('source', '=', 'system').doNothing())
-        .returning('id')
-        .executeTakeFirst();
-      return inserted !== undefined;
+      });
     });
     if (opened) {
       result.stuck.push(`${row.operationId}/${row.stepId}`);

@@ -1,10 +1,11 @@
 /**
- * Retrying outbound deliveries (leads, webhooks): exponential back-off with jitter, stopping at
- * once on a permanent failure or on cancel.
+ * Retrying outbound deliveries (leads, webhooks, e-mail): exponential back-off with jitter,
+ * stopping at once on an error another attempt cannot fix or on cancel. Which errors those are
+ * is the error table's `retryable` flag (src/errors.ts), so an attempt says "stop" by throwing a
+ * VmarketError with a non-retryable code, e.g. DELIVERY_REFUSED for a receiver's 4xx.
  */
-import { VmarketError } from '../errors.ts';
-import { sleep } from '../storage/abort.ts';
-import { backoffDelay } from '../storage/replicate.ts';
+import { isRetryable } from '../errors.ts';
+import { backoffDelay, sleep } from '../util/timing.ts';
 
 export interface RetryOptions {
   /** Attempts in all, the first included. Default 5. */
@@ -14,20 +15,10 @@ export interface RetryOptions {
   signal?: AbortSignal;
 }
 
-/** Thrown by an attempt to stop retrying (a failure another attempt cannot fix). */
-export class PermanentFailure extends Error {
-  readonly error: unknown;
-
-  constructor(error: unknown) {
-    super(error instanceof Error ? error.message : String(error));
-    this.name = 'PermanentFailure';
-    this.error = error;
-  }
-}
-
 /**
- * Runs `attempt(n)` (n from 1) until it resolves, it throws a `PermanentFailure` (whose inner
- * error is rethrown), a CANCELED error, or the attempts run out (the last error is rethrown).
+ * Runs `attempt(n)` (n from 1) until it resolves, it throws an error that is not retryable (a
+ * VmarketError whose code says so, CANCELED among them: rethrown as it is), or the attempts run
+ * out (the last error is rethrown). Errors that are not VmarketErrors are retried.
  * `onRetry` hears about each failure that will be retried.
  */
 export async function withRetries<T>(
@@ -41,8 +32,7 @@ export async function withRetries<T>(
     try {
       return await attempt(n);
     } catch (error) {
-      if (error instanceof PermanentFailure) throw error.error;
-      if (error instanceof VmarketError && error.code === 'CANCELED') throw error;
+      if (!isRetryable(error)) throw error;
       if (n >= attempts) throw error;
       const delayMs = backoffDelay(n, base);
       onRetry?.(error, n, delayMs);

@@ -9,6 +9,8 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppContext } from '../app/context.ts';
 import { LEAD_DELIVERY_STATUSES, OPERATION_STATUSES } from '../contracts/index.ts';
+import { countLeadsByStatus } from '../leads/records.ts';
+import { countOperationsByStatus } from '../pipeline/operator-views.ts';
 
 export interface ServerMetrics {
   registry: Registry;
@@ -38,8 +40,7 @@ export function installMetrics(app: FastifyInstance, ctx: AppContext): ServerMet
     labelNames: ['status'] as const,
     registers: [registry],
     async collect() {
-      const rows = await ctx.db.kysely.selectFrom('operations').select((eb) => ['status', eb.fn.countAll<string>().as('n')]).groupBy('status').execute();
-      const counts = new Map(rows.map((r) => [r.status, Number(r.n)]));
+      const counts = await countOperationsByStatus(ctx.db);
       for (const status of new Set([...OPERATION_STATUSES, ...counts.keys()])) this.set({ status }, counts.get(status) ?? 0);
     },
   });
@@ -49,12 +50,7 @@ export function installMetrics(app: FastifyInstance, ctx: AppContext): ServerMet
     labelNames: ['status'] as const,
     registers: [registry],
     async collect() {
-      const rows = await ctx.db.kysely
-        .selectFrom('leads')
-        .select((eb) => ['delivery_status', eb.fn.countAll<string>().as('n')])
-        .groupBy('delivery_status')
-        .execute();
-      const counts = new Map(rows.map((r) => [r.delivery_status, Number(r.n)]));
+      const counts = await countLeadsByStatus(ctx.db);
       for (const status of new Set([...LEAD_DELIVERY_STATUSES, ...counts.keys()])) this.set({ status }, counts.get(status) ?? 0);
     },
   });

@@ -24,12 +24,12 @@ export async function installWeb(app: FastifyInstance, ctx: AppContext, distDir 
   }
   const html = { schema: { hide: true } };
   app.get('/', html, async (_request, reply) => {
-    const offers = await listCatalogOffers(ctx.db.kysely);
+    const offers = await listCatalogOffers(ctx.db);
     return reply.type('text/html; charset=utf-8').send(page('vmarket storefront', storefront(offers)));
   });
   app.get<{ Params: { key: string }; Querystring: { subscription?: string } }>('/offers/:key', html, async (request, reply) => {
     const key = parseCatalogKey(request.params.key);
-    const offer = key ? await getCatalogOffer(ctx.db.kysely, key.publisherId, key.offerId, request.query.subscription) : undefined;
+    const offer = key ? await getCatalogOffer(ctx.db, key.publisherId, key.offerId, request.query.subscription) : undefined;
     if (!offer) return reply.code(404).type('text/html; charset=utf-8').send(page('Not found', '<p>This offer is not in the catalogue.</p><p><a href="/">All offers</a></p>'));
     return reply.type('text/html; charset=utf-8').send(page(offer.title, offerPage(offer)));
   });

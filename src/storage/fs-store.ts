@@ -16,7 +16,7 @@ import type { FileHandle } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { VmarketError } from '../errors.ts';
-import { canceledError, isAbortError, throwIfAborted } from './abort.ts';
+import { canceledError, isAbortError, throwIfAborted } from '../util/abort.ts';
 import { assertSha256, hashFile, hashMismatchError } from './hash.ts';
 import { phaseReporter, progressReporter } from './progress.ts';
 import type { ProgressReporter } from './progress.ts';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { VmarketError } from '../errors.ts';
-import { throwIfAborted } from './abort.ts';
+import { throwIfAborted } from '../util/abort.ts';
 import type { TransferProgress } from './types.ts';
 
 const HASH_CHUNK = 4 * 1024 * 1024;

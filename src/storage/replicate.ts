@@ -7,7 +7,8 @@
  */
 import { toVmarketError } from '../errors.ts';
 import type { VmarketError } from '../errors.ts';
-import { canceledError, isAbortError, sleep, throwIfAborted } from './abort.ts';
+import { canceledError, isAbortError, throwIfAborted } from '../util/abort.ts';
+import { backoffDelay, sleep } from '../util/timing.ts';
 import { assertSha256 } from './hash.ts';
 import type { BlobStore, CopyResult, PutOptions, TransferProgress } from './types.ts';
 
@@ -68,16 +69,6 @@ export interface RegionResult {
 
 /** Codes that no retry can fix. */
 const PERMANENT: ReadonlySet<string> = new Set(['CANCELED', 'BAD_REQUEST', 'NOT_FOUND', 'FILE_UNREADABLE', 'PATH_NOT_ALLOWED', 'CONFIG_INVALID']);
-const MAX_BACKOFF_MS = 30_000;
-
-/**
- * The delay before retry `retry` (1-based): `baseMs × 2^(retry−1)` capped at 30 s, times a
- * random factor in [0.5, 1) so that regions failing together do not retry in lockstep.
- */
-export function backoffDelay(retry: number, baseMs = 500, random: () => number = Math.random): number {
-  const ceiling = Math.min(MAX_BACKOFF_MS, baseMs * 2 ** Math.max(0, retry - 1));
-  return ceiling * (0.5 + random() / 2);
-}
 
 /**
  * Copies the object `sha256` of `size` bytes into every target region in parallel.

@@ -30,7 +30,7 @@ import {
 import type { CompletedPart, S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { VmarketError } from '../errors.ts';
-import { canceledError, isAbortError, throwIfAborted } from './abort.ts';
+import { canceledError, isAbortError, throwIfAborted } from '../util/abort.ts';
 import { FsBlobStore } from './fs-store.ts';
 import { assertSha256, hashMismatchError } from './hash.ts';
 import { phaseReporter, progressReporter } from './progress.ts';

@@ -4,7 +4,8 @@
  * puts the bucket into debt and sleeps until the debt is repaid, so at any moment the bytes
  * released since creation never exceed `capacityBytes + bytesPerSecond × elapsed seconds`.
  */
-import { sleep, throwIfAborted } from './abort.ts';
+import { throwIfAborted } from '../util/abort.ts';
+import { sleep } from '../util/timing.ts';
 
 const MIN_CHUNK = 64 * 1024;
 const MAX_CHUNK = 8 * 1024 * 1024;

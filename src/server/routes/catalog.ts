@@ -50,7 +50,7 @@ export function catalogRoutes(app: ZodApp, ctx: AppContext): void {
       },
     },
     async (request) => {
-      const offers = await listCatalogOffers(ctx.db.kysely, {
+      const offers = await listCatalogOffers(ctx.db, {
         q: request.query.q,
         category: request.query.category,
         subscriptionId: request.headers['x-subscription-id'],
@@ -72,7 +72,7 @@ export function catalogRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       const { publisherId, offerId } = parseKey(request.params.key);
-      const offer = await getCatalogOffer(ctx.db.kysely, publisherId, offerId, request.headers['x-subscription-id']);
+      const offer = await getCatalogOffer(ctx.db, publisherId, offerId, request.headers['x-subscription-id']);
       if (!offer) throw new VmarketError('NOT_FOUND', `The offer ${request.params.key} is not in the catalogue.`);
       return offer;
     },

@@ -1,7 +1,7 @@
 /** Liveness (`/healthz`), readiness (`/readyz`: the database answers) and `/metrics`. */
-import { sql } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
+import { pingDatabase } from '../../db/database.ts';
 import { VmarketError } from '../../errors.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { errorResponses, type ZodApp } from '../schemas.ts';
@@ -25,7 +25,7 @@ export function healthRoutes(app: ZodApp, ctx: AppContext, metrics: ServerMetric
     },
     async (request, reply) => {
       try {
-        await sql`select 1`.execute(ctx.db.kysely);
+        await pingDatabase(ctx.db);
       } catch (error) {
         request.log.warn({ err: error }, 'readiness check failed');
         return reply.code(503).send(new VmarketError('UNREACHABLE', 'The database does not answer.').toJSON());

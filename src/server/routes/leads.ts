@@ -4,16 +4,12 @@
  * the publisher. `?format=csv` answers the same as CSV (the columns of `vmarket leads list --csv`).
  */
 import type { FastifyReply } from 'fastify';
-import type { Selectable } from 'kysely';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { getPublisher, publisherNotFound } from '../../app/publishers.ts';
-import { say } from '../../i18n/localized.ts';
-import { VmarketError } from '../../errors.ts';
-import { getOfferRow } from '../../offers/repository.ts';
+import { requirePublisher } from '../../app/publishers.ts';
+import { listLeads } from '../../leads/index.ts';
 import { authorizePublisher } from '../auth.ts';
-import type { LeadsTable } from '../../db/schema.ts';
-import { API, bearer, errorResponses, iso, offerParams, publisherParams, type ZodApp } from '../schemas.ts';
+import { API, bearer, errorResponses, offerParams, publisherParams, type ZodApp } from '../schemas.ts';
 import { type LeadView, leadSchema } from '../../contracts/index.ts';
 
 export const LEAD_CSV_COLUMNS = ['id', 'createdAt', 'offer', 'plan', 'subscriptionId', 'name', 'email', 'company', 'kind', 'deliveryStatus'];
@@ -28,22 +24,6 @@ function csvField(value: unknown): string {
 export function leadsCsv(leads: LeadView[]): string {
   const rows = leads.map((l) => [l.id, l.createdAt, l.offerId, l.planId, l.subscriptionId, l.contact.name, l.contact.email, l.contact.company ?? '', l.kind, l.deliveryStatus]);
   return [LEAD_CSV_COLUMNS, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
-}
-
-function leadView(r: Selectable<LeadsTable>): LeadView {
-  return {
-    id: r.id,
-    offerId: r.offer_id,
-    planId: r.plan_id,
-    subscriptionId: r.subscription_id,
-    contact: r.contact,
-    kind: r.kind,
-    deliveryStatus: r.delivery_status as LeadView['deliveryStatus'],
-    deliveryAttempts: r.delivery_attempts,
-    lastError: r.last_error,
-    createdAt: iso(r.created_at)!,
-    deliveredAt: iso(r.delivered_at),
-  };
 }
 
 const leadsQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
@@ -74,16 +54,7 @@ export function leadRoutes(app: ZodApp, ctx: AppContext): void {
     async (request, reply) => {
       const { pub, offer } = request.params;
       await authorizePublisher(ctx, request, pub);
-      if (!(await getOfferRow(ctx.db.kysely, pub, offer))) throw new VmarketError('NOT_FOUND', `The offer ${pub}/${offer} does not exist.`);
-      const rows = await ctx.db.kysely
-        .selectFrom('leads')
-        .selectAll()
-        .where('publisher_id', '=', pub)
-        .where('offer_id', '=', offer)
-        .orderBy('created_at', 'desc')
-        .orderBy('id')
-        .execute();
-      return answerLeads(reply, request.query.format, rows.map(leadView));
+      return answerLeads(reply, request.query.format, await listLeads(ctx.db, pub, offer));
     },
   );
 
@@ -102,11 +73,8 @@ export function leadRoutes(app: ZodApp, ctx: AppContext): void {
     async (request, reply) => {
       const { pub } = request.params;
       const principal = await authorizePublisher(ctx, request, pub);
-      if (principal.kind === 'operator' && !(await getPublisher(ctx.db.kysely, pub))) {
-        throw new VmarketError('NOT_FOUND', say(publisherNotFound, pub));
-      }
-      const rows = await ctx.db.kysely.selectFrom('leads').selectAll().where('publisher_id', '=', pub).orderBy('created_at', 'desc').orderBy('id').execute();
-      return answerLeads(reply, request.query.format, rows.map(leadView));
+      if (principal.kind === 'operator') await requirePublisher(ctx.db, pub);
+      return answerLeads(reply, request.query.format, await listLeads(ctx.db, pub));
     },
   );
 }

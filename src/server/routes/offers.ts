@@ -6,14 +6,12 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { getPublisher, publisherNotFound } from '../../app/publishers.ts';
+import { requirePublisher } from '../../app/publishers.ts';
 import { VmarketError } from '../../errors.ts';
-import { getOfferRow, listOfferRows, type OfferRow, putDraft } from '../../offers/repository.ts';
+import { listOfferSummaries, readOfferSlot, saveDraft } from '../../offers/offers.ts';
 import { offerSchema } from '../../offers/schema.ts';
-import { validateOffer } from '../../offers/validate.ts';
-import { offerNotFound } from '../../offers/phrases.ts';
+import { noSlotVersion } from '../../offers/phrases.ts';
 import { fixed, localizedFields, type Phrase, say } from '../../i18n/localized.ts';
-import type { SlotDocument } from '../../pipeline/packages.ts';
 import {
   cancelOperation,
   getCertificationReport,
@@ -21,17 +19,16 @@ import {
   publishOffer,
   reviewCertification,
 } from '../../pipeline/service.ts';
-import { actorOf, authorizeOperator, authorizePublisher, type Principal } from '../auth.ts';
+import { actorOf, authorizeOperator, authorizePublisher } from '../auth.ts';
 import { requestLocale } from '../language.ts';
 import { passThroughBody } from '../validation.ts';
-import { API, bearer, errorResponses, iso, offerParams, publisherParams, shaped, type ZodApp } from '../schemas.ts';
+import { API, bearer, errorResponses, offerParams, publisherParams, shaped, type ZodApp } from '../schemas.ts';
 import {
   certificationReportSchema,
   draftSavedSchema,
   offerSlotNameSchema,
   offerSlotSchema,
   offerStatusSchema,
-  offerStatusValueSchema,
   offerSummarySchema,
   operationRefSchema,
   publishAnswerSchema,
@@ -54,54 +51,13 @@ const reviewBody = z.object({
 /** The offer document as the PUT body: documented with the offer schema, checked by `validateOffer`. */
 const offerBody = passThroughBody(offerSchema.meta({ id: 'Offer', description: 'An offer file (CONTRACTS §2).' }));
 
-/** Latest operation status per offer of a publisher. */
-async function latestStatuses(ctx: AppContext, publisherId: string, offerId?: string): Promise<Map<string, { id: string; status: string }>> {
-  let query = ctx.db.kysely
-    .selectFrom('operations')
-    .select(['offer_id', 'id', 'status', 'created_at'])
-    .where('publisher_id', '=', publisherId)
-    .orderBy('created_at', 'desc')
-    .orderBy('id', 'desc');
-  if (offerId !== undefined) query = query.where('offer_id', '=', offerId);
-  const latest = new Map<string, { id: string; status: string }>();
-  for (const row of await query.execute()) if (!latest.has(row.offer_id)) latest.set(row.offer_id, { id: row.id, status: row.status });
-  return latest;
-}
-
-type PublishStatus = z.infer<typeof offerStatusValueSchema>;
-
-const nothingSaved: Phrase<[number]> = {
-  en: (count) => `The offer has ${count} problem${count === 1 ? '' : 's'}; nothing was saved.`,
-  de: (count) => `Das Angebot hat ${count} ${count === 1 ? 'Problem' : 'Probleme'}; nichts wurde gespeichert.`,
-};
-const SLOT_DE: Record<string, string> = { live: 'Live-Version', preview: 'Vorschau-Version' };
-const noSlotVersion: Phrase<[string, string, string]> = {
-  en: (pub, offer, slot) => `The offer ${pub}/${offer} has no ${slot} version.`,
-  de: (pub, offer, slot) => `Das Angebot ${pub}/${offer} hat keine ${SLOT_DE[slot] ?? slot}.`,
-};
 const notCertified: Phrase<[string, string]> = {
   en: (pub, offer) => `The offer ${pub}/${offer} has not been certified yet.`,
   de: (pub, offer) => `Das Angebot ${pub}/${offer} wurde noch nicht zertifiziert.`,
 };
 
-function statusOf(latest: { status: string } | undefined): PublishStatus {
-  return (latest?.status ?? 'neverPublished') as PublishStatus;
-}
-
 function quoted(etag: string): string {
   return `"${etag}"`;
-}
-
-/** The publisher must exist (the operator may name any id); 404 NOT_FOUND otherwise. */
-async function requirePublisher(ctx: AppContext, principal: Principal, publisherId: string): Promise<void> {
-  if (principal.kind === 'publisher') return;
-  if (!(await getPublisher(ctx.db.kysely, publisherId))) throw new VmarketError('NOT_FOUND', say(publisherNotFound, publisherId));
-}
-
-async function requireOfferRow(ctx: AppContext, publisherId: string, offerId: string): Promise<OfferRow> {
-  const row = await getOfferRow(ctx.db.kysely, publisherId, offerId);
-  if (!row) throw new VmarketError('NOT_FOUND', say(offerNotFound, publisherId, offerId));
-  return row;
 }
 
 export function offerRoutes(app: ZodApp, ctx: AppContext): void {
@@ -121,25 +77,8 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
     async (request) => {
       const { pub } = request.params;
       const principal = await authorizePublisher(ctx, request, pub);
-      await requirePublisher(ctx, principal, pub);
-      const [rows, latest] = await Promise.all([listOfferRows(ctx.db.kysely, pub), latestStatuses(ctx, pub)]);
-      return {
-        offers: rows.map((row) => {
-          const listing = (row.draft as { listing?: { title?: unknown } }).listing;
-          return {
-            id: row.id,
-            publisher: row.publisher_id,
-            status: statusOf(latest.get(row.id)),
-            etag: row.etag,
-            operationId: latest.get(row.id)?.id ?? null,
-            title: typeof listing?.title === 'string' ? listing.title : null,
-            hasPreview: row.preview !== null,
-            live: row.live !== null,
-            liveAt: iso(row.live_at),
-            updatedAt: iso(row.updated_at),
-          };
-        }),
-      };
+      if (principal.kind === 'operator') await requirePublisher(ctx.db, pub);
+      return { offers: await listOfferSummaries(ctx.db, pub) };
     },
   );
 
@@ -164,23 +103,13 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
     async (request, reply) => {
       const { pub, offer } = request.params;
       const principal = await authorizePublisher(ctx, request, pub);
-      await requirePublisher(ctx, principal, pub);
-      const doc: unknown = request.body;
-      const { problems } = await validateOffer(doc, { config: ctx.config, publisherId: pub, offerId: offer });
-      if (problems.length > 0) {
-        throw new VmarketError('VALIDATION_FAILED', say(nothingSaved, problems.length), {
-          details: problems,
-        });
-      }
+      if (principal.kind === 'operator') await requirePublisher(ctx.db, pub);
       const ifMatch = request.headers['if-match'];
       const ifNoneMatch = request.headers['if-none-match'];
-      const saved = await putDraft(ctx.db, pub, offer, doc as Record<string, unknown>, { ...(ifMatch ? { ifMatch } : {}), ...(ifNoneMatch ? { ifNoneMatch } : {}) });
-      const latest = await latestStatuses(ctx, pub, offer);
+      const saved = await saveDraft(ctx, pub, offer, request.body, { ...(ifMatch ? { ifMatch } : {}), ...(ifNoneMatch ? { ifNoneMatch } : {}) });
       reply.header('etag', quoted(saved.etag));
       reply.header('location', `${API}/publishers/${encodeURIComponent(pub)}/offers/${encodeURIComponent(offer)}`);
-      return reply
-        .code(saved.created ? 201 : 200)
-        .send({ id: offer, publisher: pub, etag: saved.etag, created: saved.created, status: statusOf(latest.get(offer)) });
+      return reply.code(saved.created ? 201 : 200).send(saved);
     },
   );
 
@@ -200,14 +129,11 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
       const { pub, offer } = request.params;
       const { slot } = request.query;
       await authorizePublisher(ctx, request, pub);
-      const row = await requireOfferRow(ctx, pub, offer);
-      const latest = await latestStatuses(ctx, pub, offer);
-      const common = { id: row.id, publisher: row.publisher_id, slot, status: statusOf(latest.get(offer)), etag: row.etag, updatedAt: iso(row.updated_at) };
-      reply.header('etag', quoted(row.etag));
-      if (slot === 'draft') return { ...common, offer: row.draft, operationId: null, publishedAt: null };
-      const doc = (slot === 'live' ? row.live : row.preview) as SlotDocument | null;
-      if (!doc) throw new VmarketError('NOT_FOUND', say(noSlotVersion, pub, offer, slot));
-      return { ...common, offer: doc.offer as Record<string, unknown>, operationId: doc.operationId ?? null, publishedAt: doc.publishedAt ?? null };
+      const read = await readOfferSlot(ctx.db, pub, offer, slot);
+      // the draft's etag also comes with the 404 of an empty slot
+      reply.header('etag', quoted(read.etag));
+      if (!read.slot) throw new VmarketError('NOT_FOUND', say(noSlotVersion, pub, offer, slot));
+      return read.slot;
     },
   );
 

@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { createPublisher } from '../../app/publishers.ts';
+import { createPublisher, listPublishers } from '../../app/publishers.ts';
 import { publisherIdSchema } from '../../offers/schema.ts';
 import { authenticate, authorizeOperator } from '../auth.ts';
-import { API, bearer, errorResponses, iso, type ZodApp } from '../schemas.ts';
+import { API, bearer, errorResponses, type ZodApp } from '../schemas.ts';
 import { createdPublisherSchema, meSchema, publisherListItemSchema } from '../../contracts/index.ts';
 
 const createPublisherBody = z.object({
@@ -64,8 +64,7 @@ export function publisherRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request) => {
       await authorizeOperator(ctx, request);
-      const rows = await ctx.db.kysely.selectFrom('publishers').select(['id', 'name', 'created_at']).orderBy('id').execute();
-      return { publishers: rows.map((r) => ({ id: r.id, name: r.name, createdAt: iso(r.created_at) })) };
+      return { publishers: await listPublishers(ctx.db) };
     },
   );
 }

@@ -15,7 +15,7 @@ import type { AppContext } from '../../app/context.ts';
 import type { Locale } from '../../i18n/locale.ts';
 import { localizeTree } from '../../i18n/localize-tree.ts';
 import { getOfferStatus } from '../../pipeline/service.ts';
-import { attachStuckTickets } from '../../pipeline/status.ts';
+import { attachStuckTickets } from '../../tickets/index.ts';
 import type { OfferStatusDocument } from '../../pipeline/types.ts';
 import { authorizePublisher } from '../auth.ts';
 import { requestLocale } from '../language.ts';
@@ -38,7 +38,7 @@ export interface StatusEventOptions {
 /** The offer's status document (CONTRACTS §5) with stuck steps linked to their tickets. 404 NOT_FOUND. */
 export async function offerStatusDocument(ctx: AppContext, publisherId: string, offerId: string): Promise<OfferStatusDocument> {
   const doc = await getOfferStatus(ctx, publisherId, offerId);
-  return attachStuckTickets(ctx.db.kysely, doc.operationId, doc);
+  return attachStuckTickets(ctx.db, doc.operationId, doc);
 }
 
 /**
