@@ -8,11 +8,12 @@ import { say } from '../i18n/localized.ts';
 import { offerNotFound } from '../offers/phrases.ts';
 import { iso, latestOperation, loadOperation, loadSteps } from './operations.ts';
 import { emptyStepViews, offerLinks, stepViews } from './status.ts';
+import { attachStuckTickets } from '../tickets/stuck.ts';
 import { operationNotFound } from './texts.ts';
-import type { OfferStatusDocument, OperationStatus, OperationView } from './types.ts';
+import type { OfferStatusDocument, OperationView } from './types.ts';
 
 /**
- * The offer's publishing status (CONTRACTS §5): its latest operation with every step. 404 NOT_FOUND.
+ * The offer's publishing status, stuck steps linked to the tickets they opened (CONTRACTS §5): its latest operation with every step. 404 NOT_FOUND.
  * The offer, operation and step rows are read from one snapshot (REPEATABLE READ): read one by
  * one, a worker's `live` transaction committing in between (another process on PostgreSQL)
  * would give `succeeded` with the old slots, e.g. no `liveLinks`.
@@ -35,13 +36,13 @@ export async function getOfferStatus(ctx: AppContext, publisherId: string, offer
   if (!offer) throw new VmarketError('NOT_FOUND', say(offerNotFound, publisherId, offerId));
   const links = offerLinks(ctx, publisherId, offerId);
   const previewShown = op !== undefined && offer.preview !== null && offer.preview_operation_id === op.id && op.status !== 'canceled';
-  return {
-    status: op ? (op.status as OperationStatus) : 'neverPublished',
+  return attachStuckTickets(ctx.db, op?.id ?? null, {
+    status: op ? op.status : 'neverPublished',
     operationId: op?.id ?? null,
     steps: steps ? stepViews(ctx, steps) : emptyStepViews(ctx),
     previewLinks: previewShown ? links : [],
     liveLinks: offer.live !== null ? links : [],
-  };
+  });
 }
 
 /** One operation with its steps and transitions. 404 NOT_FOUND (also for another publisher's). */
@@ -55,11 +56,11 @@ export async function getOperation(ctx: AppContext, publisherId: string, operati
     .where('operation_id', '=', operationId)
     .orderBy('id')
     .execute();
-  return {
+  return attachStuckTickets(ctx.db, op.id, {
     id: op.id,
     offerId: op.offer_id,
     publisherId: op.publisher_id,
-    status: op.status as OperationStatus,
+    status: op.status,
     createdBy: op.created_by,
     createdAt: iso(op.created_at)!,
     completedAt: iso(op.completed_at),
@@ -73,5 +74,5 @@ export async function getOperation(ctx: AppContext, publisherId: string, operati
       note: t.note,
       at: iso(t.at)!,
     })),
-  };
+  });
 }

@@ -100,10 +100,3 @@ export function offerLinks(ctx: AppContext, publisherId: string, offerId: string
   const key = `${encodeURIComponent(publisherId)}.${encodeURIComponent(offerId)}`;
   return [`${base}/offers/${key}`, `${base}/api/v1/catalog/offers/${key}`];
 }
-
-/**
- * Links stuck steps to their support tickets. It lives with the tickets (src/tickets/stuck.ts),
- * which own every ticket query; exported here too for callers that import it from the status
- * documents' module.
- */
-export { attachStuckTickets } from '../tickets/stuck.ts';

@@ -15,6 +15,7 @@ import { fixed, localizedFields, type Phrase, say } from '../../i18n/localized.t
 import {
   cancelOperation,
   getCertificationReport,
+  getOfferStatus,
   goLive,
   publishOffer,
   reviewCertification,
@@ -35,7 +36,6 @@ import {
   REVIEW_DECISIONS,
   reviewAnswerSchema,
 } from '../../contracts/index.ts';
-import { offerStatusDocument } from './status-events.ts';
 
 const publishBody = z
   .object({
@@ -179,7 +179,7 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
     async (request) => {
       const { pub, offer } = request.params;
       await authorizePublisher(ctx, request, pub);
-      return shaped(offerStatusSchema, await offerStatusDocument(ctx, pub, offer));
+      return shaped(offerStatusSchema, await getOfferStatus(ctx, pub, offer));
     },
   );
 

@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { getOperation } from '../../pipeline/service.ts';
-import { attachStuckTickets } from '../../tickets/index.ts';
 import { authorizePublisher } from '../auth.ts';
 import { API, bearer, errorResponses, shaped, type ZodApp } from '../schemas.ts';
 import { operationSchema } from '../../contracts/index.ts';
@@ -23,7 +22,7 @@ export function operationRoutes(app: ZodApp, ctx: AppContext): void {
       const { pub, opId } = request.params;
       await authorizePublisher(ctx, request, pub);
       const operation = await getOperation(ctx, pub, opId);
-      return shaped(operationSchema, await attachStuckTickets(ctx.db, operation.id, operation));
+      return shaped(operationSchema, operation);
     },
   );
 }

@@ -15,8 +15,6 @@ import type { AppContext } from '../../app/context.ts';
 import type { Locale } from '../../i18n/locale.ts';
 import { localizeTree } from '../../i18n/localize-tree.ts';
 import { getOfferStatus } from '../../pipeline/service.ts';
-import { attachStuckTickets } from '../../tickets/index.ts';
-import type { OfferStatusDocument } from '../../pipeline/types.ts';
 import { authorizePublisher } from '../auth.ts';
 import { requestLocale } from '../language.ts';
 import { API, bearer, errorResponses, offerParams, type ZodApp } from '../schemas.ts';
@@ -35,18 +33,12 @@ export interface StatusEventOptions {
   keepaliveMs?: number;
 }
 
-/** The offer's status document (CONTRACTS §5) with stuck steps linked to their tickets. 404 NOT_FOUND. */
-export async function offerStatusDocument(ctx: AppContext, publisherId: string, offerId: string): Promise<OfferStatusDocument> {
-  const doc = await getOfferStatus(ctx, publisherId, offerId);
-  return attachStuckTickets(ctx.db, doc.operationId, doc);
-}
-
 /**
  * The document with every language's texts, as the hub compares and shares it: one poller serves
  * subscribers of different languages, and a change in any text is a change for all of them.
  */
 async function serializedStatus(ctx: AppContext, publisherId: string, offerId: string): Promise<string> {
-  return JSON.stringify(await offerStatusDocument(ctx, publisherId, offerId));
+  return JSON.stringify(await getOfferStatus(ctx, publisherId, offerId));
 }
 
 /** One subscriber's view: in its language, shaped as the status route's serializer writes it. */
