@@ -27,7 +27,7 @@ import {
 } from './operations.ts';
 import type { StepId } from './steps/context.ts';
 import { alreadyLive, nothingRunning } from './texts.ts';
-import { ACTIVE_OPERATION_STATUSES, type OperationStatus } from './types.ts';
+import { ACTIVE_OPERATION_STATUSES } from './types.ts';
 
 /**
  * Cancels the offer's active operation on the publisher's or operator's request: the request is
@@ -39,7 +39,7 @@ export async function cancelOperation(ctx: AppContext, publisherId: string, offe
   await requireOffer(ctx, publisherId, offerId);
   const { operationId, immediate } = await ctx.db.transaction(async (trx) => {
     const op = await lockLatestOperation(trx, publisherId, offerId);
-    if (!op || !ACTIVE_OPERATION_STATUSES.includes(op.status as OperationStatus)) {
+    if (!op || !ACTIVE_OPERATION_STATUSES.includes(op.status)) {
       throw new VmarketError(
         'CONFLICT',
         op?.status === 'succeeded' ? say(alreadyLive, offerId, op.id) : say(nothingRunning, offerId),
@@ -81,7 +81,7 @@ export function cancelActor(op: OperationRow): string {
 export async function finalizeCancel(ctx: AppContext, operationId: string): Promise<boolean> {
   const op = await ctx.db.transaction(async (trx) => {
     const row = await lockOperation(trx, operationId);
-    if (!row || !ACTIVE_OPERATION_STATUSES.includes(row.status as never)) return undefined;
+    if (!row || !ACTIVE_OPERATION_STATUSES.includes(row.status)) return undefined;
     const actor = cancelActor(row);
     const step = currentStep(await loadSteps(trx, operationId));
     if (step) {

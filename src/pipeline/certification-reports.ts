@@ -5,7 +5,8 @@
  */
 import type { AppContext } from '../app/context.ts';
 import type { CertificationReport, CheckResult, CheckStatus } from '../certification/types.ts';
-import { iso, requireOffer } from './operations.ts';
+import { iso } from '../util/dates.ts';
+import { requireOffer } from './operations.ts';
 
 const RANK: Record<CheckStatus, number> = { failed: 3, warning: 2, passed: 1, skipped: 0 };
 

@@ -113,7 +113,7 @@ export async function transitionStep(
     .where('operation_id', '=', operationId)
     .where('step_id', '=', stepId)
     .executeTakeFirst();
-  if (!current || !from.includes(current.status as StepStatus)) return false;
+  if (!current || !from.includes(current.status)) return false;
   const started = to === 'inProgress' || to === 'waitingForApproval' || to === 'waitingForPublisherReview';
   const finished = to === 'complete' || to === 'skipped' || to === 'blocked' || to === 'canceled';
   const row = await trx
@@ -146,7 +146,7 @@ export async function transitionOperation(
 ): Promise<boolean> {
   const terminal = to === 'succeeded' || to === 'failed' || to === 'canceled';
   const before = await trx.selectFrom('operations').select('status').where('id', '=', operationId).executeTakeFirst();
-  if (!before || !from.includes(before.status as OperationStatus)) return false;
+  if (!before || !from.includes(before.status)) return false;
   await trx
     .updateTable('operations')
     .set({
@@ -233,14 +233,5 @@ export async function ensureStepRow(trx: Trx, pipeline: Pipeline, config: Pick<C
   }
 }
 
-/**
- * A timestamp column as ISO 8601. Takes `unknown` because the schema's `Generated<Timestamp>`
- * columns type as a nested ColumnType while drivers hand back a Date (or a string).
- */
-export function iso(value: unknown): string | null {
-  if (value === null || value === undefined) return null;
-  return (value instanceof Date ? value : new Date(value as string)).toISOString();
-}
-
-/** `now()` for `updated_at` columns (see `iso` for why not a Date). */
+/** `now()` for `updated_at` columns (see `iso` in util/dates.ts for why not a Date). */
 export const NOW = sql<any>`now()`;

@@ -1,11 +1,12 @@
 /** The status documents of docs/contracts.md §5, built from the operation and step rows. */
 import type { AppContext } from '../app/context.ts';
 import { type Localized, localizedFields } from '../i18n/localized.ts';
-import { iso, message, type StepRow } from './operations.ts';
+import { iso } from '../util/dates.ts';
+import { message, type StepRow } from './operations.ts';
 import type { Pipeline } from './pipeline.ts';
 import type { PipelineStep } from './steps/context.ts';
 import { estimatedTimeFrame } from './time-frame.ts';
-import type { StepMessage, StepStatus, StepStatusView } from './types.ts';
+import type { StepMessage, StepStatusView } from './types.ts';
 
 /**
  * One step of the status document. Its description reads in the caller's language (it carries
@@ -17,7 +18,7 @@ export function stepView(pipeline: Pipeline, row: StepRow): StepStatusView {
   const max = row.expected_max_seconds === null ? null : Number(row.expected_max_seconds);
   return {
     ...describeStep(step, row.step_id),
-    status: row.status as StepStatus,
+    status: row.status,
     progressPercentage: row.progress,
     estimatedTimeFrame: estimatedTimeFrame(max),
     expectedMaxSeconds: max,

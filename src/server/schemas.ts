@@ -24,12 +24,6 @@ const pathId = z.string().min(1).max(100);
 export const publisherParams = z.object({ pub: pathId });
 export const offerParams = z.object({ pub: pathId, offer: pathId });
 
-/** Timestamps leave the API as ISO 8601 strings. */
-export function iso(value: Date | string | null | undefined): string | null {
-  if (value === null || value === undefined) return null;
-  return (value instanceof Date ? value : new Date(value)).toISOString();
-}
-
 /** Bearer-token security for the OpenAPI document. */
 export const bearer = [{ bearerAuth: [] as string[] }];
 

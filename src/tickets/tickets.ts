@@ -15,7 +15,7 @@ import { localizedFields, say, type Translations } from '../i18n/localized.ts';
 import { offerNotFound } from '../offers/phrases.ts';
 import { getOfferRow } from '../offers/repository.ts';
 import { iso } from '../util/dates.ts';
-import type { Ticket as TicketView, TicketComment, TicketStatus, TicketSource, TicketWithComments as TicketWithCommentsView } from '../contracts/index.ts';
+import type { Ticket as TicketView, TicketComment, TicketStatus, TicketWithComments as TicketWithCommentsView } from '../contracts/index.ts';
 import { noSuchOffer, ticketNotFound } from './texts.ts';
 
 /** A ticket as the API answers it; a system ticket carries its other languages (src/i18n). */
@@ -32,7 +32,7 @@ function ticketView(row: TicketRow): Ticket {
     offerId: row.offer_id,
     operationId: row.operation_id,
     stepId: row.step_id,
-    source: row.source as TicketSource,
+    source: row.source,
     title: row.title,
     body: row.body,
     status: row.status,

@@ -1,7 +1,6 @@
 /**
  * A timestamp column as ISO 8601, or null. Takes `unknown` because the schema's generated
  * timestamp columns type as a nested ColumnType while drivers hand back a Date (or a string).
- * (pipeline/operations.ts and server/schemas.ts still have their own copies of this.)
  */
 export function iso(value: unknown): string | null {
   if (value === null || value === undefined) return null;
