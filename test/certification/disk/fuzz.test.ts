@@ -16,7 +16,8 @@ import { readDisk } from '../../../src/certification/fs/open.ts';
 import { buildImage } from '../../fixtures/images.ts';
 import { extendedChain, mbrSector, SECTOR } from '../../fixtures/partition-writer.ts';
 import { vhdFooter } from '../../fixtures/vhd-writer.ts';
-import { MiB, scratchDir } from './helpers.ts';
+import { MiB } from './helpers.ts';
+import { scratchDir } from '../../helpers/files.ts';
 
 const RUNS_PER_IMAGE = 400;
 const TIME_LIMIT_MS = 5000;
@@ -101,7 +102,7 @@ async function withinTimeLimit<T>(promise: Promise<T>, label: string): Promise<T
 }
 
 describe('disk layer under seeded corruption', () => {
-  const scratch = scratchDir();
+  const scratch = scratchDir('vmarket-disk-');
   const bases: Base[] = [];
 
   before(async () => {
