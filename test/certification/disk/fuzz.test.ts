@@ -18,21 +18,10 @@ import { extendedChain, mbrSector, SECTOR } from '../../fixtures/partition-write
 import { vhdFooter } from '../../fixtures/vhd-writer.ts';
 import { MiB } from './helpers.ts';
 import { scratchDir } from '../../helpers/files.ts';
+import { prng } from '../../helpers/prng.ts';
 
 const RUNS_PER_IMAGE = 400;
 const TIME_LIMIT_MS = 5000;
-
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 interface Region {
   name: string;
