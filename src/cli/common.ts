@@ -97,11 +97,6 @@ export function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-/** The global `--debug` flag, wherever it was given. */
-export function isDebug(command: Command): boolean {
-  return Boolean(command.optsWithGlobals().debug);
-}
-
 /** The operation id of a 202 publish answer: the body's, else the Location header's last segment. */
 export function operationIdOf(body: Record<string, unknown> | undefined, headers: Headers): string | undefined {
   if (body && typeof body.operationId === 'string') return body.operationId;

@@ -39,9 +39,3 @@ export function negotiateLocale(header: string | string[] | undefined | null): L
   return DEFAULT_LOCALE;
 }
 
-/** The language of a shell, from `LC_ALL`, `LC_MESSAGES`, `LANG` (`de_DE.UTF-8` → `de`). */
-export function localeFromEnvironment(env: NodeJS.ProcessEnv = process.env): Locale {
-  const value = env.LC_ALL || env.LC_MESSAGES || env.LANG || '';
-  const primary = value.split(/[_.@-]/)[0]?.toLowerCase() ?? '';
-  return isLocale(primary) ? primary : DEFAULT_LOCALE;
-}

@@ -31,10 +31,6 @@ export function verbatim(text: string): Localized {
   return { en: text, de: text };
 }
 
-export function isLocalized(value: unknown): value is Localized {
-  return typeof value === 'object' && value !== null && typeof (value as Localized).en === 'string' && typeof (value as Localized).de === 'string';
-}
-
 /** Joins localized pieces (and plain strings, the same in every language) language by language. */
 export function join(parts: readonly (Localized | string)[], separator = ''): Localized {
   const pick = (locale: Locale) => parts.map((part) => (typeof part === 'string' ? part : part[locale])).join(separator);

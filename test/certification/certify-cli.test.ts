@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
-import { vmarket } from '../cli/run-cli.ts';
+import { vmarket } from '../helpers/cli.ts';
 
 let dir: string;
 let good: string;

@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { BIN, cliEnv, NODE, ROOT } from './run-cli.ts';
+import { BIN, cliEnv, NODE, ROOT } from '../helpers/cli.ts';
 
 interface DemoRun {
   stdout: string;

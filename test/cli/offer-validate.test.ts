@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import YAML from 'yaml';
-import { vmarket } from './run-cli.ts';
+import { vmarket } from '../helpers/cli.ts';
 
 let tmp: string;
 let config: string;

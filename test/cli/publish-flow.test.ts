@@ -11,7 +11,8 @@ import { after, before, test } from 'node:test';
 import YAML from 'yaml';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { startTestServer } from '../helpers/server.ts';
-import { vmarket } from './run-cli.ts';
+import { vmarket } from '../helpers/cli.ts';
+import { offerDocument } from '../helpers/offers.ts';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -19,39 +20,13 @@ let server: TestServer;
 let tmp: string;
 let env: Record<string, string>;
 
-function offerDocument(id: string, osDisk: string): Record<string, unknown> {
-  return {
+const offer = (id: string, osDisk: string): Record<string, unknown> =>
+  offerDocument({
     id,
     publisher: 'contoso',
-    listing: {
-      title: 'CLI test offer',
-      summary: 'An offer the CLI tests publish.',
-      description: 'Published by test/cli/publish-flow.test.ts.',
-      categories: ['linux'],
-      keywords: ['test'],
-      privacyUrl: 'https://example.com/privacy',
-      termsOfUse: 'For tests only.',
-      support: { name: 'Support', email: 'support@example.com' },
-      engineering: { name: 'Engineering', email: 'eng@example.com' },
-    },
-    previewAudience: ['00000000-0000-4000-8000-0000000000aa'],
-    leads: { destination: 'table' },
-    plans: [
-      {
-        id: 'standard',
-        title: 'Standard',
-        summary: 'One disk.',
-        description: 'One OS disk.',
-        os: { family: 'linux', type: 'ubuntu', name: 'Ubuntu 22.04' },
-        regions: ['westeurope', 'eastus'],
-        recommendedSizes: ['small'],
-        openPorts: [{ protocol: 'tcp', port: 22 }],
-        pricing: { model: 'free' },
-        images: [{ version: '1.0.0', osDisk }],
-      },
-    ],
-  };
-}
+    osDisk,
+    listing: { title: 'CLI test offer', summary: 'An offer the CLI tests publish.', description: 'Published by test/cli/publish-flow.test.ts.' },
+  });
 
 before(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'vmarket-cli-flow-'));
@@ -69,7 +44,7 @@ test('offer push, publish --wait, golive --wait, status --json and leads list --
   const image = path.join(server.importDir, 'cli-os.vhd');
   await buildImage({ ...baseLinuxTree(), output: image });
   const offerFile = path.join(tmp, 'offer.yaml');
-  await writeFile(offerFile, YAML.stringify(offerDocument('cli-app', image)));
+  await writeFile(offerFile, YAML.stringify(offer('cli-app', image)));
 
   const pushed = await vmarket(['offer', 'push', offerFile], { env });
   assert.equal(pushed.code, 0, pushed.stderr);
@@ -120,7 +95,7 @@ test('offer push, publish --wait, golive --wait, status --json and leads list --
 });
 
 test('push of an invalid offer prints every problem the server found, stores nothing and exits 1', async () => {
-  const doc = offerDocument('cli-bad', path.join(server.importDir, 'missing.vhd'));
+  const doc = offer('cli-bad', path.join(server.importDir, 'missing.vhd'));
   (doc.listing as Record<string, unknown>).categories = ['no-such-category'];
   (doc.plans as Record<string, unknown>[])[0].regions = ['atlantis'];
   const file = path.join(tmp, 'bad.json');

@@ -9,7 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { BIN, cliEnv, NODE, ROOT, vmarket } from './run-cli.ts';
+import { BIN, cliEnv, NODE, ROOT, vmarket } from '../helpers/cli.ts';
 
 test('serve prints its URLs and the demo token, serves them, and stops on SIGTERM', async (t) => {
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'vmarket-cli-serve-'));

@@ -8,7 +8,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { vmarket } from './run-cli.ts';
+import { vmarket } from '../helpers/cli.ts';
 
 const COMMANDS = [
   [],

@@ -16,18 +16,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { embeddedDatabaseDir, openDatabase } from '../../src/db/database.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import type { PipelineStep } from '../../src/pipeline/steps/context.ts';
-
-export interface ApiAnswer {
-  status: number;
-  headers: Record<string, string>;
-  body: any;
-}
-
-export type ApiCall = (
-  method: string,
-  path: string,
-  opts?: { token?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string> },
-) => Promise<ApiAnswer>;
+import { apiClient, type ApiCall } from './http.ts';
 
 export interface TestServer {
   url: string;
@@ -93,32 +82,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     // the server-rendered stand-in pages, whether or not the web app was built in this checkout
     started = await startVmarket(config, { logger, env, writeCredentials: false, webDistDir: path.join(root, 'no-web-app'), steps: options.steps });
   } catch (error) {
-    await rm(root, { recursive: true, force: true });
+    if (!options.root) await rm(root, { recursive: true, force: true });
     throw error;
   }
   const { url, ctx } = started;
 
-  const api: ApiCall = async (method, p, opts = {}) => {
-    const headers: Record<string, string> = { ...(opts.headers ?? {}) };
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    let body: string | Buffer | undefined;
-    if (opts.rawBody !== undefined) body = opts.rawBody;
-    else if (opts.body !== undefined) body = JSON.stringify(opts.body);
-    if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
-    const res = await fetch(url + p, { method, headers, body: typeof body === 'string' || body === undefined ? body : new Uint8Array(body) });
-    const text = await res.text();
-    let parsed: unknown = text;
-    if ((res.headers.get('content-type') ?? '').includes('json') && text) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = text;
-      }
-    }
-    const answerHeaders: Record<string, string> = {};
-    res.headers.forEach((value, key) => (answerHeaders[key] = value));
-    return { status: res.status, headers: answerHeaders, body: parsed };
-  };
+  const api = apiClient(url);
 
   let closed = false;
   return {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { deliverLead, registerLeadDestination, verifyHmacSignature, type Lead, type LeadContext } from '../../src/leads/index.ts';
-import { hasOpenssl, startHttpsReceiver, startSmtpReceiver } from './receivers.ts';
-import { rejectsWith } from '../security/assert-error.ts';
+import { hasOpenssl, startHttpsReceiver, startSmtpReceiver } from '../helpers/receivers.ts';
+import { rejectsWith } from '../helpers/assert.ts';
 
 const lead: Lead = {
   id: '5b0f3c1e-0000-4000-8000-000000000001',

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { verifyHmacSignature } from '../../src/security/hmac.ts';
 import { Notifier, type NotifierOptions, type NotifyEvent } from '../../src/notify/index.ts';
 import { notificationEmail } from '../../src/notify/notifier.ts';
-import { hasOpenssl, startHttpsReceiver, startSmtpReceiver } from '../leads/receivers.ts';
+import { hasOpenssl, startHttpsReceiver, startSmtpReceiver } from '../helpers/receivers.ts';
 
 const event: NotifyEvent = {
   type: 'operation.waitingForSignoff',

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { loadConfig, type Config } from '../../src/config/load.ts';
 import { validateOffer } from '../../src/offers/validate.ts';
-import { offerDocument } from '../pipeline/helpers.ts';
+import { offerDocument } from '../helpers/offers.ts';
 
 let tmp: string;
 let images: string;

@@ -8,7 +8,7 @@
  * does nothing, and the same version can be published again. Once `live` applied, cancel is 409.
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, afterEach, before, describe, test } from 'node:test';
@@ -17,7 +17,9 @@ import type { StepId } from '../../src/pipeline/steps/context.ts';
 import { runOneStepJob } from '../../src/pipeline/workers.ts';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { startTestServer } from '../helpers/server.ts';
-import { offerDocument, sha256File, step, waitForStatus } from './helpers.ts';
+import { offerDocument, step, waitForStatus } from '../helpers/offers.ts';
+import { sha256File } from '../helpers/streams.ts';
+import { listFiles } from '../helpers/files.ts';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
@@ -25,15 +27,6 @@ const STEP_ORDER: StepId[] = ['validate', 'test-drive', 'certify', 'provision', 
 const OFFER = 'steps';
 const BASE = `/api/v1/publishers/contoso/offers/${OFFER}`;
 const SLOW_SECONDS = 30;
-
-/** Every file under `dir` (relative paths, sorted); none when it does not exist. */
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  return entries
-    .filter((e) => e.isFile())
-    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)))
-    .sort();
-}
 
 describe('cancel in each step', () => {
   let tmp: string;
@@ -60,7 +53,7 @@ describe('cancel in each step', () => {
 
   async function storeContents(): Promise<Record<string, string[]>> {
     const out: Record<string, string[]> = {};
-    for (const [name, dir] of Object.entries(storeDirs())) out[name] = await filesUnder(dir);
+    for (const [name, dir] of Object.entries(storeDirs())) out[name] = await listFiles(dir, { missingIsEmpty: true });
     return out;
   }
 

@@ -12,7 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import { getCertificationReport, reviewCertification, sweepStuckSteps } from '../../src/pipeline/service.ts';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { startTestServer } from '../helpers/server.ts';
-import { offerDocument, sha256File, step, waitForStatus } from './helpers.ts';
+import { offerDocument, step, waitForStatus } from '../helpers/offers.ts';
+import { sha256File } from '../helpers/streams.ts';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 

@@ -18,7 +18,7 @@ import { PIPELINE_STEPS } from '../../src/pipeline/steps/index.ts';
 import { reviewCertification } from '../../src/pipeline/service.ts';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { offerDocument, step, waitForStatus } from './helpers.ts';
+import { offerDocument, step, waitForStatus } from '../helpers/offers.ts';
 
 const OFFER = 'extra-steps';
 const BASE = `/api/v1/publishers/contoso/offers/${OFFER}`;

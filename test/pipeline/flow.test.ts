@@ -13,8 +13,9 @@ import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import { startTestServer } from '../helpers/server.ts';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { hasOpenssl, startHttpsReceiver, type HttpsReceiver } from '../leads/receivers.ts';
-import { AUDIENCE, offerDocument, sha256File, step, waitForStatus } from './helpers.ts';
+import { hasOpenssl, startHttpsReceiver, type HttpsReceiver } from '../helpers/receivers.ts';
+import { AUDIENCE, offerDocument, step, waitForStatus } from '../helpers/offers.ts';
+import { sha256File } from '../helpers/streams.ts';
 
 type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 

@@ -11,7 +11,9 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
-import { offerDocument, sha256File, step, waitForStatus, type Api } from './helpers.ts';
+import { offerDocument, step, waitForStatus } from '../helpers/offers.ts';
+import { sha256File } from '../helpers/streams.ts';
+import { apiClient } from '../helpers/http.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const OPERATOR = 'op-token-for-the-restart-test-0123456789';
@@ -45,32 +47,6 @@ async function serve(configFile: string): Promise<{ url: string; proc: ChildProc
   assert.fail(`vmarket serve did not start: ${out}\n${err}`);
 }
 
-function apiFor(url: string): Api {
-  return async (method, p, opts = {}) => {
-    const res = await fetch(url + p, {
-      method,
-      headers: {
-        ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
-        ...(opts.body !== undefined ? { 'content-type': 'application/json' } : {}),
-        ...(opts.headers ?? {}),
-      },
-      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
-    });
-    const text = await res.text();
-    let body: unknown = text;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      // not JSON
-    }
-    const headers: Record<string, string> = {};
-    res.headers.forEach((value, key) => {
-      headers[key] = value;
-    });
-    return { status: res.status, headers, body };
-  };
-}
-
 test('SIGKILL during deploy, restart: the publication finishes and done regions are not copied again', async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'vmarket-restart-'));
   const importDir = path.join(tmp, 'images');
@@ -96,7 +72,7 @@ test('SIGKILL during deploy, restart: the publication finishes and done regions 
 
   let { url, proc } = await serve(configFile);
   child = proc;
-  let api = apiFor(url);
+  let api = apiClient(url);
   const created = await api('POST', '/api/v1/publishers', { token: OPERATOR, body: { id: 'kill', name: 'Kill Test' } });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const token = created.body.token as string;
@@ -118,7 +94,7 @@ test('SIGKILL during deploy, restart: the publication finishes and done regions 
 
   ({ url, proc } = await serve(configFile));
   child = proc;
-  api = apiFor(url);
+  api = apiClient(url);
   const done = await waitForStatus(api, token, 'kill', 'restart', (d) => d.status === 'succeeded', 90_000);
   const texts: string[] = step(done, 'deploy').messages.map((m: any) => m.text);
   assert.equal(texts.filter((t) => t.startsWith('second: copied')).length, 1, texts.join('\n'));

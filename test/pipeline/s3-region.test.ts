@@ -13,8 +13,10 @@ import { test } from 'node:test';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { startTestServer } from '../helpers/server.ts';
-import { startS3rver, tempDir } from '../storage/helpers.ts';
-import { offerDocument, sha256File, step, waitForStatus } from './helpers.ts';
+import { tempDir } from '../helpers/files.ts';
+import { startS3rver } from '../helpers/s3rver.ts';
+import { offerDocument, step, waitForStatus } from '../helpers/offers.ts';
+import { sha256File } from '../helpers/streams.ts';
 
 const BUCKET = 'eastus';
 const BASE = '/api/v1/publishers/contoso/offers/s3-offer';

@@ -12,8 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { postgresUnavailable, startPostgres, type TestPostgres } from '../helpers/postgres.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { BIN, cliEnv, NODE, ROOT, vmarket } from '../cli/run-cli.ts';
-import { offerDocument, step, waitForStatus } from './helpers.ts';
+import { BIN, cliEnv, NODE, ROOT, vmarket } from '../helpers/cli.ts';
+import { offerDocument, step, waitForStatus } from '../helpers/offers.ts';
 
 describe('an API-only server and a worker process on PostgreSQL', { skip: postgresUnavailable() ?? false }, () => {
   let pg: TestPostgres;

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { downloadToFile } from '../../src/security/urls.ts';
-import { hasOpenssl, startHttpsReceiver } from '../leads/receivers.ts';
-import { rejectsWith } from './assert-error.ts';
+import { hasOpenssl, startHttpsReceiver } from '../helpers/receivers.ts';
+import { rejectsWith } from '../helpers/assert.ts';
 
 test('downloadToFile streams an allowed https URL, trusting the configured CA', async (t) => {
   if (!(await hasOpenssl())) return t.skip('openssl not installed');

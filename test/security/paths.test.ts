@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { confineImportPath } from '../../src/security/paths.ts';
-import { rejectsWith } from './assert-error.ts';
+import { rejectsWith } from '../helpers/assert.ts';
 
 async function layout(t: { after: (fn: () => Promise<void>) => void }) {
   const root = await realpath(await mkdtemp(path.join(os.tmpdir(), 'vmarket-paths-')));

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { checkOutboundUrl, isNonPublicAddress, safeFetch } from '../../src/security/urls.ts';
-import { rejectsWith } from './assert-error.ts';
+import { rejectsWith } from '../helpers/assert.ts';
 
 
 test('non-public addresses are recognised, including IPv4-mapped IPv6', () => {

@@ -13,7 +13,7 @@ import { DbSigningKeyStore } from '../../src/catalog/key-store.ts';
 import { getOrCreateSigningKey, verifyPackage } from '../../src/catalog/signing.ts';
 import { buildServer } from '../../src/server/app.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { AUDIENCE, imageFile, publishSlot, validOffer } from './helpers.ts';
+import { AUDIENCE, imageFile, publishSlot, validOffer } from '../helpers/offers.ts';
 
 const OUTSIDER = '00000000-0000-4000-8000-0000000000ff';
 

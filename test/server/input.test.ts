@@ -7,7 +7,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { imageFile, publishSlot, validOffer } from './helpers.ts';
+import { imageFile, publishSlot, validOffer } from '../helpers/offers.ts';
 
 let server: TestServer;
 let token: string;

@@ -13,8 +13,8 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { notificationEmail } from '../../src/notify/notifier.ts';
 import { pipelineEvent } from '../../src/pipeline/notify.ts';
 import { loadOperation } from '../../src/pipeline/operations.ts';
-import { offerDocument, step, waitForStatus } from '../pipeline/helpers.ts';
-import { imageFile } from './helpers.ts';
+import { offerDocument, step, waitForStatus } from '../helpers/offers.ts';
+import { imageFile } from '../helpers/offers.ts';
 
 let server: TestServer;
 let token: string;

@@ -8,8 +8,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { verifyHmacSignature } from '../../src/security/hmac.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { hasOpenssl, startHttpsReceiver, startSmtpReceiver, type HttpsReceiver, type SmtpReceiver } from '../leads/receivers.ts';
-import { imageFile, publishSlot, validOffer } from './helpers.ts';
+import { hasOpenssl, startHttpsReceiver, startSmtpReceiver, type HttpsReceiver, type SmtpReceiver } from '../helpers/receivers.ts';
+import { imageFile, publishSlot, validOffer } from '../helpers/offers.ts';
 
 const SECRET = 'lead-hmac-key';
 const CUSTOMER = '00000000-0000-4000-8000-0000000000c1';

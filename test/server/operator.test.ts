@@ -13,8 +13,8 @@ import { after, before, test } from 'node:test';
 import { sweepStuckSteps } from '../../src/pipeline/service.ts';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { offerDocument, step, waitForStatus } from '../pipeline/helpers.ts';
-import { imageFile, publishSlot, validOffer } from './helpers.ts';
+import { offerDocument, step, waitForStatus } from '../helpers/offers.ts';
+import { imageFile, publishSlot, validOffer } from '../helpers/offers.ts';
 
 let tmp: string;
 let server: TestServer;

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { validOffer } from './helpers.ts';
+import { validOffer } from '../helpers/offers.ts';
 
 let server: TestServer;
 let token: string;

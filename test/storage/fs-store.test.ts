@@ -8,7 +8,7 @@ import { VmarketError } from '../../src/errors.ts';
 import { FsBlobStore } from '../../src/storage/fs-store.ts';
 import { hashFile } from '../../src/storage/hash.ts';
 import type { TransferProgress } from '../../src/storage/types.ts';
-import { listFiles, randomFile, tempDir } from './helpers.ts';
+import { listFiles, randomFile, tempDir } from '../helpers/files.ts';
 
 test('putFile stores a file under its SHA-256, verifies it, and a second put copies nothing', async (t) => {
   const dir = await tempDir(t);

@@ -10,7 +10,8 @@ import { backoffDelay } from '../../src/util/timing.ts';
 import type { ReplicationProgress } from '../../src/storage/replicate.ts';
 import { S3BlobStore } from '../../src/storage/s3-store.ts';
 import type { BlobStore, CopyResult, PutOptions } from '../../src/storage/types.ts';
-import { listFiles, randomFile, startS3rver, tempDir } from './helpers.ts';
+import { listFiles, randomFile, tempDir } from '../helpers/files.ts';
+import { startS3rver } from '../helpers/s3rver.ts';
 
 /** Test-only wrapper: the first `failures` copies into the store throw an I/O error. */
 class FlakyStore implements BlobStore {

@@ -8,13 +8,9 @@ import { FsBlobStore } from '../../src/storage/fs-store.ts';
 import { S3BlobStore } from '../../src/storage/s3-store.ts';
 import type { S3BlobStoreOptions } from '../../src/storage/s3-store.ts';
 import type { TransferProgress } from '../../src/storage/types.ts';
-import { randomFile, startS3rver, tempDir } from './helpers.ts';
-
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of stream as AsyncIterable<Buffer>) chunks.push(chunk);
-  return Buffer.concat(chunks);
-}
+import { randomFile, tempDir } from '../helpers/files.ts';
+import { startS3rver } from '../helpers/s3rver.ts';
+import { collect } from '../helpers/streams.ts';
 
 /** An S3 store on the test's s3rver, closed when the test ends. */
 function s3Store(t: TestContext, server: { endpoint: string; credentials: S3BlobStoreOptions['credentials'] }, bucket: string, extra: Partial<S3BlobStoreOptions> = {}): S3BlobStore {
@@ -43,7 +39,7 @@ test('S3 store: upload creates the bucket, verifies by read-back, dedupes, reads
   assert.equal(await store.has(file.sha256, 1), false);
   assert.equal(await store.size(file.sha256), file.size);
   assert.equal(await store.verify(file.sha256), true);
-  assert.deepEqual(await readAll(await store.read(file.sha256)), await readFile(file.path));
+  assert.deepEqual(await collect(await store.read(file.sha256)), await readFile(file.path));
 
   assert.equal((await store.putFile(file.path, file.sha256)).bytesCopied, 0);
 
@@ -83,7 +79,7 @@ test('S3 store: copies between buckets of one endpoint server-side, and streams 
   // s3rver has no UploadPartCopy: a multipart server-side copy falls back to streaming.
   const c = s3Store(t, server, 'bucket-c', { multipartCopyThresholdBytes: 1024 * 1024 });
   assert.deepEqual(await c.copyFrom(a, file.sha256), { bytesCopied: file.size, via: 'stream' });
-  assert.deepEqual(await readAll(await c.read(file.sha256)), await readFile(file.path));
+  assert.deepEqual(await collect(await c.read(file.sha256)), await readFile(file.path));
 
   const fs = new FsBlobStore(join(dir, 'fs'));
   assert.equal((await fs.copyFrom(b, file.sha256)).bytesCopied, file.size);

@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { AUDIENCE, offerDocument } from '../pipeline/helpers.ts';
+import { AUDIENCE, offerDocument } from '../helpers/offers.ts';
 import { browserUnavailable, launchBrowser, newPage, problemsOf, REVIEW_PAST_MAXIMUM, signIn, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();

@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { assignErrors, fieldId } from '../../src/web/src/pages/portal/editor/field-errors.ts';
 import { documentFromForm, formFromDocument, numberOrText } from '../../src/web/src/pages/portal/editor/model.ts';
-import { AUDIENCE, offerDocument } from '../pipeline/helpers.ts';
+import { AUDIENCE, offerDocument } from '../helpers/offers.ts';
 import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, signIn, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();

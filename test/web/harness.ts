@@ -15,7 +15,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { embeddedDatabaseDir } from '../../src/db/database.ts';
 import { ensureSampleImage } from '../../src/demo/sample-image.ts';
 import { ensureWebBuilt } from '../../src/server/web-build.ts';
-import { NODE, ROOT } from '../cli/run-cli.ts';
+import { NODE, ROOT } from '../helpers/cli.ts';
 import { pgliteTemplate, TEST_OPERATOR_TOKEN } from '../helpers/server.ts';
 
 export const CHROMIUM = process.env.VMARKET_CHROMIUM ?? '/usr/bin/chromium';

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { offerDocument } from '../pipeline/helpers.ts';
+import { offerDocument } from '../helpers/offers.ts';
 import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, REVIEW_PAST_MAXIMUM, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();

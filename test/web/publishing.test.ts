@@ -17,7 +17,7 @@ import type { CheckResult as CertificationCheck, Step } from '../../src/contract
 import { sortChecks } from '../../src/web/src/pages/portal/publishing/check-order.ts';
 import { isOverdue } from '../../src/web/src/pages/portal/publishing/step-timing.ts';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
-import { offerDocument } from '../pipeline/helpers.ts';
+import { offerDocument } from '../helpers/offers.ts';
 import { browserUnavailable, launchBrowser, newPage, problemsOf, REVIEW_PAST_MAXIMUM, screenshot, startWebServer, type WebServer } from './harness.ts';
 
 describe('status stream parser', () => {

@@ -12,7 +12,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { AUDIENCE, offerDocument, sha256File } from '../pipeline/helpers.ts';
+import { AUDIENCE, offerDocument } from '../helpers/offers.ts';
+import { sha256File } from '../helpers/streams.ts';
 import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();

@@ -14,8 +14,8 @@ import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { startSmtpReceiver, type SmtpReceiver } from '../leads/receivers.ts';
-import { offerDocument } from '../pipeline/helpers.ts';
+import { startSmtpReceiver, type SmtpReceiver } from '../helpers/receivers.ts';
+import { offerDocument } from '../helpers/offers.ts';
 import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, REVIEW_PAST_MAXIMUM, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();

@@ -5,14 +5,16 @@ import { describe, it } from 'node:test';
 import { bufferReader } from '../../../src/certification/disk/buffer-reader.ts';
 import { detectFileSystem } from '../../../src/certification/disk/detect-fs.ts';
 import { swapSignature } from '../../fixtures/partition-writer.ts';
-import { MiB, needs, run, scratchDir } from './helpers.ts';
+import { MiB, run } from './helpers.ts';
+import { scratchDir } from '../../helpers/files.ts';
+import { needs } from '../../helpers/tools.ts';
 
 const UUID = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 const uuidBytes = () => Buffer.from(UUID.replace(/-/g, ''), 'hex');
 const detect = (bytes: Buffer) => detectFileSystem(bufferReader(bytes));
 
 describe('detectFileSystem', () => {
-  const scratch = scratchDir();
+  const scratch = scratchDir('vmarket-disk-');
 
   it('tells ext2, ext3 and ext4 apart by their features, with label and UUID', { skip: needs('mkfs.ext4') }, async () => {
     const cases: [string, string[], string][] = [

@@ -8,12 +8,14 @@ import { detectFormat } from '../../../src/certification/disk/format.ts';
 import { vhdChecksum } from '../../../src/certification/disk/vhd-footer.ts';
 import { buildImage } from '../../fixtures/images.ts';
 import { vhdFooter, vhdGeometry } from '../../fixtures/vhd-writer.ts';
-import { english, MiB, needs, readerOf, run, scratchDir } from './helpers.ts';
+import { english, MiB, readerOf, run } from './helpers.ts';
+import { scratchDir } from '../../helpers/files.ts';
+import { needs } from '../../helpers/tools.ts';
 
 const files = [{ path: '/etc/hostname', content: 'fixture\n' }];
 
 describe('detectFormat', () => {
-  const scratch = scratchDir();
+  const scratch = scratchDir('vmarket-disk-');
   let dir: string;
   let vhd: string;
   before(async () => {

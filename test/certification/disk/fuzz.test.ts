@@ -16,22 +16,12 @@ import { readDisk } from '../../../src/certification/fs/open.ts';
 import { buildImage } from '../../fixtures/images.ts';
 import { extendedChain, mbrSector, SECTOR } from '../../fixtures/partition-writer.ts';
 import { vhdFooter } from '../../fixtures/vhd-writer.ts';
-import { MiB, scratchDir } from './helpers.ts';
+import { MiB } from './helpers.ts';
+import { scratchDir } from '../../helpers/files.ts';
+import { prng } from '../../helpers/prng.ts';
 
 const RUNS_PER_IMAGE = 400;
 const TIME_LIMIT_MS = 5000;
-
-/** mulberry32: a small seeded PRNG, so a failing case can be replayed from its seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
 
 interface Region {
   name: string;
@@ -101,7 +91,7 @@ async function withinTimeLimit<T>(promise: Promise<T>, label: string): Promise<T
 }
 
 describe('disk layer under seeded corruption', () => {
-  const scratch = scratchDir();
+  const scratch = scratchDir('vmarket-disk-');
   const bases: Base[] = [];
 
   before(async () => {

@@ -8,8 +8,11 @@ import type { OpenedDisk } from '../../../src/certification/disk/types.ts';
 import { baseLinuxTree, buildImage, type FileSpec, type ImageSpec } from '../../fixtures/images.ts';
 import { pseudoRandomBytes } from '../../fixtures/pseudo-random.ts';
 import { vhdFooter } from '../../fixtures/vhd-writer.ts';
-import { rejectsWith } from '../../security/assert-error.ts';
-import { english, MiB, needs, scratchDir } from './helpers.ts';
+import { rejectsWith } from '../../helpers/assert.ts';
+import { english, MiB } from './helpers.ts';
+import { scratchDir } from '../../helpers/files.ts';
+import { needs } from '../../helpers/tools.ts';
+import { sha256Of } from '../../helpers/streams.ts';
 
 const extra: FileSpec[] = [
   { path: '/home/tester', type: 'dir', mode: 0o750, uid: 1000, gid: 1000 },
@@ -27,14 +30,8 @@ async function withDisk<T>(path: string, use: (disk: OpenedDisk) => Promise<T>):
   }
 }
 
-async function sha256(stream: AsyncIterable<Buffer>): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of stream) hash.update(chunk);
-  return hash.digest('hex');
-}
-
 describe('openDisk', () => {
-  const scratch = scratchDir();
+  const scratch = scratchDir('vmarket-disk-');
   let mbr: string;
   before(async () => {
     mbr = await buildImage({ files: [...baseLinuxTree().files, ...extra], output: join(scratch(), 'os.vhd'), swapPartitionMiB: 8 });
@@ -59,7 +56,7 @@ describe('openDisk', () => {
       const blob = (await fs.stat('/var/lib/blob.bin'))!;
       assert.equal(blob.size, 3 * MiB + 17);
       const expected = createHash('sha256').update(pseudoRandomBytes('/var/lib/blob.bin', 3 * MiB + 17)).digest('hex');
-      assert.equal(await sha256(fs.stream('/var/lib/blob.bin')), expected);
+      assert.equal(await sha256Of(fs.stream('/var/lib/blob.bin')), expected);
     });
   });
 

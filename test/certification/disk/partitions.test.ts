@@ -8,7 +8,9 @@ import { readPartitionTable } from '../../../src/certification/disk/partitions.t
 import type { PartitionTable, RangeReader } from '../../../src/certification/disk/types.ts';
 import { buildImage } from '../../fixtures/images.ts';
 import { extendedChain, GPT_TYPES, gptStructures, gptUsable, mbrSector, SECTOR, type GptOptions, type GptPartitionSpec, type Write } from '../../fixtures/partition-writer.ts';
-import { english, MiB, needs, run, scratchDir } from './helpers.ts';
+import { english, MiB, run } from './helpers.ts';
+import { scratchDir } from '../../helpers/files.ts';
+import { needs } from '../../helpers/tools.ts';
 
 const DISK = 16 * MiB;
 const LAST_LBA = DISK / SECTOR - 1;
@@ -231,7 +233,7 @@ describe('GPT', () => {
 });
 
 describe('tables cross-checked with sfdisk (util-linux)', { skip: needs('sfdisk') }, () => {
-  const scratch = scratchDir();
+  const scratch = scratchDir('vmarket-disk-');
 
   /** sfdisk's view: [start byte, size bytes, type] per partition. */
   async function sfdiskView(path: string): Promise<{ label: string; parts: [number, number, string][] }> {

@@ -5,8 +5,8 @@ import { describe, it } from 'node:test';
 import { bufferReader } from '../../../src/certification/disk/buffer-reader.ts';
 import { openFileReader } from '../../../src/certification/disk/file-reader.ts';
 import type { RangeReader } from '../../../src/certification/disk/types.ts';
-import { rejectsWith } from '../../security/assert-error.ts';
-import { scratchDir } from './helpers.ts';
+import { rejectsWith } from '../../helpers/assert.ts';
+import { scratchDir } from '../../helpers/files.ts';
 
 const bytes = Buffer.from(Array.from({ length: 4096 }, (_, i) => i % 251));
 
@@ -34,7 +34,7 @@ async function checkReader(reader: RangeReader): Promise<void> {
 }
 
 describe('range readers', () => {
-  const scratch = scratchDir();
+  const scratch = scratchDir('vmarket-disk-');
 
   it('the file reader reads positioned, bounded ranges', async () => {
     const path = join(scratch(), 'bytes.bin');

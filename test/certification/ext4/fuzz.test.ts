@@ -11,6 +11,7 @@ import { VmarketError } from '../../../src/errors.ts';
 import { openExtFs } from '../../../src/certification/fs/ext4/index.ts';
 import { buildImage, debugfs, toolsAvailable, type ImageSpec } from './fixtures.ts';
 import { BufferRangeReader } from './range-readers.ts';
+import { prng } from '../../helpers/prng.ts';
 
 const CASES_PER_IMAGE = 1000;
 const CASE_TIME_MS = 5000;
@@ -22,18 +23,6 @@ interface Region {
   kind: string;
   start: number;
   length: number;
-}
-
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 async function regionsOf(imagePath: string, image: Buffer, blockSize: number): Promise<Region[]> {

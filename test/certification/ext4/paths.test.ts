@@ -10,12 +10,7 @@ import { openExtFs } from '../../../src/certification/fs/ext4/index.ts';
 import type { GuestFs } from '../../../src/certification/fs/types.ts';
 import { buildImage, toolsAvailable } from './fixtures.ts';
 import { FileRangeReader } from './range-readers.ts';
-
-async function collect(iterable: AsyncIterable<Buffer>): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  for await (const part of iterable) parts.push(part);
-  return Buffer.concat(parts);
-}
+import { collect } from '../../helpers/streams.ts';
 
 function isCode(code: string) {
   return (error: unknown) => error instanceof VmarketError && error.code === code;
