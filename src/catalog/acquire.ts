@@ -1,5 +1,5 @@
 /**
- * A customer acquires a plan (CONTRACTS §5): the answer is the plan's signed package from the
+ * A customer acquires a plan (docs/contracts.md §5): the answer is the plan's signed package from the
  * slot served to the customer's subscription (live, or the preview for its audience), and the
  * customer's contact becomes a lead. The lead row and its delivery job commit in ONE
  * transaction, so a lead is never stored without being delivered nor delivered without being

@@ -1,5 +1,5 @@
 /**
- * The marketplace's package signatures (CONTRACTS §7): Ed25519 over the UTF-8 bytes of the
+ * The marketplace's package signatures (docs/contracts.md §7): Ed25519 over the UTF-8 bytes of the
  * RFC 8785 (JCS) canonical JSON of a package, so a customer can verify a package whatever order
  * its keys were serialised in. Keys live in a `SigningKeyStore`; the newest key signs, every key
  * stays published in `/catalog/keys` so older signatures keep verifying.

@@ -1,7 +1,7 @@
 /**
  * What the storefront shows: the public listing of offers from their published slots. The live
  * slot is public; the preview slot is shown only to the subscriptions its `previewAudience`
- * lists (CONTRACTS §5), and for them it takes the place of the live version, so the audience
+ * lists (docs/contracts.md §5), and for them it takes the place of the live version, so the audience
  * tries exactly what is about to go live. Nothing private leaves here: no preview audience, no
  * lead destination, no engineering contact, no image sources. The answers' shapes are the
  * contract's (src/contracts/catalog.ts).

@@ -1,5 +1,5 @@
 /**
- * `certifyImages`: the certification engine of CONTRACTS §6. Opens every image, hashes each
+ * `certifyImages`: the certification engine of docs/contracts.md §6. Opens every image, hashes each
  * image file (worker thread) while one pass streams every file of every file system through the
  * malware engines and secret searchers, then runs every check and returns the report.
  */

@@ -1,5 +1,5 @@
 /**
- * The certification report of CONTRACTS.md §6 and the entry point's options. This file is the
+ * The certification report of docs/contracts.md §6 and the entry point's options. This file is the
  * contract between the certification engine and its callers (the `certify` CLI command and the
  * pipeline's `certify` step); keep it stable. The report's outside shape is the contract's
  * (src/contracts/certification.ts); the stored form adds the texts' translations.

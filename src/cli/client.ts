@@ -1,5 +1,5 @@
 /**
- * A small client for the vmarket HTTP API (CONTRACTS §5), used by every CLI command that talks
+ * A small client for the vmarket HTTP API (docs/contracts.md §5), used by every CLI command that talks
  * to a server. It turns the API's error documents into VmarketErrors (the server's code,
  * message and details, so the CLI prints one sentence plus one line per problem) and a refused
  * or failed connection into UNREACHABLE (exit 2).

@@ -1,5 +1,5 @@
 /**
- * The `vmarket` command line (CONTRACTS §1): builds the commander program with every command and
+ * The `vmarket` command line (docs/contracts.md §1): builds the commander program with every command and
  * runs it, mapping every outcome to the contract's exit codes (0 ok, 1 the thing checked failed,
  * 2 bad usage, unreadable input or an unreachable server).
  */

@@ -23,7 +23,7 @@ export const DEFAULT_CATEGORIES = [
   'windows',
 ];
 
-/** The default supported OS list of CONTRACTS §6 (`rhel`-family and SUSE match on the major version). */
+/** The default supported OS list of docs/contracts.md §6 (`rhel`-family and SUSE match on the major version). */
 export const DEFAULT_SUPPORTED_OS: { id: string; versions: string[] }[] = [
   { id: 'ubuntu', versions: ['20.04', '22.04', '24.04'] },
   { id: 'debian', versions: ['11', '12', '13'] },

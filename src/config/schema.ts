@@ -1,5 +1,5 @@
 /**
- * The server configuration (CONTRACTS.md §3) as one zod schema. Every key is optional; the
+ * The server configuration (docs/contracts.md §3) as one zod schema. Every key is optional; the
  * defaults here are the embedded default that `vmarket serve` runs with no file at all.
  * Relative paths are resolved against the config file's directory (or the working directory
  * when there is no file) by `loadConfig`, never here.
@@ -56,7 +56,7 @@ export const clamavSchema = z.object({
 export const certificationConfigSchema = z.object({
   /** A passed report waits for an operator's approval. Default false. */
   manualReview: z.boolean().default(false),
-  /** Replaces the default supported OS list (CONTRACTS §6) when given. */
+  /** Replaces the default supported OS list (docs/contracts.md §6) when given. */
   supportedOs: z.array(supportedOsSchema).optional(),
   yaraRules: z.array(z.string()).default([]),
   hashLists: z.array(z.string()).default([]),

@@ -35,7 +35,7 @@ export interface PublishersTable {
 export interface OffersTable {
   publisher_id: string;
   id: string;
-  /** The draft offer document (CONTRACTS §2). */
+  /** The draft offer document (docs/contracts.md §2). */
   draft: Json<Record<string, unknown>>;
   /** Changes with every draft update; `If-Match` compares against it. */
   etag: string;

@@ -18,7 +18,7 @@ export interface SampleOfferInput {
   categories: string[];
 }
 
-/** Builds the sample offer document (CONTRACTS §2). */
+/** Builds the sample offer document (docs/contracts.md §2). */
 export function sampleOffer(input: SampleOfferInput): Record<string, unknown> {
   const wanted = ['linux', 'security'].filter((c) => input.categories.includes(c));
   const categories = wanted.length ? wanted : input.categories.slice(0, 1);

@@ -1,6 +1,6 @@
 /**
  * The languages vmarket speaks and how a request or a shell picks one. English is the language of
- * the contracts (CONTRACTS.md) and of everything stored; other languages are offered on top.
+ * the contracts (docs/contracts.md) and of everything stored; other languages are offered on top.
  */
 
 export const LOCALES = ['en', 'de'] as const;

@@ -1,4 +1,4 @@
-/** Leads: a customer's acquisition of a plan, handed to the publisher's destination (CONTRACTS §2, §5). */
+/** Leads: a customer's acquisition of a plan, handed to the publisher's destination (docs/contracts.md §2, §5). */
 import type { Config } from '../config/load.ts';
 import type { LeadContact, LeadKind } from '../contracts/index.ts';
 import type { RetryOptions } from '../security/retry.ts';

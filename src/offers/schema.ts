@@ -1,5 +1,5 @@
 /**
- * The offer file of CONTRACTS.md §2 as a zod schema. Shape rules only (types, lengths, patterns);
+ * The offer file of docs/contracts.md §2 as a zod schema. Shape rules only (types, lengths, patterns);
  * rules that depend on the operator (regions, categories, import dirs, versions already used)
  * are in `validate.ts`, so `vmarket offer validate` and the server report the same problems.
  */

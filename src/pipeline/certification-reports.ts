@@ -1,6 +1,6 @@
 /**
  * Certification reports of one operation. The certify step certifies each distinct plan image set
- * (OS disk + data disks) once; the API serves one report (CONTRACTS §6), so several are merged:
+ * (OS disk + data disks) once; the API serves one report (docs/contracts.md §6), so several are merged:
  * failed if any failed, every image once, each check once with its worst status and all evidence.
  */
 import type { AppContext } from '../app/context.ts';
@@ -42,7 +42,7 @@ export function mergeReports(reports: CertificationReport[]): CertificationRepor
 }
 
 /**
- * The last certification report of the offer (CONTRACTS §6): the latest operation's reports
+ * The last certification report of the offer (docs/contracts.md §6): the latest operation's reports
  * merged into one (one report per distinct plan image set), with `operationId` and `review`
  * added. null when the offer was never certified; 404 NOT_FOUND for an unknown offer.
  */

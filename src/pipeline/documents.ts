@@ -14,7 +14,7 @@ import { operationNotFound } from './texts.ts';
 import type { OfferStatusDocument, OperationView } from './types.ts';
 
 /**
- * The offer's publishing status, stuck steps linked to the tickets they opened (CONTRACTS §5): its latest operation with every step. 404 NOT_FOUND.
+ * The offer's publishing status, stuck steps linked to the tickets they opened (docs/contracts.md §5): its latest operation with every step. 404 NOT_FOUND.
  * The offer, operation and step rows are read from one snapshot (REPEATABLE READ): read one by
  * one, a worker's `live` transaction committing in between (another process on PostgreSQL)
  * would give `succeeded` with the old slots, e.g. no `liveLinks`.

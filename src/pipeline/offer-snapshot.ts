@@ -1,5 +1,5 @@
 /**
- * The parts of an offer snapshot (CONTRACTS.md §2) the pipeline reads. The snapshot is the draft
+ * The parts of an offer snapshot (docs/contracts.md §2) the pipeline reads. The snapshot is the draft
  * as it was at publish time, already checked by `validateOffer`; steps never read the live draft.
  */
 
@@ -74,7 +74,7 @@ export function compareVersions(a: string, b: string): number {
 
 /**
  * The image version a plan publishes: its highest version. A plan lists every version it ever
- * had; the package (CONTRACTS §5) carries exactly one, the newest.
+ * had; the package (docs/contracts.md §5) carries exactly one, the newest.
  */
 export function publishedVersion(plan: SnapshotPlan): SnapshotImageVersion {
   return [...plan.images].sort((a, b) => compareVersions(a.version, b.version)).at(-1)!;

@@ -1,5 +1,5 @@
 /**
- * Plan packages (CONTRACTS §5 acquire shape) and the slot documents the catalogue serves
+ * Plan packages (docs/contracts.md §5 acquire shape) and the slot documents the catalogue serves
  * (core.md "Slot documents"). A package lists, per image, only locations that hold exactly its
  * bytes: the preview region in the preview slot, every plan region in the live slot.
  */

@@ -1,6 +1,6 @@
 /**
  * The shapes of the publishing pipeline under the names the pipeline uses: the statuses
- * (CONTRACTS.md §4) and the documents the API serves (CONTRACTS.md §5) come from
+ * (docs/contracts.md §4) and the documents the API serves (docs/contracts.md §5) come from
  * `src/contracts/`; what is only the pipeline's (the stored message's translations, the step id
  * type of the pipeline's own step list, the job data) is added here.
  */

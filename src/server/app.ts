@@ -1,6 +1,6 @@
 /**
  * The HTTP server of vmarket (not listening: `startVmarket` calls `listen`): the API of
- * CONTRACTS §5 under `/api/v1` with zod schemas that validate requests, shape answers and
+ * docs/contracts.md §5 under `/api/v1` with zod schemas that validate requests, shape answers and
  * generate `/api/v1/openapi.json`; the body limit, the rate limit, the contract's error shape
  * for every failure; health, readiness and metrics; the web app or its stand-in at `/`.
  */
@@ -75,7 +75,7 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
       openapi: '3.1.0',
       info: {
         title: 'vmarket API',
-        description: 'Publishing VM images to a self-hosted marketplace (CONTRACTS §5). Errors: {"error":{"code","message","details"}}.',
+        description: 'Publishing VM images to a self-hosted marketplace (docs/contracts.md §5). Errors: {"error":{"code","message","details"}}.',
         version: '1',
       },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer' } } },

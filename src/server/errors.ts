@@ -1,6 +1,6 @@
 /**
  * Every error the API answers has the contract's shape `{"error":{"code","message","details"}}`
- * (CONTRACTS §5), whatever raised it: a VmarketError from a module, a request that fails its zod
+ * (docs/contracts.md §5), whatever raised it: a VmarketError from a module, a request that fails its zod
  * schema (422 with one detail per problem), unparsable JSON (400), an oversized body (413), the
  * rate limit (429), an unknown route (404). Anything unexpected is logged with its stack and
  * answered as a 500 with a generic sentence: stack traces and internals never reach clients.

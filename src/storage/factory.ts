@@ -1,5 +1,5 @@
 /**
- * Builds the BlobStore a `storage` block of the server configuration (CONTRACTS §3) describes.
+ * Builds the BlobStore a `storage` block of the server configuration (docs/contracts.md §3) describes.
  * Paths arrive already resolved by `loadConfig`; credentials, when the config names none, come
  * from the AWS SDK's default chain.
  */

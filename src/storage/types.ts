@@ -59,7 +59,7 @@ export interface BlobStore {
   verify(sha256: string): Promise<boolean>;
   /** Removes the object (no error when absent). */
   delete(sha256: string): Promise<void>;
-  /** The object's location for customers: `file://…` or `s3://bucket/key` (CONTRACTS §7). */
+  /** The object's location for customers: `file://…` or `s3://bucket/key` (docs/contracts.md §7). */
   uri(sha256: string): string;
   /** Releases connections (S3 sockets); the store must not be used afterwards. Optional. */
   close?(): Promise<void>;

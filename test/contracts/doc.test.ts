@@ -59,7 +59,7 @@ describe('docs/contracts.md', () => {
   after(() => server?.close());
 
   test('has sections 1 to 7', () => {
-    assert.deepEqual([...doc.keys()], [1, 2, 3, 4, 5, 6, 7], 'the section numbers are cited from code comments (CONTRACTS §N)');
+    assert.deepEqual([...doc.keys()], [1, 2, 3, 4, 5, 6, 7], 'the section numbers are cited from code comments (docs/contracts.md §N)');
   });
 
   test('every value of the contract enums is in its section', () => {

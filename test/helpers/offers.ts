@@ -30,7 +30,7 @@ export interface OfferOptions {
   plans?: Record<string, unknown>[];
 }
 
-/** A valid offer (CONTRACTS §2) with one plan whose OS disk is `osDisk`. */
+/** A valid offer (docs/contracts.md §2) with one plan whose OS disk is `osDisk`. */
 export function offerDocument(o: OfferOptions): Record<string, unknown> {
   return {
     id: o.id,
@@ -102,7 +102,7 @@ export async function imageFile(server: TestServer, name = 'os.vhd'): Promise<st
   return file;
 }
 
-/** A valid offer document (CONTRACTS §2) whose OS disk is a file in the server's import dir. */
+/** A valid offer document (docs/contracts.md §2) whose OS disk is a file in the server's import dir. */
 export async function validOffer(server: TestServer, options: Partial<OfferOptions> & { id: string; publisher: string }): Promise<Record<string, unknown>> {
   const osDisk = options.osDisk ?? (await imageFile(server));
   return offerDocument({ ...options, osDisk });

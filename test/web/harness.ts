@@ -98,7 +98,7 @@ export async function signIn(page: Page, server: WebServer, token: string, path 
   await field.waitFor({ state: 'detached' });
 }
 
-/** Keys of the server configuration (CONTRACTS §3) merged over the browser tests' defaults. */
+/** Keys of the server configuration (docs/contracts.md §3) merged over the browser tests' defaults. */
 export type WebServerConfig = Record<string, unknown>;
 
 /**

@@ -258,7 +258,7 @@ describe('web app: the publishing page', { skip }, () => {
     await context.close();
   });
 
-  test('in German the steps carry the names of CONTRACTS §4; at 375 px the rows stack without overflowing; a dropped stream reconnects', async () => {
+  test('in German the steps carry the names of docs/contracts.md §4; at 375 px the rows stack without overflowing; a dropped stream reconnects', async () => {
     const german = await openPage('webapp', { locale: 'de-DE' });
     const { page } = german;
     await page.getByRole('heading', { name: 'Veröffentlichung von webapp' }).waitFor();

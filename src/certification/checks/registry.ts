@@ -1,4 +1,4 @@
-/** Every check of CONTRACTS §6, in the contract's order: every report lists all of them. */
+/** Every check of docs/contracts.md §6, in the contract's order: every report lists all of them. */
 import { architecture } from './architecture.ts';
 import { authorizedKeys } from './authorized-keys.ts';
 import { cloudCredentials } from './cloud-credentials.ts';

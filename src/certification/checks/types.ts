@@ -1,5 +1,5 @@
 /**
- * What a check is (CONTRACTS §6: id, title, severity, remediation, a run function) and the
+ * What a check is (docs/contracts.md §6: id, title, severity, remediation, a run function) and the
  * context every check reads: the opened disks, the Linux root found on the OS disk, the
  * operator's policy and the findings of the one malware pass over every file.
  */

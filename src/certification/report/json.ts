@@ -1,4 +1,4 @@
-/** The report as the JSON document of CONTRACTS §6 (what `vmarket certify --json` prints). */
+/** The report as the JSON document of docs/contracts.md §6 (what `vmarket certify --json` prints). */
 import type { Locale } from '../../i18n/locale.ts';
 import { localizeTree } from '../../i18n/localize-tree.ts';
 import type { CertificationReport } from '../types.ts';

@@ -1,6 +1,6 @@
 /**
  * `vmarket certify IMAGE [--data-disk IMAGE]... [--json] [--sarif FILE] [--config FILE]`: runs
- * the certification checks locally (CONTRACTS §1, §6). Exit 0 passed, 1 failed, 2 unreadable
+ * the certification checks locally (docs/contracts.md §1, §6). Exit 0 passed, 1 failed, 2 unreadable
  * input or bad usage. Progress goes to stderr when it is a terminal.
  */
 import { readFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ export function registerCertifyCommand(program: Command): void {
     .description('run the certification checks locally on disk images (format, partitions, Linux hygiene, SSH settings, secrets, malware); no server needed')
     .argument('<image>', 'the OS disk image (a fixed VHD)')
     .option('--data-disk <image>', 'a data disk image; repeat for more (LUNs 0, 1, 2… in the order given)', collect, [])
-    .option('--json', 'print the certification report (CONTRACTS §6) as one JSON document')
+    .option('--json', 'print the certification report (docs/contracts.md §6) as one JSON document')
     .option('--sarif <file>', 'also write the report as SARIF 2.1.0 to this file')
     .option('--config <file>', 'server configuration whose `certification` section applies (supported OS, YARA rules, hash lists, ClamAV; default: $VMARKET_CONFIG, else the defaults)')
     .action(async (image: string, flags: { dataDisk: string[]; json?: boolean; sarif?: string; config?: string }) => {

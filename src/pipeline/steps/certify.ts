@@ -1,5 +1,5 @@
 /**
- * certify: runs the certification engine (CONTRACTS §6) on every plan image, each distinct image
+ * certify: runs the certification engine (docs/contracts.md §6) on every plan image, each distinct image
  * set (OS disk + data disks) once, stores each report, and records the SHA-256 and size of every
  * image file for provisioning (which verifies them again while copying). A failed report blocks
  * the step with one message per failed check; with `certification.manualReview` a passed report

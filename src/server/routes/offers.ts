@@ -1,5 +1,5 @@
 /**
- * A publisher's offers (CONTRACTS §5): drafts with etags (PUT/GET, `If-Match`), the slots
+ * A publisher's offers (docs/contracts.md §5): drafts with etags (PUT/GET, `If-Match`), the slots
  * (`?slot=draft|preview|live`), the list with statuses, and the publishing actions — publish,
  * status, golive, cancel, the certification report and its manual review (operator).
  */
@@ -49,7 +49,7 @@ const reviewBody = z.object({
 });
 
 /** The offer document as the PUT body: documented with the offer schema, checked by `validateOffer`. */
-const offerBody = passThroughBody(offerSchema.meta({ id: 'Offer', description: 'An offer file (CONTRACTS §2).' }));
+const offerBody = passThroughBody(offerSchema.meta({ id: 'Offer', description: 'An offer file (docs/contracts.md §2).' }));
 
 const notCertified: Phrase<[string, string]> = {
   en: (pub, offer) => `The offer ${pub}/${offer} has not been certified yet.`,
@@ -204,7 +204,7 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
     `${base}/:offer/certification`,
     {
       schema: {
-        summary: 'The last certification report (CONTRACTS §6); 404 before the first certification',
+        summary: 'The last certification report (docs/contracts.md §6); 404 before the first certification',
         tags: ['publishing'],
         security: bearer,
         params: offerParams,

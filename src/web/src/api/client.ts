@@ -1,5 +1,5 @@
 /**
- * The one way the app talks to the server: the public HTTP API under /api/v1 (CONTRACTS §5).
+ * The one way the app talks to the server: the public HTTP API under /api/v1 (docs/contracts.md §5).
  * Every failure becomes an ApiError carrying the contract's error code, message and details
  * (the `details[].path` of a 422 is how the editor puts each problem at its field). Requests
  * name the interface's language, so the server's own texts (step messages, validation problems,

@@ -129,7 +129,7 @@ async function apiErrorOf(response: Response): Promise<ApiError> {
 }
 
 /**
- * Calls `onStatus` with the offer's status document (CONTRACTS §5) at once and whenever it
+ * Calls `onStatus` with the offer's status document (docs/contracts.md §5) at once and whenever it
  * changes, and `onState` whenever the way of getting it changes. Answers the unsubscribe
  * function, which ends the stream or the polling at once.
  */

@@ -1,5 +1,5 @@
 /**
- * The signed package an acquisition answers (CONTRACTS §7): each image's SHA-256 and the location
+ * The signed package an acquisition answers (docs/contracts.md §7): each image's SHA-256 and the location
  * of its copy in every region, the signature, and the steps that let a customer check both
  * without trusting this page: the download holds `package` as RFC 8785 canonical JSON, the exact
  * bytes that were signed, so openssl verifies it as it is.

@@ -1,5 +1,5 @@
 /**
- * The editor's form state and its two-way mapping to the offer file (CONTRACTS §2).
+ * The editor's form state and its two-way mapping to the offer file (docs/contracts.md §2).
  *
  * The form keeps what a person types (numbers as text, empty optional fields as ''), so half-typed
  * values survive re-renders; `documentFromForm` turns it into the document the API validates.

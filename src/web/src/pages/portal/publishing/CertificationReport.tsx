@@ -1,5 +1,5 @@
 /**
- * The last certification report of the offer (CONTRACTS §6): result, images, then the checks
+ * The last certification report of the offer (docs/contracts.md §6): result, images, then the checks
  * with what needs fixing first — failed and warning checks open with their evidence and
  * remediation, passed and skipped ones folded away.
  */

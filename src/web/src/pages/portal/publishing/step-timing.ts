@@ -1,5 +1,5 @@
 /**
- * Elapsed time of a step against its expected maximum (CONTRACTS §4). The maximum is a service
+ * Elapsed time of a step against its expected maximum (docs/contracts.md §4). The maximum is a service
  * level: a step still running past it is flagged (`stuck`, with a ticket) by the server's sweeper,
  * which runs now and then, so the page also flags it itself the moment the clock passes it.
  */
