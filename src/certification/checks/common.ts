@@ -3,8 +3,8 @@ import type { GuestFs } from '../fs/types.ts';
 import { fixed, type Localized, type Phrase, say, verbatim } from '../../i18n/localized.ts';
 import { readInstalledPackages, type InstalledPackages, findInstalled } from './packages.ts';
 import { readShadow, type ShadowEntry } from './shadow.ts';
-import { readSshdConfig, type SshdConfig } from './sshd-config.ts';
-import type { CheckContext, CheckOutcome } from './types.ts';
+import { describeSetting, readSshdConfig, type SshdConfig } from './sshd-config.ts';
+import type { CheckContext, CheckOutcome, ContextDisk, FoundEvidence } from './types.ts';
 
 export const NO_ROOT_MESSAGE = fixed(
   'skipped: no Linux root file system was found on the OS disk (see linux.os-release)',
@@ -64,4 +64,30 @@ export async function withSshd(context: CheckContext, body: (config: SshdConfig)
     if (!(await sshServerOf(context, root))) return SKIPPED_NO_SSH;
     return body(await sshdConfigOf(context, root));
   });
+}
+
+/**
+ * For the checks of one sshd setting: its effective value (file and line as evidence) passes when
+ * `acceptable`, else fails with `failed` around the described setting.
+ */
+export function checkSshdSetting(
+  context: CheckContext,
+  keyword: string,
+  acceptable: (value: string) => boolean,
+  failed: Phrase<[setting: Localized]>,
+): Promise<CheckOutcome> {
+  return withSshd(context, (config) => {
+    const setting = config.get(keyword);
+    const described = describeSetting(keyword, setting);
+    const evidence = [{ image: 'os' as const, path: setting.path ?? '/etc/ssh/sshd_config', ...(setting.line ? { line: setting.line } : {}), detail: described }];
+    if (acceptable(setting.value)) return { status: 'passed', message: described, evidence };
+    return { status: 'failed', message: say(failed, described), evidence };
+  });
+}
+
+/** Evidence of the image checks: each disk's problems (`problemsOf`), one item a problem, on that disk. */
+export function diskProblems(context: CheckContext, problemsOf: (disk: ContextDisk) => Localized[]): (FoundEvidence & { detail: Localized })[] {
+  return context.disks.flatMap((disk) =>
+    problemsOf(disk).map((problem) => ({ image: disk.role, ...(disk.lun === null ? {} : { lun: disk.lun }), detail: problem })),
+  );
 }

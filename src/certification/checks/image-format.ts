@@ -2,7 +2,8 @@
 import { formatNumber } from '../../i18n/format.ts';
 import { fixed, join, type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import type { ImageFormat } from '../types.ts';
-import type { CheckDefinition, FoundEvidence } from './types.ts';
+import { diskProblems } from './common.ts';
+import type { CheckDefinition } from './types.ts';
 
 const notFixedVhd: Phrase<[format: ImageFormat]> = {
   en: (format) => `the disk is ${format === 'unknown' ? 'in an unknown format' : `a ${format} image`}, not a fixed VHD`,
@@ -26,14 +27,10 @@ export const imageFormat: CheckDefinition = {
     'Konvertieren Sie jeden Datenträger in eine VHD fester Größe, z. B. mit `qemu-img convert -f qcow2 -O vpc -o subformat=fixed,force_size=on disk.qcow2 disk.vhd`.',
   ),
   async run(context) {
-    const evidence: (FoundEvidence & { detail: Localized })[] = [];
-    for (const { role, lun, disk } of context.disks) {
-      const { info } = disk;
+    const evidence = diskProblems(context, ({ disk: { info } }) => {
       const valid = info.format === 'vhd-fixed' && info.footer?.diskType === 2 && info.footer.checksumValid;
-      const problems = [...info.problems];
-      if (!valid && problems.length === 0) problems.push(say(notFixedVhd, info.format));
-      for (const problem of problems) evidence.push({ image: role, ...(lun === null ? {} : { lun }), detail: problem });
-    }
+      return info.problems.length === 0 && !valid ? [say(notFixedVhd, info.format)] : [...info.problems];
+    });
     if (evidence.length === 0) return { status: 'passed', message: say(allFixed, context.disks.length) };
     return { status: 'failed', message: say(notValid, evidence.map((e) => e.detail)), evidence };
   },

@@ -2,7 +2,8 @@
 import { formatNumber } from '../../i18n/format.ts';
 import { fixed, join, type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import type { PartitionTable } from '../disk/types.ts';
-import type { CheckDefinition, FoundEvidence } from './types.ts';
+import { diskProblems } from './common.ts';
+import type { CheckDefinition } from './types.ts';
 
 const MIB = 1024 * 1024;
 
@@ -64,12 +65,7 @@ export const imagePartitions: CheckDefinition = {
     'Partitionieren Sie den Betriebssystemdatenträger mit einer MBR- oder GPT-Partitionstabelle, deren Partitionen innerhalb des Datenträgers liegen, sich nicht überlappen und bei 1 MiB oder später beginnen (z. B. mit `parted -a optimal`).',
   ),
   async run(context) {
-    const evidence: (FoundEvidence & { detail: Localized })[] = [];
-    for (const { role, lun, disk } of context.disks) {
-      for (const problem of partitionProblems(disk.table, disk.disk.size, role === 'os')) {
-        evidence.push({ image: role, ...(lun === null ? {} : { lun }), detail: problem });
-      }
-    }
+    const evidence = diskProblems(context, ({ role, disk }) => partitionProblems(disk.table, disk.disk.size, role === 'os'));
     if (evidence.length === 0) {
       const os = context.disks[0].disk.table;
       return { status: 'passed', message: say(validTable, os.scheme.toUpperCase(), os.partitions.length) };

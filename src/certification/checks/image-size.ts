@@ -1,7 +1,8 @@
 /** `image.size`: whole MiB, 20 MiB ≤ virtual size ≤ 1023 GiB, and the file is the virtual size plus the 512-byte footer. */
 import { formatNumber } from '../../i18n/format.ts';
 import { fixed, join, type Localized, type Phrase, say } from '../../i18n/localized.ts';
-import type { CheckDefinition, FoundEvidence } from './types.ts';
+import { diskProblems } from './common.ts';
+import type { CheckDefinition } from './types.ts';
 import { dataLun } from './wording.ts';
 
 const MIB = 1024 * 1024;
@@ -52,13 +53,7 @@ export const imageSize: CheckDefinition = {
     'Bringen Sie den Datenträger auf eine ganze Zahl von MiB zwischen 20 MiB und 1023 GiB (`qemu-img resize -f raw disk.raw 30G`), bevor Sie ihn mit `force_size=on` in eine feste VHD konvertieren.',
   ),
   async run(context) {
-    const evidence: (FoundEvidence & { detail: Localized })[] = [];
-    for (const { role, lun, disk } of context.disks) {
-      const { info } = disk;
-      for (const problem of sizeProblems(info.virtualSize, info.fileSize, info.format.startsWith('vhd'))) {
-        evidence.push({ image: role, ...(lun === null ? {} : { lun }), detail: problem });
-      }
-    }
+    const evidence = diskProblems(context, ({ disk: { info } }) => sizeProblems(info.virtualSize, info.fileSize, info.format.startsWith('vhd')));
     if (evidence.length === 0) {
       return { status: 'passed', message: join(context.disks.map((d) => say(diskSize, d.role === 'os' ? null : d.lun, d.disk.info.virtualSize / MIB)), ', ') };
     }

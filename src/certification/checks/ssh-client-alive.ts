@@ -1,7 +1,7 @@
 /** `linux.ssh-client-alive`: the effective ClientAliveInterval is 30..235 seconds (keeps idle sessions through the platform's load balancer). */
 import { fixed, type Localized, type Phrase, say } from '../../i18n/localized.ts';
-import { withSshd } from './common.ts';
-import { describeSetting, sshdSeconds } from './sshd-config.ts';
+import { checkSshdSetting } from './common.ts';
+import { sshdSeconds } from './sshd-config.ts';
 import type { CheckDefinition } from './types.ts';
 
 const outOfRange: Phrase<[setting: Localized]> = {
@@ -18,13 +18,9 @@ export const sshClientAlive: CheckDefinition = {
     'Setzen Sie `ClientAliveInterval 180` in /etc/ssh/sshd_config (vor jedem Match-Block) oder in einer Drop-in-Datei unter /etc/ssh/sshd_config.d/, die vor jeder anderen Datei mit dieser Einstellung einsortiert wird.',
   ),
   async run(context) {
-    return withSshd(context, (config) => {
-      const setting = config.get('ClientAliveInterval');
-      const seconds = sshdSeconds(setting.value);
-      const described = describeSetting('ClientAliveInterval', setting);
-      const evidence = [{ image: 'os' as const, path: setting.path ?? '/etc/ssh/sshd_config', ...(setting.line ? { line: setting.line } : {}), detail: described }];
-      if (seconds >= 30 && seconds <= 235) return { status: 'passed', message: described, evidence };
-      return { status: 'failed', message: say(outOfRange, described), evidence };
-    });
+    return checkSshdSetting(context, 'ClientAliveInterval', (value) => {
+      const seconds = sshdSeconds(value);
+      return seconds >= 30 && seconds <= 235;
+    }, outOfRange);
   },
 };

@@ -1,7 +1,6 @@
 /** `linux.ssh-password-auth`: the effective PasswordAuthentication is not `yes` (sshd's default is yes). */
 import { fixed, type Localized, type Phrase, say } from '../../i18n/localized.ts';
-import { withSshd } from './common.ts';
-import { describeSetting } from './sshd-config.ts';
+import { checkSshdSetting } from './common.ts';
 import type { CheckDefinition } from './types.ts';
 
 const passwordsAllowed: Phrase<[setting: Localized]> = {
@@ -18,12 +17,6 @@ export const sshPasswordAuth: CheckDefinition = {
     'Setzen Sie `PasswordAuthentication no` in /etc/ssh/sshd_config vor jedem Match-Block (und prüfen Sie die Drop-in-Dateien unter /etc/ssh/sshd_config.d/: Es gilt der erste Wert, den sshd liest).',
   ),
   async run(context) {
-    return withSshd(context, (config) => {
-      const setting = config.get('PasswordAuthentication');
-      const described = describeSetting('PasswordAuthentication', setting);
-      const evidence = [{ image: 'os' as const, path: setting.path ?? '/etc/ssh/sshd_config', ...(setting.line ? { line: setting.line } : {}), detail: described }];
-      if (setting.value.toLowerCase() === 'yes') return { status: 'failed', message: say(passwordsAllowed, described), evidence };
-      return { status: 'passed', message: described, evidence };
-    });
+    return checkSshdSetting(context, 'PasswordAuthentication', (value) => value.toLowerCase() !== 'yes', passwordsAllowed);
   },
 };

@@ -1,7 +1,6 @@
 /** `linux.ssh-root-login`: the effective PermitRootLogin is not `yes` (sshd's default is prohibit-password). */
 import { fixed, type Localized, type Phrase, say } from '../../i18n/localized.ts';
-import { withSshd } from './common.ts';
-import { describeSetting } from './sshd-config.ts';
+import { checkSshdSetting } from './common.ts';
 import type { CheckDefinition } from './types.ts';
 
 const rootWithPassword: Phrase<[setting: Localized]> = {
@@ -18,12 +17,6 @@ export const sshRootLogin: CheckDefinition = {
     'Setzen Sie `PermitRootLogin prohibit-password` (oder `no`) in /etc/ssh/sshd_config vor jedem Match-Block.',
   ),
   async run(context) {
-    return withSshd(context, (config) => {
-      const setting = config.get('PermitRootLogin');
-      const described = describeSetting('PermitRootLogin', setting);
-      const evidence = [{ image: 'os' as const, path: setting.path ?? '/etc/ssh/sshd_config', ...(setting.line ? { line: setting.line } : {}), detail: described }];
-      if (setting.value.toLowerCase() === 'yes') return { status: 'failed', message: say(rootWithPassword, described), evidence };
-      return { status: 'passed', message: described, evidence };
-    });
+    return checkSshdSetting(context, 'PermitRootLogin', (value) => value.toLowerCase() !== 'yes', rootWithPassword);
   },
 };

@@ -2,7 +2,7 @@
 import { useDeferredValue } from 'react';
 import { useTranslation } from 'react-i18next';
 import { renderMarkdown } from '../../../markdown.ts';
-import { ChecksField, ListField, TextField, useEditor } from './controls.tsx';
+import { ChecksField, DescriptionField, ListField, TextField, useEditor } from './controls.tsx';
 
 export function IdentitySection({ isNew }: { isNew: boolean }) {
   const { t } = useTranslation('editor');
@@ -54,17 +54,7 @@ export function ListingSection() {
       <TextField path="listing.title" label={t('listing.title')} required maxChars={50} value={listing.title} set={(f, v) => (f.listing.title = v)} />
       <TextField path="listing.summary" label={t('listing.summary')} required maxChars={100} value={listing.summary} set={(f, v) => (f.listing.summary = v)} />
       <div className="editor-description">
-        <TextField
-          path="listing.description"
-          label={t('listing.description')}
-          hint={t('listing.descriptionHint')}
-          required
-          multiline
-          rows={10}
-          maxChars={3000}
-          value={listing.description}
-          set={(f, v) => (f.listing.description = v)}
-        />
+        <DescriptionField path="listing.description" label={t('listing.description')} rows={10} value={listing.description} set={(f, v) => (f.listing.description = v)} />
         <DescriptionPreview source={listing.description} />
       </div>
       <ChecksField

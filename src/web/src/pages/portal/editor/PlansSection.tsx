@@ -4,7 +4,7 @@
  * field errors, whose indexes no longer name the same rows.
  */
 import { useTranslation } from 'react-i18next';
-import { ChecksField, GroupErrors, ListField, SelectField, TextField, useEditor } from './controls.tsx';
+import { ChecksField, DescriptionField, GroupErrors, ListField, SelectField, TextField, useEditor } from './controls.tsx';
 import { focusFieldSoon } from './focus.ts';
 import { emptyImage, emptyPlan, OS_FAMILIES, PRICING_MODELS, PROTOCOLS, type PlanForm } from './model.ts';
 
@@ -190,17 +190,7 @@ function PlanFields({ plan, p, count }: { plan: PlanForm; p: number; count: numb
         <TextField path={`${at}.title`} label={t('plans.title')} required maxChars={50} value={plan.title} set={(f, v) => (f.plans[p].title = v)} />
       </div>
       <TextField path={`${at}.summary`} label={t('plans.summary')} required maxChars={100} value={plan.summary} set={(f, v) => (f.plans[p].summary = v)} />
-      <TextField
-        path={`${at}.description`}
-        label={t('plans.description')}
-        hint={t('listing.descriptionHint')}
-        required
-        multiline
-        rows={4}
-        maxChars={3000}
-        value={plan.description}
-        set={(f, v) => (f.plans[p].description = v)}
-      />
+      <DescriptionField path={`${at}.description`} label={t('plans.description')} rows={4} value={plan.description} set={(f, v) => (f.plans[p].description = v)} />
       <fieldset>
         <legend>{t('os.legend')}</legend>
         <div className="editor-os">

@@ -2,6 +2,9 @@
 import { useTranslation } from 'react-i18next';
 import { CheckboxField, ChecksField, TextField, useEditor } from './controls.tsx';
 
+/** The two counts, side by side: one numeric field each. */
+const NUMBERS = ['hotInstances', 'durationHours'] as const;
+
 export function TestDriveSection() {
   const { t } = useTranslation('editor');
   const { form, regions } = useEditor();
@@ -22,22 +25,17 @@ export function TestDriveSection() {
             set={(f, v) => (f.testDrive.regions = v)}
           />
           <div className="grid-2">
-            <TextField
-              path="testDrive.hotInstances"
-              label={t('testDrive.hotInstances')}
-              hint={t('testDrive.hotInstancesHint')}
-              inputMode="numeric"
-              value={td.hotInstances}
-              set={(f, v) => (f.testDrive.hotInstances = v)}
-            />
-            <TextField
-              path="testDrive.durationHours"
-              label={t('testDrive.durationHours')}
-              hint={t('testDrive.durationHoursHint')}
-              inputMode="numeric"
-              value={td.durationHours}
-              set={(f, v) => (f.testDrive.durationHours = v)}
-            />
+            {NUMBERS.map((key) => (
+              <TextField
+                key={key}
+                path={`testDrive.${key}`}
+                label={t(`testDrive.${key}`)}
+                hint={t(`testDrive.${key}Hint`)}
+                inputMode="numeric"
+                value={td[key]}
+                set={(f, v) => (f.testDrive[key] = v)}
+              />
+            ))}
           </div>
           <TextField
             path="testDrive.userManualUrl"

@@ -100,6 +100,12 @@ export function TextField({ path, label, hint, required, value, set, type = 'tex
   );
 }
 
+/** A Markdown description (of the listing, of a plan): required, at most 3,000 characters, with the Markdown hint. */
+export function DescriptionField({ path, label, rows, value, set }: Pick<TextProps, 'path' | 'label' | 'rows' | 'value' | 'set'>) {
+  const { t } = useTranslation('editor');
+  return <TextField path={path} label={label} hint={t('listing.descriptionHint')} required multiline rows={rows} maxChars={3000} value={value} set={set} />;
+}
+
 interface SelectProps extends BaseProps {
   value: string;
   choices: Choice[];

@@ -208,6 +208,12 @@ function numberField(target: Json, key: string, text: string): void {
   if (value !== undefined) target[key] = value;
 }
 
+/** `target` with `key` set by numberField: for the items built from one field and one number (ports, data disks). */
+function withNumber(target: Json, key: string, text: string): Json {
+  numberField(target, key, text);
+  return target;
+}
+
 export function documentFromForm(form: EditorForm): Json {
   const { listing } = form;
   const support: Json = { name: listing.support.name, email: listing.support.email };
@@ -248,20 +254,12 @@ export function documentFromForm(form: EditorForm): Json {
         os: { ...plan.os },
         regions: plan.regions,
         recommendedSizes: plan.recommendedSizes,
-        openPorts: plan.openPorts.map((p) => {
-          const port: Json = { protocol: p.protocol };
-          numberField(port, 'port', p.port);
-          return port;
-        }),
+        openPorts: plan.openPorts.map((p) => withNumber({ protocol: p.protocol }, 'port', p.port)),
         pricing,
         images: plan.images.map((image) => ({
           version: image.version,
           osDisk: image.osDisk,
-          dataDisks: image.dataDisks.map((d) => {
-            const disk: Json = { source: d.source };
-            numberField(disk, 'lun', d.lun);
-            return disk;
-          }),
+          dataDisks: image.dataDisks.map((d) => withNumber({ source: d.source }, 'lun', d.lun)),
         })),
       };
     }),
