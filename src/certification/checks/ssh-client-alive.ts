@@ -1,5 +1,5 @@
 /** `linux.ssh-client-alive`: the effective ClientAliveInterval is 30..235 seconds (keeps idle sessions through the platform's load balancer). */
-import { fixed, type Localized, type Phrase, say } from '../../i18n/localized.ts';
+import { fixed, type Localized, type Phrase } from '../../i18n/localized.ts';
 import { checkSshdSetting } from './common.ts';
 import { sshdSeconds } from './sshd-config.ts';
 import type { CheckDefinition } from './types.ts';

@@ -1,5 +1,5 @@
 /** `linux.ssh-password-auth`: the effective PasswordAuthentication is not `yes` (sshd's default is yes). */
-import { fixed, type Localized, type Phrase, say } from '../../i18n/localized.ts';
+import { fixed, type Localized, type Phrase } from '../../i18n/localized.ts';
 import { checkSshdSetting } from './common.ts';
 import type { CheckDefinition } from './types.ts';
 

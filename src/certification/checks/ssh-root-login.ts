@@ -1,5 +1,5 @@
 /** `linux.ssh-root-login`: the effective PermitRootLogin is not `yes` (sshd's default is prohibit-password). */
-import { fixed, type Localized, type Phrase, say } from '../../i18n/localized.ts';
+import { fixed, type Localized, type Phrase } from '../../i18n/localized.ts';
 import { checkSshdSetting } from './common.ts';
 import type { CheckDefinition } from './types.ts';
 
