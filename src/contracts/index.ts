@@ -14,4 +14,5 @@ export * from './publishers.ts';
 export * from './marketplace.ts';
 export * from './offers.ts';
 export * from './operator.ts';
+export * from './pagination.ts';
 export type * from './known.ts';
