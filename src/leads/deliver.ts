@@ -1,6 +1,6 @@
 /**
- * Delivers leads to the publisher's destination: an https endpoint (JSON, HMAC-signed with a
- * secret the offer names by environment variable), email through the operator's SMTP relay, or
+ * Delivers leads to the publisher's destination: an https endpoint (JSON, HMAC-signed with the
+ * offer's lead signing secret, which the marketplace generated: ./secrets.ts), email through the operator's SMTP relay, or
  * nothing (`table`: the marketplace keeps it; `none`). Transient failures are retried with
  * exponential back-off; a single clear LEAD_DELIVERY_FAILED error names what went wrong.
  */
@@ -49,7 +49,7 @@ export function leadEvent(lead: Lead): string {
  * Sends `lead` to `destination`.
  *
  * https: POST of the lead as JSON with `X-Vmarket-Signature: sha256=<hex>` (HMAC of the exact
- * body with `env[secretRef]`), `X-Vmarket-Event` and `X-Vmarket-Delivery` (the lead's id, the
+ * body with the offer's secret, `ctx.signingSecret()`), `X-Vmarket-Event` and `X-Vmarket-Delivery` (the lead's id, the
  * same on every retry and every job redelivery, so receivers can deduplicate); any 2xx accepts. The URL must pass
  * `checkOutboundUrl` (https, public address unless `allowPrivateNetworks`); extra CAs come
  * from `config.trustedCaFiles`.
@@ -77,11 +77,10 @@ export async function deliverLead(destination: LeadDestination, lead: Lead, ctx:
 
 async function deliverHttps(destination: LeadDestination, lead: Lead, ctx: LeadContext): Promise<LeadDeliveryResult> {
   const target = destination.https;
-  if (!target?.url || !target.secretRef) throw failed('The https lead destination needs leads.https.url and leads.https.secretRef.');
-  const secret = ctx.env[target.secretRef];
-  if (!secret) {
-    throw failed(`The environment variable ${target.secretRef} named by leads.https.secretRef is not set on the server, so leads cannot be signed.`);
-  }
+  if (!target?.url) throw failed('The https lead destination needs leads.https.url.');
+  // Only the offer's generated secret signs: a `secretRef` left in a stored document is ignored.
+  if (!ctx.signingSecret) throw failed('The https lead destination has no lead signing secret, so leads cannot be signed.');
+  const secret = await ctx.signingSecret();
   const checked = await checkOutboundUrl(target.url, { allowPrivateNetworks: ctx.config.allowPrivateNetworks });
   const ca = await loadTrustedCas(ctx.config.trustedCaFiles);
   const body = Buffer.from(JSON.stringify(lead), 'utf8');

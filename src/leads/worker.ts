@@ -15,6 +15,7 @@ import type { AppContext } from '../app/context.ts';
 import { toVmarketError } from '../errors.ts';
 import type { SlotDocument } from '../pipeline/packages.ts';
 import { deliverLead } from './deliver.ts';
+import { leadSigningSecret } from './secrets.ts';
 import type { Lead, LeadDestination } from './types.ts';
 
 export const LEADS_QUEUE = 'leads.deliver';
@@ -105,7 +106,13 @@ export async function attemptLeadDelivery(
     failure = `The offer ${lead.offer} is no longer published, so the lead has no destination.`;
   } else {
     try {
-      const result = await deliverLead(destination, lead, { config: ctx.config, env: ctx.env, signal: options.signal, retry: { attempts: 1 } });
+      const result = await deliverLead(destination, lead, {
+        config: ctx.config,
+        env: ctx.env,
+        signingSecret: () => leadSigningSecret(ctx, row.publisher_id, row.offer_id),
+        signal: options.signal,
+        retry: { attempts: 1 },
+      });
       const status = result.sent ? 'delivered' : 'stored';
       await db
         .updateTable('leads')

@@ -72,14 +72,14 @@ test('an offer naming a server environment variable as its lead secret is refuse
   const attack = await httpsOffer('env-oracle', { secretRef: 'VMARKET_OPERATOR_TOKEN' });
   const put = await s.api('PUT', offerPath('env-oracle'), { token, body: attack });
   assert.equal(put.status, 422, JSON.stringify(put.body));
-  const problem = put.body.details.find((d: any) => d.path === 'leads.https.secretRef');
-  assert.ok(problem, JSON.stringify(put.body.details));
+  const problem = put.body.error.details.find((d: any) => d.path === 'leads.https.secretRef');
+  assert.ok(problem, JSON.stringify(put.body.error.details));
   assert.match(problem.message, /marketplace generates/);
   assert.match(problem.message, /lead-secret|leads secret rotate/);
   // The same answer whether or not the variable exists: nothing tells the publisher which do.
   const missing = await s.api('PUT', offerPath('env-oracle'), { token, body: await httpsOffer('env-oracle', { secretRef: 'NO_SUCH_VARIABLE_ANYWHERE' }) });
   assert.equal(missing.status, 422);
-  assert.equal(missing.body.details.find((d: any) => d.path === 'leads.https.secretRef').message, problem.message);
+  assert.equal(missing.body.error.details.find((d: any) => d.path === 'leads.https.secretRef').message, problem.message);
   assert.equal((await s.api('GET', offerPath('env-oracle'), { token })).status, 404, 'nothing was saved');
 
   // A live document stored before the change still carries secretRef: delivery ignores it and
@@ -199,7 +199,7 @@ test('secrets are stored encrypted with a 0600 key under dataDir; a wrong or cor
   await writeFile(wrongKey, `${Buffer.alloc(32, 7).toString('base64')}\n`, { mode: 0o600 });
   await assert.rejects(startTestServer({ root: s.root, config: { secrets: { keyFile: wrongKey } } }), (error: any) => {
     assert.equal(error.code, 'CONFIG_INVALID');
-    assert.match(error.message, /lead signing secrets.*another key/s);
+    assert.match(error.message, /lead signing secret.*another key/s);
     assert.ok(!error.message.includes(Buffer.alloc(32, 7).toString('base64')), 'the key is not in the message');
     return true;
   });
