@@ -145,7 +145,13 @@ async function deliverEmail(destination: LeadDestination, lead: Lead, ctx: LeadC
   let mailer: Mailer | undefined = ctx.mailer;
   if (!mailer) {
     if (!ctx.config.smtp) throw failed('Email lead delivery needs the server to be configured with smtp settings.');
-    mailer = createMailer(ctx.config.smtp, ctx.env);
+    try {
+      mailer = createMailer(ctx.config.smtp, ctx.env);
+    } catch (error) {
+      // The publisher reads this message (the lead's lastError, the package step): it says the
+      // operator's mail settings are incomplete without naming their environment variables.
+      throw failed('Email lead delivery is unavailable: the marketplace\'s mail settings are incomplete; the operator has to fix them.', error);
+    }
   }
   const { subject, text } = leadEmail(lead);
   let attempts = 0;

@@ -102,6 +102,8 @@ export async function attemptLeadDelivery(
   };
 
   let failure: string;
+  /** What lies behind `failure`, for the operator's log only (it may name server settings). */
+  let cause: string | undefined;
   if (!destination?.destination) {
     failure = `The offer ${lead.offer} is no longer published, so the lead has no destination.`;
   } else {
@@ -129,6 +131,8 @@ export async function attemptLeadDelivery(
       return { outcome: status };
     } catch (error) {
       failure = toVmarketError(error, 'LEAD_DELIVERY_FAILED').message;
+      const behind = (error as { cause?: unknown }).cause;
+      if (behind instanceof Error && behind.message !== failure) cause = behind.message;
     }
   }
   await db
@@ -141,7 +145,7 @@ export async function attemptLeadDelivery(
     .where('id', '=', row.id)
     .where('delivery_status', '=', 'pending')
     .execute();
-  ctx.logger.warn({ leadId: row.id, offer: lead.offer, final: options.final, error: failure }, 'lead delivery failed');
+  ctx.logger.warn({ leadId: row.id, offer: lead.offer, final: options.final, error: failure, ...(cause ? { cause } : {}) }, 'lead delivery failed');
   return { outcome: options.final ? 'failed' : 'retry', error: failure };
 }
 

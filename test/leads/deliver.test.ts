@@ -118,6 +118,19 @@ test('an email lead reaches the SMTP server with the lead fields; a refused addr
   await rejectsWith(deliverLead({ destination: 'email', email: { to: ['a@b.example'] } }, lead, noSmtp), 'LEAD_DELIVERY_FAILED', 'smtp');
 });
 
+test('an email lead on a relay whose password variable is unset fails without naming the operator\'s variable', async () => {
+  // The lead's error is the publisher's to read (GET …/leads, the package step's message): it
+  // must not tell which environment variables the server has or lacks.
+  const ctx = context(undefined);
+  ctx.config = { ...ctx.config, smtp: { host: '127.0.0.1', port: 1, secure: false, allowSelfSigned: false, user: 'market', passwordEnv: 'OPERATOR_SMTP_PASSWORD', from: 'vmarket <market@example.org>' } };
+  await assert.rejects(deliverLead({ destination: 'email', email: { to: ['sales@contoso.example'] } }, lead, ctx), (error: any) => {
+    assert.equal(error.code, 'LEAD_DELIVERY_FAILED');
+    assert.match(error.message, /mail settings/);
+    assert.ok(!error.message.includes('OPERATOR_SMTP_PASSWORD'), error.message);
+    return true;
+  });
+});
+
 test('table and none destinations send nothing', async () => {
   assert.deepEqual(await deliverLead({ destination: 'table' }, lead, context(undefined)), { destination: 'table', sent: false, attempts: 0 });
   assert.deepEqual(await deliverLead({ destination: 'none' }, lead, context(undefined)), { destination: 'none', sent: false, attempts: 0 });
