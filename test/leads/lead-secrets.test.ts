@@ -155,15 +155,24 @@ test('an offer without an https destination has no secret until one is rotated i
   assert.equal((await s.api('GET', `${offerPath('no-such-offer')}/lead-secret`, { token })).status, 404);
 });
 
-test('vmarket leads secret rotate prints the new secret once, as text and as JSON', async (t) => {
+test('vmarket offer push prints the secret its first https save generated; leads secret rotate prints a new one once, as text and as JSON', async (t) => {
   if (skip) return t.skip(skip);
   const s = server!;
   const env = { VMARKET_URL: s.url, VMARKET_TOKEN: token };
-  assert.equal((await s.api('PUT', offerPath('cli-leads'), { token, body: await httpsOffer('cli-leads') })).status, 201);
+  const offerFile = path.join(s.root, 'cli-leads.json');
+  await writeFile(offerFile, JSON.stringify(await httpsOffer('cli-leads')));
+  const pushed = await vmarket(['offer', 'push', offerFile], { env });
+  assert.equal(pushed.code, 0, pushed.stderr);
+  const generated = pushed.stdout.match(/vmls_[A-Za-z0-9_-]{43}/)?.[0];
+  assert.ok(generated, pushed.stdout);
+  const pushedAgain = await vmarket(['offer', 'push', offerFile], { env });
+  assert.equal(pushedAgain.code, 0, pushedAgain.stderr);
+  assert.doesNotMatch(pushedAgain.stdout, /vmls_/, 'only the save that generated it shows it');
   const text = await vmarket(['leads', 'secret', 'rotate', '--offer', 'cli-leads'], { env });
   assert.equal(text.code, 0, text.stderr);
   const secret = text.stdout.match(/vmls_[A-Za-z0-9_-]{43}/)?.[0];
   assert.ok(secret, text.stdout);
+  assert.notEqual(secret, generated);
   assert.equal(text.stdout.split(secret).length, 2, 'printed once');
   const json = await vmarket(['leads', 'secret', 'rotate', '--offer', 'cli-leads', '--json'], { env });
   assert.equal(json.code, 0, json.stderr);
@@ -193,6 +202,24 @@ test('secrets are stored encrypted with a 0600 key under dataDir; a wrong or cor
   assert.ok(!dump.includes(secret.slice(5)), 'nor its random part');
   const keyFile = path.join(s.dataDir, 'secret-key');
   assert.equal((await stat(keyFile)).mode & 0o777, 0o600);
+
+  // a damaged row: the lead is not sent (never unsigned), its error says what to do
+  await publishSlot(s, token, 'live', await httpsOffer('at-rest'));
+  const [version, nonce, body] = rows.find((r) => r.offer_id === 'at-rest')!.sealed.split('.');
+  const damaged = `${version}.${nonce}.${body.startsWith('A') ? 'B' : 'A'}${body.slice(1)}`;
+  await s.ctx.db.kysely.updateTable('offer_lead_secrets').set({ sealed: damaged }).where('offer_id', '=', 'at-rest').execute();
+  const acquired = await s.api('POST', '/api/v1/catalog/offers/contoso.at-rest/acquire', {
+    body: { subscriptionId: '00000000-0000-4000-8000-00000000dead', plan: 'standard', contact: { name: 'Ada Lovelace', email: 'ada@example.com' } },
+  });
+  assert.equal(acquired.status, 200, JSON.stringify(acquired.body));
+  let lead: any;
+  for (let i = 0; i < 300 && !lead?.lastError; i++) {
+    lead = (await s.api('GET', `${offerPath('at-rest')}/leads`, { token })).body.leads.find((l: any) => l.id === acquired.body.leadId);
+    await sleep(100);
+  }
+  assert.match(lead?.lastError ?? '', /damaged and cannot be decrypted; rotate it/);
+  assert.notEqual(lead.deliveryStatus, 'delivered');
+  assert.equal(receiver!.requests.filter((r) => r.headers['x-vmarket-delivery'] === acquired.body.leadId).length, 0, 'nothing was sent');
 
   await s.close({ keep: true });
   const wrongKey = path.join(s.root, 'wrong-key');
