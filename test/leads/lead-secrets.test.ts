@@ -11,7 +11,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { verifyHmacSignature } from '../../src/security/hmac.ts';
 import { vmarket } from '../helpers/cli.ts';
-import { imageFile, publishSlot, validOffer } from '../helpers/offers.ts';
+import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
+import { imageFile, offerDocument, publishSlot, step, validOffer, waitForStatus } from '../helpers/offers.ts';
 import { hasOpenssl, startHttpsReceiver, type HttpsReceiver } from '../helpers/receivers.ts';
 import { startTestServer, TEST_OPERATOR_TOKEN, type TestServer } from '../helpers/server.ts';
 
@@ -142,6 +143,31 @@ test('the secret is generated on the first https save, shown once, verifies at t
   assert.equal((await s.api('POST', `${offerPath('signed-leads')}/lead-secret`)).status, 401);
   const still = await s.api('GET', `${offerPath('signed-leads')}/lead-secret`, { token });
   assert.equal(still.body.fingerprint, rotated.body.fingerprint, 'the refused calls changed nothing');
+});
+
+test('publishing: the registration test lead is signed with the offer\'s secret; an offer without one stops at package with a clear message', async (t) => {
+  if (skip) return t.skip(skip);
+  const s = server!;
+  const image = path.join(s.importDir, 'published-leads.vhd');
+  await buildImage({ ...baseLinuxTree(), output: image });
+  const leads = { destination: 'https', https: { url: receiver!.url } };
+  const put = await s.api('PUT', offerPath('published-leads'), { token, body: offerDocument({ id: 'published-leads', publisher: 'contoso', osDisk: image, leads }) });
+  assert.equal(put.status, 201, JSON.stringify(put.body));
+  assert.equal((await s.api('POST', `${offerPath('published-leads')}/publish`, { token })).status, 202);
+  await waitForStatus(s.api, token, 'contoso', 'published-leads', (d) => d.status === 'waitingForPublisherReview');
+  const registration = receiver!.requests.filter((r) => r.headers['x-vmarket-event'] === 'lead.registration-test' && JSON.parse(r.body.toString('utf8')).offer === 'contoso.published-leads');
+  assert.equal(registration.length, 1);
+  assert.ok(signedWith(put.body.leadSecret.secret, registration[0]));
+
+  // an offer whose secret is gone (e.g. saved before secrets were generated): nothing is sent
+  const bare = await s.api('PUT', offerPath('unsigned-leads'), { token, body: offerDocument({ id: 'unsigned-leads', publisher: 'contoso', osDisk: image, leads }) });
+  assert.equal(bare.status, 201);
+  await s.ctx.db.kysely.deleteFrom('offer_lead_secrets').where('offer_id', '=', 'unsigned-leads').execute();
+  assert.equal((await s.api('POST', `${offerPath('unsigned-leads')}/publish`, { token })).status, 202);
+  const stopped = await waitForStatus(s.api, token, 'contoso', 'unsigned-leads', (d) => step(d, 'package')?.status === 'blocked');
+  const said = step(stopped, 'package').messages.map((m: any) => m.text).join(' ');
+  assert.match(said, /has no lead signing secret yet.*vmarket leads secret rotate --offer unsigned-leads/);
+  assert.equal(receiver!.requests.filter((r) => JSON.parse(r.body.toString('utf8')).offer === 'contoso.unsigned-leads').length, 0, 'nothing went out unsigned');
 });
 
 test('an offer without an https destination has no secret until one is rotated in', async (t) => {
