@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { requirePublisher } from '../../app/publishers.ts';
 import { leadSecretInfo, listLeads, rotateLeadSecret } from '../../leads/index.ts';
-import { authorizePublisher } from '../auth.ts';
+import { actorOf, authorizePublisher } from '../auth.ts';
 import { API, bearer, errorResponses, offerParams, publisherParams, type ZodApp } from '../schemas.ts';
 import { type LeadView, leadSchema, leadSecretInfoSchema, leadSecretShownSchema } from '../../contracts/index.ts';
 
@@ -112,9 +112,10 @@ export function leadRoutes(app: ZodApp, ctx: AppContext): void {
     },
     async (request, reply) => {
       const { pub, offer } = request.params;
-      await authorizePublisher(ctx, request, pub);
+      const principal = await authorizePublisher(ctx, request, pub);
       const shown = await rotateLeadSecret(ctx, pub, offer);
-      request.log.info({ publisher: pub, offer, fingerprint: shown.fingerprint }, 'lead signing secret rotated');
+      // who and which secret (its fingerprint), never the secret
+      request.log.info({ publisher: pub, offer, actor: actorOf(principal), fingerprint: shown.fingerprint }, 'lead signing secret rotated');
       // a secret: no cache may keep this answer
       return reply.header('cache-control', 'no-store').send(shown);
     },
