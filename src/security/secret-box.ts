@@ -63,11 +63,13 @@ function readKeyFile(file: string): string {
  */
 function generatedKey(dataDir: string): { key: SecretKey; created: boolean } {
   const file = generatedKeyFile(dataDir);
+  let existing: string | undefined;
   try {
-    return { key: decodeKey(readFileSync(file, 'utf8'), file), created: false };
+    existing = readFileSync(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') existing = readKeyFile(file); // answers CONFIG_INVALID with the reason
   }
+  if (existing !== undefined) return { key: decodeKey(existing, file), created: false };
   const temporary = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   writeFileSync(temporary, `${randomBytes(KEY_BYTES).toString('base64')}\n`, { mode: 0o600, flag: 'wx' });
   try {
