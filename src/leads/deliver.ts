@@ -1,8 +1,9 @@
 /**
  * Delivers leads to the publisher's destination: an https endpoint (JSON, HMAC-signed with the
- * offer's lead signing secret, which the marketplace generated: ./secrets.ts), email through the operator's SMTP relay, or
- * nothing (`table`: the marketplace keeps it; `none`). Transient failures are retried with
- * exponential back-off; a single clear LEAD_DELIVERY_FAILED error names what went wrong.
+ * offer's lead signing secret, which the marketplace generated: ./secrets.ts), email through the
+ * operator's SMTP relay, or nothing (`table`: the marketplace keeps it; `none`). Transient
+ * failures are retried with exponential back-off; a single clear LEAD_DELIVERY_FAILED error names
+ * what went wrong.
  */
 import { randomUUID } from 'node:crypto';
 import { isVmarketError, VmarketError } from '../errors.ts';
@@ -49,8 +50,9 @@ export function leadEvent(lead: Lead): string {
  * Sends `lead` to `destination`.
  *
  * https: POST of the lead as JSON with `X-Vmarket-Signature: sha256=<hex>` (HMAC of the exact
- * body with the offer's secret, `ctx.signingSecret()`), `X-Vmarket-Event` and `X-Vmarket-Delivery` (the lead's id, the
- * same on every retry and every job redelivery, so receivers can deduplicate); any 2xx accepts. The URL must pass
+ * body with the offer's secret, `ctx.signingSecret()`, read for each delivery so a rotation
+ * counts from the next one), `X-Vmarket-Event` and `X-Vmarket-Delivery` (the lead's id, the same
+ * on every retry and every job redelivery, so receivers can deduplicate); any 2xx accepts. The URL must pass
  * `checkOutboundUrl` (https, public address unless `allowPrivateNetworks`); extra CAs come
  * from `config.trustedCaFiles`.
  * email: one plain-text message with the lead's fields to `email.to` via `config.smtp`.
