@@ -106,14 +106,16 @@ export function LeadSecretPanel({ publisherId, offerId, generated }: Props) {
       )}
       {shown && <SecretShownOnce shown={shown} onDone={() => setShown(null)} />}
       {error ? <ErrorMessage error={error} /> : null}
-      <ConfirmButton
-        label={current?.set ? t('leads.secret.rotate') : t('leads.secret.create')}
-        title={t('leads.secret.confirmTitle')}
-        question={current?.set ? t('leads.secret.confirmRotate') : t('leads.secret.confirmCreate')}
-        confirmLabel={current?.set ? t('leads.secret.rotate') : t('leads.secret.create')}
-        onConfirm={rotate}
-        disabled={!current}
-      />
+      <div className="actions">
+        <ConfirmButton
+          label={current?.set ? t('leads.secret.rotate') : t('leads.secret.create')}
+          title={t('leads.secret.confirmTitle')}
+          question={current?.set ? t('leads.secret.confirmRotate') : t('leads.secret.confirmCreate')}
+          confirmLabel={current?.set ? t('leads.secret.rotate') : t('leads.secret.create')}
+          onConfirm={rotate}
+          disabled={!current}
+        />
+      </div>
     </div>
   );
 }
