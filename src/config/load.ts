@@ -111,6 +111,7 @@ function resolveConfig(parsed: ParsedConfig, base: string, configFile: string | 
       allowedUrlPrefixes: parsed.imports.allowedUrlPrefixes,
     },
     trustedCaFiles: parsed.trustedCaFiles.map(abs),
+    secrets: parsed.secrets.keyFile ? { keyFile: abs(parsed.secrets.keyFile) } : {},
     regions: regions.map((r) => ({ ...r, storage: resolveStorage(r.storage) })),
     primaryStore: resolveStorage(parsed.primaryStore ?? { type: 'fs', path: path.join(dataDir, 'primary') }),
     categories: parsed.categories ?? DEFAULT_CATEGORIES,

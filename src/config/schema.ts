@@ -122,6 +122,12 @@ export const configSchema = z.object({
     clamav: { mode: 'auto', databaseDir: '/var/lib/clamav' },
   }),
   smtp: smtpSchema.optional(),
+  /**
+   * The key that encrypts the secrets the marketplace keeps (each offer's lead signing secret):
+   * a file holding 32 bytes as base64 or hex. `VMARKET_SECRET_KEY` wins over it; without either
+   * the key is generated at first start as dataDir/secret-key (mode 0600).
+   */
+  secrets: z.object({ keyFile: z.string().optional() }).default({}),
   webhooks: z.array(webhookSchema).default([]),
   /** How often the stuck-step sweeper runs, in seconds. Default 30. */
   sweepIntervalSeconds: z.number().positive().default(30),
