@@ -33,6 +33,7 @@ export async function createAppContext(config: Config, options: CreateContextOpt
   const pipeline = createPipeline(options.steps ?? PIPELINE_STEPS);
   checkStepOverrides(pipeline, config);
   mkdirSync(config.dataDir, { recursive: true });
+  for (const warning of config.warnings) options.logger.warn(warning);
   const operatorToken = resolveOperatorToken(config, env, options.logger);
   const db = await openDatabase(config, options.logger);
   const regions = new Map<string, Region>();

@@ -51,7 +51,7 @@ export function leadEvent(lead: Lead): string {
  * https: POST of the lead as JSON with `X-Vmarket-Signature: sha256=<hex>` (HMAC of the exact
  * body with `env[secretRef]`), `X-Vmarket-Event` and `X-Vmarket-Delivery` (the lead's id, the
  * same on every retry and every job redelivery, so receivers can deduplicate); any 2xx accepts. The URL must pass
- * `checkOutboundUrl` (https, public address unless `allowPrivateNetworks`); extra CAs come
+ * `checkOutboundUrl` (https, public address unless `deliveries.allowPrivateNetworks`); extra CAs come
  * from `config.trustedCaFiles`.
  * email: one plain-text message with the lead's fields to `email.to` via `config.smtp`.
  * none / table: nothing is sent (`sent: false`).
@@ -82,7 +82,7 @@ async function deliverHttps(destination: LeadDestination, lead: Lead, ctx: LeadC
   if (!secret) {
     throw failed(`The environment variable ${target.secretRef} named by leads.https.secretRef is not set on the server, so leads cannot be signed.`);
   }
-  const checked = await checkOutboundUrl(target.url, { allowPrivateNetworks: ctx.config.allowPrivateNetworks });
+  const checked = await checkOutboundUrl(target.url, { allowPrivateNetworks: ctx.config.deliveries.allowPrivateNetworks });
   const ca = await loadTrustedCas(ctx.config.trustedCaFiles);
   const body = Buffer.from(JSON.stringify(lead), 'utf8');
   const deliveryId = lead.id;

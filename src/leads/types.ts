@@ -28,7 +28,7 @@ export interface LeadDestination {
 
 /** What a delivery needs: the server configuration and the environment secrets come from. */
 export interface LeadContext {
-  config: Pick<Config, 'smtp' | 'allowPrivateNetworks' | 'trustedCaFiles'>;
+  config: Pick<Config, 'smtp' | 'deliveries' | 'trustedCaFiles'>;
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
   /** Retry policy. Default 5 attempts, 200 ms base delay doubling each retry. */

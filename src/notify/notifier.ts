@@ -47,7 +47,7 @@ export interface NotifyLogger {
 }
 
 export interface NotifierOptions {
-  config: Pick<Config, 'smtp' | 'webhooks' | 'allowPrivateNetworks' | 'trustedCaFiles'>;
+  config: Pick<Config, 'smtp' | 'webhooks' | 'deliveries' | 'trustedCaFiles'>;
   /** Where webhook secrets (`secretEnv`) and the SMTP password are read. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
   logger: NotifyLogger;
@@ -202,7 +202,7 @@ export class Notifier {
       }
     }
     try {
-      const checked = await checkOutboundUrl(hook.url, { allowPrivateNetworks: this.#options.config.allowPrivateNetworks });
+      const checked = await checkOutboundUrl(hook.url, { allowPrivateNetworks: this.#options.config.deliveries.allowPrivateNetworks });
       const ca = await loadTrustedCas(this.#options.config.trustedCaFiles);
       const id = randomUUID();
       const { locale: _locale, ...english } = localizeTree(event, 'en');

@@ -16,7 +16,7 @@ const lead: Lead = {
 
 function context(caFile: string | undefined, extra: Partial<LeadContext> = {}): LeadContext {
   return {
-    config: { allowPrivateNetworks: true, trustedCaFiles: caFile ? [caFile] : [], smtp: undefined },
+    config: { deliveries: { allowPrivateNetworks: true }, trustedCaFiles: caFile ? [caFile] : [], smtp: undefined },
     env: { LEADS_SECRET: 'lead-hmac-key' },
     retry: { baseDelayMs: 1 },
     ...extra,
@@ -66,7 +66,7 @@ test('https destinations fail with one clear error: status, secret, trust, priva
   // the self-signed certificate is not trusted without the CA file
   await rejectsWith(deliverLead(destination, lead, context(undefined, { retry: { attempts: 2, baseDelayMs: 1 } })), 'LEAD_DELIVERY_FAILED', receiver.url.replace('/hook', ''));
   const strict = context(receiver.caFile);
-  strict.config = { ...strict.config, allowPrivateNetworks: false };
+  strict.config = { ...strict.config, deliveries: { allowPrivateNetworks: false } };
   await rejectsWith(deliverLead(destination, lead, strict), 'URL_NOT_ALLOWED', '127.0.0.1');
   await rejectsWith(deliverLead({ ...destination, https: { ...destination.https, url: receiver.url.replace('https', 'http') } }, lead, context(receiver.caFile)), 'URL_NOT_ALLOWED', 'https');
   assert.equal(receiver.requests.length, 1, 'no request reached the receiver after the first');

@@ -128,7 +128,7 @@ function texts(doc: any, id: string): string[] {
 }
 
 test('a publication reads in German for Accept-Language: de (status, operation, the status stream) and in English otherwise', async () => {
-  const image = path.join(server.importDir, 'sprache.vhd');
+  const image = path.join(server.importDirOf('contoso'), 'sprache.vhd');
   await buildImage({ ...baseLinuxTree(), output: image });
   const offer = offerDocument({ id: 'sprache', publisher: 'contoso', osDisk: image });
   assert.equal((await server.api('PUT', `${BASE}/sprache`, { token, body: offer })).status, 201);
