@@ -36,9 +36,11 @@ const doesNotResolve: Phrase<[string, string]> = {
   en: (host, u) => `The host ${host} of ${u} does not resolve.`,
   de: (host, u) => `Der Host ${host} von ${u} lässt sich nicht auflösen.`,
 };
-const nonPublicAddress: Phrase<[string, string]> = {
-  en: (u, address) => `The URL ${u} resolves to the non-public address ${address}, which this marketplace does not reach.`,
-  de: (u, address) => `Die URL ${u} verweist auf die nicht öffentliche Adresse ${address}, die dieser Marktplatz nicht anspricht.`,
+// The resolved address is not named: a publisher could otherwise map internal host names to
+// internal addresses through lead URLs (it stays on the error's cause for the log).
+const nonPublicAddress: Phrase<[string]> = {
+  en: (u) => `The URL ${u} resolves to a non-public address, which this marketplace does not reach.`,
+  de: (u) => `Die URL ${u} verweist auf eine nicht öffentliche Adresse, die dieser Marktplatz nicht anspricht.`,
 };
 const tooLarge: Phrase<[string, number]> = {
   en: (u, max) => `The download of ${u} is larger than the marketplace's limit of ${max} bytes (imports.maxDownloadBytes).`,
@@ -186,7 +188,7 @@ export async function checkOutboundUrl(url: string, options: OutboundUrlOptions)
   if (!options.allowPrivateNetworks) {
     const bad = addresses.find((a) => isNonPublicAddress(a.address));
     if (bad) {
-      throw new VmarketError('URL_NOT_ALLOWED', say(nonPublicAddress, redact(parsed), bad.address));
+      throw new VmarketError('URL_NOT_ALLOWED', say(nonPublicAddress, redact(parsed)), { cause: new Error(`${host} resolves to ${bad.address}`) });
     }
   }
   return { url: parsed, addresses };

@@ -50,6 +50,14 @@ test('an unusable URL prefix stops the server at config load (CONFIG_INVALID)', 
   assert.deepEqual(loadConfig({ env: {}, overrides: { imports: { allowedUrlPrefixes: ['https://images.example.com/r'] } } }).imports.allowedUrlPrefixes, ['https://images.example.com/r']);
 });
 
+test('the refusal of a non-public host does not tell the publisher which address it resolves to', async () => {
+  const error = await checkOutboundUrl('https://localhost/x', { allowPrivateNetworks: false }).catch((e) => e);
+  assert.equal(error.code, 'URL_NOT_ALLOWED');
+  for (const text of [error.message, error.localized?.de ?? '']) {
+    assert.ok(!/127\.0\.0\.1|::1/.test(text), `no resolved address in: ${text}`);
+  }
+});
+
 test('non-public addresses are recognised, including IPv4-mapped IPv6', () => {
   for (const address of [
     '127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '100.64.0.1', '169.254.169.254', '0.0.0.0', '224.0.0.1', '255.255.255.255',
