@@ -108,7 +108,8 @@ async function deliverHttps(destination: LeadDestination, lead: Lead, ctx: LeadC
         if (isVmarketError(error) && error.code === 'CANCELED') throw error;
         throw failed(`Lead delivery failed: ${(error as Error).message}`, error);
       });
-      res.resume();
+      // only the status counts: the answer is not read, so a receiver cannot hold the connection with an endless body
+      res.destroy();
       const code = res.statusCode ?? 0;
       if (code >= 200 && code < 300) return code;
       const answer = `The lead destination ${where} answered HTTP ${code} (after ${n} attempt${n === 1 ? '' : 's'}).`;

@@ -117,3 +117,26 @@ test('table and none destinations send nothing', async () => {
   assert.deepEqual(await deliverLead({ destination: 'table' }, lead, context(undefined)), { destination: 'table', sent: false, attempts: 0 });
   assert.deepEqual(await deliverLead({ destination: 'none' }, lead, context(undefined)), { destination: 'none', sent: false, attempts: 0 });
 });
+
+test("a lead destination's endless answer is not read: the connection is closed once the status is known", async (t) => {
+  if (!(await hasOpenssl())) return t.skip('openssl not installed');
+  let closed!: (finished: boolean) => void;
+  const ended = new Promise<boolean>((resolve) => (closed = resolve));
+  const timers = new Set<NodeJS.Timeout>();
+  t.after(() => timers.forEach((timer) => clearInterval(timer)));
+  // 200, then 64 KiB every 50 ms for at most 5 s (bounded, so a reader that drains it still ends)
+  const receiver = await startHttpsReceiver([200], undefined, (_req, res) => {
+    res.writeHead(200);
+    let left = 100;
+    const timer = setInterval(() => (--left <= 0 ? res.end() : res.write(Buffer.alloc(64 * 1024))), 50);
+    timers.add(timer);
+    res.on('close', () => {
+      clearInterval(timer);
+      closed(res.writableFinished);
+    });
+  });
+  t.after(() => receiver.close());
+  const result = await deliverLead({ destination: 'https', https: { url: receiver.url, secretRef: 'LEADS_SECRET' } }, lead, context(receiver.caFile));
+  assert.equal(result.status, 200);
+  assert.equal(await ended, false, 'the delivery hung up before the receiver finished its answer');
+});
