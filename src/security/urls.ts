@@ -1,6 +1,6 @@
 /**
  * Outbound HTTP(S) that user input can aim (image URLs, lead destinations, webhooks): the URL must
- * be https (unless a caller says otherwise), may have to start with an operator prefix, and every
+ * be https (unless a caller says otherwise), may have to lie under an operator prefix, and every
  * address its host resolves to must be public unless the operator allows private networks. The
  * request then connects to exactly the address that was checked (a custom `lookup`), so a DNS
  * answer that changes between check and connect (DNS rebinding) cannot reach an internal host.
