@@ -10,6 +10,7 @@ import { openDatabase } from '../db/database.ts';
 import { checkStepOverrides, createPipeline } from '../pipeline/pipeline.ts';
 import type { PipelineStep } from '../pipeline/steps/context.ts';
 import { PIPELINE_STEPS } from '../pipeline/steps/index.ts';
+import { rootsWithLooseFiles } from '../security/paths.ts';
 import { createBlobStore } from '../storage/factory.ts';
 import type { AppContext, Region } from './context.ts';
 import { newToken } from './publishers.ts';
@@ -34,6 +35,9 @@ export async function createAppContext(config: Config, options: CreateContextOpt
   checkStepOverrides(pipeline, config);
   mkdirSync(config.dataDir, { recursive: true });
   for (const warning of config.warnings) options.logger.warn(warning);
+  for (const loose of await rootsWithLooseFiles(config.imports.allowedDirs)) {
+    options.logger.warn(loose, 'an imports.allowedDirs entry holds files outside the publishers\' subtrees <dir>/<publisher>/, which no publisher can import (docs/operations.md, Upgrading)');
+  }
   const operatorToken = resolveOperatorToken(config, env, options.logger);
   const db = await openDatabase(config, options.logger);
   const regions = new Map<string, Region>();

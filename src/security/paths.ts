@@ -8,7 +8,7 @@
  * Every refusal reads the same ("not there", "not a file", "outside", "someone else's"), so a
  * publisher cannot probe which files exist; the reason is kept as the error's cause for the log.
  */
-import { realpath, stat } from 'node:fs/promises';
+import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Config } from '../config/load.ts';
 import { VmarketError } from '../errors.ts';
@@ -40,6 +40,20 @@ export function importDirsOf(imports: Pick<Config['imports'], 'allowedDirs' | 'p
   if (publisherId === undefined || !PUBLISHER_ID_PATTERN.test(publisherId)) return [];
   const named = Object.hasOwn(imports.publisherDirs, publisherId) ? imports.publisherDirs[publisherId] : undefined;
   return named ?? imports.allowedDirs.map((dir) => path.join(dir, publisherId));
+}
+
+/**
+ * The import roots that hold files directly (not in a publisher's `<root>/<publisher>/`): left
+ * from before per-publisher subtrees, they are nobody's now, so the server warns at startup.
+ */
+export async function rootsWithLooseFiles(roots: readonly string[]): Promise<{ dir: string; files: number }[]> {
+  const found = await Promise.all(
+    roots.map(async (dir) => {
+      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+      return { dir, files: entries.filter((e) => e.isFile()).length };
+    }),
+  );
+  return found.filter((f) => f.files > 0);
 }
 
 /** The real path of each directory, undefined for one that does not exist (it allows nothing). */

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { confineImportPath, importDirsOf } from '../../src/security/paths.ts';
+import { confineImportPath, importDirsOf, rootsWithLooseFiles } from '../../src/security/paths.ts';
 import { rejectsWith } from '../helpers/assert.ts';
 
 async function layout(t: { after: (fn: () => Promise<void>) => void }) {
@@ -58,4 +58,10 @@ test("a publisher's import directories are its own subtree of each root, or the 
   assert.deepEqual(importDirsOf(imports, 'fabrikam'), ['/srv/fabrikam-mirror']);
   // no publisher, or no publisher id (a path step, an object key): no directory at all
   for (const nobody of [undefined, '', '..', 'a/b', 'toString', '__proto__']) assert.deepEqual(importDirsOf(imports, nobody), [], String(nobody));
+});
+
+test('import roots still holding files of the shared layout are found (the server warns about them)', async (t) => {
+  const { root, images, more } = await layout(t);
+  // images holds escape.vhd and alias.vhd directly (symlinks are not counted), more holds data.vhd
+  assert.deepEqual(await rootsWithLooseFiles([images, more, path.join(root, 'missing')]), [{ dir: more, files: 1 }]);
 });
