@@ -120,14 +120,8 @@ export const configSchema = z.object({
   /** Public base URL used in links (storefront, preview and live links). Default: from listen. */
   publicUrl: z.string().url().optional(),
   workers: z.boolean().default(true),
-  imports: importsSchema.default({
-    allowedDirs: ['./images'],
-    publisherDirs: {},
-    allowedUrlPrefixes: [],
-    maxDownloadBytes: DEFAULT_MAX_DOWNLOAD_BYTES,
-    downloadTimeoutSeconds: 6 * 3600,
-    downloadStallSeconds: 60,
-  }),
+  // prefault: a missing `imports` is parsed as `{}`, so its defaults are written once, above
+  imports: importsSchema.prefault({}),
   /** Outbound deliveries the operator configures or publishers aim: lead destinations and webhooks. */
   deliveries: z
     .object({
