@@ -343,12 +343,12 @@ async function downloadHops(url: string, file: string, config: DownloadConfig, s
     const res = await requestChecked(checked, { ca, signal, timeoutMs: imports.downloadStallSeconds * 1000 });
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location) {
-      res.resume();
+      res.destroy(); // the body of a redirect or an error is not read (it could be endless)
       current = new URL(res.headers.location, checked.url).toString();
       continue;
     }
     if (status < 200 || status >= 300) {
-      res.resume();
+      res.destroy(); // the body of a redirect or an error is not read (it could be endless)
       throw new VmarketError('UNREACHABLE', `Downloading ${redact(checked.url)} failed with HTTP status ${status}.`);
     }
     const announced = Number(res.headers['content-length']);

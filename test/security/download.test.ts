@@ -45,10 +45,24 @@ test('downloadToFile streams an allowed https URL, trusting the configured CA', 
 
 test('a redirect from an allowed URL to one outside the prefix is refused before it is requested', async (t) => {
   if (!(await hasOpenssl())) return t.skip('openssl not installed');
+  let redirectClosed!: (finished: boolean) => void;
+  const redirectEnded = new Promise<boolean>((resolve) => (redirectClosed = resolve));
+  const timers = new Set<NodeJS.Timeout>();
+  t.after(() => timers.forEach((timer) => clearInterval(timer)));
   const { server, file, origin } = await imageServer(t, (req, res) => {
     if (req.url === '/images/a.vhd') res.writeHead(302, { location: '/internal/secret' }).end();
     else if (req.url === '/images/b.vhd') res.writeHead(302, { location: '/images/sub/b.vhd' }).end();
-    else res.end('content of ' + req.url);
+    else if (req.url === '/images/c.vhd') {
+      // a redirect with an endless body (64 KiB every 50 ms, bounded at 5 s so a reader that drains it still ends)
+      res.writeHead(302, { location: '/images/sub/c.vhd' });
+      let left = 100;
+      const timer = setInterval(() => (--left <= 0 ? res.end() : res.write(Buffer.alloc(64 * 1024))), 50);
+      timers.add(timer);
+      res.on('close', () => {
+        clearInterval(timer);
+        redirectClosed(res.writableFinished);
+      });
+    } else res.end('content of ' + req.url);
   });
   const config = configFor(server, `${origin}/images/`);
   await rejectsWith(downloadToFile(`${origin}/images/a.vhd`, file, { config }), 'URL_NOT_ALLOWED', '/internal/secret');
@@ -58,6 +72,10 @@ test('a redirect from an allowed URL to one outside the prefix is refused before
   // a redirect that stays under the prefix is followed
   await downloadToFile(`${origin}/images/b.vhd`, file, { config });
   assert.equal(await readFile(file, 'utf8'), 'content of /images/sub/b.vhd');
+  // the body of a redirect is not read: its connection is closed at once
+  await downloadToFile(`${origin}/images/c.vhd`, file, { config });
+  assert.equal(await readFile(file, 'utf8'), 'content of /images/sub/c.vhd');
+  assert.equal(await redirectEnded, false, 'the download hung up on the redirect before its body ended');
 });
 
 test('a download larger than imports.maxDownloadBytes fails with one error and leaves no file', async (t) => {
