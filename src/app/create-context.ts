@@ -12,6 +12,7 @@ import type { PipelineStep } from '../pipeline/steps/context.ts';
 import { PIPELINE_STEPS } from '../pipeline/steps/index.ts';
 import { checkLeadSecretKey } from '../leads/secrets.ts';
 import { loadSecretKey } from '../security/secret-box.ts';
+import { rootsWithLooseFiles } from '../security/paths.ts';
 import { createBlobStore } from '../storage/factory.ts';
 import type { AppContext, Region } from './context.ts';
 import { newToken } from './publishers.ts';
@@ -35,6 +36,10 @@ export async function createAppContext(config: Config, options: CreateContextOpt
   const pipeline = createPipeline(options.steps ?? PIPELINE_STEPS);
   checkStepOverrides(pipeline, config);
   mkdirSync(config.dataDir, { recursive: true });
+  for (const warning of config.warnings) options.logger.warn(warning);
+  for (const loose of await rootsWithLooseFiles(config.imports.allowedDirs)) {
+    options.logger.warn(loose, 'an imports.allowedDirs entry holds files outside the publishers\' subtrees <dir>/<publisher>/, which no publisher can import (docs/operations.md, Upgrading)');
+  }
   const operatorToken = resolveOperatorToken(config, env, options.logger);
   const secret = loadSecretKey({ dataDir: config.dataDir, keyFile: config.secrets.keyFile, env });
   // where, never the key

@@ -53,7 +53,7 @@ export function leadEvent(lead: Lead): string {
  * body with the offer's secret, `ctx.signingSecret()`, read for each delivery so a rotation
  * counts from the next one), `X-Vmarket-Event` and `X-Vmarket-Delivery` (the lead's id, the same
  * on every retry and every job redelivery, so receivers can deduplicate); any 2xx accepts. The URL must pass
- * `checkOutboundUrl` (https, public address unless `allowPrivateNetworks`); extra CAs come
+ * `checkOutboundUrl` (https, public address unless `deliveries.allowPrivateNetworks`); extra CAs come
  * from `config.trustedCaFiles`.
  * email: one plain-text message with the lead's fields to `email.to` via `config.smtp`.
  * none / table: nothing is sent (`sent: false`).
@@ -83,7 +83,7 @@ async function deliverHttps(destination: LeadDestination, lead: Lead, ctx: LeadC
   // Only the offer's generated secret signs: a `secretRef` left in a stored document is ignored.
   if (!ctx.signingSecret) throw failed('The https lead destination has no lead signing secret, so leads cannot be signed.');
   const secret = await ctx.signingSecret();
-  const checked = await checkOutboundUrl(target.url, { allowPrivateNetworks: ctx.config.allowPrivateNetworks });
+  const checked = await checkOutboundUrl(target.url, { allowPrivateNetworks: ctx.config.deliveries.allowPrivateNetworks });
   const ca = await loadTrustedCas(ctx.config.trustedCaFiles);
   const body = Buffer.from(JSON.stringify(lead), 'utf8');
   const deliveryId = lead.id;
@@ -109,7 +109,8 @@ async function deliverHttps(destination: LeadDestination, lead: Lead, ctx: LeadC
         if (isVmarketError(error) && error.code === 'CANCELED') throw error;
         throw failed(`Lead delivery failed: ${(error as Error).message}`, error);
       });
-      res.resume();
+      // only the status counts: the answer is not read, so a receiver cannot hold the connection with an endless body
+      res.destroy();
       const code = res.statusCode ?? 0;
       if (code >= 200 && code < 300) return code;
       const answer = `The lead destination ${where} answered HTTP ${code} (after ${n} attempt${n === 1 ? '' : 's'}).`;

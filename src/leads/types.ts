@@ -28,7 +28,7 @@ export interface LeadDestination {
 
 /** What a delivery needs: the server configuration, the operator's environment, the offer's secret. */
 export interface LeadContext {
-  config: Pick<Config, 'smtp' | 'allowPrivateNetworks' | 'trustedCaFiles'>;
+  config: Pick<Config, 'smtp' | 'deliveries' | 'trustedCaFiles'>;
   /** Where the operator's `smtp.passwordEnv` is read; never anything an offer names. */
   env: NodeJS.ProcessEnv;
   /**

@@ -17,7 +17,7 @@ const lead: Lead = {
 
 function context(caFile: string | undefined, extra: Partial<LeadContext> = {}): LeadContext {
   return {
-    config: { allowPrivateNetworks: true, trustedCaFiles: caFile ? [caFile] : [], smtp: undefined },
+    config: { deliveries: { allowPrivateNetworks: true }, trustedCaFiles: caFile ? [caFile] : [], smtp: undefined },
     // the operator's environment holds a variable named like a secret: no delivery reads it
     env: { LEADS_SECRET: 'server-variable' },
     signingSecret: async () => 'lead-hmac-key',
@@ -71,7 +71,7 @@ test('https destinations fail with one clear error: status, missing or undecrypt
   // the self-signed certificate is not trusted without the CA file
   await rejectsWith(deliverLead(destination, lead, context(undefined, { retry: { attempts: 2, baseDelayMs: 1 } })), 'LEAD_DELIVERY_FAILED', receiver.url.replace('/hook', ''));
   const strict = context(receiver.caFile);
-  strict.config = { ...strict.config, allowPrivateNetworks: false };
+  strict.config = { ...strict.config, deliveries: { allowPrivateNetworks: false } };
   await rejectsWith(deliverLead(destination, lead, strict), 'URL_NOT_ALLOWED', '127.0.0.1');
   await rejectsWith(deliverLead({ ...destination, https: { ...destination.https, url: receiver.url.replace('https', 'http') } }, lead, context(receiver.caFile)), 'URL_NOT_ALLOWED', 'https');
   assert.equal(receiver.requests.length, 1, 'no request reached the receiver after the first');
@@ -134,4 +134,27 @@ test('an email lead on a relay whose password variable is unset fails without na
 test('table and none destinations send nothing', async () => {
   assert.deepEqual(await deliverLead({ destination: 'table' }, lead, context(undefined)), { destination: 'table', sent: false, attempts: 0 });
   assert.deepEqual(await deliverLead({ destination: 'none' }, lead, context(undefined)), { destination: 'none', sent: false, attempts: 0 });
+});
+
+test("a lead destination's endless answer is not read: the connection is closed once the status is known", async (t) => {
+  if (!(await hasOpenssl())) return t.skip('openssl not installed');
+  let closed!: (finished: boolean) => void;
+  const ended = new Promise<boolean>((resolve) => (closed = resolve));
+  const timers = new Set<NodeJS.Timeout>();
+  t.after(() => timers.forEach((timer) => clearInterval(timer)));
+  // 200, then 64 KiB every 50 ms for at most 5 s (bounded, so a reader that drains it still ends)
+  const receiver = await startHttpsReceiver([200], undefined, (_req, res) => {
+    res.writeHead(200);
+    let left = 100;
+    const timer = setInterval(() => (--left <= 0 ? res.end() : res.write(Buffer.alloc(64 * 1024))), 50);
+    timers.add(timer);
+    res.on('close', () => {
+      clearInterval(timer);
+      closed(res.writableFinished);
+    });
+  });
+  t.after(() => receiver.close());
+  const result = await deliverLead({ destination: 'https', https: { url: receiver.url, secretRef: 'LEADS_SECRET' } }, lead, context(receiver.caFile));
+  assert.equal(result.status, 200);
+  assert.equal(await ended, false, 'the delivery hung up before the receiver finished its answer');
 });

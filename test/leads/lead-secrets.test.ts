@@ -29,7 +29,7 @@ before(async () => {
     return;
   }
   receiver = await startHttpsReceiver([200]);
-  server = await startTestServer({ config: { allowPrivateNetworks: true, trustedCaFiles: [receiver.caFile] } });
+  server = await startTestServer({ config: { deliveries: { allowPrivateNetworks: true }, trustedCaFiles: [receiver.caFile] } });
   token = await server.createPublisher('contoso');
   otherToken = await server.createPublisher('fabrikam');
 });
@@ -263,6 +263,6 @@ test('secrets are stored encrypted with a 0600 key under dataDir; a wrong or cor
     return true;
   });
   // the right key (the generated one) still opens everything
-  server = await startTestServer({ root: s.root, config: { allowPrivateNetworks: true, trustedCaFiles: [receiver!.caFile] } });
+  server = await startTestServer({ root: s.root, config: { deliveries: { allowPrivateNetworks: true }, trustedCaFiles: [receiver!.caFile] } });
   assert.equal((await server.api('GET', `${offerPath('at-rest')}/lead-secret`, { token })).body.fingerprint, put.body.leadSecret.fingerprint);
 });

@@ -30,7 +30,7 @@ before(async () => {
   smtp = await startSmtpReceiver();
   server = await startTestServer({
     config: {
-      allowPrivateNetworks: true,
+      deliveries: { allowPrivateNetworks: true },
       trustedCaFiles: [ok.caFile, flaky.caFile],
       smtp: { host: '127.0.0.1', port: smtp.port, secure: false, allowSelfSigned: false, from: 'vmarket <market@example.org>' },
     },
