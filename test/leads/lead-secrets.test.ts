@@ -148,7 +148,7 @@ test('the secret is generated on the first https save, shown once, verifies at t
 test('publishing: the registration test lead is signed with the offer\'s secret; an offer without one stops at package with a clear message', async (t) => {
   if (skip) return t.skip(skip);
   const s = server!;
-  const image = path.join(s.importDir, 'published-leads.vhd');
+  const image = path.join(s.importDirOf('contoso'), 'published-leads.vhd');
   await buildImage({ ...baseLinuxTree(), output: image });
   const leads = { destination: 'https', https: { url: receiver!.url } };
   const put = await s.api('PUT', offerPath('published-leads'), { token, body: offerDocument({ id: 'published-leads', publisher: 'contoso', osDisk: image, leads }) });

@@ -39,8 +39,8 @@ test('image imports from a private mirror are allowed while a lead URL on a priv
   await downloadToFile(`${origin}/images/os.vhd`, file, { config });
   assert.equal(await readFile(file, 'utf8'), 'mirrored image');
 
-  const destination = { destination: 'https' as const, https: { url: mirror.url, secretRef: 'LEADS_SECRET' } };
-  await rejectsWith(deliverLead(destination, lead, { config, env: { LEADS_SECRET: 'k' }, retry: { baseDelayMs: 1 } }), 'URL_NOT_ALLOWED', 'non-public');
+  const destination = { destination: 'https' as const, https: { url: mirror.url } };
+  await rejectsWith(deliverLead(destination, lead, { config, env: {}, signingSecret: async () => 'k', retry: { baseDelayMs: 1 } }), 'URL_NOT_ALLOWED', 'non-public');
   assert.deepEqual(mirror.requests.map((r) => r.url), ['/images/os.vhd'], 'the lead never reached the internal address');
 });
 
