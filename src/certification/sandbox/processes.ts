@@ -5,6 +5,7 @@
  * outside the protocol is killed and never handed out again.
  */
 import { type ChildProcess, fork } from 'node:child_process';
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 const ENTRY = fileURLToPath(new URL('./child.ts', import.meta.url));
@@ -74,6 +75,7 @@ export function takeProcess(memoryLimitMiB: number): SandboxProcess {
     clearTimeout(proc.idleTimer);
     proc.child.ref();
     proc.child.channel?.ref();
+    (proc.child.stderr as Socket | null)?.ref();
     return proc;
   }
   return spawn(memoryLimitMiB);
@@ -88,6 +90,7 @@ export function releaseProcess(proc: SandboxProcess): void {
   proc.child.removeAllListeners('message');
   proc.child.unref();
   proc.child.channel?.unref();
+  (proc.child.stderr as Socket | null)?.unref();
   proc.idleTimer = setTimeout(() => void killProcess(proc), IDLE_MS);
   proc.idleTimer.unref();
   idle.push(proc);
