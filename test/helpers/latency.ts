@@ -8,6 +8,8 @@ import { execFile } from 'node:child_process';
 
 export interface LatencySample {
   path: string;
+  /** When the request was sent (epoch milliseconds). */
+  at: number;
   /** Milliseconds until the whole answer arrived, or until the prober gave up (`timeoutMs`). */
   ms: number;
   /** The HTTP status, or 0 when no answer came within `timeoutMs` (or the connection failed). */
@@ -30,6 +32,7 @@ const samples = [];
 const end = Date.now() + Number(durationMs);
 while (Date.now() < end) {
   for (const path of paths) {
+    const at = Date.now();
     const started = performance.now();
     let status = 0;
     try {
@@ -37,7 +40,7 @@ while (Date.now() < end) {
       await res.arrayBuffer();
       status = res.status;
     } catch {}
-    samples.push({ path, ms: performance.now() - started, status });
+    samples.push({ path, at, ms: performance.now() - started, status });
   }
   await new Promise((resolve) => setTimeout(resolve, Number(intervalMs)));
 }
