@@ -8,35 +8,20 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
-import { baseLinuxTree, buildImage } from '../../fixtures/images.ts';
 import { latencySummary, probeLatencies } from '../../helpers/latency.ts';
 import { offerDocument, step, waitForStatus } from '../../helpers/offers.ts';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
+import { greedyImage, spinningImage } from './images.ts';
 import { sandboxPids } from '../../../src/certification/sandbox/index.ts';
 
 /** Whether a process with this pid exists (signal 0 tests without sending anything). */
-export function alive(pid: number): boolean {
+function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
   } catch {
     return false;
   }
-}
-
-/** A small image whose certification never ends on its own: a file system holding a 1 TiB hole. */
-export async function spinningImage(output: string): Promise<string> {
-  return buildImage({ files: [...baseLinuxTree().files, { path: '/var/lib/huge.img', holeSize: 2 ** 40 }], output });
-}
-
-/**
- * A small image whose certification keeps growing the heap: one file holding a million AWS access
- * key ids, each of which becomes a piece of evidence (far past a 64 MiB heap).
- */
-async function greedyImage(output: string): Promise<string> {
-  const line = 'aws_access_key_id = AKIAZZZZQQQQ12345678\n';
-  const keys = Buffer.from(line.repeat(Math.floor(40e6 / line.length)));
-  return buildImage({ files: [...baseLinuxTree().files, { path: '/srv/keys.txt', content: keys }], output, sizeMiB: 128 });
 }
 
 /** PUTs an offer whose OS disk is `image`, publishes it and waits until its certify step runs. */
@@ -56,7 +41,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 30_000)
 }
 
 /** The pids of the certification processes once there is one (the step copies the image first). */
-export async function sandboxStarted(timeoutMs = 30_000): Promise<number[]> {
+async function sandboxStarted(timeoutMs = 30_000): Promise<number[]> {
   await until(() => sandboxPids().length > 0, 'a certification process started', timeoutMs);
   return sandboxPids();
 }
