@@ -15,7 +15,7 @@ import { fixed, type Localized, type Phrase, say } from '../../i18n/localized.ts
 import { certificationCrash, certificationTime, type StoppedCheck } from '../checks/certification-stopped.ts';
 import type { CertificationReport, CertifyImages, CertifyInput } from '../types.ts';
 import { childMessageSchema, type CertifyRequest, type SandboxJob } from './messages.ts';
-import { killProcess, releaseProcess, type SandboxProcess, takeProcess } from './processes.ts';
+import { killProcess, prewarmProcess, releaseProcess, type SandboxProcess, takeProcess } from './processes.ts';
 import { stoppedReport } from './stopped-report.ts';
 
 export { sandboxPids } from './processes.ts';
@@ -79,6 +79,7 @@ export const certifyInSandbox: CertifyImages = async (input: CertifyInput): Prom
       throw new VmarketError('INTERNAL', say(notStarted, ending.error.message), { cause: ending.error });
     case 'stopped':
       await killProcess(proc);
+      prewarmProcess(limits.memoryLimitMiB);
       return stoppedReport(job, ending.check, ending.message, ending.detail, performance.now() - started);
   }
 };

@@ -96,6 +96,16 @@ export function releaseProcess(proc: SandboxProcess): void {
   idle.push(proc);
 }
 
+/**
+ * Starts an idle process with this heap limit unless one waits already: after a process was
+ * killed, the next certification then finds one warm (the engine loaded) instead of paying for
+ * the fork and the module loading itself.
+ */
+export function prewarmProcess(memoryLimitMiB: number): void {
+  if (idle.some((p) => p.memoryLimitMiB === memoryLimitMiB && usable(p))) return;
+  releaseProcess(spawn(memoryLimitMiB));
+}
+
 /** Ends the process: SIGTERM, SIGKILL after a grace; resolves once it has exited. */
 export async function killProcess(proc: SandboxProcess): Promise<void> {
   const at = idle.indexOf(proc);
