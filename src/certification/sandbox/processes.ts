@@ -30,9 +30,9 @@ export interface SandboxProcess {
 const live = new Set<SandboxProcess>();
 const idle: SandboxProcess[] = [];
 
-/** The pids of every certification process alive now, busy or idle (tests, diagnostics). */
+/** The pids of the processes certifying now, idle ones left out (tests, diagnostics). */
 export function sandboxPids(): number[] {
-  return [...live].flatMap((p) => (p.child.pid === undefined ? [] : [p.child.pid]));
+  return [...live].flatMap((p) => (p.child.pid === undefined || idle.includes(p) ? [] : [p.child.pid]));
 }
 
 function spawn(memoryLimitMiB: number): SandboxProcess {
