@@ -3,11 +3,13 @@
  * set (OS disk + data disks) once, stores each report, and records the SHA-256 and size of every
  * image file for provisioning (which verifies them again while copying). A failed report blocks
  * the step with one message per failed check; with `certification.manualReview` a passed report
- * waits for an operator (`reviewCertification`).
+ * waits for an operator (`reviewCertification`). Each certification runs in the sandbox
+ * (src/certification/sandbox/): a run past `certification.sandbox` limits blocks the step with
+ * the failed `image.certification-time` or `image.certification-crash` check.
  */
 import { stat } from 'node:fs/promises';
 import type { Trx } from '../../app/context.ts';
-import { certifyImages } from '../../certification/index.ts';
+import { certifyInSandbox } from '../../certification/sandbox/index.ts';
 import type { CertificationReport, CheckResult } from '../../certification/types.ts';
 import { localImageFile } from '../image-files.ts';
 import { planDisks, type PlanDisk } from '../offer-snapshot.ts';
@@ -77,7 +79,8 @@ async function run(s: StepContext): Promise<StepOutcome> {
     if (!report) {
       const os = set.disks.find((d) => d.role === 'os')!;
       await s.progress((index / sets.length) * 100, say(certifying, set.planIds));
-      report = await certifyImages({
+      // in a child process with time and memory limits: a hostile image can only fail its own certification
+      report = await certifyInSandbox({
         osDisk: files.get(os)!,
         dataDisks: set.disks.filter((d) => d.role === 'data').map((d) => ({ lun: d.lun!, path: files.get(d)! })),
         config: ctx.config.certification,
