@@ -21,7 +21,7 @@ import { constants } from 'node:fs';
 import { chmod, link, lstat, mkdir, open, readdir, readlink, realpath, rm, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../app/context.ts';
-import { VmarketError } from '../errors.ts';
+import { isVmarketError, VmarketError } from '../errors.ts';
 import { type Phrase, say } from '../i18n/localized.ts';
 import { confineImportPath, isInside } from '../security/paths.ts';
 import { downloadToFile } from '../security/urls.ts';
@@ -268,6 +268,23 @@ export function recordedImages(artifacts: Record<string, any>, checkpoint?: { st
   for (const [source, identity] of Object.entries(artifacts.certify?.images ?? {})) add(source, identity);
   for (const [source, identity] of Object.entries(checkpoint?.staged ?? {})) add(source, identity);
   return out;
+}
+
+/**
+ * `error` with each staged file's path replaced by the source it stands for: errors become step
+ * messages publishers read, and a staged path is the server's (the engine's and the stores'
+ * messages name the file they read).
+ */
+export function withSourceNames(error: unknown, files: readonly (readonly [file: string, source: string])[]): unknown {
+  if (!isVmarketError(error)) return error;
+  const hide = (text: string) => withSourceName(text, files);
+  const text = error.localized ? { en: hide(error.localized.en), de: hide(error.localized.de) } : hide(error.message);
+  return new VmarketError(error.code, text, { details: error.details.map((d) => ({ ...d, message: hide(d.message) })), cause: error });
+}
+
+/** `text` with each staged file's path replaced by its source. */
+export function withSourceName(text: string, files: readonly (readonly [file: string, source: string])[]): string {
+  return files.reduce((t, [file, source]) => t.split(file).join(source), text);
 }
 
 /** One disk of the publication with its content identity (from the certify step). */

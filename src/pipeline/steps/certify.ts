@@ -8,8 +8,7 @@
 import type { Trx } from '../../app/context.ts';
 import { certifyImages } from '../../certification/index.ts';
 import type { CertificationReport, CheckResult } from '../../certification/types.ts';
-import { isVmarketError, VmarketError } from '../../errors.ts';
-import { type ImageIdentity, recordedImages, type StagedImage, stagedImage } from '../image-files.ts';
+import { type ImageIdentity, recordedImages, type StagedImage, stagedImage, withSourceNames } from '../image-files.ts';
 import { planDisks, type PlanDisk } from '../offer-snapshot.ts';
 import { message } from '../operations.ts';
 import type { ReviewStatus } from '../../contracts/index.ts';
@@ -101,7 +100,7 @@ async function run(s: StepContext): Promise<StepOutcome> {
           void s.progress(((index + fraction) / sets.length) * 100).catch(() => {});
         },
       }).catch((error: unknown) => {
-        throw withoutStagedPaths(error, files);
+        throw withSourceNames(error, [...files].map(([disk, staged]) => [staged.file, disk.source]));
       });
       done[set.key] = report;
       await s.checkpoint.set({ done, staged });
@@ -152,14 +151,6 @@ async function run(s: StepContext): Promise<StepOutcome> {
     messages: [...warnings, summary],
     apply: insertReports(manual ? 'pending' : null),
   };
-}
-
-/** The engine's error with each staged file's path replaced by its source (publishers read it). */
-function withoutStagedPaths(error: unknown, files: Map<PlanDisk, StagedImage>): unknown {
-  if (!isVmarketError(error)) return error;
-  const hide = (text: string) => [...files].reduce((t, [disk, staged]) => t.split(staged.file).join(disk.source), text);
-  const text = error.localized ? { en: hide(error.localized.en), de: hide(error.localized.de) } : hide(error.message);
-  return new VmarketError(error.code, text, { details: error.details.map((d) => ({ ...d, message: hide(d.message) })), cause: error });
 }
 
 function prefix(set: ImageSet, count: number): Localized | string {

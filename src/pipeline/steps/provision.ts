@@ -4,7 +4,7 @@
  * that hash is checked, not trusted), and at the same time into each plan's preview region (its
  * first region), which makes the preview deployable. Objects already present are not copied again.
  */
-import { certifiedDisks, stagedImage } from '../image-files.ts';
+import { certifiedDisks, stagedImage, withSourceNames } from '../image-files.ts';
 import { message } from '../operations.ts';
 import { formatBytes, replicateToRegions } from '../replication.ts';
 import { type Phrase, say } from '../../i18n/localized.ts';
@@ -81,6 +81,7 @@ async function run(s: StepContext): Promise<StepOutcome> {
       if (previewRegions.length === 0) return;
       await replicateToRegions(s, disk.sha256, disk.size, previewRegions, {
         source: file,
+        sourceName: disk.source,
         onRegionDone: (region, copied) => {
           previewDone.add(`${region}:${disk.sha256}`);
           bytesCopied += copied;
@@ -92,7 +93,7 @@ async function run(s: StepContext): Promise<StepOutcome> {
     const results = await Promise.allSettled([toPrimary(), toPreview()]);
     await checkpoints;
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) throw failure.reason;
+    if (failure) throw withSourceNames(failure.reason, [[file, disk.source]]);
     doneBytes += disk.size;
   }
 

@@ -4,7 +4,7 @@
  * the test-drive image (the OS disk of the first plan that covers the test drive's regions) is
  * stored, content-addressed and verified, in each test-drive region.
  */
-import { stagedImage } from '../image-files.ts';
+import { stagedImage, withSourceNames } from '../image-files.ts';
 import { publishedVersion, type OfferSnapshot, type SnapshotPlan } from '../offer-snapshot.ts';
 import { message } from '../operations.ts';
 import { formatBytes, replicateToRegions } from '../replication.ts';
@@ -106,6 +106,7 @@ async function run(s: StepContext): Promise<StepOutcome> {
     const bytes = new Map<string, number>();
     await replicateToRegions(s, sha256, size, pending, {
       source: file,
+      sourceName: source,
       onBytes: (region, n) => {
         bytes.set(region, n);
         void s.progress(30 + ([...bytes.values()].reduce((a, b) => a + b, 0) / (size * pending.length || 1)) * 70).catch(() => {});
@@ -116,6 +117,8 @@ async function run(s: StepContext): Promise<StepOutcome> {
         const snapshot = { sha256, size, source, regions: [...done] };
         writes = writes.then(() => s.checkpoint.set(snapshot)).catch(() => {});
       },
+    }).catch((error: unknown) => {
+      throw withSourceNames(error, [[file, source]]);
     });
     await writes;
   }
