@@ -98,7 +98,7 @@ export interface StageOptions {
  * The operation's staged copy of `source` (an import path or an https URL). With `expected`, the
  * copy this operation already holds is used as it is; when it is missing (another machine of a
  * scale-out ran the earlier step) the source is staged again and must still hash to `expected`,
- * else HASH_MISMATCH ("the image changed since it was certified").
+ * else IMAGE_CHANGED ("the image changed since it was certified").
  */
 export async function stagedImage(ctx: AppContext, operationId: string, source: string, options: StageOptions = {}): Promise<StagedImage> {
   const { expected } = options;
@@ -111,7 +111,7 @@ export async function stagedImage(ctx: AppContext, operationId: string, source: 
   try {
     const identity = /^https?:\/\//i.test(source) ? await stageDownload(ctx, source, temp, options) : await stageImport(ctx, source, temp, options);
     if (expected && (identity.sha256 !== expected.sha256 || identity.size !== expected.size)) {
-      throw new VmarketError('HASH_MISMATCH', say(changedSinceRecorded, source), {
+      throw new VmarketError('IMAGE_CHANGED', say(changedSinceRecorded, source), {
         details: [{ path: 'sha256', message: `recorded ${expected.sha256} (${expected.size} bytes), now ${identity.sha256} (${identity.size} bytes)` }],
       });
     }

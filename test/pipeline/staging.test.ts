@@ -122,6 +122,27 @@ describe('certify-then-swap: later steps read only the staged, certified bytes',
     await assertOnlyCertifiedStored();
   });
 
+  test('a worker lacking the staged copy stages the source again: the same bytes pass, changed bytes fail clearly', async () => {
+    const operationOf = async (offerId: string) =>
+      (await server.ctx.db.kysely.selectFrom('operations').select('id').where('offer_id', '=', offerId).executeTakeFirstOrThrow()).id;
+    const forget = async (offerId: string) => rm(path.join(server.dataDir, 'staging', 'operations', await operationOf(offerId)), { recursive: true });
+
+    // another machine of a scale-out: this operation's staged copy is not here
+    await publishAndWaitForReview('restage-same', 'restage-same.vhd');
+    await forget('restage-same');
+    const same = await approveAndWaitForSignoff('restage-same');
+    assert.equal(step(same, 'provision').status, 'complete');
+
+    await publishAndWaitForReview('restage-changed', 'restage-changed.vhd');
+    await forget('restage-changed');
+    await copyFile(malicious, path.join(server.importDir, 'restage-changed.vhd'));
+    await reviewCertification(server.ctx, 'contoso', 'restage-changed', { decision: 'approve', actor: 'operator' });
+    const failed = await waitForStatus(server.api, token, 'contoso', 'restage-changed', (d) => d.status === 'failed');
+    const messages = step(failed, 'provision').messages.map((m: any) => m.text);
+    assert.ok(messages.some((m: string) => m.includes('The image restage-changed.vhd changed since it was certified')), JSON.stringify(messages));
+    await assertOnlyCertifiedStored();
+  });
+
   test('the report and the step messages name the source as written, never the data or import directory', async () => {
     for (const offerId of ['swap-rename', 'swap-link', 'swap-fifo']) {
       const report = await server.api('GET', `/api/v1/publishers/contoso/offers/${offerId}/certification`, { token });
@@ -171,7 +192,7 @@ describe('certify-then-swap: later steps read only the staged, certified bytes',
     const ended = ops.filter((o) => o.offer_id.startsWith('share-')).map((o) => o.id);
     for (const id of ended) assert.deepEqual(await filesUnder(path.join(staging, 'operations', id)), [], `${id} holds nothing`);
     assert.deepEqual(await filesUnder(path.join(staging, 'incoming')), [], 'no unfinished copies');
-    for (const offerId of ['swap-rename', 'swap-link', 'swap-fifo']) {
+    for (const offerId of ['swap-rename', 'swap-link', 'swap-fifo', 'restage-same']) {
       assert.equal((await server.api('POST', `/api/v1/publishers/contoso/offers/${offerId}/cancel`, { token })).status, 202);
       await waitForStatus(server.api, token, 'contoso', offerId, (d) => d.status === 'canceled');
     }
