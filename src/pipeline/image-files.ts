@@ -324,6 +324,6 @@ export async function removeStaging(ctx: AppContext, op: Pick<OperationRow, 'id'
   await rm(dir, { recursive: true, force: true });
   const incoming = await readdir(incomingDir(ctx)).catch(() => [] as string[]);
   for (const name of incoming) if (name.startsWith(`${op.id}.`)) await rm(path.join(incomingDir(ctx), name), { force: true });
-  // the layout before content addressing: one directory per operation
-  await rm(path.join(stagingRoot(ctx), op.id), { recursive: true, force: true });
+  // the layout before content addressing: one directory per operation (never one of the layout's own)
+  if (!['sha256', 'operations', 'incoming'].includes(op.id)) await rm(path.join(stagingRoot(ctx), op.id), { recursive: true, force: true });
 }

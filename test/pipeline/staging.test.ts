@@ -8,7 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFile, lstat, mkdir, readdir, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +19,7 @@ import { openRegularFile } from '../../src/pipeline/image-files.ts';
 import { getCertificationReport, reviewCertification } from '../../src/pipeline/service.ts';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { offerDocument, step, waitForStatus } from '../helpers/offers.ts';
+import { hasOpenssl, startHttpsReceiver, type HttpsReceiver } from '../helpers/receivers.ts';
 import { startTestServer } from '../helpers/server.ts';
 import { sha256File } from '../helpers/streams.ts';
 
@@ -238,11 +240,52 @@ describe('a FIFO as the source of the first step that reads it', () => {
   });
 });
 
+describe('an https source', () => {
+  let server: TestServer;
+  let receiver: HttpsReceiver;
+  let imageSha: string;
+  before(async () => {
+    const root = await mkdtemp(path.join(os.tmpdir(), 'vmarket-staging-url-'));
+    const image = path.join(root, 'served.vhd');
+    await buildImage({ ...baseLinuxTree(), output: image });
+    imageSha = await sha256File(image);
+    receiver = await startHttpsReceiver([200], await readFile(image));
+    await rm(root, { recursive: true, force: true });
+    const prefix = receiver.url.replace('/hook', '/');
+    server = await startTestServer({
+      config: { allowPrivateNetworks: true, trustedCaFiles: [receiver.caFile], imports: { allowedDirs: [], allowedUrlPrefixes: [prefix] } },
+    });
+  });
+  after(async () => {
+    await server?.close();
+    await receiver?.close();
+  });
+
+  test('is downloaded once into staging, read by every step, named by its URL in the report, removed at the end', async (t) => {
+    if (!(await hasOpenssl())) return t.skip('openssl not installed');
+    const token = await server.createPublisher('contoso');
+    const base = '/api/v1/publishers/contoso/offers/from-url';
+    const doc = offerDocument({ id: 'from-url', publisher: 'contoso', osDisk: receiver.url, regions: ['westeurope'], testDrive: TEST_DRIVE });
+    assert.equal((await server.api('PUT', base, { token, body: doc })).status, 201);
+    assert.equal((await server.api('POST', `${base}/publish`, { token })).status, 202);
+    const waiting = await waitForStatus(server.api, token, 'contoso', 'from-url', (d) => d.status === 'waitingForPublisherReview');
+    assert.equal(receiver.requests.length, 1, 'test drive, certification and provisioning read one download');
+    assert.deepEqual(await filesUnder(path.join(server.dataDir, 'staging', 'sha256')), [imageSha]);
+    const report = await server.api('GET', `${base}/certification`, { token });
+    assert.equal(report.body.images[0].path, receiver.url, 'the source as written');
+    assert.equal(report.body.images[0].sha256, imageSha);
+    for (const json of [JSON.stringify(report.body), JSON.stringify(waiting)]) assert.ok(!json.includes(server.dataDir), 'no server path');
+    assert.equal((await server.api('POST', `${base}/cancel`, { token })).status, 202);
+    await waitForStatus(server.api, token, 'contoso', 'from-url', (d) => d.status === 'canceled');
+    await until(async () => (await filesUnder(path.join(server.dataDir, 'staging'))).length === 0, 'the download is gone');
+  });
+});
+
 describe('openRegularFile: one open, refusing what is not a regular file inside the import directories', () => {
   let dir: string;
   let importDir: string;
   before(async () => {
-    dir = path.join(await import('node:os').then((os) => os.tmpdir()), `vmarket-open-${process.pid}`);
+    dir = await mkdtemp(path.join(os.tmpdir(), 'vmarket-open-'));
     importDir = path.join(dir, 'images');
     await mkdir(path.join(importDir, 'sub'), { recursive: true });
     await writeFile(path.join(importDir, 'ok.img'), 'bytes');
