@@ -2,14 +2,14 @@
  * The disk images of an operation as private, staged bytes. A publisher can write to the import
  * directory (and controls its https server), so a source is read exactly once: it is opened
  * safely (no symlink at the last component, no FIFO or device, still inside the import
- * directories), copied into the private staging area while it is hashed, and from then on every
+ * directories), copied into the private staging area and hashed there, and from then on every
  * step (test drive, certify, provision) reads only the staged copy, found by its SHA-256. What a
  * publisher does to the source afterwards no longer matters.
  *
  * Layout under `<dataDir>/staging/` (directories 0700, files 0600):
  *   sha256/<hex>             the content, shared by every operation that staged the same bytes
  *   operations/<op>/<hex>    a hard link per operation that uses the content (its reference)
- *   incoming/<op>.<random>   a copy being written and hashed (renamed or dropped when done)
+ *   incoming/<op>.<random>   a copy being written and hashed (linked into place or dropped when done)
  *
  * References are the hard links: an operation reads its own link, never the shared name, so
  * removing the shared name (when its link count says no operation links it any more) can never
