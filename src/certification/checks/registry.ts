@@ -5,6 +5,7 @@ import { cloudCredentials } from './cloud-credentials.ts';
 import { emptyPasswords } from './empty-passwords.ts';
 import { imageFormat } from './image-format.ts';
 import { imagePartitions } from './image-partitions.ts';
+import { imageReadable } from './image-readable.ts';
 import { imageSize } from './image-size.ts';
 import { kernelConsole } from './kernel-console.ts';
 import { malwareScan } from './malware-scan.ts';
@@ -49,6 +50,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   privateKeys,
   cloudCredentials,
   malwareScan,
+  imageReadable,
 ];
 
 /** Runs every check; a check that throws is reported as failed with the reason, never dropped. */
