@@ -20,7 +20,9 @@ import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { GPT_TYPES, gptStructures, writeAll } from '../fixtures/partition-writer.ts';
 import { debugfs, toolsAvailable } from './ext4/fixtures.ts';
 import { MemoryFs } from './memory-fs.ts';
-import { treeWith } from './context.ts';
+import { runCheck, treeWith } from './context.ts';
+import { componentMatcher } from '../../src/certification/checks/guest-files.ts';
+import { sshdSeconds } from '../../src/certification/checks/sshd-config.ts';
 
 const MiB = 1024 * 1024;
 const TiB = 1024 * 1024 * MiB;
@@ -151,4 +153,32 @@ test('an RPM database whose Name is a view over a recursive CTE is refused, not 
   assert.equal(packages.names.size, 0);
   assert.equal(packages.problems.length, 1);
   assert.match(packages.problems[0].en, /rpmdb\.sqlite.*Name.*not a table/);
+});
+
+test('sshd_config values and Include globs from the guest are matched in linear time', async (t) => {
+  // 30 digits and a bad unit: the old /^(\d+[smhdw]?)+$/ tried 2^30 ways to split the digits
+  let started = performance.now();
+  const interval = await runCheck('linux.ssh-client-alive', treeWith({ '/etc/ssh/sshd_config': `ClientAliveInterval ${'1'.repeat(30)}x\n` }));
+  let blocked = performance.now() - started;
+  t.diagnostic(`ClientAliveInterval of 30 digits: ${blocked.toFixed(1)} ms`);
+  assert.equal(interval.status, 'failed');
+  assert.ok(blocked < 3000, `blocked ${blocked} ms`);
+  assert.equal(sshdSeconds('1h30m'), 5400);
+  assert.equal(sshdSeconds('120'), 120);
+  assert.ok(Number.isNaN(sshdSeconds('1x')) && Number.isNaN(sshdSeconds('')) && Number.isNaN(sshdSeconds('m')));
+
+  // an Include glob of nine stars against a 45-letter name: the old regex tried C(45, 9) splits
+  const name = 'a'.repeat(45);
+  started = performance.now();
+  const included = await runCheck('linux.ssh-client-alive', treeWith({
+    '/etc/ssh/sshd_config': `Include /etc/ssh/sshd_config.d/${'*a'.repeat(9)}*c\nClientAliveInterval 120\n`,
+    [`/etc/ssh/sshd_config.d/${name}`]: 'ClientAliveInterval 5\n',
+  }));
+  blocked = performance.now() - started;
+  t.diagnostic(`Include glob *a×9*c over a 45-letter name: ${blocked.toFixed(1)} ms`);
+  assert.equal(included.status, 'passed', included.message);
+  assert.ok(blocked < 3000, `blocked ${blocked} ms`);
+  const matches = componentMatcher('*.con[f-g]');
+  assert.deepEqual(['a.conf', 'b.cong', '.hidden.conf', 'a.conh', 'a.conf.bak'].filter(matches), ['a.conf', 'b.cong']);
+  assert.ok(componentMatcher('[!a]?')('bc') && !componentMatcher('[!a]?')('ac') && componentMatcher('.*')('.x'));
 });
