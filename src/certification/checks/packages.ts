@@ -144,7 +144,10 @@ export async function readInstalledPackages(fs: GuestFs, limits: CertificationLi
   }
   for (const file of RPM_BDB_NAME) {
     if (await isFile(fs, file)) {
-      result.bdbPath = file;
+      // bdbContains streams the whole index: a sparse file may claim terabytes
+      const size = (await fs.stat(file))?.size ?? 0;
+      if (size > limits.rpmDbBytes) result.problems.push(say(unreadable, file, `${file} is larger than ${limits.rpmDbBytes} bytes`));
+      else result.bdbPath = file;
       break;
     }
   }
