@@ -15,6 +15,7 @@ import { bufferReader } from '../../src/certification/disk/buffer-reader.ts';
 import { detectFormat } from '../../src/certification/disk/format.ts';
 import { readDisk } from '../../src/certification/fs/open.ts';
 import { certifyImages, type CertificationReport } from '../../src/certification/index.ts';
+import { DEFAULT_CERTIFICATION_LIMITS } from '../../src/config/schema.ts';
 import { EICAR } from '../../src/certification/malware/eicar.ts';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { GPT_TYPES, gptStructures, writeAll } from '../fixtures/partition-writer.ts';
@@ -70,6 +71,20 @@ test('a sparse inode claiming 2 TiB is read as its mapped data: the scan ends an
   const malware = check(report, 'malware.scan');
   assert.equal(malware.status, 'failed');
   assert.equal(malware.evidence[0].path, '/srv/sparse.bin');
+  assert.equal(check(report, 'image.readable').status, 'passed');
+
+  // the operator's limits trip: a failed check names the file, its claimed size and the limit
+  const perFile = await certifyImages({ osDisk: image, config: { limits: { ...DEFAULT_CERTIFICATION_LIMITS, fileBytes: MiB } } });
+  const fileLimit = check(perFile, 'image.readable');
+  assert.equal(fileLimit.status, 'failed');
+  assert.equal(fileLimit.evidence[0].path, '/srv/sparse.bin');
+  assert.match(fileLimit.evidence[0].detail, new RegExp(`claims ${2 * TiB} bytes.*limit of ${MiB} bytes per file`));
+  assert.equal(perFile.result, 'failed');
+  const perImage = await certifyImages({ osDisk: image, config: { limits: { ...DEFAULT_CERTIFICATION_LIMITS, imageReadFactor: 0.01, imageSlackBytes: 0 } } });
+  const imageLimit = check(perImage, 'image.readable');
+  t.diagnostic(`with a budget of 1% of the allocated size: ${perImage.stats.bytesRead} bytes read; ${imageLimit.evidence[0]?.detail}`);
+  assert.equal(imageLimit.status, 'failed');
+  assert.match(imageLimit.evidence[0].detail, /read limit of an image file/);
 });
 
 test('a file whose extents map the same blocks twice is reported corrupt in a failed check', { skip }, async (t) => {
