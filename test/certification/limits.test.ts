@@ -109,6 +109,22 @@ test('a file whose extents map the same blocks twice is reported corrupt in a fa
   assert.equal(report.result, 'failed');
 });
 
+test('directories that share one block cannot multiply the walk: it stops as corrupt in a failed check', { skip }, async (t) => {
+  const dirs = Array.from({ length: 1000 }, (_, i) => ({ path: `/d/x${i}`, type: 'dir' as const }));
+  const image = await buildImage({ output: path.join(dir, 'shared-dirs.img'), format: 'raw', partitionTable: 'none', sizeMiB: 64, mkfsOptions: ['-b', '4096'], files: [...baseLinuxTree().files, ...dirs] });
+  // the last block of /d lists a few hundred of the x directories; every x directory now reads it as its own
+  const blocks = (await debugfs(image, ['blocks /d'])).trim().split(/\s+/).filter((b) => /^\d+$/.test(b));
+  const shared = blocks.at(-1);
+  assert.ok(shared, 'blocks of /d');
+  await debugfs(image, dirs.map((d) => `sif ${d.path} block[5] ${shared}`), true);
+  const report = await certifyWatched(image, t);
+  t.diagnostic(`files: ${report.stats.files}, bytes read: ${report.stats.bytesRead}`);
+  const readable = check(report, 'image.readable');
+  assert.equal(readable.status, 'failed', readable.message);
+  assert.equal(readable.evidence[0].path, '/');
+  assert.match(readable.evidence[0].detail, /more than \d+ entries/);
+});
+
 /** A 24 MiB GPT disk with one 8 MiB ext4 file system at 8 MiB that `count` entries all point at. */
 async function gptDisk(name: string, count: number, entryCount: number): Promise<Buffer> {
   const fsImage = path.join(dir, `${name}.fs`);
