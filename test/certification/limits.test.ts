@@ -209,6 +209,11 @@ test('sshd_config values and Include globs from the guest are matched in linear 
   t.diagnostic(`Include glob *a×9*c over a 45-letter name: ${blocked.toFixed(1)} ms`);
   assert.equal(included.status, 'passed', included.message);
   assert.ok(blocked < 3000, `blocked ${blocked} ms`);
+  // a file that includes itself on three lines: 3^16 reads without a bound on the files read
+  started = performance.now();
+  const selfInclude = await runCheck('linux.ssh-client-alive', treeWith({ '/etc/ssh/sshd_config': `${'Include /etc/ssh/sshd_config\n'.repeat(3)}ClientAliveInterval 120\n` }));
+  t.diagnostic(`sshd_config including itself three times: ${(performance.now() - started).toFixed(1)} ms`);
+  assert.equal(selfInclude.status, 'passed', selfInclude.message);
   const matches = componentMatcher('*.con[f-g]');
   assert.deepEqual(['a.conf', 'b.cong', '.hidden.conf', 'a.conh', 'a.conf.bak'].filter(matches), ['a.conf', 'b.cong']);
   assert.ok(componentMatcher('[!a]?')('bc') && !componentMatcher('[!a]?')('ac') && componentMatcher('.*')('.x'));

@@ -35,6 +35,11 @@ export const SSHD_DEFAULTS: Record<string, string> = {
 };
 
 const MAX_INCLUDE_DEPTH = 16;
+/**
+ * Files read per configuration, counting each Include again. The depth alone bounds nothing: a
+ * file that includes itself on k lines is read k^16 times. Real configurations read a handful.
+ */
+const MAX_INCLUDED_FILES = 256;
 
 /** Splits a config line into words: `Keyword value`, `Keyword=value`; double quotes group; a word starting with `#` starts a comment. */
 export function splitSshdLine(line: string): string[] {
@@ -63,7 +68,9 @@ export async function readSshdConfig(fs: GuestFs, mainPath = SSHD_CONFIG): Promi
   const settings = new Map<string, SshdSetting>();
   const files: string[] = [];
 
+  let reads = 0;
   async function parseFile(path: string, depth: number): Promise<void> {
+    if (++reads > MAX_INCLUDED_FILES) return;
     const text = await readText(fs, path);
     if (text === null) return;
     files.push(path);
