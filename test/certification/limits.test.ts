@@ -87,12 +87,18 @@ test('a sparse inode claiming 2 TiB is read as its mapped data: the scan ends an
   assert.match(imageLimit.evidence[0].detail, /read limit of an image file/);
 });
 
-test('a file whose extents map the same blocks twice is reported corrupt in a failed check', { skip }, async (t) => {
-  const image = await rawImage('overlap.img', [{ path: '/srv/overlap.bin', content: Buffer.alloc(8192, 0x5a) }]);
-  const extents = (await debugfs(image, ['ex /srv/overlap.bin'])).trim().split('\n').at(-1)!;
+/** The first physical block of a file's one extent, from debugfs `ex`. */
+async function firstBlock(image: string, file: string): Promise<string> {
+  const extents = (await debugfs(image, [`ex ${file}`])).trim().split('\n').at(-1)!;
   // "0/ 0   1/  1     0 -     7  1172 -  1179      8": the one extent of 8 blocks
   const [, physical] = /\s(\d+)\s*-\s*\d+\s+\d+\s*$/.exec(extents) ?? [];
   assert.ok(physical, extents);
+  return physical;
+}
+
+test('a file whose extents map the same blocks twice is reported corrupt in a failed check', { skip }, async (t) => {
+  const image = await rawImage('overlap.img', [{ path: '/srv/overlap.bin', content: Buffer.alloc(8192, 0x5a) }]);
+  const physical = await firstBlock(image, '/srv/overlap.bin');
   // two extents of 4 blocks, logical 0–3 and 4–7, both on the same physical blocks
   await debugfs(image, [
     `sif /srv/overlap.bin block[0] ${0xf30a + (2 << 16)}`,
@@ -107,6 +113,19 @@ test('a file whose extents map the same blocks twice is reported corrupt in a fa
   assert.equal(readable.evidence[0].path, '/srv/overlap.bin');
   assert.match(readable.evidence[0].detail, /overlap|twice/);
   assert.equal(report.result, 'failed');
+});
+
+test('two files mapping the same blocks: the second is reported corrupt in a failed check', { skip }, async (t) => {
+  const image = await rawImage('shared-blocks.img', [
+    { path: '/srv/a.bin', content: Buffer.alloc(8192, 0x61) },
+    { path: '/srv/b.bin', content: Buffer.alloc(8192, 0x62) },
+  ]);
+  await debugfs(image, [`sif /srv/b.bin block[5] ${await firstBlock(image, '/srv/a.bin')}`], true);
+  const report = await certifyWatched(image, t);
+  const readable = check(report, 'image.readable');
+  assert.equal(readable.status, 'failed', readable.message);
+  assert.deepEqual(readable.evidence.map((e) => e.path), ['/srv/b.bin']);
+  assert.match(readable.evidence[0].detail, /already mapped/);
 });
 
 test('directories that share one block cannot multiply the walk: it stops as corrupt in a failed check', { skip }, async (t) => {

@@ -3,6 +3,7 @@
  * it. Paths are absolute guest paths (`/etc/ssh/sshd_config`); symlinks resolve inside the guest
  * root (absolute targets are relative to it; at most 40 hops). The ext2/3/4 reader implements it.
  */
+import type { BlockClaims } from './block-claims.ts';
 
 export type GuestFileType = 'file' | 'dir' | 'symlink' | 'chardev' | 'blockdev' | 'fifo' | 'socket' | 'unknown';
 
@@ -36,6 +37,8 @@ export interface StreamOptions {
    * file is streamed as its mapped data only: a sparse file may claim any size.
    */
   holeBytes?: number;
+  /** The blocks other files of this file system mapped (the scan's); a file sharing one is corrupt. */
+  claims?: BlockClaims;
 }
 
 export interface GuestFs {

@@ -79,7 +79,7 @@ export class ExtGuestFs implements GuestFs {
   async *stream(path: string, chunkSize = DEFAULT_CHUNK, options: StreamOptions = {}): AsyncIterable<Buffer> {
     const file = await this.#existing(path, true);
     this.#checkReadable(path, file);
-    const chunks = streamInode(this.#volume.ctx, file, chunkSize, undefined, options.holeBytes);
+    const chunks = streamInode(this.#volume.ctx, file, chunkSize, undefined, options);
     while (true) {
       let next: IteratorResult<Buffer>;
       try {
@@ -101,7 +101,7 @@ export class ExtGuestFs implements GuestFs {
     }
     this.#checkReadable(path, file);
     try {
-      yield* streamInode(this.#volume.ctx, file, chunkSize, undefined, options.holeBytes);
+      yield* streamInode(this.#volume.ctx, file, chunkSize, undefined, options);
     } catch (error) {
       throw annotate(path, error);
     }

@@ -12,7 +12,9 @@ import { inlineFileContent } from './inline-data.ts';
 import { INODE_FLAGS, type Inode } from './inode.ts';
 import { readExact } from './read.ts';
 import { coalesceRuns, type BlockRun, type ExtContext } from './runs.ts';
-import { inodeData, inodeNo, mapsBlockTwice, mapsTwice, tooLarge } from './texts.ts';
+import type { BlockClaims } from '../block-claims.ts';
+import type { StreamOptions } from '../types.ts';
+import { inodeData, inodeNo, mapsBlockTwice, mapsTwice, sharesBlocks, tooLarge } from './texts.ts';
 
 export const DEFAULT_CHUNK = 1024 * 1024;
 
@@ -33,11 +35,12 @@ export function inodeRuns(ctx: ExtContext, inode: Inode, limitBlocks: number): A
 
 /**
  * Streams the first `maxBytes` (default: all) of the inode's content in chunks of `chunkSize`.
- * Holes come out as zeros up to `holeBytes` of them (default: all); past that a file is streamed
- * as its mapped data only, so an inode claiming terabytes over one mapped block costs one block.
+ * Holes come out as zeros up to `options.holeBytes` of them (default: all); past that a file is
+ * streamed as its mapped data only, so an inode claiming terabytes over one mapped block costs one
+ * block. With `options.claims`, a file mapping blocks another file mapped is corrupt.
  */
 export async function* streamInode(
-  ctx: ExtContext, inode: Inode, chunkSize = DEFAULT_CHUNK, maxBytes = Number.POSITIVE_INFINITY, holeBytes = Number.POSITIVE_INFINITY,
+  ctx: ExtContext, inode: Inode, chunkSize = DEFAULT_CHUNK, maxBytes = Number.POSITIVE_INFINITY, options: StreamOptions = {},
 ): AsyncGenerator<Buffer> {
   if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) throw new RangeError('chunkSize must be a positive integer');
   const total = Math.min(inode.size, maxBytes);
@@ -51,7 +54,7 @@ export async function* streamInode(
     const what = inodeData(inode.number);
     return ctx.data ? ctx.data.read(piece.position, piece.length, what) : readExact(ctx.reader, piece.position, piece.length, what);
   };
-  const planner = new PiecePlanner(inode, total, chunkSize, ctx.sb.blockSize, holeBytes);
+  const planner = new PiecePlanner(inode, total, chunkSize, ctx.sb.blockSize, options);
   const limitBlocks = Math.ceil(total / ctx.sb.blockSize);
   // Fast path: an extent tree held in the inode (almost every file) is decoded without async layers.
   const inRoot = total > 0 && (inode.flags & INODE_FLAGS.EXTENTS) !== 0 ? rootLeafRuns(ctx, inode, limitBlocks) : null;
@@ -130,12 +133,15 @@ class PiecePlanner {
   readonly #physical: number[] = [];
   #inOrder = true;
 
-  constructor(inode: Inode, total: number, chunkSize: number, blockSize: number, holeBytes: number) {
+  readonly #claims: BlockClaims | undefined;
+
+  constructor(inode: Inode, total: number, chunkSize: number, blockSize: number, options: StreamOptions) {
     this.#inode = inode;
     this.#total = total;
     this.#chunkSize = chunkSize;
     this.#blockSize = blockSize;
-    this.#zerosLeft = holeBytes;
+    this.#zerosLeft = options.holeBytes ?? Number.POSITIVE_INFINITY;
+    this.#claims = options.claims;
   }
 
   get done(): boolean {
@@ -182,6 +188,7 @@ class PiecePlanner {
     // almost every file is laid out in increasing order: then no run can overlap an earlier one
     if (runs.length > 0 && start < runs[runs.length - 1]) this.#inOrder = false;
     runs.push(start, end);
+    if (this.#claims && !this.#claims.claim(start, end)) throw corrupt(sharesBlocks(inodeNo(this.#inode.number), start, end - 1));
   }
 
   #checkOverlaps(): void {
