@@ -14,7 +14,7 @@ import { openDisk } from './fs/open.ts';
 import { hashImageFiles, type ImageHashing } from './image-hash.ts';
 import { type ClamEngine, openClamAv, prepareClam } from './malware/clamav.ts';
 import { loadHashLists } from './malware/hashes.ts';
-import { type FileRef, scanFileSystems, type ScanTarget } from './malware/scan.ts';
+import { type FileRef, readBudget, scanFileSystems, type ScanTarget } from './malware/scan.ts';
 import { loadYaraRules } from './malware/yara.ts';
 import type { CertificationReport, CertifyImages, CertifyInput, ReportImage } from './types.ts';
 
@@ -51,6 +51,7 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
   // only files whose hash the caller does not already know are read a second time
   const toHash = inputs.filter((i) => !i.known.sha256).map((i) => i.path);
   const opened: OpenedDisk[] = [];
+  const allocated: number[] = [];
   let hashing: ImageHashing | null = null;
   let engine: ClamEngine<FileRef> | null = clam.engine;
   try {
@@ -60,6 +61,8 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
         throw new VmarketError('FILE_UNREADABLE', `the image ${name} cannot be read: ${error.code === 'ENOENT' ? 'no such file' : error.code ?? 'error'}`, { cause: error });
       });
       if (!info.isFile()) throw new VmarketError('FILE_UNREADABLE', `the image ${name} is not a regular file`);
+      // what the image file really holds (a sparse file's holes are not), the base of its read budget
+      allocated.push(Math.min(info.size, info.blocks > 0 ? info.blocks * 512 : info.size));
     }
     progress(0.01, 'opening images');
     for (const image of inputs) opened.push(await openDisk(image.path));
@@ -71,13 +74,15 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
     const rootSearch = await findLinuxRoot(opened[0]);
 
     const targets: ScanTarget[] = [];
-    for (const { role, lun, disk } of disks) {
-      for (const fileSystem of disk.fileSystems) if (fileSystem.fs) targets.push({ image: role, ...(lun === null ? {} : { lun }), fs: fileSystem.fs });
+    for (const [i, { role, lun, disk }] of disks.entries()) {
+      const budget = readBudget(allocated[i], config.limits);
+      for (const fileSystem of disk.fileSystems) if (fileSystem.fs) targets.push({ image: role, ...(lun === null ? {} : { lun }), fs: fileSystem.fs, budget });
     }
     if (engine) await prepareClam(engine);
     const current = hashing;
     const scan = await scanFileSystems(targets, { hashes, yara, clam: engine }, {
       signal,
+      limits: config.limits,
       onFile: (bytesRead, files) => {
         // the image hash has a known total; the file pass reads at most that much
         const fraction = Math.min(current ? current.bytes : totalBytes, bytesRead * 2, totalBytes) / Math.max(1, totalBytes);

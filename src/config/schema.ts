@@ -65,6 +65,28 @@ export const certificationSandboxSchema = z.object({
 });
 export type CertificationSandboxConfig = z.infer<typeof certificationSandboxSchema>;
 
+/**
+ * How much an untrusted image may make the engine read (issue 9). The defaults never trip on a
+ * real distribution image; a crafted one ends in a failed `image.readable` check instead of a
+ * certification that runs for days.
+ */
+export const certificationLimitsSchema = z.object({
+  /** Most bytes of one file's mapped data the scan reads; a larger file fails `image.readable`. Default 64 GiB. */
+  fileBytes: z.number().int().positive().default(64 * 1024 ** 3),
+  /** Most zeros one file's holes are streamed as; beyond it a file is read as its mapped data only. Default 16 MiB. */
+  holeBytes: z.number().int().min(0).default(16 * 1024 ** 2),
+  /** The scan reads at most this factor times an image file's allocated size (plus imageSlackBytes) from its files. Default 2. */
+  imageReadFactor: z.number().positive().default(2),
+  /** Added to every image's read budget, so tiny images with sparse files still pass. Default 1 GiB. */
+  imageSlackBytes: z.number().int().min(0).default(1024 ** 3),
+  /** Largest RPM SQLite database (and its WAL) copied out of the guest. Default 256 MiB. */
+  rpmDbBytes: z.number().int().positive().default(256 * 1024 ** 2),
+  /** Most package names read from an RPM SQLite database. Default 100,000. */
+  rpmRows: z.number().int().positive().default(100_000),
+});
+export type CertificationLimits = z.infer<typeof certificationLimitsSchema>;
+export const DEFAULT_CERTIFICATION_LIMITS: CertificationLimits = certificationLimitsSchema.parse({});
+
 export const certificationConfigSchema = z.object({
   /** A passed report waits for an operator's approval. Default false. */
   manualReview: z.boolean().default(false),
@@ -74,6 +96,7 @@ export const certificationConfigSchema = z.object({
   hashLists: z.array(z.string()).default([]),
   clamav: clamavSchema.default({ mode: 'auto', databaseDir: '/var/lib/clamav' }),
   sandbox: certificationSandboxSchema.default({ timeLimitSeconds: 1800, memoryLimitMiB: 2048 }),
+  limits: certificationLimitsSchema.default(DEFAULT_CERTIFICATION_LIMITS),
 });
 export type CertificationConfig = z.infer<typeof certificationConfigSchema>;
 
@@ -163,6 +186,7 @@ export const configSchema = z.object({
     hashLists: [],
     clamav: { mode: 'auto', databaseDir: '/var/lib/clamav' },
     sandbox: { timeLimitSeconds: 1800, memoryLimitMiB: 2048 },
+    limits: DEFAULT_CERTIFICATION_LIMITS,
   }),
   smtp: smtpSchema.optional(),
   /**

@@ -19,7 +19,7 @@ export async function withRoot(context: CheckContext, body: (root: GuestFs) => P
 }
 
 export function packagesOf(context: CheckContext, root: GuestFs): Promise<InstalledPackages> {
-  return context.memo('packages', () => readInstalledPackages(root));
+  return context.memo('packages', () => readInstalledPackages(root, context.config.limits));
 }
 
 export function shadowOf(context: CheckContext, root: GuestFs): Promise<ShadowEntry[] | null> {

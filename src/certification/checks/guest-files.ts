@@ -26,26 +26,66 @@ export async function listDir(fs: GuestFs, path: string): Promise<string[]> {
   return entries.map((e) => e.name).sort();
 }
 
-/** A shell-style pattern (`*`, `?`, `[...]`) of one path component as a regular expression. */
-export function componentPattern(pattern: string): RegExp {
-  let source = '';
+type GlobToken = { kind: 'star' } | { kind: 'one'; matches: (c: string) => boolean };
+
+function globTokens(pattern: string): GlobToken[] {
+  const tokens: GlobToken[] = [];
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
-    if (c === '*') source += '[^/]*';
-    else if (c === '?') source += '[^/]';
-    else if (c === '[') {
+    if (c === '*') {
+      if (tokens.at(-1)?.kind !== 'star') tokens.push({ kind: 'star' });
+    } else if (c === '?') tokens.push({ kind: 'one', matches: (x) => x !== '/' });
+    else if (c === '[' && pattern.indexOf(']', i + 2) >= 0) {
       const end = pattern.indexOf(']', i + 2);
-      if (end < 0) source += '\\[';
-      else {
-        let body = pattern.slice(i + 1, end);
-        if (body.startsWith('!')) body = `^${body.slice(1)}`;
-        source += `[${body.replace(/\\/g, '\\\\')}]`;
-        i = end;
+      let body = pattern.slice(i + 1, end);
+      const negate = body.startsWith('!') || body.startsWith('^');
+      if (negate) body = body.slice(1);
+      const ranges: [string, string][] = [];
+      for (let j = 0; j < body.length; j++) {
+        if (body[j + 1] === '-' && j + 2 < body.length) {
+          ranges.push([body[j], body[j + 2]]);
+          j += 2;
+        } else ranges.push([body[j], body[j]]);
       }
-    } else source += c.replace(/[.+^${}()|\\]/g, '\\$&');
+      tokens.push({ kind: 'one', matches: (x) => x !== '/' && ranges.some(([lo, hi]) => lo <= x && x <= hi) !== negate });
+      i = end;
+    } else tokens.push({ kind: 'one', matches: (x) => x === c });
   }
-  // like glob(3), a leading `*` does not match hidden files
-  return new RegExp(`^${pattern.startsWith('.') ? '' : '(?!\\.)'}${source}$`);
+  return tokens;
+}
+
+/**
+ * A matcher for a shell-style pattern (`*`, `?`, `[...]`) of one path component. Not a regular
+ * expression: the pattern comes from the guest (sshd `Include`), and `*a*a*a…` as a regex
+ * backtracks exponentially over a long name. This is the wildcard match of glob(3) that retries
+ * only from the last `*`, O(pattern × name).
+ */
+export function componentMatcher(pattern: string): (name: string) => boolean {
+  const tokens = globTokens(pattern);
+  // like glob(3), a leading wildcard does not match hidden files
+  const hiddenOk = pattern.startsWith('.');
+  return (name) => {
+    if (!hiddenOk && name.startsWith('.')) return false;
+    let t = 0;
+    let n = 0;
+    let starAt = -1;
+    let resumeAt = 0;
+    while (n < name.length) {
+      const token = tokens[t];
+      if (token?.kind === 'one' && token.matches(name[n])) {
+        t++;
+        n++;
+      } else if (token?.kind === 'star') {
+        starAt = t++;
+        resumeAt = n;
+      } else if (starAt >= 0 && name[resumeAt] !== '/') {
+        t = starAt + 1;
+        n = ++resumeAt;
+      } else return false;
+    }
+    while (tokens[t]?.kind === 'star') t++;
+    return t === tokens.length;
+  };
 }
 
 const hasMagic = (s: string) => /[*?[]/.test(s);
@@ -62,8 +102,8 @@ export async function expandGlob(fs: GuestFs, pattern: string): Promise<string[]
         next.push(join(part));
         continue;
       }
-      const regex = componentPattern(part);
-      for (const name of await listDir(fs, dir)) if (regex.test(name)) next.push(join(name));
+      const matches = componentMatcher(part);
+      for (const name of await listDir(fs, dir)) if (matches(name)) next.push(join(name));
     }
     current = next;
   }

@@ -6,6 +6,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { type CertificationLimits, DEFAULT_CERTIFICATION_LIMITS } from '../../config/schema.ts';
 import { type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import type { GuestFs } from '../fs/types.ts';
 import { isFile } from './guest-files.ts';
@@ -29,10 +31,15 @@ export interface InstalledPackages {
 export const DPKG_STATUS = '/var/lib/dpkg/status';
 const RPM_SQLITE = ['/var/lib/rpm/rpmdb.sqlite', '/usr/lib/sysimage/rpm/rpmdb.sqlite'];
 const RPM_BDB_NAME = ['/var/lib/rpm/Name', '/usr/lib/sysimage/rpm/Name'];
+/** Package names are short (rpm and dpkg allow a few hundred bytes); longer keys are not names. */
+const MAX_NAME_LENGTH = 256;
 /** A real dpkg status is 1–5 MB; more than this is not a status file. */
 const DPKG_STATUS_LIMIT = 64 * 1024 * 1024;
 
 async function readWhole(fs: GuestFs, file: string, limit: number): Promise<Buffer> {
+  // refused by its size before a byte is read (a sparse file can claim any size)
+  const size = (await fs.stat(file))?.size ?? 0;
+  if (size > limit) throw new Error(`${file} is larger than ${limit} bytes`);
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of fs.stream(file)) {
@@ -54,22 +61,59 @@ export function parseDpkgStatus(text: string): Set<string> {
   return names;
 }
 
+/** Why an RPM SQLite database is refused before any query over it runs. */
+const rpmRefusal = {
+  notTable: (object: string, type: string) => `${object} is a ${type}, not a table`,
+  virtualTable: (object: string) => `${object} is a virtual table, not a table`,
+  computedColumn: (object: string, column: string) => `column ${column} of ${object} is computed, not stored`,
+  noKey: (object: string) => `${object} has no column key`,
+  tooManyRows: (object: string, rows: number) => `${object} lists more than ${rows} package names`,
+};
+
+/**
+ * The columns of the one index table this reader queries, checked to be stored data: the
+ * database is the publisher's, and a view, virtual table or generated column in it is code that
+ * SQLite runs inside the server process (a `Name` view over a recursive CTE never ends).
+ */
+function checkNameTable(db: DatabaseSync): void {
+  const object = 'Name';
+  const row = db.prepare("SELECT type, sql FROM sqlite_schema WHERE name = ? COLLATE NOCASE AND type IN ('table', 'view')").get(object) as
+    { type: string; sql: string | null } | undefined;
+  if (!row) throw new Error(`${object}: no such table`);
+  if (row.type !== 'table') throw new Error(rpmRefusal.notTable(object, row.type));
+  if (/^\s*CREATE\s+VIRTUAL\b/i.test((row.sql ?? '').slice(0, 64))) throw new Error(rpmRefusal.virtualTable(object));
+  const columns = db.prepare(`PRAGMA table_xinfo(${object})`).all() as { name: string; hidden: number }[];
+  const computed = columns.find((c) => c.hidden !== 0);
+  if (computed) throw new Error(rpmRefusal.computedColumn(object, computed.name));
+  if (!columns.some((c) => c.name.toLowerCase() === 'key')) throw new Error(rpmRefusal.noKey(object));
+}
+
 /**
  * Names in an RPM SQLite database. rpm's sqlite backend keeps the headers in `Packages` and one
  * index table per tag (`Name(key, hnum, idx)`); `Name` lists exactly the installed packages. The
- * database is copied out of the guest (with its WAL, if any) because SQLite opens files only.
+ * database is copied out of the guest (with its WAL, if any, each capped in size) because SQLite
+ * opens files only, then opened read-only without extensions or trusted schema, `Name` checked to
+ * be a plain table, and at most `limits.rpmRows` names read.
  */
-async function readRpmSqlite(fs: GuestFs, file: string): Promise<Set<string>> {
+async function readRpmSqlite(fs: GuestFs, file: string, limits: CertificationLimits): Promise<Set<string>> {
   const { DatabaseSync } = await import('node:sqlite');
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vmarket-rpmdb-'));
   try {
     const local = path.join(dir, 'rpmdb.sqlite');
-    await writeFile(local, await readWhole(fs, file, 1024 * 1024 * 1024));
-    if (await isFile(fs, `${file}-wal`)) await writeFile(`${local}-wal`, await readWhole(fs, `${file}-wal`, 1024 * 1024 * 1024));
-    const db = new DatabaseSync(local);
+    await writeFile(local, await readWhole(fs, file, limits.rpmDbBytes));
+    if (await isFile(fs, `${file}-wal`)) await writeFile(`${local}-wal`, await readWhole(fs, `${file}-wal`, limits.rpmDbBytes));
+    const db = new DatabaseSync(local, { readOnly: true, allowExtension: false });
     try {
-      const rows = db.prepare('SELECT DISTINCT key FROM Name').all() as { key: unknown }[];
-      return new Set(rows.map((r) => String(r.key)));
+      // functions in the schema (views, triggers, defaults) are not trusted to run: the file is the publisher's
+      db.exec('PRAGMA trusted_schema = OFF; PRAGMA query_only = ON;');
+      checkNameTable(db);
+      const names = new Set<string>();
+      const query = db.prepare('SELECT DISTINCT key FROM Name WHERE length(key) <= ? LIMIT ?');
+      for (const row of query.iterate(MAX_NAME_LENGTH, limits.rpmRows + 1) as Iterable<{ key: unknown }>) {
+        if (names.size >= limits.rpmRows) throw new Error(rpmRefusal.tooManyRows('Name', limits.rpmRows));
+        names.add(String(row.key));
+      }
+      return names;
     } finally {
       db.close();
     }
@@ -78,7 +122,7 @@ async function readRpmSqlite(fs: GuestFs, file: string): Promise<Set<string>> {
   }
 }
 
-export async function readInstalledPackages(fs: GuestFs): Promise<InstalledPackages> {
+export async function readInstalledPackages(fs: GuestFs, limits: CertificationLimits = DEFAULT_CERTIFICATION_LIMITS): Promise<InstalledPackages> {
   const result: InstalledPackages = { names: new Set(), sources: [], bdbPath: null, problems: [] };
   if (await isFile(fs, DPKG_STATUS)) {
     try {
@@ -91,7 +135,7 @@ export async function readInstalledPackages(fs: GuestFs): Promise<InstalledPacka
   for (const file of RPM_SQLITE) {
     if (!(await isFile(fs, file))) continue;
     try {
-      for (const name of await readRpmSqlite(fs, file)) result.names.add(name);
+      for (const name of await readRpmSqlite(fs, file, limits)) result.names.add(name);
       result.sources.push(file);
     } catch (error) {
       result.problems.push(say(unreadable, file, (error as Error).message));
@@ -100,7 +144,10 @@ export async function readInstalledPackages(fs: GuestFs): Promise<InstalledPacka
   }
   for (const file of RPM_BDB_NAME) {
     if (await isFile(fs, file)) {
-      result.bdbPath = file;
+      // bdbContains streams the whole index: a sparse file may claim terabytes
+      const size = (await fs.stat(file))?.size ?? 0;
+      if (size > limits.rpmDbBytes) result.problems.push(say(unreadable, file, `${file} is larger than ${limits.rpmDbBytes} bytes`));
+      else result.bdbPath = file;
       break;
     }
   }

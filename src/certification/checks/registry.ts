@@ -5,6 +5,7 @@ import { cloudCredentials } from './cloud-credentials.ts';
 import { emptyPasswords } from './empty-passwords.ts';
 import { imageFormat } from './image-format.ts';
 import { imagePartitions } from './image-partitions.ts';
+import { imageReadable } from './image-readable.ts';
 import { imageSize } from './image-size.ts';
 import { kernelConsole } from './kernel-console.ts';
 import { malwareScan } from './malware-scan.ts';
@@ -50,6 +51,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   privateKeys,
   cloudCredentials,
   malwareScan,
+  imageReadable,
 ];
 
 /** Every check a report may hold: the engine's, then those of a run the sandbox had to stop (certification-stopped.ts). */

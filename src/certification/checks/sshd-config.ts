@@ -35,6 +35,11 @@ export const SSHD_DEFAULTS: Record<string, string> = {
 };
 
 const MAX_INCLUDE_DEPTH = 16;
+/**
+ * Files read per configuration, counting each Include again. The depth alone bounds nothing: a
+ * file that includes itself on k lines is read k^16 times. Real configurations read a handful.
+ */
+const MAX_INCLUDED_FILES = 256;
 
 /** Splits a config line into words: `Keyword value`, `Keyword=value`; double quotes group; a word starting with `#` starts a comment. */
 export function splitSshdLine(line: string): string[] {
@@ -63,7 +68,9 @@ export async function readSshdConfig(fs: GuestFs, mainPath = SSHD_CONFIG): Promi
   const settings = new Map<string, SshdSetting>();
   const files: string[] = [];
 
+  let reads = 0;
   async function parseFile(path: string, depth: number): Promise<void> {
+    if (++reads > MAX_INCLUDED_FILES) return;
     const text = await readText(fs, path);
     if (text === null) return;
     files.push(path);
@@ -101,9 +108,18 @@ export async function readSshdConfig(fs: GuestFs, mainPath = SSHD_CONFIG): Promi
 export function sshdSeconds(value: string): number {
   const units: Record<string, number> = { '': 1, s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
   const text = value.trim().toLowerCase();
-  if (!/^(\d+[smhdw]?)+$/.test(text)) return Number.NaN;
+  // a loop, not /^(\d+[smhdw]?)+$/: that nested quantifier backtracked exponentially over a
+  // guest's `ClientAliveInterval 1111…1x` (30 digits: half a minute of a blocked event loop)
   let total = 0;
-  for (const [, n, unit] of text.matchAll(/(\d+)([smhdw]?)/g)) total += Number(n) * units[unit];
+  let at = 0;
+  if (text.length === 0) return Number.NaN;
+  while (at < text.length) {
+    const start = at;
+    while (at < text.length && text[at] >= '0' && text[at] <= '9') at++;
+    if (at === start) return Number.NaN;
+    const unit = at < text.length && text[at] in units && text[at] !== '' ? text[at++] : '';
+    total += Number(text.slice(start, at - unit.length)) * units[unit];
+  }
   return total;
 }
 

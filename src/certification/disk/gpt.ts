@@ -15,6 +15,12 @@ const MIN_HEADER_SIZE = 92;
 const MIN_ENTRY_SIZE = 128;
 /** 128 entries of 128 bytes is the norm (16 KiB); anything over this is corrupt. */
 const MAX_ARRAY_BYTES = 4 * 1024 * 1024;
+/**
+ * Every partitioning tool writes 128 entries; a few let an administrator choose more. A header
+ * may declare up to 2^32 entries, and each listed partition is opened and scanned: beyond this
+ * the table is refused (32,768 entries on one file system made the scan 32,768 times the work).
+ */
+export const MAX_GPT_ENTRIES = 1024;
 
 type Which = 'primary' | 'backup';
 /** `The primary GPT header at LBA 1`: how each problem of a header begins, in every language. */
@@ -49,6 +55,10 @@ const badEntrySize: Phrase<[which: Which, lba: number, size: number]> = {
 const tooManyEntries: Phrase<[which: Which, lba: number, count: number]> = {
   en: (which, lba, count) => `${headerAt.en(which, lba)} declares ${count} partition entries, far more than any disk holds.`,
   de: (which, lba, count) => `${headerAt.de(which, lba)} gibt ${formatNumber(count, 'de')} Partitionseinträge an, weit mehr, als ein Datenträger enthält.`,
+};
+const entriesInUsable: Phrase<[which: Which, lba: number, entriesLba: number]> = {
+  en: (which, lba, entriesLba) => `${headerAt.en(which, lba)} places its partition entries at LBA ${entriesLba}, inside the usable LBAs that partitions occupy.`,
+  de: (which, lba, entriesLba) => `${headerAt.de(which, lba)} legt seine Partitionseinträge an LBA ${entriesLba}, mitten in den nutzbaren LBAs der Partitionen.`,
 };
 const entriesOutside: Phrase<[which: Which, lba: number, entriesLba: number]> = {
   en: (which, lba, entriesLba) => `${headerAt.en(which, lba)} places its partition entries at LBA ${entriesLba}, outside the disk.`,
@@ -147,16 +157,21 @@ async function readHeader(disk: RangeReader, lba: number, which: Which): Promise
   };
   const myLba = u64(sector, 24);
   if (myLba !== lba) return { error: say(wrongOwnLba, which, lba, myLba) };
-  if (header.entrySize < MIN_ENTRY_SIZE || header.entrySize % 8 !== 0) {
+  // UEFI 5.3.2: SizeOfPartitionEntry is 128 × 2^n
+  if (header.entrySize < MIN_ENTRY_SIZE || (header.entrySize & (header.entrySize - 1)) !== 0) {
     return { error: say(badEntrySize, which, lba, header.entrySize) };
   }
   const arrayBytes = header.entryCount * header.entrySize;
-  if (arrayBytes > MAX_ARRAY_BYTES) {
+  if (header.entryCount > MAX_GPT_ENTRIES || arrayBytes > MAX_ARRAY_BYTES) {
     return { error: say(tooManyEntries, which, lba, header.entryCount) };
   }
   const arrayStart = header.entriesLba * SECTOR_SIZE;
   if (!Number.isSafeInteger(arrayStart) || header.entriesLba < 1 || arrayStart + arrayBytes > disk.size) {
     return { error: say(entriesOutside, which, lba, header.entriesLba) };
+  }
+  const arrayEndLba = header.entriesLba + Math.ceil(arrayBytes / SECTOR_SIZE) - 1;
+  if (arrayBytes > 0 && header.entriesLba <= header.lastUsableLba && arrayEndLba >= header.firstUsableLba) {
+    return { error: say(entriesInUsable, which, lba, header.entriesLba) };
   }
   const entries = await disk.read(arrayStart, arrayBytes);
   const storedArrayCrc = sector.readUInt32LE(88);

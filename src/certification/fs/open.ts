@@ -80,11 +80,18 @@ async function openFileSystems(disk: RangeReader, table: PartitionTable): Promis
     return whole.kind === 'unknown' ? [] : [whole];
   }
   const opened: OpenedFileSystem[] = [];
+  const ranges: { start: number; end: number }[] = [];
   for (const partition of table.partitions) {
     if (partition.scheme === 'mbr' && MBR_EXTENDED_TYPES.has(Number(partition.type))) continue;
     // A partition that starts beyond the disk has no bytes to read (the table lists the problem).
     if (partition.startByte >= disk.size) continue;
     const length = Math.min(partition.sizeBytes, disk.size - partition.startByte);
+    // Each byte of the disk is opened (and scanned) at most once: a table listing one file system
+    // under thousands of overlapping entries multiplied the work by their number. The overlap is
+    // the table's problem (image.partitions fails); only the first of the partitions is read.
+    const range = { start: partition.startByte, end: partition.startByte + length };
+    if (ranges.some((r) => range.start < r.end && r.start < range.end)) continue;
+    ranges.push(range);
     opened.push(await openFileSystem(disk.slice(partition.startByte, length), partition));
   }
   return opened;

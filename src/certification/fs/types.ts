@@ -3,6 +3,7 @@
  * it. Paths are absolute guest paths (`/etc/ssh/sshd_config`); symlinks resolve inside the guest
  * root (absolute targets are relative to it; at most 40 hops). The ext2/3/4 reader implements it.
  */
+import type { BlockClaims } from './block-claims.ts';
 
 export type GuestFileType = 'file' | 'dir' | 'symlink' | 'chardev' | 'blockdev' | 'fifo' | 'socket' | 'unknown';
 
@@ -30,6 +31,16 @@ export interface GuestWalkEntry {
   stat: GuestStat;
 }
 
+export interface StreamOptions {
+  /**
+   * Most zeros the file's holes are streamed as (default: all of them). Past it the rest of the
+   * file is streamed as its mapped data only: a sparse file may claim any size.
+   */
+  holeBytes?: number;
+  /** The blocks other files of this file system mapped (the scan's); a file sharing one is corrupt. */
+  claims?: BlockClaims;
+}
+
 export interface GuestFs {
   /** e.g. `ext4`. */
   readonly kind: string;
@@ -51,13 +62,13 @@ export interface GuestFs {
    * Streams a regular file's whole content in chunks (holes as zeros); never buffers it all.
    * Chunks may be views of memory the reader shares between files: read them, never write to them.
    */
-  stream(path: string, chunkSize?: number): AsyncIterable<Buffer>;
+  stream(path: string, chunkSize?: number, options?: StreamOptions): AsyncIterable<Buffer>;
   /**
    * Optional (readers with inode numbers): streams the regular file a `walk` entry names by its
    * inode (`stat.inode`) without resolving its path again, like `stream` otherwise; `path` names
    * the file in errors. Callers fall back to `stream(path)` when a reader lacks it.
    */
-  streamInode?(inode: number, path: string, chunkSize?: number): AsyncIterable<Buffer>;
+  streamInode?(inode: number, path: string, chunkSize?: number, options?: StreamOptions): AsyncIterable<Buffer>;
   /** Every entry below `root` (default `/`), depth-first, symlinks not followed. */
   walk(root?: string): AsyncIterable<GuestWalkEntry>;
 }

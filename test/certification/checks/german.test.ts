@@ -39,6 +39,7 @@ const GERMAN_TITLES: Record<string, string> = {
   'linux.private-keys': "Keine privaten Schlüssel im Image",
   'linux.cloud-credentials': "Keine Cloud-Zugangsdaten im Image",
   'malware.scan': "Keine Schadsoftware in den Images",
+  'image.readable': 'Jede Datei jedes Images ist innerhalb der Grenzen lesbar',
 };
 
 function germanTitle(id: string): string | undefined {
@@ -48,7 +49,7 @@ function germanTitle(id: string): string | undefined {
 const asLocalized = (text: string | Localized): Localized => (typeof text === 'string' ? { en: text, de: text } : text);
 
 test('every check has its German title and a German remediation', () => {
-  assert.equal(CHECKS.length, 20);
+  assert.equal(CHECKS.length, 21);
   for (const check of CHECKS) {
     const title = asLocalized(check.title);
     assert.equal(title.de, germanTitle(check.id), check.id);

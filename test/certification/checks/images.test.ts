@@ -51,7 +51,7 @@ test('the base image passes every check; the report has the contract shape', asy
   const report = await certify({ files: tree() });
   for (const c of report.checks) assert.equal(c.status, 'passed', `${c.id}: ${c.message}`);
   assert.equal(report.result, 'passed');
-  assert.equal(report.checks.length, 20);
+  assert.equal(report.checks.length, 21);
   assert.equal(report.images[0].role, 'os');
   assert.equal(report.images[0].lun, null);
   assert.equal(report.images[0].format, 'vhd-fixed');
@@ -135,7 +135,7 @@ test('foreign formats from qemu-img each fail image.format; raw is still read', 
     assert.equal(c.status, 'failed', format);
     assert.equal(report.images[0].format, format);
     assert.equal(report.result, 'failed');
-    assert.equal(report.checks.length, 20);
+    assert.equal(report.checks.length, 21);
     if (format === 'raw') assert.equal(check(report, 'linux.os-release').status, 'passed');
     else {
       assert.equal(check(report, 'linux.os-release').status, 'failed', `${format}: contents not read`);

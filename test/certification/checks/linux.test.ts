@@ -207,7 +207,7 @@ test('every check of the contract is registered once, in the contract order', ()
     'image.format', 'image.size', 'image.partitions', 'linux.os-release', 'linux.architecture', 'linux.provisioning-agent',
     'linux.kernel-console', 'linux.swap', 'linux.root-partition', 'linux.shell-history', 'linux.root-password',
     'linux.empty-passwords', 'linux.ssh-server', 'linux.ssh-client-alive', 'linux.ssh-password-auth', 'linux.ssh-root-login',
-    'linux.authorized-keys', 'linux.private-keys', 'linux.cloud-credentials', 'malware.scan',
+    'linux.authorized-keys', 'linux.private-keys', 'linux.cloud-credentials', 'malware.scan', 'image.readable',
   ]);
   for (const check of CHECKS) {
     assert.ok(check.title && check.remediation, check.id);

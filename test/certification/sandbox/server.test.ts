@@ -58,7 +58,7 @@ describe('a certification that never ends', () => {
   });
 
   test('while it runs /healthz and the catalogue answer; the time limit blocks the step with a failed check', async (t) => {
-    await publish(server, token, 'spin', await spinningImage(path.join(server.importDir, 'spin.vhd')));
+    await publish(server, token, 'spin', await spinningImage(path.join(server.importDirOf('contoso'), 'spin.vhd')));
 
     const certifying = await sandboxStarted();
     const samples = await probeLatencies(server.url, ['/healthz', '/api/v1/catalog/offers'], { durationMs: 6000, timeoutMs: 5000 });
@@ -76,7 +76,7 @@ describe('a certification that never ends', () => {
   });
 
   test('cancel during a certification kills its process and cancels the step', async () => {
-    await publish(server, token, 'cancel', await spinningImage(path.join(server.importDir, 'cancel.vhd')));
+    await publish(server, token, 'cancel', await spinningImage(path.join(server.importDirOf('contoso'), 'cancel.vhd')));
     const certifying = await sandboxStarted();
     assert.equal((await server.api('POST', '/api/v1/publishers/contoso/offers/cancel/cancel', { token })).status, 202);
     const canceled = await waitForStatus(server.api, token, 'contoso', 'cancel', (d) => d.status === 'canceled', 30_000);
@@ -98,7 +98,7 @@ describe('a certification past its heap limit', () => {
   });
 
   test('an image that exhausts the heap limit blocks the step with image.certification-crash; the server answers throughout', async (t) => {
-    await publish(server, token, 'greedy', await greedyImage(path.join(server.importDir, 'greedy.vhd')));
+    await publish(server, token, 'greedy', await greedyImage(path.join(server.importDirOf('contoso'), 'greedy.vhd')));
     const certifying = await sandboxStarted();
     const samples = await probeLatencies(server.url, ['/healthz'], { durationMs: 2000, timeoutMs: 5000 });
     const blocked = await waitForStatus(server.api, token, 'contoso', 'greedy', (d) => step(d, 'certify').status === 'blocked', 60_000);

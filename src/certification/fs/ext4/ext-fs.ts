@@ -5,7 +5,7 @@
  * NOT_FOUND when readdir/readlink/stream are given a path that does not exist.
  */
 import { VmarketError } from '../../../errors.ts';
-import type { GuestDirEntry, GuestFs, GuestStat, GuestWalkEntry } from '../types.ts';
+import type { GuestDirEntry, GuestFs, GuestStat, GuestWalkEntry, StreamOptions } from '../types.ts';
 import { annotate, unsupported, withPath } from './errors.ts';
 import { DEFAULT_CHUNK, streamInode } from './file-data.ts';
 import { INODE_FLAGS, type Inode } from './inode.ts';
@@ -76,10 +76,10 @@ export class ExtGuestFs implements GuestFs {
     });
   }
 
-  async *stream(path: string, chunkSize = DEFAULT_CHUNK): AsyncIterable<Buffer> {
+  async *stream(path: string, chunkSize = DEFAULT_CHUNK, options: StreamOptions = {}): AsyncIterable<Buffer> {
     const file = await this.#existing(path, true);
     this.#checkReadable(path, file);
-    const chunks = streamInode(this.#volume.ctx, file, chunkSize);
+    const chunks = streamInode(this.#volume.ctx, file, chunkSize, undefined, options);
     while (true) {
       let next: IteratorResult<Buffer>;
       try {
@@ -92,7 +92,7 @@ export class ExtGuestFs implements GuestFs {
     }
   }
 
-  async *streamInode(number: number, path: string, chunkSize = DEFAULT_CHUNK): AsyncIterable<Buffer> {
+  async *streamInode(number: number, path: string, chunkSize = DEFAULT_CHUNK, options: StreamOptions = {}): AsyncIterable<Buffer> {
     let file: Inode;
     try {
       file = await this.#volume.inodes.get(number, false);
@@ -101,7 +101,7 @@ export class ExtGuestFs implements GuestFs {
     }
     this.#checkReadable(path, file);
     try {
-      yield* streamInode(this.#volume.ctx, file, chunkSize);
+      yield* streamInode(this.#volume.ctx, file, chunkSize, undefined, options);
     } catch (error) {
       throw annotate(path, error);
     }

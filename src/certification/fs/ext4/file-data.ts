@@ -12,7 +12,9 @@ import { inlineFileContent } from './inline-data.ts';
 import { INODE_FLAGS, type Inode } from './inode.ts';
 import { readExact } from './read.ts';
 import { coalesceRuns, type BlockRun, type ExtContext } from './runs.ts';
-import { inodeData, inodeNo, mapsTwice, tooLarge } from './texts.ts';
+import type { BlockClaims } from '../block-claims.ts';
+import type { StreamOptions } from '../types.ts';
+import { inodeData, inodeNo, mapsBlockTwice, mapsTwice, sharesBlocks, tooLarge } from './texts.ts';
 
 export const DEFAULT_CHUNK = 1024 * 1024;
 
@@ -31,9 +33,14 @@ export function inodeRuns(ctx: ExtContext, inode: Inode, limitBlocks: number): A
   return coalesceRuns(runs);
 }
 
-/** Streams the first `maxBytes` (default: all) of the inode's content in chunks of `chunkSize`. */
+/**
+ * Streams the first `maxBytes` (default: all) of the inode's content in chunks of `chunkSize`.
+ * Holes come out as zeros up to `options.holeBytes` of them (default: all); past that a file is
+ * streamed as its mapped data only, so an inode claiming terabytes over one mapped block costs one
+ * block. With `options.claims`, a file mapping blocks another file mapped is corrupt.
+ */
 export async function* streamInode(
-  ctx: ExtContext, inode: Inode, chunkSize = DEFAULT_CHUNK, maxBytes = Number.POSITIVE_INFINITY,
+  ctx: ExtContext, inode: Inode, chunkSize = DEFAULT_CHUNK, maxBytes = Number.POSITIVE_INFINITY, options: StreamOptions = {},
 ): AsyncGenerator<Buffer> {
   if (!Number.isSafeInteger(chunkSize) || chunkSize <= 0) throw new RangeError('chunkSize must be a positive integer');
   const total = Math.min(inode.size, maxBytes);
@@ -47,7 +54,7 @@ export async function* streamInode(
     const what = inodeData(inode.number);
     return ctx.data ? ctx.data.read(piece.position, piece.length, what) : readExact(ctx.reader, piece.position, piece.length, what);
   };
-  const planner = new PiecePlanner(inode, total, chunkSize, ctx.sb.blockSize);
+  const planner = new PiecePlanner(inode, total, chunkSize, ctx.sb.blockSize, options);
   const limitBlocks = Math.ceil(total / ctx.sb.blockSize);
   // Fast path: an extent tree held in the inode (almost every file) is decoded without async layers.
   const inRoot = total > 0 && (inode.flags & INODE_FLAGS.EXTENTS) !== 0 ? rootLeafRuns(ctx, inode, limitBlocks) : null;
@@ -110,19 +117,31 @@ async function* readAhead(pieces: Iterable<Piece> | AsyncIterable<Piece>, read: 
   while (pending.length > 0) yield await pending.shift()!;
 }
 
-/** Turns block runs (in logical order) into output pieces of at most `chunkSize`, holes as zeros. */
+/**
+ * Turns block runs (in logical order) into output pieces of at most `chunkSize`, holes as zeros
+ * (up to `holeBytes` of them), and refuses a mapping that uses a physical block twice: a crafted
+ * extent list can map one extent under every logical range and multiply the bytes read.
+ */
 class PiecePlanner {
   readonly #inode: Inode;
   readonly #total: number;
   readonly #chunkSize: number;
   readonly #blockSize: number;
   #done = 0;
+  #zerosLeft: number;
+  /** Physical [start, end) of every mapped run, and whether they came in increasing order. */
+  readonly #physical: number[] = [];
+  #inOrder = true;
 
-  constructor(inode: Inode, total: number, chunkSize: number, blockSize: number) {
+  readonly #claims: BlockClaims | undefined;
+
+  constructor(inode: Inode, total: number, chunkSize: number, blockSize: number, options: StreamOptions) {
     this.#inode = inode;
     this.#total = total;
     this.#chunkSize = chunkSize;
     this.#blockSize = blockSize;
+    this.#zerosLeft = options.holeBytes ?? Number.POSITIVE_INFINITY;
+    this.#claims = options.claims;
   }
 
   get done(): boolean {
@@ -138,6 +157,7 @@ class PiecePlanner {
       this.#zeros(runEnd, out);
       return;
     }
+    this.#claim(run.physical, run.physical + Math.ceil((runEnd - runStart) / this.#blockSize));
     const base = run.physical * this.#blockSize - runStart;
     while (this.#done < runEnd) {
       const length = Math.min(this.#chunkSize, runEnd - this.#done);
@@ -146,16 +166,40 @@ class PiecePlanner {
     }
   }
 
-  /** Zeros for whatever no run covered, up to the end. */
+  /** Zeros for whatever no run covered, up to the end; throws when two runs share a block. */
   finish(out: Piece[]): void {
     this.#zeros(this.#total, out);
+    if (!this.#inOrder) this.#checkOverlaps();
   }
 
   #zeros(upTo: number, out: Piece[]): void {
-    while (this.#done < upTo) {
-      const length = Math.min(this.#chunkSize, upTo - this.#done);
+    while (this.#done < upTo && this.#zerosLeft > 0) {
+      const length = Math.min(this.#chunkSize, upTo - this.#done, this.#zerosLeft);
       this.#done += length;
+      this.#zerosLeft -= length;
       out.push({ position: -1, length });
+    }
+    // past the bound a hole is skipped, not streamed
+    if (this.#done < upTo) this.#done = upTo;
+  }
+
+  #claim(start: number, end: number): void {
+    const runs = this.#physical;
+    // almost every file is laid out in increasing order: then no run can overlap an earlier one
+    if (runs.length > 0 && start < runs[runs.length - 1]) this.#inOrder = false;
+    runs.push(start, end);
+    if (this.#claims && !this.#claims.claim(start, end)) throw corrupt(sharesBlocks(inodeNo(this.#inode.number), start, end - 1));
+  }
+
+  #checkOverlaps(): void {
+    const order: number[] = [];
+    for (let i = 0; i < this.#physical.length; i += 2) order.push(i);
+    order.sort((a, b) => this.#physical[a] - this.#physical[b]);
+    let farthest = 0;
+    for (const at of order) {
+      const start = this.#physical[at];
+      if (start < farthest) throw corrupt(mapsBlockTwice(inodeNo(this.#inode.number), start));
+      farthest = Math.max(farthest, this.#physical[at + 1]);
     }
   }
 }

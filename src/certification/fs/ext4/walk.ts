@@ -3,15 +3,22 @@
  * directory inode is descended at most once (hard-linked or corrupt directory cycles end there),
  * encrypted directories are listed but not entered, and the depth is bounded.
  */
-import { annotate, unsupported } from './errors.ts';
+import { annotate, corrupt, unsupported } from './errors.ts';
 import { INODE_FLAGS, type Inode } from './inode.ts';
 import type { ExtVolume } from './volume.ts';
 import type { GuestStat, GuestWalkEntry } from '../types.ts';
 import type { RawDirEntry } from './directory.ts';
-import { treeTooDeep } from './texts.ts';
+import { treeTooDeep, treeTooLarge } from './texts.ts';
 
 /** Far deeper than any real tree (PATH_MAX allows 2048 one-letter levels). */
 export const MAX_WALK_DEPTH = 4096;
+/**
+ * A real tree has about one entry per inode (hard links add a few). Crafted directories that
+ * share one block list each other: N directories, N² entries. Past this many entries per inode
+ * (plus a constant) the walk stops as corrupt.
+ */
+export const ENTRIES_PER_INODE = 4;
+const ENTRIES_SLACK = 1024;
 
 interface Frame {
   path: string;
@@ -28,6 +35,8 @@ export async function* walkTree(volume: ExtVolume, root: Inode, rootPath: string
   const seen = new Set<number>([root.number]);
   const base = rootPath === '/' ? '' : rootPath;
   const frames: Frame[] = [{ path: base, batches: volume.entries(root), batch: [], index: 0 }];
+  const maxEntries = ENTRIES_PER_INODE * volume.sb.inodesCount + ENTRIES_SLACK;
+  let entries = 0;
   while (frames.length > 0) {
     const frame = frames[frames.length - 1];
     if (frame.index >= frame.batch.length) {
@@ -46,6 +55,7 @@ export async function* walkTree(volume: ExtVolume, root: Inode, rootPath: string
     }
     const entry = frame.batch[frame.index++];
     const path = `${frame.path}/${entry.name}`;
+    if (++entries > maxEntries) throw corrupt(treeTooLarge(rootPath, maxEntries, volume.sb.inodesCount));
     let inode: Inode;
     try {
       inode = await volume.inodes.get(entry.inode, false);
