@@ -6,7 +6,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { vmarket } from '../helpers/cli.ts';
-import { spinningImage } from './sandbox/images.ts';
+import { LIFTED_READ_LIMITS_YAML, spinningImage } from './sandbox/images.ts';
 
 let dir: string;
 let good: string;
@@ -84,7 +84,7 @@ test('unreadable input and bad usage exit 2 with one sentence and no stack trace
 
 test('an image the engine cannot finish exits 1 at the time limit with the failed image.certification-time check', async () => {
   const spin = await spinningImage(path.join(dir, 'spin.vhd'));
-  await writeFile(path.join(dir, 'config.yaml'), 'certification:\n  clamav: { mode: off }\n  sandbox: { timeLimitSeconds: 3 }\n');
+  await writeFile(path.join(dir, 'config.yaml'), `certification:\n  clamav: { mode: off }\n  sandbox: { timeLimitSeconds: 3 }\n  ${LIFTED_READ_LIMITS_YAML}\n`);
   const run = await vmarket(['certify', spin, '--json'], { env: env() });
   assert.equal(run.code, 1, run.stderr);
   const report = JSON.parse(run.stdout);

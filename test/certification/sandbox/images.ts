@@ -11,11 +11,18 @@ export async function greedyImage(output: string): Promise<string> {
   return buildImage({ files: [...baseLinuxTree().files, { path: '/srv/keys.txt', content: keys }], output, sizeMiB: 128 });
 }
 
+/**
+ * Read limits an operator lifted all the way (`certification.limits`): with them the spinning
+ * image below is read in full, so these tests still have a certification that cannot end on its
+ * own — the default limits (test/certification/limits.test.ts) stop that image in a second.
+ */
+export const LIFTED_READ_LIMITS = { fileBytes: 2 ** 52, holeBytes: 2 ** 52, imageSlackBytes: 2 ** 52 };
+export const LIFTED_READ_LIMITS_YAML = `limits: { fileBytes: ${2 ** 52}, holeBytes: ${2 ** 52}, imageSlackBytes: ${2 ** 52} }`;
 
 /**
- * A small image whose certification never ends on its own: a 64 MiB disk whose file system holds
- * a 1 TiB sparse file. The scan reads a hole's zeros without any I/O, so the engine's loop never
- * yields to the event loop.
+ * A small image whose certification never ends on its own once the read limits are lifted
+ * (LIFTED_READ_LIMITS): a 64 MiB disk whose file system holds a 1 TiB sparse file. The scan reads
+ * a hole's zeros without any I/O, so the engine's loop never yields to the event loop.
  */
 export async function spinningImage(output: string): Promise<string> {
   return buildImage({ files: [...baseLinuxTree().files, { path: '/var/lib/huge.img', holeSize: 2 ** 40 }], output });

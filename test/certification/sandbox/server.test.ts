@@ -11,7 +11,7 @@ import { after, before, describe, test } from 'node:test';
 import { latencySummary, probeLatencies } from '../../helpers/latency.ts';
 import { offerDocument, step, waitForStatus } from '../../helpers/offers.ts';
 import { startTestServer, type TestServer } from '../../helpers/server.ts';
-import { greedyImage, spinningImage } from './images.ts';
+import { greedyImage, LIFTED_READ_LIMITS, spinningImage } from './images.ts';
 import { sandboxPids } from '../../../src/certification/sandbox/index.ts';
 
 /** Whether a process with this pid exists (signal 0 tests without sending anything). */
@@ -50,7 +50,7 @@ describe('a certification that never ends', () => {
   let server: TestServer;
   let token: string;
   before(async () => {
-    server = await startTestServer({ config: { certification: { sandbox: { timeLimitSeconds: 12 } } } as never });
+    server = await startTestServer({ config: { certification: { sandbox: { timeLimitSeconds: 12 }, limits: LIFTED_READ_LIMITS } } as never });
     token = await server.createPublisher('contoso');
   });
   after(async () => {
