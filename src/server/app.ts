@@ -10,6 +10,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.ts';
 import { VmarketError } from '../errors.ts';
+import { installAudit } from './audit.ts';
 import { installErrorHandling, installJsonParser } from './errors.ts';
 import { installLanguage } from './language.ts';
 import { installMetrics } from './metrics.ts';
@@ -84,6 +85,8 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
     transformObject: jsonSchemaTransformObject,
   });
 
+  // after the rate limiter (a refused flood is not recorded), before the routes (src/server/audit.ts)
+  installAudit(app, ctx);
   const metrics = installMetrics(app, ctx);
 
   publisherRoutes(app, ctx);
