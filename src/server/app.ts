@@ -14,6 +14,7 @@ import { installAudit } from './audit.ts';
 import { installErrorHandling, installJsonParser } from './errors.ts';
 import { installLanguage } from './language.ts';
 import { installMetrics } from './metrics.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { healthRoutes } from './routes/health.ts';
 import { leadRoutes } from './routes/leads.ts';
@@ -98,6 +99,7 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
   catalogRoutes(app, ctx);
   marketplaceRoutes(app, ctx);
   operatorRoutes(app, ctx);
+  auditRoutes(app, ctx);
   healthRoutes(app, ctx, metrics);
 
   app.get(`${API}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());
