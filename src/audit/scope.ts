@@ -8,6 +8,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash } from 'node:crypto';
 import type { AuditActorKind } from '../contracts/audit.ts';
+import { printable } from '../util/printable.ts';
 
 export interface AuditActor {
   kind: AuditActorKind;
@@ -65,6 +66,12 @@ export function tokenId(token: { token: string } | { hash: string }): string {
   return hash.slice(0, 12);
 }
 
+/**
+ * A target as stored: control characters written out (`\x1b`), so an escape sequence a caller put
+ * into a path never reaches an operator's terminal or page as one; at most MAX_TARGET characters.
+ */
 function clip(text: string | null): string | null {
-  return text === null || text.length <= MAX_TARGET ? text : `${text.slice(0, MAX_TARGET - 1)}…`;
+  if (text === null) return null;
+  const visible = printable(text);
+  return visible.length <= MAX_TARGET ? visible : `${visible.slice(0, MAX_TARGET - 1)}…`;
 }

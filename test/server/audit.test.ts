@@ -24,6 +24,13 @@ const OFFER = '/api/v1/publishers/contoso/offers/ubuntu';
 
 const fingerprint = (token: string) => createHash('sha256').update(token).digest('hex').slice(0, 12);
 
+/** The id of the transaction that wrote `table`'s row `id` (PostgreSQL's xmin): equal ids committed together. */
+async function writtenBy(table: string, id: string): Promise<string> {
+  const { rows } = await sql<{ xmin: string }>`select xmin::text as xmin from ${sql.table(table)} where id = ${id}`.execute(server.ctx.db.kysely);
+  assert.equal(rows.length, 1, `${table} ${id}`);
+  return rows[0].xmin;
+}
+
 /** Every event the operator reads for `query`, following nextCursor. */
 async function allEvents(query = '', pageSize = 500): Promise<any[]> {
   const events: any[] = [];
@@ -92,6 +99,9 @@ test('the operator opening and closing a ticket: two events, the operator and it
       ['POST', '/api/v1/publishers/:pub/tickets', `ticket contoso/${ticketId}`, 'succeeded', 'operator', fingerprint(server.operatorToken), 'contoso'],
     ].sort(),
   );
+  // closing is one UPDATE (the ticket's last write): its event was committed by the same transaction
+  const closing = events.find((e) => e.method === 'PATCH');
+  assert.equal(await writtenBy('audit_events', closing.id), await writtenBy('tickets', ticketId), 'the event commits with the change');
 });
 
 test('creating a publisher is the operator\'s event about that publisher; its new token is nowhere in the log', async () => {
@@ -103,6 +113,7 @@ test('creating a publisher is the operator\'s event about that publisher; its ne
   });
   assert.equal(events.length, 1, JSON.stringify(events));
   assert.equal(events[0].target, 'publisher northwind');
+  assert.equal(await writtenBy('audit_events', events[0].id), await writtenBy('publishers', 'northwind'), 'the event commits with the publisher');
   assert.equal(events[0].publisherId, 'northwind');
   assert.equal(events[0].outcome, 'succeeded');
   const everything = JSON.stringify(await allEvents());
@@ -228,6 +239,16 @@ test('pages walk every event exactly once; filters narrow the list', async () =>
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.code, 'BAD_REQUEST');
   assert.equal((await server.api('GET', '/api/v1/audit?since=yesterday', { token: server.operatorToken })).status, 422);
+});
+
+test('a path with control characters is stored with them written out, never as an escape sequence', async () => {
+  const events = await eventsOf(async () => {
+    const res = await server.api('POST', '/api/v1/publishers/contoso/offers/%1b%5b2J%1b%5b31mevil/golive', { token: fabrikam });
+    assert.equal(res.status, 403);
+  });
+  assert.equal(events.length, 1, JSON.stringify(events));
+  assert.equal(events[0].target, 'offer contoso/\\x1b[2J\\x1b[31mevil');
+  assert.ok(!/[\u0000-\u001f]/.test(events[0].target));
 });
 
 describe('on PostgreSQL', { skip: postgresUnavailable() ?? false }, () => {
