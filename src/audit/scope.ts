@@ -52,6 +52,21 @@ export function newAuditScope(fields: Omit<AuditScope, 'recorded' | 'claimed' | 
   return { ...fields, target: clip(fields.target ?? null), recorded: false, claimed: false };
 }
 
+/**
+ * Runs `fn`, an action vmarket takes by itself outside a request (e.g. making the demo publisher
+ * at start), as an audited action of actor `system`: its first transaction appends its event.
+ */
+export function runAsSystem<T>(action: string, subject: { target: string; publisherId: string | null }, fn: () => Promise<T>): Promise<T> {
+  const scope = newAuditScope({ actor: { kind: 'system', publisherId: null, tokenId: null }, method: 'SYSTEM', route: action, ...subject, address: null, requestId: null });
+  return runInAuditScope(scope, async () => {
+    try {
+      return await fn();
+    } finally {
+      scope.recorded = true;
+    }
+  });
+}
+
 /** Names what the running action changed more exactly than its path does (e.g. the ticket it opened). */
 export function noteAuditTarget(target: string, publisherId?: string): void {
   const scope = storage.getStore();

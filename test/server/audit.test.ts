@@ -61,6 +61,15 @@ after(async () => {
   await server?.close();
 });
 
+test('the demo publisher the server made at start is a system event', async () => {
+  const events = await allEvents('actor=system');
+  assert.equal(events.length, 1, JSON.stringify(events));
+  assert.deepEqual(
+    [events[0].method, events[0].route, events[0].target, events[0].publisherId, events[0].outcome, events[0].address],
+    ['SYSTEM', 'start: demo publisher', 'publisher demo', 'demo', 'succeeded', null],
+  );
+});
+
 test('saving a draft records one succeeded event: the publisher, its token id, the route, the target, the address', async () => {
   const offer = await validOffer(server, { id: 'ubuntu', publisher: 'contoso' });
   let status = 0;
