@@ -13,6 +13,7 @@ import { pino } from 'pino';
 import { sql } from 'kysely';
 import { loadConfig } from '../../src/config/load.ts';
 import { openDatabase } from '../../src/db/database.ts';
+import { newAuditScope, runInAuditScope } from '../../src/audit/scope.ts';
 import { publishSlot, validOffer } from '../helpers/offers.ts';
 import { postgresUnavailable, startPostgres } from '../helpers/postgres.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -190,6 +191,35 @@ test('a change whose transaction rolls back leaves no succeeded event, only the 
   assert.equal(events[0].errorCode, 'PRECONDITION_FAILED');
   const now = await server.api('GET', OFFER, { token: contoso });
   assert.equal(now.headers.etag, stored.headers.etag, 'the draft is as it was');
+});
+
+test('Db.transaction in an audit scope: the event commits with the change, or rolls back with it', async () => {
+  const scope = () =>
+    newAuditScope({ actor: { kind: 'operator', publisherId: null, tokenId: null }, method: 'POST', route: '/test/rollback', target: 'ticket contoso/tk-rolled-back', publisherId: 'contoso', address: '127.0.0.1', requestId: 'test' });
+  const insertTicket = (trx: any, id: string) =>
+    trx.insertInto('tickets').values({ id, publisher_id: 'contoso', offer_id: null, operation_id: null, step_id: null, source: 'operator', title: 't', body: 'b', status: 'open' }).execute();
+  await assert.rejects(
+    runInAuditScope(scope(), () =>
+      server.ctx.db.transaction(async (trx) => {
+        await insertTicket(trx, 'tk-rolled-back');
+        throw new Error('the change fails after its first statement');
+      }),
+    ),
+    /fails after/,
+  );
+  assert.equal((await allEvents(`route=${encodeURIComponent('/test/rollback')}`)).length, 0, 'no event of a change that rolled back');
+  assert.equal((await server.api('GET', '/api/v1/publishers/contoso/tickets/tk-rolled-back', { token: contoso })).status, 404);
+
+  const committed = scope();
+  await runInAuditScope(committed, async () => {
+    await server.ctx.db.transaction((trx) => insertTicket(trx, 'tk-committed'));
+    // a second transaction of the same action appends nothing more
+    await server.ctx.db.transaction((trx) => trx.updateTable('tickets').set({ title: 'u' }).where('id', '=', 'tk-committed').execute());
+  });
+  const events = await allEvents(`route=${encodeURIComponent('/test/rollback')}`);
+  assert.equal(events.length, 1, JSON.stringify(events));
+  assert.equal(events[0].outcome, 'succeeded');
+  assert.equal(committed.recorded, true);
 });
 
 test('audit_events refuses UPDATE, DELETE and TRUNCATE (PGlite); the rows stay', async () => {
