@@ -26,7 +26,7 @@ export async function listAuditEvents(db: Db, query: AuditQuery): Promise<AuditP
   if (query.outcome !== undefined) q = q.where('outcome', '=', query.outcome);
   if (query.since !== undefined) q = q.where('at', '>=', new Date(query.since));
   if (query.until !== undefined) q = q.where('at', '<', new Date(query.until));
-  const page = await keysetPage(q, { at: 'at', id: 'id' }, query, (row) => ({ at: row.at, id: row.id }));
+  const page = await keysetPage(q, { at: 'at', id: 'id', wholeMilliseconds: true }, query, (row) => ({ at: row.at, id: row.id }));
   return { events: page.rows.map(eventView), nextCursor: page.nextCursor };
 }
 

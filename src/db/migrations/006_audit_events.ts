@@ -11,7 +11,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
     CREATE TABLE audit_events (
       id text PRIMARY KEY,
-      at timestamptz NOT NULL DEFAULT now(),
+      -- millisecond precision, the precision of a page cursor: pages are ordered by the bare
+      -- column, so the indexes below serve them (src/db/pagination.ts, wholeMilliseconds)
+      at timestamptz(3) NOT NULL DEFAULT now(),
       actor_kind text NOT NULL CHECK (actor_kind IN ('operator', 'publisher', 'anonymous', 'system')),
       actor_publisher_id text,
       token_id text,
