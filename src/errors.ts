@@ -37,6 +37,7 @@ export const ERROR_CODES = {
   FILE_UNREADABLE: { http: 422, exit: 2, retryable: false },
   PATH_NOT_ALLOWED: { http: 422, exit: 2, retryable: false },
   URL_NOT_ALLOWED: { http: 422, exit: 2, retryable: false },
+  DOWNLOAD_TOO_LARGE: { http: 422, exit: 1, retryable: false },
   IMAGE_CORRUPT: { http: 422, exit: 1, retryable: false },
   IMAGE_UNSUPPORTED: { http: 422, exit: 1, retryable: false },
   STORAGE_FAILED: { http: 502, exit: 1, retryable: true },

@@ -136,7 +136,7 @@ async function main(): Promise<void> {
       overrides: {
         dataDir: path.join(tmp, 'data'),
         listen: { host: '127.0.0.1', port: 0 },
-        imports: { allowedDirs: [CACHE], allowedUrlPrefixes: [] },
+        imports: { allowedDirs: [], publisherDirs: { bench: [CACHE] }, allowedUrlPrefixes: [] }, // the cached images are the bench publisher's
         regions: ['r1', 'r2', 'r3'].map((name) => ({ name, storage: { type: 'fs', path: path.join(tmp, 'regions', name) }, bandwidthBytesPerSecond: 0 })),
         concurrency: { pipeline: 8, certify: os.cpus().length },
       },

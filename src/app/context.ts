@@ -11,6 +11,7 @@ import type { Config } from '../config/load.ts';
 import type { RegionConfig } from '../config/schema.ts';
 import type { Database } from '../db/schema.ts';
 import type { Pipeline } from '../pipeline/pipeline.ts';
+import type { SecretKey } from '../security/secret-box.ts';
 import type { BlobStore } from '../storage/types.ts';
 
 export type Trx = Transaction<Database>;
@@ -44,8 +45,10 @@ export interface AppContext {
   regions: Map<string, Region>;
   /** The marketplace's primary store (provisioning copies certified images here). */
   primary: BlobStore;
-  /** The environment secrets are read from (lead HMAC keys, SMTP password). */
+  /** The operator's environment: the SMTP password and webhook secrets it names (never a publisher's choice). */
   env: NodeJS.ProcessEnv;
+  /** Seals the secrets the marketplace keeps (offers' lead signing secrets, src/leads/secrets.ts). */
+  secretKey: SecretKey;
   /** The publishing steps in order (src/pipeline/steps/index.ts unless a test builds its own). */
   pipeline: Pipeline;
   /** The operator's bearer token. */

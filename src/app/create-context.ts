@@ -10,6 +10,9 @@ import { openDatabase } from '../db/database.ts';
 import { checkStepOverrides, createPipeline } from '../pipeline/pipeline.ts';
 import type { PipelineStep } from '../pipeline/steps/context.ts';
 import { PIPELINE_STEPS } from '../pipeline/steps/index.ts';
+import { checkLeadSecretKey } from '../leads/secrets.ts';
+import { loadSecretKey } from '../security/secret-box.ts';
+import { rootsWithLooseFiles } from '../security/paths.ts';
 import { createBlobStore } from '../storage/factory.ts';
 import type { AppContext, Region } from './context.ts';
 import { newToken } from './publishers.ts';
@@ -33,8 +36,21 @@ export async function createAppContext(config: Config, options: CreateContextOpt
   const pipeline = createPipeline(options.steps ?? PIPELINE_STEPS);
   checkStepOverrides(pipeline, config);
   mkdirSync(config.dataDir, { recursive: true });
+  for (const warning of config.warnings) options.logger.warn(warning);
+  for (const loose of await rootsWithLooseFiles(config.imports.allowedDirs)) {
+    options.logger.warn(loose, 'an imports.allowedDirs entry holds files outside the publishers\' subtrees <dir>/<publisher>/, which no publisher can import (docs/operations.md, Upgrading)');
+  }
   const operatorToken = resolveOperatorToken(config, env, options.logger);
+  const secret = loadSecretKey({ dataDir: config.dataDir, keyFile: config.secrets.keyFile, env });
+  // where, never the key
+  if (secret.created) options.logger.info({ file: secret.key.source }, 'generated the secret key (VMARKET_SECRET_KEY and secrets.keyFile were not set)');
   const db = await openDatabase(config, options.logger);
+  try {
+    await checkLeadSecretKey(db, secret.key);
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
   const regions = new Map<string, Region>();
   for (const region of config.regions) regions.set(region.name, { config: region, store: createBlobStore(region.storage) });
   const primary = createBlobStore(config.primaryStore);
@@ -45,6 +61,7 @@ export async function createAppContext(config: Config, options: CreateContextOpt
     regions,
     primary,
     env,
+    secretKey: secret.key,
     pipeline,
     operatorToken,
     publicUrl: options.publicUrl ?? config.publicUrl ?? `http://${config.listen.host}:${config.listen.port}`,

@@ -10,11 +10,19 @@ import { z } from 'zod';
 import { VmarketError } from '../errors.ts';
 import { configSchema, type ParsedConfig, type RegionConfig, type StorageConfig } from './schema.ts';
 import { DEFAULT_CATEGORIES } from './defaults.ts';
+import { PUBLISHER_ID_PATTERN } from '../offers/schema.ts';
+import { parseUrlPrefix } from '../security/url-prefix.ts';
 
 /** The configuration with defaults applied and every path absolute. */
-export interface Config extends ParsedConfig {
+export interface Config extends Omit<ParsedConfig, 'allowPrivateNetworks' | 'imports' | 'deliveries'> {
   /** The file it came from, if any. */
   configFile?: string;
+  /** Image imports; `allowPrivateNetworks` resolved (own key, else the legacy top-level switch, else false). */
+  imports: Omit<ParsedConfig['imports'], 'allowPrivateNetworks'> & { allowPrivateNetworks: boolean };
+  /** Lead and webhook deliveries; `allowPrivateNetworks` resolved like the imports' one. */
+  deliveries: { allowPrivateNetworks: boolean };
+  /** What the server logs as warnings at startup (e.g. a deprecated key in use). */
+  warnings: string[];
   regions: RegionConfig[];
   primaryStore: StorageConfig;
   categories: string[];
@@ -89,6 +97,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   return resolveConfig(result.data, base, file ? path.resolve(options.cwd ?? process.cwd(), file) : undefined);
 }
 
+/** The URL prefixes, each parsed once so a malformed one stops the server instead of allowing nothing (or too much). */
+function checkedUrlPrefixes(prefixes: string[]): string[] {
+  const problems = prefixes.map(parseUrlPrefix).filter((p): p is string => typeof p === 'string');
+  if (problems.length > 0) throw new VmarketError('CONFIG_INVALID', `imports.allowedUrlPrefixes: ${problems.join('; ')}`);
+  return prefixes;
+}
+
 function resolveConfig(parsed: ParsedConfig, base: string, configFile: string | undefined): Config {
   const abs = (p: string) => path.resolve(base, p);
   const dataDir = abs(parsed.dataDir);
@@ -102,15 +117,31 @@ function resolveConfig(parsed: ParsedConfig, base: string, configFile: string | 
     if (names.has(region.name)) throw new VmarketError('CONFIG_INVALID', `the region ${region.name} is defined twice`);
     names.add(region.name);
   }
+  const { allowPrivateNetworks: legacyPrivate, ...rest } = parsed;
+  for (const id of Object.keys(parsed.imports.publisherDirs)) {
+    if (!PUBLISHER_ID_PATTERN.test(id)) throw new VmarketError('CONFIG_INVALID', `imports.publisherDirs: ${JSON.stringify(id)} is not a publisher id`);
+  }
+  const warnings =
+    legacyPrivate === undefined
+      ? []
+      : [
+          `allowPrivateNetworks (${legacyPrivate}) is deprecated: it sets both imports.allowPrivateNetworks (image URLs) and deliveries.allowPrivateNetworks (lead and webhook deliveries) where they are not set; set those instead, so an internal image mirror does not open the internal network to every publisher's lead URL.`,
+        ];
   return {
-    ...parsed,
+    ...rest,
     configFile,
     dataDir,
     imports: {
+      ...parsed.imports,
       allowedDirs: parsed.imports.allowedDirs.map(abs),
-      allowedUrlPrefixes: parsed.imports.allowedUrlPrefixes,
+      publisherDirs: Object.fromEntries(Object.entries(parsed.imports.publisherDirs).map(([id, dirs]) => [id, dirs.map(abs)])),
+      allowedUrlPrefixes: checkedUrlPrefixes(parsed.imports.allowedUrlPrefixes),
+      allowPrivateNetworks: parsed.imports.allowPrivateNetworks ?? legacyPrivate ?? false,
     },
+    deliveries: { allowPrivateNetworks: parsed.deliveries.allowPrivateNetworks ?? legacyPrivate ?? false },
+    warnings,
     trustedCaFiles: parsed.trustedCaFiles.map(abs),
+    secrets: parsed.secrets.keyFile ? { keyFile: abs(parsed.secrets.keyFile) } : {},
     regions: regions.map((r) => ({ ...r, storage: resolveStorage(r.storage) })),
     primaryStore: resolveStorage(parsed.primaryStore ?? { type: 'fs', path: path.join(dataDir, 'primary') }),
     categories: parsed.categories ?? DEFAULT_CATEGORIES,

@@ -84,6 +84,32 @@ export const webhookSchema = z.object({
   events: z.array(z.string()).optional(),
 });
 
+/** 64 GiB: larger than any VM image a marketplace should carry, small enough to stop an endless answer. */
+export const DEFAULT_MAX_DOWNLOAD_BYTES = 64 * 1024 ** 3;
+
+export const importsSchema = z.object({
+  /**
+   * Import roots: publisher P may import only files under `<dir>/P/` of each entry (unless
+   * `publisherDirs` names P's directories).
+   */
+  allowedDirs: z.array(z.string()).default(['./images']),
+  /** Explicit import directories of a publisher (publisher id -> dirs), replacing `<allowedDirs>/<publisher>/`. */
+  publisherDirs: z.record(z.string(), z.array(z.string())).default({}),
+  /**
+   * https URL prefixes image sources may use: same origin, path under the prefix's path on a
+   * segment boundary (checked at load, src/security/url-prefix.ts).
+   */
+  allowedUrlPrefixes: z.array(z.string()).default([]),
+  /** Allow image URLs (and their redirects) on loopback, link-local and private addresses. Default false. */
+  allowPrivateNetworks: z.boolean().optional(),
+  /** Largest image download in bytes (Content-Length and bytes read). Default 64 GiB. */
+  maxDownloadBytes: z.number().int().positive().default(DEFAULT_MAX_DOWNLOAD_BYTES),
+  /** Longest an image download may take, in seconds. Default 6 hours. */
+  downloadTimeoutSeconds: z.number().positive().default(6 * 3600),
+  /** Longest an image download may receive nothing, in seconds. Default 60. */
+  downloadStallSeconds: z.number().positive().default(60),
+});
+
 export const configSchema = z.object({
   dataDir: z.string().default('./data'),
   /** `embedded` (PGlite under dataDir) or a postgres:// URL. */
@@ -94,17 +120,20 @@ export const configSchema = z.object({
   /** Public base URL used in links (storefront, preview and live links). Default: from listen. */
   publicUrl: z.string().url().optional(),
   workers: z.boolean().default(true),
-  imports: z
+  // prefault: a missing `imports` is parsed as `{}`, so its defaults are written once, above
+  imports: importsSchema.prefault({}),
+  /** Outbound deliveries the operator configures or publishers aim: lead destinations and webhooks. */
+  deliveries: z
     .object({
-      allowedDirs: z.array(z.string()).default(['./images']),
-      allowedUrlPrefixes: z.array(z.string()).default([]),
+      /** Allow lead and webhook deliveries to loopback, link-local and private addresses. Default false. */
+      allowPrivateNetworks: z.boolean().optional(),
     })
-    .default({ allowedDirs: ['./images'], allowedUrlPrefixes: [] }),
+    .default({}),
   /**
-   * Outbound requests (image URLs, lead and webhook destinations) to loopback, link-local or
-   * private addresses are refused unless this is true. Default false.
+   * Legacy switch (before imports.allowPrivateNetworks and deliveries.allowPrivateNetworks):
+   * sets both split keys that are not given themselves; the server warns at startup when it is used.
    */
-  allowPrivateNetworks: z.boolean().default(false),
+  allowPrivateNetworks: z.boolean().optional(),
   /** Extra CA certificates (PEM files) trusted for outbound HTTPS, e.g. an internal CA. */
   trustedCaFiles: z.array(z.string()).default([]),
   /** Default: two file-system regions, westeurope and eastus, under dataDir/regions. */
@@ -122,6 +151,12 @@ export const configSchema = z.object({
     clamav: { mode: 'auto', databaseDir: '/var/lib/clamav' },
   }),
   smtp: smtpSchema.optional(),
+  /**
+   * The key that encrypts the secrets the marketplace keeps (each offer's lead signing secret):
+   * a file holding 32 bytes as base64 or hex. `VMARKET_SECRET_KEY` wins over it; without either
+   * the key is generated at first start as dataDir/secret-key (mode 0600).
+   */
+  secrets: z.object({ keyFile: z.string().optional() }).default({}),
   webhooks: z.array(webhookSchema).default([]),
   /** How often the stuck-step sweeper runs, in seconds. Default 30. */
   sweepIntervalSeconds: z.number().positive().default(30),

@@ -30,3 +30,23 @@ export const leadSchema = z
   })
   .meta({ id: 'Lead' });
 export type LeadView = z.infer<typeof leadSchema>;
+
+/**
+ * An offer's lead signing secret as it is shown: exactly once, in the answer that generated it
+ * (the first draft save with an https destination, or a rotation). Receivers check
+ * `X-Vmarket-Signature` with it.
+ */
+export const leadSecretShownSchema = z
+  .object({
+    secret: z.string().describe('The HMAC key for X-Vmarket-Signature; shown only in this answer.'),
+    fingerprint: z.string().describe('sha256:<16 hex> of the secret, to compare with what the receiver holds.'),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'LeadSecretShown' });
+export type LeadSecretShown = z.infer<typeof leadSecretShownSchema>;
+
+/** `GET …/lead-secret`: whether the offer has a secret and which, never the secret itself. */
+export const leadSecretInfoSchema = z
+  .object({ set: z.boolean(), fingerprint: z.string().nullable(), createdAt: z.string().nullable() })
+  .meta({ id: 'LeadSecretInfo' });
+export type LeadSecretInfo = z.infer<typeof leadSecretInfoSchema>;

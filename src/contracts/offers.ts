@@ -1,5 +1,6 @@
 /** A publisher's offers (docs/contracts.md §5): the list, one slot, the answer of a draft save. */
 import { z } from 'zod';
+import { leadSecretShownSchema } from './leads.ts';
 import { offerStatusValueSchema } from './steps.ts';
 
 export const OFFER_SLOTS = ['draft', 'preview', 'live'] as const;
@@ -41,6 +42,13 @@ export type OfferSlot = z.infer<typeof offerSlotSchema>;
 
 /** `PUT /publishers/{pub}/offers/{offer}` (200 or 201). */
 export const draftSavedSchema = z
-  .object({ id: z.string(), publisher: z.string(), etag: z.string(), created: z.boolean(), status: offerStatusValueSchema })
+  .object({
+    id: z.string(),
+    publisher: z.string(),
+    etag: z.string(),
+    created: z.boolean(),
+    status: offerStatusValueSchema,
+    leadSecret: leadSecretShownSchema.optional().describe('Only in the save that generated the offer\'s lead signing secret (its first with an https destination): shown once.'),
+  })
   .meta({ id: 'DraftSaved' });
 export type DraftSaved = z.infer<typeof draftSavedSchema>;

@@ -19,6 +19,7 @@ import * as initial from './migrations/001_initial.ts';
 import * as ticketComments from './migrations/002_ticket_comments.ts';
 import * as ticketTranslations from './migrations/003_ticket_translations.ts';
 import * as operationLocale from './migrations/004_operation_locale.ts';
+import * as offerLeadSecrets from './migrations/005_offer_lead_secrets.ts';
 import * as auditEvents from './migrations/006_audit_events.ts';
 import { PgliteDialect, runOnPglite, SerialLock } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -29,6 +30,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '002_ticket_comments': ticketComments,
   '003_ticket_translations': ticketTranslations,
   '004_operation_locale': operationLocale,
+  '005_offer_lead_secrets': offerLeadSecrets,
   '006_audit_events': auditEvents,
 };
 

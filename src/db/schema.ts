@@ -170,6 +170,19 @@ export interface LeadsTable {
   delivered_at: Timestamp | null;
 }
 
+/** An offer's lead signing secret, sealed with the marketplace's secret key (src/leads/secrets.ts). */
+export interface OfferLeadSecretsTable {
+  publisher_id: string;
+  offer_id: string;
+  /** `v1.<nonce>.<ciphertext+tag>` (src/security/secret-box.ts); never the plaintext. */
+  sealed: string;
+  /** The id of the key that sealed it. */
+  key_id: string;
+  /** `sha256:<16 hex>` of the secret, shown to the publisher. */
+  fingerprint: string;
+  created_at: GeneratedTimestamp;
+}
+
 export interface SigningKeysTable {
   key_id: string;
   public_key_pem: string;
@@ -215,5 +228,6 @@ export interface Database {
   ticket_comments: TicketCommentsTable;
   leads: LeadsTable;
   signing_keys: SigningKeysTable;
+  offer_lead_secrets: OfferLeadSecretsTable;
   audit_events: AuditEventsTable;
 }

@@ -38,7 +38,10 @@ export interface DemoResult {
   status: OfferStatusDocument;
 }
 
-/** The directory the sample image lives in (added to the demo's allowed import dirs). */
+/**
+ * The import root the demo adds to the allowed import dirs; the sample image lives in its
+ * publisher's subtree, `<root>/<publisher>/`, like any publisher's images (src/security/paths.ts).
+ */
 export function sampleImageDir(dataDir: string): string {
   return path.join(dataDir, 'sample-images');
 }
@@ -55,7 +58,7 @@ export async function publishSampleOffer(options: DemoOptions): Promise<DemoResu
   const base = offerPath(publisher, SAMPLE_OFFER_ID);
 
   onLine('Preparing the sample image…');
-  const osDisk = await ensureSampleImage(sampleImageDir(server.config.dataDir));
+  const osDisk = await ensureSampleImage(path.join(sampleImageDir(server.config.dataDir), publisher));
   const wanted = sampleOffer({
     publisher,
     osDisk,

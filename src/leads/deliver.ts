@@ -1,8 +1,9 @@
 /**
- * Delivers leads to the publisher's destination: an https endpoint (JSON, HMAC-signed with a
- * secret the offer names by environment variable), email through the operator's SMTP relay, or
- * nothing (`table`: the marketplace keeps it; `none`). Transient failures are retried with
- * exponential back-off; a single clear LEAD_DELIVERY_FAILED error names what went wrong.
+ * Delivers leads to the publisher's destination: an https endpoint (JSON, HMAC-signed with the
+ * offer's lead signing secret, which the marketplace generated: ./secrets.ts), email through the
+ * operator's SMTP relay, or nothing (`table`: the marketplace keeps it; `none`). Transient
+ * failures are retried with exponential back-off; a single clear LEAD_DELIVERY_FAILED error names
+ * what went wrong.
  */
 import { randomUUID } from 'node:crypto';
 import { isVmarketError, VmarketError } from '../errors.ts';
@@ -49,9 +50,10 @@ export function leadEvent(lead: Lead): string {
  * Sends `lead` to `destination`.
  *
  * https: POST of the lead as JSON with `X-Vmarket-Signature: sha256=<hex>` (HMAC of the exact
- * body with `env[secretRef]`), `X-Vmarket-Event` and `X-Vmarket-Delivery` (the lead's id, the
- * same on every retry and every job redelivery, so receivers can deduplicate); any 2xx accepts. The URL must pass
- * `checkOutboundUrl` (https, public address unless `allowPrivateNetworks`); extra CAs come
+ * body with the offer's secret, `ctx.signingSecret()`, read for each delivery so a rotation
+ * counts from the next one), `X-Vmarket-Event` and `X-Vmarket-Delivery` (the lead's id, the same
+ * on every retry and every job redelivery, so receivers can deduplicate); any 2xx accepts. The URL must pass
+ * `checkOutboundUrl` (https, public address unless `deliveries.allowPrivateNetworks`); extra CAs come
  * from `config.trustedCaFiles`.
  * email: one plain-text message with the lead's fields to `email.to` via `config.smtp`.
  * none / table: nothing is sent (`sent: false`).
@@ -77,12 +79,11 @@ export async function deliverLead(destination: LeadDestination, lead: Lead, ctx:
 
 async function deliverHttps(destination: LeadDestination, lead: Lead, ctx: LeadContext): Promise<LeadDeliveryResult> {
   const target = destination.https;
-  if (!target?.url || !target.secretRef) throw failed('The https lead destination needs leads.https.url and leads.https.secretRef.');
-  const secret = ctx.env[target.secretRef];
-  if (!secret) {
-    throw failed(`The environment variable ${target.secretRef} named by leads.https.secretRef is not set on the server, so leads cannot be signed.`);
-  }
-  const checked = await checkOutboundUrl(target.url, { allowPrivateNetworks: ctx.config.allowPrivateNetworks });
+  if (!target?.url) throw failed('The https lead destination needs leads.https.url.');
+  // Only the offer's generated secret signs: a `secretRef` left in a stored document is ignored.
+  if (!ctx.signingSecret) throw failed('The https lead destination has no lead signing secret, so leads cannot be signed.');
+  const secret = await ctx.signingSecret();
+  const checked = await checkOutboundUrl(target.url, { allowPrivateNetworks: ctx.config.deliveries.allowPrivateNetworks });
   const ca = await loadTrustedCas(ctx.config.trustedCaFiles);
   const body = Buffer.from(JSON.stringify(lead), 'utf8');
   const deliveryId = lead.id;
@@ -108,7 +109,8 @@ async function deliverHttps(destination: LeadDestination, lead: Lead, ctx: LeadC
         if (isVmarketError(error) && error.code === 'CANCELED') throw error;
         throw failed(`Lead delivery failed: ${(error as Error).message}`, error);
       });
-      res.resume();
+      // only the status counts: the answer is not read, so a receiver cannot hold the connection with an endless body
+      res.destroy();
       const code = res.statusCode ?? 0;
       if (code >= 200 && code < 300) return code;
       const answer = `The lead destination ${where} answered HTTP ${code} (after ${n} attempt${n === 1 ? '' : 's'}).`;
@@ -146,7 +148,13 @@ async function deliverEmail(destination: LeadDestination, lead: Lead, ctx: LeadC
   let mailer: Mailer | undefined = ctx.mailer;
   if (!mailer) {
     if (!ctx.config.smtp) throw failed('Email lead delivery needs the server to be configured with smtp settings.');
-    mailer = createMailer(ctx.config.smtp, ctx.env);
+    try {
+      mailer = createMailer(ctx.config.smtp, ctx.env);
+    } catch (error) {
+      // The publisher reads this message (the lead's lastError, the package step): it says the
+      // operator's mail settings are incomplete without naming their environment variables.
+      throw failed('Email lead delivery is unavailable: the marketplace\'s mail settings are incomplete; the operator has to fix them.', error);
+    }
   }
   const { subject, text } = leadEmail(lead);
   let attempts = 0;

@@ -22,14 +22,21 @@ export interface Lead {
 /** The offer's `leads` section. */
 export interface LeadDestination {
   destination: 'none' | 'https' | 'email' | 'table';
-  https?: { url: string; secretRef: string };
+  https?: { url: string };
   email?: { to: string[] };
 }
 
-/** What a delivery needs: the server configuration and the environment secrets come from. */
+/** What a delivery needs: the server configuration, the operator's environment, the offer's secret. */
 export interface LeadContext {
-  config: Pick<Config, 'smtp' | 'allowPrivateNetworks' | 'trustedCaFiles'>;
+  config: Pick<Config, 'smtp' | 'deliveries' | 'trustedCaFiles'>;
+  /** Where the operator's `smtp.passwordEnv` is read; never anything an offer names. */
   env: NodeJS.ProcessEnv;
+  /**
+   * The offer's lead signing secret (https), e.g. `leadSigningSecret` of ./secrets.ts, which throws
+   * LEAD_DELIVERY_FAILED when the offer has none or it does not decrypt. Without it an https
+   * delivery fails; it never goes out unsigned.
+   */
+  signingSecret?: () => Promise<string>;
   signal?: AbortSignal;
   /** Retry policy. Default 5 attempts, 200 ms base delay doubling each retry. */
   retry?: RetryOptions;

@@ -15,6 +15,7 @@ import type { AppContext } from '../app/context.ts';
 import { toVmarketError } from '../errors.ts';
 import type { SlotDocument } from '../pipeline/packages.ts';
 import { deliverLead } from './deliver.ts';
+import { leadSigningSecret } from './secrets.ts';
 import type { Lead, LeadDestination } from './types.ts';
 
 export const LEADS_QUEUE = 'leads.deliver';
@@ -101,11 +102,19 @@ export async function attemptLeadDelivery(
   };
 
   let failure: string;
+  /** What lies behind `failure`, for the operator's log only (it may name server settings). */
+  let cause: string | undefined;
   if (!destination?.destination) {
     failure = `The offer ${lead.offer} is no longer published, so the lead has no destination.`;
   } else {
     try {
-      const result = await deliverLead(destination, lead, { config: ctx.config, env: ctx.env, signal: options.signal, retry: { attempts: 1 } });
+      const result = await deliverLead(destination, lead, {
+        config: ctx.config,
+        env: ctx.env,
+        signingSecret: () => leadSigningSecret(ctx, row.publisher_id, row.offer_id),
+        signal: options.signal,
+        retry: { attempts: 1 },
+      });
       const status = result.sent ? 'delivered' : 'stored';
       await db
         .updateTable('leads')
@@ -122,6 +131,8 @@ export async function attemptLeadDelivery(
       return { outcome: status };
     } catch (error) {
       failure = toVmarketError(error, 'LEAD_DELIVERY_FAILED').message;
+      const behind = (error as { cause?: unknown }).cause;
+      if (behind instanceof Error && behind.message !== failure) cause = behind.message;
     }
   }
   await db
@@ -134,7 +145,7 @@ export async function attemptLeadDelivery(
     .where('id', '=', row.id)
     .where('delivery_status', '=', 'pending')
     .execute();
-  ctx.logger.warn({ leadId: row.id, offer: lead.offer, final: options.final, error: failure }, 'lead delivery failed');
+  ctx.logger.warn({ leadId: row.id, offer: lead.offer, final: options.final, error: failure, ...(cause ? { cause } : {}) }, 'lead delivery failed');
   return { outcome: options.final ? 'failed' : 'retry', error: failure };
 }
 

@@ -47,7 +47,7 @@ export interface NotifyLogger {
 }
 
 export interface NotifierOptions {
-  config: Pick<Config, 'smtp' | 'webhooks' | 'allowPrivateNetworks' | 'trustedCaFiles'>;
+  config: Pick<Config, 'smtp' | 'webhooks' | 'deliveries' | 'trustedCaFiles'>;
   /** Where webhook secrets (`secretEnv`) and the SMTP password are read. Default `process.env`. */
   env?: NodeJS.ProcessEnv;
   logger: NotifyLogger;
@@ -202,7 +202,7 @@ export class Notifier {
       }
     }
     try {
-      const checked = await checkOutboundUrl(hook.url, { allowPrivateNetworks: this.#options.config.allowPrivateNetworks });
+      const checked = await checkOutboundUrl(hook.url, { allowPrivateNetworks: this.#options.config.deliveries.allowPrivateNetworks });
       const ca = await loadTrustedCas(this.#options.config.trustedCaFiles);
       const id = randomUUID();
       const { locale: _locale, ...english } = localizeTree(event, 'en');
@@ -218,7 +218,8 @@ export class Notifier {
       const status = await withRetries(
         async () => {
           const res = await requestChecked(checked, { method: 'POST', body, headers, ca, timeoutMs: this.#options.timeoutMs ?? 10_000 });
-          res.resume();
+          // only the status counts: the answer is not read, so a receiver cannot hold the connection with an endless body
+          res.destroy();
           const code = res.statusCode ?? 0;
           if (code >= 200 && code < 300) return code;
           // 408, 429 and 5xx may pass on another attempt; any other answer is the receiver's no

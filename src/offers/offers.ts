@@ -14,6 +14,7 @@ import { getOfferRow, listOfferRows, putDraft } from './repository.ts';
 import { iso } from '../util/dates.ts';
 import type { DraftSaved, OfferSlot, OfferSlotName, OfferSummary } from '../contracts/index.ts';
 import { validateOffer } from './validate.ts';
+import { ensureLeadSecret } from '../leads/secrets.ts';
 
 /** The latest operation (id and status) per offer of a publisher, or of its one offer `offerId`. */
 export async function latestOperationStatuses(db: Db, publisherId: string, offerId?: string): Promise<Map<string, { id: string; status: string }>> {
@@ -79,10 +80,12 @@ export async function readOfferSlot(db: Db, publisherId: string, offerId: string
 
 /**
  * Checks `doc` in full (422 VALIDATION_FAILED with every problem, nothing saved) and stores it
- * as the offer's draft with a new etag (`putDraft`: If-Match / If-None-Match, 412).
+ * as the offer's draft with a new etag (`putDraft`: If-Match / If-None-Match, 412). The first
+ * save with an https lead destination generates the offer's lead signing secret and answers it
+ * (`leadSecret`, shown this once).
  */
 export async function saveDraft(
-  ctx: Pick<AppContext, 'db' | 'config'>,
+  ctx: Pick<AppContext, 'db' | 'config' | 'secretKey'>,
   publisherId: string,
   offerId: string,
   doc: unknown,
@@ -91,6 +94,8 @@ export async function saveDraft(
   const { problems } = await validateOffer(doc, { config: ctx.config, publisherId, offerId });
   if (problems.length > 0) throw new VmarketError('VALIDATION_FAILED', say(nothingSaved, problems.length), { details: problems });
   const saved = await putDraft(ctx.db, publisherId, offerId, doc as Record<string, unknown>, conditions);
+  const https = (doc as { leads?: { destination?: unknown } }).leads?.destination === 'https';
+  const leadSecret = https ? await ensureLeadSecret(ctx.db.kysely, ctx.secretKey, publisherId, offerId) : null;
   const status = await offerPublishStatus(ctx.db, publisherId, offerId);
-  return { id: offerId, publisher: publisherId, etag: saved.etag, created: saved.created, status };
+  return { id: offerId, publisher: publisherId, etag: saved.etag, created: saved.created, status, ...(leadSecret ? { leadSecret } : {}) };
 }

@@ -12,7 +12,6 @@ export const PUBLISHER_ID_PATTERN = /^[a-z0-9-]{2,50}$/;
 /** Semantic versioning 2.0 (without build metadata, which would make two equal versions differ). */
 export const SEMVER_PATTERN = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z-]+(\.[0-9A-Za-z-]+)*)?$/;
 const GUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,99}$/;
 
 // The schema's own messages, in every language (zod reports the English; see src/i18n/zod-issues.ts).
 const atLeastChars: Phrase<[number]> = {
@@ -32,7 +31,12 @@ const MUST = {
   email: schemaMessage(fixed('must be an email address', 'muss eine E-Mail-Adresse sein')),
   category: schemaMessage(fixed('needs at least one category', 'braucht mindestens eine Kategorie')),
   maxCategories: schemaMessage(fixed('at most 3 categories', 'höchstens 3 Kategorien')),
-  envName: schemaMessage(fixed('must name an environment variable (letters, digits, _)', 'muss eine Umgebungsvariable nennen (Buchstaben, Ziffern, _)')),
+  secretRef: schemaMessage(
+    fixed(
+      'is no longer accepted: the marketplace generates each offer\'s lead signing secret. Remove secretRef; the first save with an https destination shows the secret once, and "vmarket leads secret rotate --offer <id>", POST …/offers/<id>/lead-secret or the portal\'s Leads section makes a new one.',
+      'wird nicht mehr angenommen: Der Marktplatz erzeugt das Signaturgeheimnis für die Leads jedes Angebots. Entfernen Sie secretRef; die erste Speicherung mit einem https-Ziel zeigt das Geheimnis einmal, und „vmarket leads secret rotate --offer <id>“, POST …/offers/<id>/lead-secret oder der Bereich Leads im Portal erzeugt ein neues.',
+    ),
+  ),
   semver: schemaMessage(fixed('must be a semantic version like 1.0.0', 'muss eine semantische Version wie 1.0.0 sein')),
   maxDataDisks: schemaMessage(fixed('at most 16 data disks', 'höchstens 16 Datenträger')),
   offerId: schemaMessage(say(idChars, 3, 50)),
@@ -84,7 +88,10 @@ export const leadsSchema = z.discriminatedUnion('destination', [
     destination: z.literal('https'),
     https: z.strictObject({
       url: httpsUrl,
-      secretRef: z.string().regex(ENV_NAME_PATTERN, MUST.envName),
+      // Refused whatever it names, without reading it: a publisher-chosen server variable would
+      // sign a body the publisher knows (an oracle for the server's secrets). The marketplace
+      // generates the secret instead (src/leads/secrets.ts).
+      secretRef: z.never(MUST.secretRef).optional(),
     }),
   }),
   z.strictObject({

@@ -10,7 +10,7 @@ import { formatPath } from '../config/load.ts';
 import { isVmarketError } from '../errors.ts';
 import { type Localized, localizedFields, type Phrase, say, type Translations } from '../i18n/localized.ts';
 import { issueProblem } from '../i18n/zod-issues.ts';
-import { confineImportPath } from '../security/paths.ts';
+import { confineImportPath, importDirsOf } from '../security/paths.ts';
 import { checkOutboundUrl } from '../security/urls.ts';
 import { offerSchema, type Offer } from './schema.ts';
 
@@ -153,6 +153,9 @@ async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, a
   const plans = Array.isArray(doc.plans) ? doc.plans : [];
   const planIds = new Set<string>();
   const sourceChecks: Promise<void>[] = [];
+  // the publisher acted for, else the document's own: its import directories only (never another's)
+  const owner = options.publisherId || (typeof doc.publisher === 'string' ? doc.publisher : undefined);
+  const sources: SourceRules = { importDirs: importDirsOf(config.imports, owner), imports: config.imports };
   plans.forEach((plan, p) => {
     if (!plan || typeof plan !== 'object') return;
     if (typeof plan.id === 'string') {
@@ -180,7 +183,7 @@ async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, a
         }
       }
       if (options.checkSources !== false && typeof image.osDisk === 'string') {
-        sourceChecks.push(checkSource(image.osDisk, `${at}.osDisk`, config, add));
+        sourceChecks.push(checkSource(image.osDisk, `${at}.osDisk`, sources, add));
       }
       if (Array.isArray(image.dataDisks)) {
         image.dataDisks.forEach((disk, d) => {
@@ -189,7 +192,7 @@ async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, a
             add(`${at}.dataDisks[${d}].lun`, say(lunOrder, d, disk.lun));
           }
           if (options.checkSources !== false && typeof disk.source === 'string') {
-            sourceChecks.push(checkSource(disk.source, `${at}.dataDisks[${d}].source`, config, add));
+            sourceChecks.push(checkSource(disk.source, `${at}.dataDisks[${d}].source`, sources, add));
           }
         });
       }
@@ -214,17 +217,23 @@ async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, a
   return problems;
 }
 
-/** One image source: a path confined to the import dirs, or an https URL under an allowed prefix. */
-async function checkSource(source: string, path: string, config: Config, add: AddProblem): Promise<void> {
+/** Where an offer's image sources may come from: its publisher's import dirs, the operator's URL rules. */
+interface SourceRules {
+  importDirs: string[];
+  imports: Config['imports'];
+}
+
+/** One image source: a path confined to the publisher's import dirs, or an https URL under an allowed prefix. */
+async function checkSource(source: string, path: string, rules: SourceRules, add: AddProblem): Promise<void> {
   try {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-      if (config.imports.allowedUrlPrefixes.length === 0) {
+      if (rules.imports.allowedUrlPrefixes.length === 0) {
         add(path, noImageUrls);
         return;
       }
-      await checkOutboundUrl(source, { allowedPrefixes: config.imports.allowedUrlPrefixes, allowPrivateNetworks: config.allowPrivateNetworks });
+      await checkOutboundUrl(source, { allowedPrefixes: rules.imports.allowedUrlPrefixes, allowPrivateNetworks: rules.imports.allowPrivateNetworks });
     } else {
-      await confineImportPath(source, config.imports.allowedDirs);
+      await confineImportPath(source, rules.importDirs);
     }
   } catch (error) {
     if (!isVmarketError(error)) throw error;

@@ -9,15 +9,15 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AppContext } from '../app/context.ts';
 import { VmarketError } from '../errors.ts';
-import { confineImportPath } from '../security/paths.ts';
+import { confineImportPath, importDirsOf } from '../security/paths.ts';
 import { downloadToFile } from '../security/urls.ts';
-import type { OperationRow } from './operations.ts';
+import { loadOperation, type OperationRow } from './operations.ts';
 import { planDisks, type OfferSnapshot, type PlanDisk } from './offer-snapshot.ts';
 
 /** The local file of an image source. */
 export async function localImageFile(ctx: AppContext, operationId: string, source: string, signal?: AbortSignal): Promise<string> {
   if (/^https?:\/\//i.test(source)) return stagedDownload(ctx, operationId, source, signal);
-  return confineImportPath(source, ctx.config.imports.allowedDirs);
+  return confineImportPath(source, importDirsOf(ctx.config.imports, (await loadOperation(ctx.db.kysely, operationId))?.publisher_id));
 }
 
 /** The staging directory of an operation (removed when the operation ends). */

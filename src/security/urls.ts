@@ -1,13 +1,13 @@
 /**
  * Outbound HTTP(S) that user input can aim (image URLs, lead destinations, webhooks): the URL must
- * be https (unless a caller says otherwise), may have to start with an operator prefix, and every
+ * be https (unless a caller says otherwise), may have to lie under an operator prefix, and every
  * address its host resolves to must be public unless the operator allows private networks. The
  * request then connects to exactly the address that was checked (a custom `lookup`), so a DNS
  * answer that changes between check and connect (DNS rebinding) cannot reach an internal host.
  */
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import https from 'node:https';
 import net, { type LookupFunction } from 'node:net';
@@ -16,6 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import tls from 'node:tls';
 import { VmarketError } from '../errors.ts';
 import { type Phrase, say } from '../i18n/localized.ts';
+import { isUnderAnyPrefix } from './url-prefix.ts';
 
 // what a publisher reads at a URL field (lead endpoint, image source), in German too
 const notAUrl: Phrase<[string]> = { en: (u) => `${u} is not a valid URL.`, de: (u) => `${u} ist keine gültige URL.` };
@@ -35,13 +36,26 @@ const doesNotResolve: Phrase<[string, string]> = {
   en: (host, u) => `The host ${host} of ${u} does not resolve.`,
   de: (host, u) => `Der Host ${host} von ${u} lässt sich nicht auflösen.`,
 };
-const nonPublicAddress: Phrase<[string, string]> = {
-  en: (u, address) => `The URL ${u} resolves to the non-public address ${address}; set allowPrivateNetworks to allow it.`,
-  de: (u, address) => `Die URL ${u} verweist auf die nicht öffentliche Adresse ${address}; der Betreiber kann das mit allowPrivateNetworks erlauben.`,
+// The resolved address is not named: a publisher could otherwise map internal host names to
+// internal addresses through lead URLs (it stays on the error's cause for the log).
+const nonPublicAddress: Phrase<[string]> = {
+  en: (u) => `The URL ${u} resolves to a non-public address, which this marketplace does not reach.`,
+  de: (u) => `Die URL ${u} verweist auf eine nicht öffentliche Adresse, die dieser Marktplatz nicht anspricht.`,
+};
+const tooLarge: Phrase<[string, number]> = {
+  en: (u, max) => `The download of ${u} is larger than the marketplace's limit of ${max} bytes (imports.maxDownloadBytes).`,
+  de: (u, max) => `Der Download von ${u} ist größer als die Grenze des Marktplatzes von ${max} Bytes (imports.maxDownloadBytes).`,
+};
+const tooSlow: Phrase<[string, number]> = {
+  en: (u, seconds) => `The download of ${u} did not finish within ${seconds} seconds (imports.downloadTimeoutSeconds).`,
+  de: (u, seconds) => `Der Download von ${u} wurde nicht innerhalb von ${seconds} Sekunden fertig (imports.downloadTimeoutSeconds).`,
 };
 
 export interface OutboundUrlOptions {
-  /** When given, the URL must start with one of these strings. Default: any URL. */
+  /**
+   * When given, the URL must lie under one of these prefixes (same origin, path under the prefix
+   * path on a segment boundary, src/security/url-prefix.ts). Default: any URL.
+   */
   allowedPrefixes?: readonly string[];
   /** Allow loopback, private, link-local and other non-public addresses. */
   allowPrivateNetworks: boolean;
@@ -159,7 +173,7 @@ export async function checkOutboundUrl(url: string, options: OutboundUrlOptions)
   if (parsed.username || parsed.password) {
     throw new VmarketError('URL_NOT_ALLOWED', say(carriesCredentials, redact(parsed)));
   }
-  if (options.allowedPrefixes && !options.allowedPrefixes.some((prefix) => url.startsWith(prefix))) {
+  if (options.allowedPrefixes && !isUnderAnyPrefix(parsed, options.allowedPrefixes)) {
     throw new VmarketError('URL_NOT_ALLOWED', say(notUnderPrefix, redact(parsed)));
   }
   const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1');
@@ -174,7 +188,7 @@ export async function checkOutboundUrl(url: string, options: OutboundUrlOptions)
   if (!options.allowPrivateNetworks) {
     const bad = addresses.find((a) => isNonPublicAddress(a.address));
     if (bad) {
-      throw new VmarketError('URL_NOT_ALLOWED', say(nonPublicAddress, redact(parsed), bad.address));
+      throw new VmarketError('URL_NOT_ALLOWED', say(nonPublicAddress, redact(parsed)), { cause: new Error(`${host} resolves to ${bad.address}`) });
     }
   }
   return { url: parsed, addresses };
@@ -283,59 +297,93 @@ export async function safeFetch(url: string, init: RequestOptions = {}, options:
 
 /** What `downloadToFile` needs of the server configuration. */
 export interface DownloadConfig {
-  allowPrivateNetworks: boolean;
   trustedCaFiles: readonly string[];
-  imports: { allowedUrlPrefixes: readonly string[] };
+  imports: {
+    allowedUrlPrefixes: readonly string[];
+    allowPrivateNetworks: boolean;
+    maxDownloadBytes: number;
+    downloadTimeoutSeconds: number;
+    downloadStallSeconds: number;
+  };
 }
 
 /**
- * Downloads an image source URL into `file` (streamed, created or truncated). The URL must be
- * https and under `config.imports.allowedUrlPrefixes`; up to 5 redirects are followed, each
- * target checked again for https and a public address (the prefix applies to the URL the
- * publisher gave). Extra CAs come from `config.trustedCaFiles`.
+ * Downloads an image source URL into `file` (streamed, created or truncated). Every hop — the
+ * publisher's URL and each of up to 5 redirects — must be https, under
+ * `config.imports.allowedUrlPrefixes` and on a public address (unless
+ * `imports.allowPrivateNetworks`), so a redirect cannot leave the operator's mirror. The download
+ * is capped at `imports.maxDownloadBytes` (a larger Content-Length is refused before reading),
+ * `imports.downloadTimeoutSeconds` in total and `imports.downloadStallSeconds` without data.
+ * On any failure `file` is removed. Extra CAs come from `config.trustedCaFiles`.
  *
- * @throws VmarketError URL_NOT_ALLOWED, UNREACHABLE (network errors, non-2xx status), CANCELED.
+ * @throws VmarketError URL_NOT_ALLOWED, DOWNLOAD_TOO_LARGE, UNREACHABLE (network errors, non-2xx
+ *   status, time limits), CANCELED.
  */
-export async function downloadToFile(
-  url: string,
-  file: string,
-  options: { config: DownloadConfig; signal?: AbortSignal; timeoutMs?: number },
-): Promise<{ bytes: number }> {
-  const { config } = options;
+export async function downloadToFile(url: string, file: string, options: { config: DownloadConfig; signal?: AbortSignal }): Promise<{ bytes: number }> {
+  const { imports } = options.config;
+  const deadline = AbortSignal.timeout(imports.downloadTimeoutSeconds * 1000);
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline]) : deadline;
+  try {
+    return await downloadHops(url, file, options.config, signal);
+  } catch (error) {
+    await rm(file, { force: true });
+    if (deadline.aborted && !options.signal?.aborted) {
+      throw new VmarketError('UNREACHABLE', say(tooSlow, redactText(url), imports.downloadTimeoutSeconds), { cause: error });
+    }
+    throw error;
+  }
+}
+
+async function downloadHops(url: string, file: string, config: DownloadConfig, signal: AbortSignal): Promise<{ bytes: number }> {
+  const { imports } = config;
   const ca = await loadTrustedCas(config.trustedCaFiles);
   let current = url;
   for (let hop = 0; hop <= 5; hop++) {
-    const checked = await checkOutboundUrl(current, {
-      allowPrivateNetworks: config.allowPrivateNetworks,
-      allowedPrefixes: hop === 0 ? config.imports.allowedUrlPrefixes : undefined,
-    });
-    const res = await requestChecked(checked, { ca, signal: options.signal, timeoutMs: options.timeoutMs ?? 60_000 });
+    const checked = await checkOutboundUrl(current, { allowPrivateNetworks: imports.allowPrivateNetworks, allowedPrefixes: imports.allowedUrlPrefixes });
+    const res = await requestChecked(checked, { ca, signal, timeoutMs: imports.downloadStallSeconds * 1000 });
     const status = res.statusCode ?? 0;
     if (status >= 300 && status < 400 && res.headers.location) {
-      res.resume();
+      res.destroy(); // the body of a redirect or an error is not read (it could be endless)
       current = new URL(res.headers.location, checked.url).toString();
       continue;
     }
     if (status < 200 || status >= 300) {
-      res.resume();
+      res.destroy(); // the body of a redirect or an error is not read (it could be endless)
       throw new VmarketError('UNREACHABLE', `Downloading ${redact(checked.url)} failed with HTTP status ${status}.`);
+    }
+    const announced = Number(res.headers['content-length']);
+    if (Number.isFinite(announced) && announced > imports.maxDownloadBytes) {
+      res.destroy();
+      throw new VmarketError('DOWNLOAD_TOO_LARGE', say(tooLarge, redact(checked.url), imports.maxDownloadBytes));
     }
     let bytes = 0;
     const counted = Readable.from(
       (async function* () {
         for await (const chunk of res as AsyncIterable<Buffer>) {
           bytes += chunk.length;
+          if (bytes > imports.maxDownloadBytes) throw new VmarketError('DOWNLOAD_TOO_LARGE', say(tooLarge, redact(checked.url), imports.maxDownloadBytes));
           yield chunk;
         }
       })(),
     );
     try {
-      await pipeline(counted, createWriteStream(file), { signal: options.signal });
+      await pipeline(counted, createWriteStream(file), { signal });
     } catch (error) {
-      if (options.signal?.aborted) throw new VmarketError('CANCELED', `The download of ${redact(checked.url)} was canceled.`, { cause: error });
+      res.destroy();
+      if (error instanceof VmarketError) throw error;
+      if (signal.aborted) throw new VmarketError('CANCELED', `The download of ${redact(checked.url)} was canceled.`, { cause: error });
       throw new VmarketError('UNREACHABLE', `The download of ${redact(checked.url)} broke off.`, { cause: error });
     }
     return { bytes };
   }
-  throw new VmarketError('UNREACHABLE', `Downloading ${url} was redirected more than 5 times.`);
+  throw new VmarketError('UNREACHABLE', `Downloading ${redactText(url)} was redirected more than 5 times.`);
+}
+
+/** `redact` for a URL given as text (what the publisher wrote), without query and credentials. */
+function redactText(url: string): string {
+  try {
+    return redact(new URL(url));
+  } catch {
+    return url;
+  }
 }

@@ -17,9 +17,10 @@ let imagesDir: string;
 before(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'vmarket-cli-validate-'));
   imagesDir = path.join(tmp, 'images');
-  await mkdir(imagesDir);
+  // the publisher contoso imports from its own subtree of the import root
+  await mkdir(path.join(imagesDir, 'contoso'), { recursive: true });
   // the prerequisite check only needs the source readable; the image itself is certified later
-  await writeFile(path.join(imagesDir, 'os.vhd'), Buffer.alloc(4096));
+  await writeFile(path.join(imagesDir, 'contoso', 'os.vhd'), Buffer.alloc(4096));
   config = path.join(tmp, 'vmarket.yaml');
   await writeFile(config, YAML.stringify({ dataDir: path.join(tmp, 'data'), imports: { allowedDirs: [imagesDir] } }));
 });

@@ -41,7 +41,7 @@ after(async () => {
 });
 
 test('offer push, publish --wait, golive --wait, status --json and leads list --csv', async () => {
-  const image = path.join(server.importDir, 'cli-os.vhd');
+  const image = path.join(server.importDirOf('contoso'), 'cli-os.vhd');
   await buildImage({ ...baseLinuxTree(), output: image });
   const offerFile = path.join(tmp, 'offer.yaml');
   await writeFile(offerFile, YAML.stringify(offer('cli-app', image)));
@@ -95,7 +95,7 @@ test('offer push, publish --wait, golive --wait, status --json and leads list --
 });
 
 test('push of an invalid offer prints every problem the server found, stores nothing and exits 1', async () => {
-  const doc = offer('cli-bad', path.join(server.importDir, 'missing.vhd'));
+  const doc = offer('cli-bad', path.join(server.importDirOf('contoso'), 'missing.vhd'));
   (doc.listing as Record<string, unknown>).categories = ['no-such-category'];
   (doc.plans as Record<string, unknown>[])[0].regions = ['atlantis'];
   const file = path.join(tmp, 'bad.json');

@@ -95,16 +95,16 @@ export function step(doc: any, id: string): any {
   return doc.steps.find((s: any) => s.id === id);
 }
 
-/** A small file standing for a disk image: validation only needs it to exist inside the import dir. */
-export async function imageFile(server: TestServer, name = 'os.vhd'): Promise<string> {
-  const file = path.join(server.importDir, name);
+/** A small file standing for a disk image: validation only needs it to exist inside the publisher's import dir. */
+export async function imageFile(server: TestServer, name = 'os.vhd', publisher = 'contoso'): Promise<string> {
+  const file = path.join(server.importDirOf(publisher), name);
   await writeFile(file, Buffer.alloc(4096, name));
   return file;
 }
 
-/** A valid offer document (docs/contracts.md §2) whose OS disk is a file in the server's import dir. */
+/** A valid offer document (docs/contracts.md §2) whose OS disk is a file in the publisher's import dir. */
 export async function validOffer(server: TestServer, options: Partial<OfferOptions> & { id: string; publisher: string }): Promise<Record<string, unknown>> {
-  const osDisk = options.osDisk ?? (await imageFile(server));
+  const osDisk = options.osDisk ?? (await imageFile(server, 'os.vhd', options.publisher));
   return offerDocument({ ...options, osDisk });
 }
 

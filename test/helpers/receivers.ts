@@ -38,11 +38,14 @@ export async function hasOpenssl(): Promise<boolean> {
   }
 }
 
+/** Answers one request of an HTTPS receiver itself (redirects, slow or endless bodies). */
+export type HttpsResponder = (req: ReceivedRequest, res: import('node:http').ServerResponse) => void;
+
 /**
  * Starts an HTTPS receiver answering the statuses of `statuses` in turn (the last one repeats),
- * each with `body` (default empty).
+ * each with `body` (default empty); or, with `respond`, answering each request by that function.
  */
-export async function startHttpsReceiver(statuses: number[] = [200], body: Buffer = Buffer.alloc(0)): Promise<HttpsReceiver> {
+export async function startHttpsReceiver(statuses: number[] = [200], body: Buffer = Buffer.alloc(0), respond?: HttpsResponder): Promise<HttpsReceiver> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vmarket-tls-'));
   const keyFile = path.join(dir, 'key.pem');
   const caFile = path.join(dir, 'cert.pem');
@@ -55,7 +58,9 @@ export async function startHttpsReceiver(statuses: number[] = [200], body: Buffe
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      requests.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) });
+      const received = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks) };
+      requests.push(received);
+      if (respond) return respond(received, res);
       res.statusCode = statuses[Math.min(requests.length - 1, statuses.length - 1)];
       res.end(body);
     });

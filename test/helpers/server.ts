@@ -4,7 +4,7 @@
  * pipeline workers in process. `close()` stops it and removes the directory.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,8 +23,10 @@ export interface TestServer {
   ctx: AppContext;
   api: ApiCall;
   dataDir: string;
-  /** The directory offers may import images from. */
+  /** The import root (`imports.allowedDirs`): publisher P imports from `importDirOf(P)`, `<importDir>/P/`. */
   importDir: string;
+  /** The import directory of one publisher, made if missing. */
+  importDirOf(publisher: string): string;
   operatorToken: string;
   /** Creates a publisher through the database and answers its token. */
   createPublisher(id: string, name?: string): Promise<string>;
@@ -96,6 +98,11 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     api,
     dataDir,
     importDir,
+    importDirOf(publisher) {
+      const dir = path.join(importDir, publisher);
+      mkdirSync(dir, { recursive: true });
+      return dir;
+    },
     operatorToken: TEST_OPERATOR_TOKEN,
     async createPublisher(id, name = `Publisher ${id}`) {
       return (await insertPublisher(ctx.db, { id, name })).token;

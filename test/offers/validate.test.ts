@@ -19,11 +19,13 @@ let config: Config;
 before(async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'vmarket-validate-'));
   images = path.join(tmp, 'images');
-  await mkdir(images);
-  await writeFile(path.join(images, 'os.vhd'), 'x');
-  await writeFile(path.join(images, 'data0.vhd'), 'x');
-  await writeFile(path.join(tmp, 'secret.vhd'), 'outside');
-  await symlink(path.join(tmp, 'secret.vhd'), path.join(images, 'escape.vhd'));
+  // the offers' publisher contoso imports from its subtree; the root itself is nobody's
+  const own = path.join(images, 'contoso');
+  await mkdir(own, { recursive: true });
+  await writeFile(path.join(own, 'os.vhd'), 'x');
+  await writeFile(path.join(own, 'data0.vhd'), 'x');
+  await writeFile(path.join(images, 'secret.vhd'), 'in the root, not in the subtree');
+  await symlink(path.join(images, 'secret.vhd'), path.join(own, 'escape.vhd'));
   config = loadConfig({
     cwd: tmp,
     env: {},
@@ -82,7 +84,7 @@ test('image paths cannot leave the import directories, by .. or by symlink', asy
     offer((d) => {
       d.plans[0].images[0].osDisk = '../secret.vhd';
       d.plans[0].images[0].dataDisks = [{ lun: 0, source: 'escape.vhd' }];
-      d.plans.push({ ...d.plans[0], id: 'abs', images: [{ version: '1.0.0', osDisk: path.join(tmp, 'secret.vhd') }] });
+      d.plans.push({ ...d.plans[0], id: 'abs', images: [{ version: '1.0.0', osDisk: path.join(images, 'secret.vhd') }] });
       d.plans.push({ ...d.plans[0], id: 'missing', images: [{ version: '1.0.0', osDisk: 'nope.vhd' }] });
     }),
     { config },

@@ -183,9 +183,9 @@ describe('cancel in each step', () => {
       },
     });
     token = await server.createPublisher('contoso');
-    v1Image = path.join(server.importDir, 'v1.vhd');
+    v1Image = path.join(server.importDirOf('contoso'), 'v1.vhd');
     await rename(v1, v1Image);
-    v2 = path.join(server.importDir, 'v2.vhd');
+    v2 = path.join(server.importDirOf('contoso'), 'v2.vhd');
     await buildImage({ files: [...baseLinuxTree().files, { path: '/etc/motd', content: 'version 2\n' }], output: v2 });
     v2Sha = await sha256File(v2);
     assert.notEqual(v2Sha, await sha256File(v1Image));

@@ -59,7 +59,7 @@ describe('cancel', () => {
     const size = (await stat(probe)).size;
     server = await serverWithSlowRegion(tmp, size);
     token = await server.createPublisher('contoso');
-    image = path.join(server.importDir, 'cancel.vhd');
+    image = path.join(server.importDirOf('contoso'), 'cancel.vhd');
     await buildImage({ ...baseLinuxTree(), output: image });
     imageSha = await sha256File(image);
   });
@@ -111,7 +111,7 @@ describe('cancel', () => {
 
   test('in deploy, leaving the live version untouched', async () => {
     // Version 1 goes live in the fast region only.
-    const v1 = path.join(server.importDir, 'v1.vhd');
+    const v1 = path.join(server.importDirOf('contoso'), 'v1.vhd');
     await buildImage({ ...baseLinuxTree(), output: v1 });
     const v1Sha = await sha256File(v1);
     await publish('cancel-dep', offerDocument({ id: 'cancel-dep', publisher: 'contoso', osDisk: v1, regions: ['fast'] }));
@@ -120,7 +120,7 @@ describe('cancel', () => {
     await waitForStatus(server.api, token, 'contoso', 'cancel-dep', (d) => d.status === 'succeeded');
 
     // Version 2 (other bytes) is canceled while it copies into the slow region.
-    const v2 = path.join(server.importDir, 'v2.vhd');
+    const v2 = path.join(server.importDirOf('contoso'), 'v2.vhd');
     await buildImage({ files: [...baseLinuxTree().files, { path: '/etc/motd', content: 'version 2\n' }], output: v2 });
     const v2Sha = await sha256File(v2);
     assert.notEqual(v2Sha, v1Sha);
@@ -159,7 +159,7 @@ describe('a queued step', () => {
   test('is canceled at once when no worker has taken it', async () => {
     server = await startTestServer({ workers: false });
     const token = await server.createPublisher('contoso');
-    const image = path.join(server.importDir, 'queued.vhd');
+    const image = path.join(server.importDirOf('contoso'), 'queued.vhd');
     await buildImage({ ...baseLinuxTree(), output: image });
     const base = '/api/v1/publishers/contoso/offers/queued';
     assert.equal((await server.api('PUT', base, { token, body: offerDocument({ id: 'queued', publisher: 'contoso', osDisk: image }) })).status, 201);
@@ -178,7 +178,7 @@ describe('manual certification review', () => {
   before(async () => {
     server = await startTestServer({ config: { certification: { manualReview: true } } });
     token = await server.createPublisher('contoso');
-    image = path.join(server.importDir, 'review.vhd');
+    image = path.join(server.importDirOf('contoso'), 'review.vhd');
     await buildImage({ ...baseLinuxTree(), output: image });
   });
   after(async () => server?.close());
@@ -233,7 +233,7 @@ describe('stuck steps', () => {
     server = await serverWithSlowRegion(tmp, size, { steps: { deploy: { expectedMaxSeconds: 1 } }, sweepIntervalSeconds: 0.2 }, 4);
     const token = await server.createPublisher('contoso');
     const base = '/api/v1/publishers/contoso/offers/stuck';
-    const image = path.join(server.importDir, 'stuck.vhd');
+    const image = path.join(server.importDirOf('contoso'), 'stuck.vhd');
     await buildImage({ ...baseLinuxTree(), output: image });
     assert.equal((await server.api('PUT', base, { token, body: offerDocument({ id: 'stuck', publisher: 'contoso', osDisk: image, regions: ['fast', 'slow'] }) })).status, 201);
     assert.equal((await server.api('POST', `${base}/publish`, { token })).status, 202);

@@ -56,7 +56,7 @@ test('an operation started before the new steps existed, and a new one, run thro
   const first = await startTestServer();
   server = first;
   const token = await first.createPublisher('contoso');
-  const image = path.join(first.importDir, 'extra.vhd');
+  const image = path.join(first.importDirOf('contoso'), 'extra.vhd');
   await buildImage({ ...baseLinuxTree(), output: image });
   const put = await first.api('PUT', BASE, { token, body: offerDocument({ id: OFFER, publisher: 'contoso', osDisk: image }) });
   assert.equal(put.status, 201, JSON.stringify(put.body));

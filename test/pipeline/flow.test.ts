@@ -21,7 +21,7 @@ type TestServer = Awaited<ReturnType<typeof startTestServer>>;
 
 async function wholeFlow(server: TestServer, offerId: string, webhooks?: HttpsReceiver): Promise<void> {
   const token = await server.createPublisher('contoso');
-  const image = path.join(server.importDir, `${offerId}.vhd`);
+  const image = path.join(server.importDirOf('contoso'), `${offerId}.vhd`);
   await buildImage({ ...baseLinuxTree(), output: image });
   const imageSha = await sha256File(image);
   const base = `/api/v1/publishers/contoso/offers/${offerId}`;
@@ -126,7 +126,7 @@ describe('the publishing flow on PGlite', () => {
     if (await hasOpenssl()) receiver = await startHttpsReceiver();
     server = await startTestServer(
       // the receiver is on loopback, which outbound requests refuse unless the operator allows it
-      receiver ? { config: { webhooks: [{ url: receiver.url }], trustedCaFiles: [receiver.caFile], allowPrivateNetworks: true } } : {},
+      receiver ? { config: { webhooks: [{ url: receiver.url }], trustedCaFiles: [receiver.caFile], deliveries: { allowPrivateNetworks: true } } } : {},
     );
   });
   after(async () => {

@@ -50,8 +50,9 @@ async function serve(configFile: string): Promise<{ url: string; proc: ChildProc
 test('SIGKILL during deploy, restart: the publication finishes and done regions are not copied again', async () => {
   tmp = await mkdtemp(path.join(os.tmpdir(), 'vmarket-restart-'));
   const importDir = path.join(tmp, 'images');
-  await mkdir(importDir, { recursive: true });
-  const image = path.join(importDir, 'restart.vhd');
+  // the publisher `kill` imports from its own subtree of the import root
+  await mkdir(path.join(importDir, 'kill'), { recursive: true });
+  const image = path.join(importDir, 'kill', 'restart.vhd');
   await buildImage({ ...baseLinuxTree(), output: image });
   const { size } = await stat(image);
   const sha = await sha256File(image);
@@ -63,7 +64,7 @@ test('SIGKILL during deploy, restart: the publication finishes and done regions 
       dataDir: path.join(tmp, 'data'),
       listen: { host: '127.0.0.1', port: 0 },
       imports: { allowedDirs: [importDir] },
-      allowPrivateNetworks: true,
+      deliveries: { allowPrivateNetworks: true },
       // About 12 s into the slow region: plenty of time to kill the server in the middle.
       regions: [region('first'), region('second'), region('slow', Math.ceil(size / 12))],
       sweepIntervalSeconds: 1,

@@ -44,7 +44,7 @@ test('an offer goes live in an S3 region, and republishing the same image copies
     ((await client.send(new ListObjectsV2Command({ Bucket: BUCKET }))).Contents ?? []).map((o) => o.Key!).sort();
 
   const token = await server.createPublisher('contoso');
-  const image = path.join(server.importDir, 's3.vhd');
+  const image = path.join(server.importDirOf('contoso'), 's3.vhd');
   await buildImage({ ...baseLinuxTree(), output: image });
   const sha = await sha256File(image);
   const size = (await stat(image)).size;

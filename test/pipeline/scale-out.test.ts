@@ -33,7 +33,7 @@ describe('an API-only server and a worker process on PostgreSQL', { skip: postgr
 
   test('the worker process runs every step to live', async () => {
     const token = await server.createPublisher('contoso');
-    const image = path.join(server.importDir, 'scale.vhd');
+    const image = path.join(server.importDirOf('contoso'), 'scale.vhd');
     await buildImage({ ...baseLinuxTree(), output: image });
     const base = '/api/v1/publishers/contoso/offers/scale-out';
     assert.equal((await server.api('PUT', base, { token, body: offerDocument({ id: 'scale-out', publisher: 'contoso', osDisk: image }) })).status, 201);

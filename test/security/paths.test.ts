@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, realpath, rm, symlink, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { confineImportPath } from '../../src/security/paths.ts';
+import { confineImportPath, importDirsOf, rootsWithLooseFiles } from '../../src/security/paths.ts';
 import { rejectsWith } from '../helpers/assert.ts';
 
 async function layout(t: { after: (fn: () => Promise<void>) => void }) {
@@ -43,8 +43,25 @@ test('traversal, absolute paths outside and symlink escapes are refused', async 
   await rejectsWith(confineImportPath('escape.vhd', [images]), 'PATH_NOT_ALLOWED', 'escape.vhd');
 });
 
-test('a missing file or a directory is unreadable', async (t) => {
+test('a missing file or a directory is refused like a path outside, with the reason kept for the log', async (t) => {
   const { images } = await layout(t);
-  await rejectsWith(confineImportPath('nope.vhd', [images]), 'FILE_UNREADABLE', 'nope.vhd');
-  await rejectsWith(confineImportPath('sub', [images]), 'FILE_UNREADABLE', 'sub');
+  const errors = await Promise.all(['nope.vhd', 'sub', '../secret.txt', 'escape.vhd'].map((p) => confineImportPath(p, [images]).catch((e) => e)));
+  assert.deepEqual(errors.map((e) => e.code), ['PATH_NOT_ALLOWED', 'PATH_NOT_ALLOWED', 'PATH_NOT_ALLOWED', 'PATH_NOT_ALLOWED']);
+  const texts = errors.map((e, i) => e.message.replace(['nope.vhd', 'sub', '../secret.txt', 'escape.vhd'][i], '<p>'));
+  assert.equal(new Set(texts).size, 1, texts.join(' | '));
+  assert.deepEqual(errors.map((e) => e.cause.message.split(':')[0]), ['no such file', 'not a regular file', 'outside the import directories', 'a symbolic link leads outside the import directories']);
+});
+
+test("a publisher's import directories are its own subtree of each root, or the operator's mapping", () => {
+  const imports = { allowedDirs: ['/srv/images', '/mnt/more'], publisherDirs: { fabrikam: ['/srv/fabrikam-mirror'] } };
+  assert.deepEqual(importDirsOf(imports, 'contoso'), ['/srv/images/contoso', '/mnt/more/contoso']);
+  assert.deepEqual(importDirsOf(imports, 'fabrikam'), ['/srv/fabrikam-mirror']);
+  // no publisher, or no publisher id (a path step, an object key): no directory at all
+  for (const nobody of [undefined, '', '..', 'a/b', 'toString', '__proto__']) assert.deepEqual(importDirsOf(imports, nobody), [], String(nobody));
+});
+
+test('import roots still holding files of the shared layout are found (the server warns about them)', async (t) => {
+  const { root, images, more } = await layout(t);
+  // images holds escape.vhd and alias.vhd directly (symlinks are not counted), more holds data.vhd
+  assert.deepEqual(await rootsWithLooseFiles([images, more, path.join(root, 'missing')]), [{ dir: more, files: 1 }]);
 });

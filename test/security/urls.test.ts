@@ -4,7 +4,59 @@ import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import { checkOutboundUrl, isNonPublicAddress, safeFetch } from '../../src/security/urls.ts';
 import { rejectsWith } from '../helpers/assert.ts';
+import { loadConfig } from '../../src/config/load.ts';
 
+
+test('a URL walking out of its prefix with percent-encoded dots or slashes is refused', async () => {
+  const prefixed = { allowPrivateNetworks: true, allowedPrefixes: ['https://127.0.0.1/images/'] };
+  for (const url of [
+    'https://127.0.0.1/images/%2e%2e/secret',
+    'https://127.0.0.1/images/.%2E/secret',
+    'https://127.0.0.1/images/..%2fsecret',
+    'https://127.0.0.1/images/..%5csecret',
+    'https://127.0.0.1/images/%252e%252e/secret',
+    'https://127.0.0.1/images\\..\\secret',
+  ]) {
+    await rejectsWith(checkOutboundUrl(url, prefixed), 'URL_NOT_ALLOWED', 'prefix');
+  }
+});
+
+test('a prefix matches its origin only, and its path on a segment boundary', async () => {
+  // no trailing slash: neither another host, nor another port, nor a longer path segment
+  await rejectsWith(checkOutboundUrl('https://127.0.0.10/x.vhd', { allowPrivateNetworks: true, allowedPrefixes: ['https://127.0.0.1'] }), 'URL_NOT_ALLOWED', 'prefix');
+  await rejectsWith(checkOutboundUrl('https://127.0.0.1:8443/x.vhd', { allowPrivateNetworks: true, allowedPrefixes: ['https://127.0.0.1'] }), 'URL_NOT_ALLOWED', 'prefix');
+  await rejectsWith(checkOutboundUrl('https://127.0.0.1/imgs/x.vhd', { allowPrivateNetworks: true, allowedPrefixes: ['https://127.0.0.1/img'] }), 'URL_NOT_ALLOWED', 'prefix');
+  await rejectsWith(checkOutboundUrl('https://127.0.0.1@127.0.0.2/x.vhd', { allowPrivateNetworks: true, allowedPrefixes: ['https://127.0.0.1'] }), 'URL_NOT_ALLOWED', 'credentials');
+  // what the operator meant is still allowed, in any spelling the URL standard treats as equal
+  for (const [url, prefix] of [
+    ['https://127.0.0.1/x.vhd', 'https://127.0.0.1'],
+    ['https://127.0.0.1:443/img/x.vhd', 'https://127.0.0.1/img'],
+    ['https://127.0.0.1/img', 'https://127.0.0.1/img'],
+    ['https://127.0.0.1/img/a/../b.vhd', 'https://127.0.0.1/img/'],
+  ]) {
+    const ok = await checkOutboundUrl(url, { allowPrivateNetworks: true, allowedPrefixes: [prefix] });
+    assert.ok(ok.url.pathname.startsWith('/'), url);
+  }
+});
+
+test('an unusable URL prefix stops the server at config load (CONFIG_INVALID)', () => {
+  for (const prefix of ['images.example.com/', 'http://images.example.com/', 'https://u:p@images.example.com/', 'https://images.example.com/a%2e%2e/', 'https://images.example.com/?x=1']) {
+    assert.throws(
+      () => loadConfig({ env: {}, overrides: { imports: { allowedUrlPrefixes: [prefix] } } }),
+      (error: any) => error.code === 'CONFIG_INVALID' && error.message.includes('allowedUrlPrefixes'),
+      prefix,
+    );
+  }
+  assert.deepEqual(loadConfig({ env: {}, overrides: { imports: { allowedUrlPrefixes: ['https://images.example.com/r'] } } }).imports.allowedUrlPrefixes, ['https://images.example.com/r']);
+});
+
+test('the refusal of a non-public host does not tell the publisher which address it resolves to', async () => {
+  const error = await checkOutboundUrl('https://localhost/x', { allowPrivateNetworks: false }).catch((e) => e);
+  assert.equal(error.code, 'URL_NOT_ALLOWED');
+  for (const text of [error.message, error.localized?.de ?? '']) {
+    assert.ok(!/127\.0\.0\.1|::1/.test(text), `no resolved address in: ${text}`);
+  }
+});
 
 test('non-public addresses are recognised, including IPv4-mapped IPv6', () => {
   for (const address of [

@@ -71,6 +71,8 @@ describe('tokens', () => {
       ['POST', `${base}/cancel`],
       ['GET', `${base}/certification`],
       ['GET', `${base}/leads`],
+      ['GET', `${base}/lead-secret`],
+      ['POST', `${base}/lead-secret`],
       ['GET', '/api/v1/publishers/contoso/tickets'],
       ['POST', '/api/v1/publishers/contoso/tickets', { title: 't', body: 'b' }],
     ] as [string, string, unknown?][]) {

@@ -79,8 +79,8 @@ test('image paths escaping the import dir by ../ or by a symlink are refused (42
   const outside = path.join(path.dirname(server.importDir), 'outside');
   await mkdir(outside, { recursive: true });
   await writeFile(path.join(outside, 'secret.vhd'), 'not yours');
-  await symlink(path.join(outside, 'secret.vhd'), path.join(server.importDir, 'link.vhd'));
-  for (const osDisk of [path.join(server.importDir, '..', 'outside', 'secret.vhd'), path.join(server.importDir, 'link.vhd')]) {
+  await symlink(path.join(outside, 'secret.vhd'), path.join(server.importDirOf('contoso'), 'link.vhd'));
+  for (const osDisk of [path.join(server.importDirOf('contoso'), '..', 'outside', 'secret.vhd'), path.join(server.importDirOf('contoso'), 'link.vhd')]) {
     const bad = structuredClone(offer) as any;
     bad.plans[0].images[0].osDisk = osDisk;
     const res = await server.api('PUT', base, { token, body: bad });

@@ -55,7 +55,7 @@ test('an invalid offer answers 422 in German for Accept-Language: de, in English
   assert.equal(messageAt(german.body, 'listing.title'), 'Ungültige Eingabe: erwartet Text, erhalten Zahl');
   assert.equal(messageAt(german.body, 'listing.privacyUrl'), 'muss eine https://-URL sein');
   assert.equal(messageAt(german.body, 'plans[0].regions[1]'), 'unbekannte Region "mars"; dieser Marktplatz hat westeurope, eastus');
-  assert.equal(messageAt(german.body, 'plans[0].images[0].dataDisks[0].source'), 'Der Pfad ../../etc/passwd liegt außerhalb der erlaubten Importverzeichnisse.');
+  assert.equal(messageAt(german.body, 'plans[0].images[0].dataDisks[0].source'), 'Die Image-Datei ../../etc/passwd kann nicht importiert werden: In Ihrem Importverzeichnis gibt es keine solche Datei.');
   assert.equal(german.body.error.details.length, 5, JSON.stringify(german.body.error.details));
   assert.ok(!leaksTranslations(german.body), JSON.stringify(german.body));
   assert.match(german.headers.vary ?? '', /accept-language/i);
@@ -70,7 +70,7 @@ test('an invalid offer answers 422 in German for Accept-Language: de, in English
       { path: 'listing.privacyUrl', message: 'must be an https:// URL' },
       { path: '(root)', message: 'Unrecognized key: "extra"' },
       { path: 'plans[0].regions[1]', message: 'unknown region "mars"; this marketplace has westeurope, eastus' },
-      { path: 'plans[0].images[0].dataDisks[0].source', message: 'The path ../../etc/passwd is outside the allowed import directories.' },
+      { path: 'plans[0].images[0].dataDisks[0].source', message: 'The image file ../../etc/passwd cannot be imported: there is no such file in your import directory.' },
     ],
   );
   assert.match(english.headers.vary ?? '', /accept-language/i);
@@ -128,7 +128,7 @@ function texts(doc: any, id: string): string[] {
 }
 
 test('a publication reads in German for Accept-Language: de (status, operation, the status stream) and in English otherwise', async () => {
-  const image = path.join(server.importDir, 'sprache.vhd');
+  const image = path.join(server.importDirOf('contoso'), 'sprache.vhd');
   await buildImage({ ...baseLinuxTree(), output: image });
   const offer = offerDocument({ id: 'sprache', publisher: 'contoso', osDisk: image });
   assert.equal((await server.api('PUT', `${BASE}/sprache`, { token, body: offer })).status, 201);

@@ -11,7 +11,6 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { hasOpenssl, startHttpsReceiver, startSmtpReceiver, type HttpsReceiver, type SmtpReceiver } from '../helpers/receivers.ts';
 import { imageFile, publishSlot, validOffer } from '../helpers/offers.ts';
 
-const SECRET = 'lead-hmac-key';
 const CUSTOMER = '00000000-0000-4000-8000-0000000000c1';
 
 let server: TestServer | undefined;
@@ -31,12 +30,11 @@ before(async () => {
   smtp = await startSmtpReceiver();
   server = await startTestServer({
     config: {
-      allowPrivateNetworks: true,
+      deliveries: { allowPrivateNetworks: true },
       trustedCaFiles: [ok.caFile, flaky.caFile],
       smtp: { host: '127.0.0.1', port: smtp.port, secure: false, allowSelfSigned: false, from: 'vmarket <market@example.org>' },
     },
   });
-  server.ctx.env.LEADS_SECRET = SECRET;
   token = await server.createPublisher('contoso');
 });
 after(async () => {
@@ -46,10 +44,16 @@ after(async () => {
   await smtp?.close();
 });
 
-/** Makes `id` live with `leads`, acquires it, and waits (bounded) until the lead is no longer pending. */
+/**
+ * Makes `id` live with `leads`, acquires it, and waits (bounded) until the lead is no longer
+ * pending. `secret` is the lead signing secret the first save showed (https destinations).
+ */
 async function acquireAndWait(id: string, leads: Record<string, unknown>) {
   const s = server!;
   const offer = await validOffer(s, { id, publisher: 'contoso', leads, osDisk: await imageFile(s, `${id}.vhd`) });
+  const saved = await s.api('PUT', `/api/v1/publishers/contoso/offers/${id}`, { token, body: offer });
+  assert.equal(saved.status, 201, JSON.stringify(saved.body));
+  const secret: string | undefined = saved.body.leadSecret?.secret;
   await publishSlot(s, token, 'live', offer);
   const acquired = await s.api('POST', `/api/v1/catalog/offers/contoso.${id}/acquire`, {
     body: { subscriptionId: CUSTOMER, plan: 'standard', contact: { name: 'Grace Hopper', email: 'grace@example.com', company: 'Navy' } },
@@ -62,12 +66,12 @@ async function acquireAndWait(id: string, leads: Record<string, unknown>) {
     if (lead && lead.deliveryStatus !== 'pending') break;
     await sleep(100);
   }
-  return { leadId: acquired.body.leadId as string, lead };
+  return { leadId: acquired.body.leadId as string, lead, secret };
 }
 
 test('an https lead is POSTed once, signed with the HMAC of its body', async (t) => {
   if (skip) return t.skip(skip);
-  const { leadId, lead } = await acquireAndWait('https-lead', { destination: 'https', https: { url: ok!.url, secretRef: 'LEADS_SECRET' } });
+  const { leadId, lead, secret } = await acquireAndWait('https-lead', { destination: 'https', https: { url: ok!.url } });
   assert.equal(lead.deliveryStatus, 'delivered', JSON.stringify(lead));
   assert.equal(lead.deliveryAttempts, 1);
   assert.ok(lead.deliveredAt);
@@ -75,7 +79,7 @@ test('an https lead is POSTed once, signed with the HMAC of its body', async (t)
   assert.equal(received.length, 1);
   const request = received[0];
   assert.equal(request.headers['x-vmarket-event'], 'lead.created');
-  assert.ok(verifyHmacSignature(SECRET, request.body, String(request.headers['x-vmarket-signature'])), 'the HMAC header verifies');
+  assert.ok(verifyHmacSignature(secret!, request.body, String(request.headers['x-vmarket-signature'])), 'the HMAC header verifies with the secret the save showed');
   assert.equal(verifyHmacSignature('another-key', request.body, String(request.headers['x-vmarket-signature'])), false);
   const body = JSON.parse(request.body.toString('utf8'));
   assert.deepEqual([body.offer, body.plan, body.subscriptionId, body.contact], [
@@ -88,14 +92,14 @@ test('an https lead is POSTed once, signed with the HMAC of its body', async (t)
 
 test('a receiver that fails twice before it accepts gets the lead on the third attempt', async (t) => {
   if (skip) return t.skip(skip);
-  const { leadId, lead } = await acquireAndWait('flaky-lead', { destination: 'https', https: { url: flaky!.url, secretRef: 'LEADS_SECRET' } });
+  const { leadId, lead, secret } = await acquireAndWait('flaky-lead', { destination: 'https', https: { url: flaky!.url } });
   assert.equal(lead.deliveryStatus, 'delivered', JSON.stringify(lead));
   assert.equal(lead.deliveryAttempts, 3);
   assert.equal(lead.lastError, null);
   assert.equal(flaky!.requests.length, 3);
   for (const r of flaky!.requests) {
     assert.equal(JSON.parse(r.body.toString('utf8')).id, leadId, 'every attempt carries the same lead id');
-    assert.ok(verifyHmacSignature(SECRET, r.body, String(r.headers['x-vmarket-signature'])));
+    assert.ok(verifyHmacSignature(secret!, r.body, String(r.headers['x-vmarket-signature'])));
   }
 });
 

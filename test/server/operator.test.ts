@@ -52,7 +52,7 @@ test('operator routes refuse publishers (403) and callers without a token (401)'
 });
 
 test('a certification waiting for review: listed in /operations and /reviews, its stuck step names its ticket, approval removes it', async () => {
-  const image = path.join(server.importDir, 'reviewed.vhd');
+  const image = path.join(server.importDirOf('contoso'), 'reviewed.vhd');
   await buildImage({ ...baseLinuxTree(), output: image });
   const put = await server.api('PUT', BASE, { token, body: offerDocument({ id: 'reviewed', publisher: 'contoso', osDisk: image, regions: ['westeurope'] }) });
   assert.equal(put.status, 201, JSON.stringify(put.body));

@@ -3,8 +3,9 @@
  * offer with bad values is refused with each server problem shown at its field (and nothing
  * stored), fixed and saved, kept across a reload; a stale etag answers the 412 message; publish
  * leads to the publishing page, which follows it to the sign-off; the preview is shown to the
- * audience subscription the editor named and not to another; Go live makes it public. German
- * labels; no horizontal scrolling at 375 px.
+ * audience subscription the editor named and not to another; Go live makes it public. The Leads
+ * section shows the lead signing secret a save generated once, and rotates it after a confirm
+ * dialog. German labels; no horizontal scrolling at 375 px.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -133,7 +134,6 @@ describe('web: offers list and offer editor', { skip }, () => {
     assert.equal(answer.status(), 422);
     const details: { path: string; message: string }[] = (await answer.json()).error.details;
     assert.deepEqual(details.map((d) => d.path).sort(), [
-      'leads.https.secretRef',
       'leads.https.url',
       'listing.support.email',
       'listing.title',
@@ -281,6 +281,60 @@ describe('web: offers list and offer editor', { skip }, () => {
     assert.equal(await page.getByLabel('Data disk 1: LUN').inputValue(), '0');
     assert.equal(await overflow(), 0, 'the editor scrolls sideways');
     await screenshot(page, 'editor-375');
+    assert.deepEqual(problemsOf(page), []);
+    await context.close();
+  });
+
+  test('the Leads section: the secret the https save generated is shown once; Rotate asks first and shows the new one', async () => {
+    const { context, page } = await newPage(browser);
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    const id = 'signed-leads';
+    const secretPath = `/publishers/${PUB}/offers/${id}/lead-secret`;
+    assert.equal((await server.api('PUT', `/publishers/${PUB}/offers/${id}`, { token, body: offerDocument({ id, publisher: PUB, osDisk: server.imageName }) })).status, 201);
+    await signIn(page, server, token, `/portal/offers/${id}/edit`);
+    await page.getByRole('heading', { name: /^Edit offer/ }).waitFor();
+
+    // switching to https and saving: the marketplace generates the secret and the answer shows it
+    await page.getByLabel('Send leads to').selectOption('https');
+    await page.getByLabel('Endpoint URL').fill('https://leads.contoso.example/hook');
+    const saving = page.waitForResponse((r) => r.request().method() === 'PUT');
+    await page.getByRole('button', { name: 'Save draft' }).click();
+    const saved = await (await saving).json();
+    assert.match(saved.leadSecret.secret, /^vmls_/);
+    const panel = page.getByRole('group', { name: 'Signing secret' });
+    const once = panel.getByRole('region', { name: 'The new signing secret' });
+    await once.waitFor();
+    assert.equal(await once.locator('input').inputValue(), saved.leadSecret.secret);
+    await panel.getByText(`A secret is set: ${saved.leadSecret.fingerprint}`, { exact: false }).waitFor();
+    await once.getByRole('button', { name: /hide the secret/ }).click();
+    assert.equal(await once.count(), 0);
+
+    // Rotate asks first; Cancel changes nothing
+    const dialog = page.getByRole('dialog', { name: 'New signing secret' });
+    await panel.getByRole('button', { name: 'Rotate secret' }).first().click();
+    await dialog.getByText('the current one stops working at once', { exact: false }).waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    assert.equal((await server.api('GET', secretPath, { token })).body.fingerprint, saved.leadSecret.fingerprint);
+
+    await panel.getByRole('button', { name: 'Rotate secret' }).first().click();
+    const rotating = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/lead-secret'));
+    await dialog.getByRole('button', { name: 'Rotate secret' }).click();
+    const rotated = await (await rotating).json();
+    assert.notEqual(rotated.secret, saved.leadSecret.secret);
+    await once.waitFor();
+    assert.equal(await once.locator('input').inputValue(), rotated.secret);
+    await panel.getByText(`A secret is set: ${rotated.fingerprint}`, { exact: false }).waitFor();
+    assert.equal((await server.api('GET', secretPath, { token })).body.fingerprint, rotated.fingerprint);
+    await once.getByRole('button', { name: 'Copy secret' }).click();
+    await once.getByText('The secret is on the clipboard.').waitFor();
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), rotated.secret);
+    await screenshot(page, 'editor-lead-secret');
+
+    // after a reload only the fingerprint is left: the secret is never shown again
+    await page.reload();
+    await panel.getByText(`A secret is set: ${rotated.fingerprint}`, { exact: false }).waitFor();
+    assert.equal(await once.count(), 0);
+    assert.ok(!(await page.content()).includes(rotated.secret));
     assert.deepEqual(problemsOf(page), []);
     await context.close();
   });

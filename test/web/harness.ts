@@ -7,7 +7,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, link, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -70,7 +70,7 @@ export interface WebServer {
   url: string;
   operatorToken: string;
   importDir: string;
-  /** The sample image's file name inside importDir (offers name it as their osDisk). */
+  /** The sample image's file name inside importDir and each publisher's `<importDir>/<id>/` (offers name it as their osDisk). */
   imageName: string;
   api(method: string, path: string, options?: { token?: string; body?: unknown }): Promise<{ status: number; body: any; headers: Headers }>;
   /** Creates a publisher through the API and answers its token. */
@@ -210,6 +210,11 @@ export async function startWebServer(config: WebServerConfig = {}): Promise<WebS
     async createPublisher(id, name = `Publisher ${id}`) {
       const answer = await api('POST', '/publishers', { token: TEST_OPERATOR_TOKEN, body: { id, name } });
       if (answer.status !== 201) throw new Error(`creating publisher ${id}: ${answer.status} ${JSON.stringify(answer.body)}`);
+      // the publisher imports from its own subtree only: give it the sample image there (a hard link, no copy)
+      await mkdir(path.join(importDir, id), { recursive: true });
+      await link(image, path.join(importDir, id, path.basename(image))).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'EEXIST') throw error;
+      });
       return answer.body.token as string;
     },
     output: () => output,

@@ -115,7 +115,7 @@ describe('web app: the publishing page', { skip }, () => {
     ]);
     token = await server.createPublisher(PUB, 'Contoso Ltd');
     // an image that fails linux.shell-history: root's shell history over 1 KiB
-    leakyImage = path.join(server.importDir, 'leaky.vhd');
+    leakyImage = path.join(server.importDir, PUB, 'leaky.vhd');
     const files = [...baseLinuxTree().files, { path: '/root/.bash_history', content: 'sudo apt-get update\n'.repeat(100) }];
     await buildImage({ files, output: leakyImage });
     for (const [id, osDisk] of [

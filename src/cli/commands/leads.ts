@@ -1,5 +1,11 @@
-/** `vmarket leads list OFFER_ID [--csv] [--json]`: the customers who acquired the offer. */
+/**
+ * `vmarket leads list OFFER_ID [--csv] [--json]`: the customers who acquired the offer.
+ * `vmarket leads secret show|rotate --offer ID [--json]`: the offer's lead signing secret's
+ * fingerprint, and a new secret (printed this once: the server keeps it encrypted and never shows
+ * it again).
+ */
 import type { Command } from 'commander';
+import type { LeadSecretInfo, LeadSecretShown } from '../../contracts/index.ts';
 import { offerPath, openSession, resolvePublisher, type ServerFlags, withServerOptions } from '../common.ts';
 import { print, printJson } from '../output.ts';
 import { formatCsv, formatTable, listOf } from '../table.ts';
@@ -51,6 +57,45 @@ export function registerLeadsCommand(program: Command): void {
         ['RECEIVED', 'PLAN', 'SUBSCRIPTION', 'NAME', 'EMAIL', 'COMPANY', 'KIND', 'DELIVERY'],
         rows.map((r) => [r[1].slice(0, 19).replace('T', ' '), r[3], r[4], r[5], r[6], r[7], r[8], r[9]]),
       ),
+    );
+  });
+
+  registerLeadSecretCommands(leads);
+}
+
+function registerLeadSecretCommands(leads: Command): void {
+  const secret = leads
+    .command('secret')
+    .description('the offer\'s lead signing secret: receivers check X-Vmarket-Signature (HMAC-SHA256 of the body) with it');
+  withServerOptions(
+    secret
+      .command('show')
+      .description('whether the offer has a lead signing secret, its fingerprint and creation time (never the secret)')
+      .requiredOption('--offer <id>', 'the offer')
+      .option('--json', 'print {set, fingerprint, createdAt} as one JSON document'),
+  ).action(async (flags: ServerFlags & { offer: string; json?: boolean }) => {
+    const session = await openSession(flags);
+    const publisher = await resolvePublisher(session, flags);
+    const info = (await session.client.get<LeadSecretInfo>(`${offerPath(publisher, flags.offer)}/lead-secret`)).body;
+    if (flags.json) return printJson(info);
+    if (!info.set) return print(`${publisher}/${flags.offer} has no lead signing secret; make one with: vmarket leads secret rotate --offer ${flags.offer}`);
+    print(`${publisher}/${flags.offer}: lead signing secret ${info.fingerprint}, created ${info.createdAt}`);
+  });
+  withServerOptions(
+    secret
+      .command('rotate')
+      .description('generate a new lead signing secret and print it once; leads are signed with it from now on, the old one stops verifying')
+      .requiredOption('--offer <id>', 'the offer')
+      .option('--json', 'print {secret, fingerprint, createdAt} as one JSON document'),
+  ).action(async (flags: ServerFlags & { offer: string; json?: boolean }) => {
+    const session = await openSession(flags);
+    const publisher = await resolvePublisher(session, flags);
+    const shown = (await session.client.post<LeadSecretShown>(`${offerPath(publisher, flags.offer)}/lead-secret`)).body;
+    if (flags.json) return printJson(shown);
+    print(
+      `new lead signing secret of ${publisher}/${flags.offer} (${shown.fingerprint}):`,
+      shown.secret,
+      'It is shown only now: store it with your lead receiver, which checks X-Vmarket-Signature with it.',
     );
   });
 }

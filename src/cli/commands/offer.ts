@@ -3,6 +3,7 @@
  * `vmarket offer push FILE` (create or update the offer's draft on the server).
  */
 import type { Command } from 'commander';
+import type { LeadSecretShown } from '../../contracts/index.ts';
 import { VmarketError } from '../../errors.ts';
 import { offerPath, openSession, readOfferFile, resolvePublisher, type ServerFlags, withServerOptions } from '../common.ts';
 import { localizeTree } from '../../i18n/localize-tree.ts';
@@ -52,7 +53,16 @@ export function registerOfferCommand(program: Command): void {
       headers: flags.ifMatch ? { 'if-match': flags.ifMatch } : undefined,
     });
     const etag = (typeof answer.body?.etag === 'string' ? answer.body.etag : undefined) ?? answer.headers.get('etag') ?? '';
-    if (flags.json) printJson(answer.body);
-    else print(`${answer.status === 201 ? 'created' : 'updated'} the draft of ${publisher}/${document.id}${etag ? ` (etag ${etag})` : ''}`);
+    if (flags.json) return printJson(answer.body);
+    print(`${answer.status === 201 ? 'created' : 'updated'} the draft of ${publisher}/${document.id}${etag ? ` (etag ${etag})` : ''}`);
+    // the first save with an https destination generated the offer's lead signing secret
+    const leadSecret = answer.body?.leadSecret as LeadSecretShown | undefined;
+    if (leadSecret?.secret) {
+      print(
+        `generated the lead signing secret of ${publisher}/${document.id} (${leadSecret.fingerprint}):`,
+        leadSecret.secret,
+        'It is shown only now: store it with your lead receiver (a new one: vmarket leads secret rotate).',
+      );
+    }
   });
 }

@@ -5,7 +5,7 @@
  * accept; `table` and `none` need nothing). A destination that refuses blocks the step.
  */
 import { errorText, isVmarketError } from '../../errors.ts';
-import { registerLeadDestination, type LeadDestination } from '../../leads/index.ts';
+import { leadSigningSecret, registerLeadDestination, type LeadDestination } from '../../leads/index.ts';
 import { setPreviewSlot } from '../../offers/repository.ts';
 import { certifiedDisks } from '../image-files.ts';
 import { message } from '../operations.ts';
@@ -53,6 +53,7 @@ async function run(s: StepContext): Promise<StepOutcome> {
       const result = await registerLeadDestination(offer.leads as LeadDestination, {
         config: ctx.config,
         env: ctx.env,
+        signingSecret: () => leadSigningSecret(ctx, operation.publisher_id, operation.offer_id),
         signal: s.signal,
         offer: `${operation.publisher_id}.${operation.offer_id}`,
       });

@@ -2,15 +2,17 @@
  * `GET /publishers/{pub}/offers/{offer}/leads`: the customers who acquired the offer, newest
  * first, with how their delivery went; `GET /publishers/{pub}/leads` the same for every offer of
  * the publisher. `?format=csv` answers the same as CSV (the columns of `vmarket leads list --csv`).
+ * `GET|POST /publishers/{pub}/offers/{offer}/lead-secret`: the offer's lead signing secret's
+ * fingerprint, and its rotation (the only answer besides the first https save showing the secret).
  */
 import type { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { requirePublisher } from '../../app/publishers.ts';
-import { listLeads } from '../../leads/index.ts';
-import { authorizePublisher } from '../auth.ts';
+import { leadSecretInfo, listLeads, rotateLeadSecret } from '../../leads/index.ts';
+import { actorOf, authorizePublisher } from '../auth.ts';
 import { API, bearer, errorResponses, offerParams, publisherParams, type ZodApp } from '../schemas.ts';
-import { type LeadView, leadSchema } from '../../contracts/index.ts';
+import { type LeadView, leadSchema, leadSecretInfoSchema, leadSecretShownSchema } from '../../contracts/index.ts';
 
 export const LEAD_CSV_COLUMNS = ['id', 'createdAt', 'offer', 'plan', 'subscriptionId', 'name', 'email', 'company', 'kind', 'deliveryStatus'];
 
@@ -75,6 +77,47 @@ export function leadRoutes(app: ZodApp, ctx: AppContext): void {
       const principal = await authorizePublisher(ctx, request, pub);
       if (principal.kind === 'operator') await requirePublisher(ctx.db, pub);
       return answerLeads(reply, request.query.format, await listLeads(ctx.db, pub));
+    },
+  );
+
+  app.get(
+    `${API}/publishers/:pub/offers/:offer/lead-secret`,
+    {
+      schema: {
+        summary: 'Whether the offer has a lead signing secret, its fingerprint and creation time (never the secret)',
+        tags: ['leads'],
+        security: bearer,
+        params: offerParams,
+        response: { 200: leadSecretInfoSchema, ...errorResponses },
+      },
+    },
+    async (request) => {
+      const { pub, offer } = request.params;
+      await authorizePublisher(ctx, request, pub);
+      return leadSecretInfo(ctx.db, pub, offer);
+    },
+  );
+
+  app.post(
+    `${API}/publishers/:pub/offers/:offer/lead-secret`,
+    {
+      schema: {
+        summary: 'Generate a new lead signing secret for the offer (shown in this answer only)',
+        description: 'Leads sent from now on are signed with the new secret; the previous one stops verifying at once.',
+        tags: ['leads'],
+        security: bearer,
+        params: offerParams,
+        response: { 200: leadSecretShownSchema, ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { pub, offer } = request.params;
+      const principal = await authorizePublisher(ctx, request, pub);
+      const shown = await rotateLeadSecret(ctx, pub, offer);
+      // who and which secret (its fingerprint), never the secret
+      request.log.info({ publisher: pub, offer, actor: actorOf(principal), fingerprint: shown.fingerprint }, 'lead signing secret rotated');
+      // a secret: no cache may keep this answer
+      return reply.header('cache-control', 'no-store').send(shown);
     },
   );
 }

@@ -108,6 +108,12 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
       const ifNoneMatch = request.headers['if-none-match'];
       const saved = await saveDraft(ctx, pub, offer, request.body, { ...(ifMatch ? { ifMatch } : {}), ...(ifNoneMatch ? { ifNoneMatch } : {}) });
       reply.header('etag', quoted(saved.etag));
+      if (saved.leadSecret) {
+        // the answer that generated the lead signing secret shows it: no cache may keep it; the
+        // log says who and which (its fingerprint), never the secret
+        reply.header('cache-control', 'no-store');
+        request.log.info({ publisher: pub, offer, actor: actorOf(principal), fingerprint: saved.leadSecret.fingerprint }, 'lead signing secret generated');
+      }
       reply.header('location', `${API}/publishers/${encodeURIComponent(pub)}/offers/${encodeURIComponent(offer)}`);
       return reply.code(saved.created ? 201 : 200).send(saved);
     },

@@ -1,9 +1,22 @@
-/** Where the leads of customers who get the offer go, with the settings of that destination. */
+/**
+ * Where the leads of customers who get the offer go, with the settings of that destination; for
+ * https, the signing secret the marketplace generates (LeadSecretPanel), once the offer exists.
+ */
 import { useTranslation } from 'react-i18next';
+import type { LeadSecretShown } from '../../../../../contracts/index.ts';
 import { ListField, SelectField, TextField, useEditor } from './controls.tsx';
+import { LeadSecretPanel } from './LeadSecretPanel.tsx';
 import { LEAD_DESTINATIONS } from './model.ts';
 
-export function LeadsSection() {
+interface Props {
+  publisherId: string;
+  /** The offer once it is saved (a new offer has no secret to show yet). */
+  offerId?: string;
+  /** The secret the last save generated, shown once. */
+  generatedSecret: LeadSecretShown | null;
+}
+
+export function LeadsSection({ publisherId, offerId, generatedSecret }: Props) {
   const { t } = useTranslation('editor');
   const { form } = useEditor();
   const { leads } = form;
@@ -21,7 +34,7 @@ export function LeadsSection() {
       {leads.destination === 'https' && (
         <>
           <TextField path="leads.https.url" label={t('leads.httpsUrl')} hint={t('httpsHint')} type="url" required value={leads.httpsUrl} set={(f, v) => (f.leads.httpsUrl = v)} />
-          <TextField path="leads.https.secretRef" label={t('leads.secretRef')} hint={t('leads.secretRefHint')} required value={leads.secretRef} set={(f, v) => (f.leads.secretRef = v)} />
+          {offerId ? <LeadSecretPanel publisherId={publisherId} offerId={offerId} generated={generatedSecret} /> : <p className="muted">{t('leads.secret.afterSave')}</p>}
         </>
       )}
       {leads.destination === 'email' && (

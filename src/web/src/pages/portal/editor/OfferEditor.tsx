@@ -6,6 +6,7 @@
 import { type FormEvent, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, offerPath, request } from '../../../api/client.ts';
+import type { DraftSaved, LeadSecretShown } from '../../../../../contracts/index.ts';
 import { ErrorMessage } from '../../../components/ErrorMessage.tsx';
 import { guardLeaving, Link, navigate } from '../../../router.tsx';
 import type { LoadedDraft } from '../OfferEditorPage.tsx';
@@ -57,6 +58,8 @@ export function OfferEditor({ publisherId, offerId, loaded, onReload, regions, c
   const [problem, setProblem] = useState<unknown>(null);
   const [stale, setStale] = useState(false);
   const [busy, setBusy] = useState<'save' | 'publish' | null>(null);
+  /** The lead signing secret the last save generated: the server shows it this once. */
+  const [generatedSecret, setGeneratedSecret] = useState<LeadSecretShown | null>(null);
   const formRef = useRef<HTMLFormElement>(null);
   const summaryRef = useRef<HTMLDivElement>(null);
   const problemRef = useRef<HTMLDivElement>(null);
@@ -155,12 +158,13 @@ export function OfferEditor({ publisherId, offerId, loaded, onReload, regions, c
     }
     const doc = documentFromForm(isNew ? { ...form, id } : form);
     try {
-      const answer = await request<{ etag: string }>('PUT', offerPath(publisherId, id), {
+      const answer = await request<DraftSaved>('PUT', offerPath(publisherId, id), {
         body: doc,
         // PUT creates or replaces: a new offer is created only if its id is free (412 otherwise)
         headers: isNew ? { 'if-none-match': '*' } : etag ? { 'if-match': etag.startsWith('"') ? etag : `"${etag}"` } : {},
       });
       setEtag(answer.headers.get('etag') ?? answer.data.etag);
+      if (answer.data.leadSecret) setGeneratedSecret(answer.data.leadSecret);
       setDirty(false);
       setErrors({});
       setNotice(answer.status === 201 ? t('saved.created', { id }) : t('saved.updated'));
@@ -252,7 +256,7 @@ export function OfferEditor({ publisherId, offerId, loaded, onReload, regions, c
           <ListingSection />
           <div className="editor-columns">
             <AudienceSection />
-            <LeadsSection />
+            <LeadsSection publisherId={publisherId} offerId={savedId} generatedSecret={generatedSecret} />
           </div>
           <TestDriveSection />
           <PlansSection />

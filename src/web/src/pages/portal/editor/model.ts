@@ -64,7 +64,7 @@ export interface EditorForm {
     engineering: Omit<ContactForm, 'url'>;
   };
   previewAudience: string[];
-  leads: { destination: string; httpsUrl: string; secretRef: string; emailTo: string[] };
+  leads: { destination: string; httpsUrl: string; emailTo: string[] };
   /** `present`: the document has a testDrive section (it is optional in the offer file). */
   testDrive: { present: boolean; enabled: boolean; regions: string[]; hotInstances: string; durationHours: string; userManualUrl: string };
   plans: PlanForm[];
@@ -108,7 +108,7 @@ export function emptyForm(publisherId: string): EditorForm {
       engineering: { name: '', email: '', phone: '' },
     },
     previewAudience: [],
-    leads: { destination: 'table', httpsUrl: '', secretRef: '', emailTo: [] },
+    leads: { destination: 'table', httpsUrl: '', emailTo: [] },
     testDrive: { present: false, enabled: false, regions: [], hotInstances: '0', durationHours: '2', userManualUrl: '' },
     plans: [emptyPlan()],
     extra: {},
@@ -150,7 +150,6 @@ export function formFromDocument(doc: Json, publisherId: string): EditorForm {
     leads: {
       destination: str(leads.destination) || 'table',
       httpsUrl: str(obj(leads.https).url),
-      secretRef: str(obj(leads.https).secretRef),
       emailTo: strings(obj(leads.email).to),
     },
     testDrive: testDrive
@@ -223,7 +222,8 @@ export function documentFromForm(form: EditorForm): Json {
   optional(engineering, 'phone', listing.engineering.phone);
 
   const leads: Json = { destination: form.leads.destination };
-  if (form.leads.destination === 'https') leads.https = { url: form.leads.httpsUrl, secretRef: form.leads.secretRef };
+  // no secret here: the marketplace generates it (LeadSecretPanel)
+  if (form.leads.destination === 'https') leads.https = { url: form.leads.httpsUrl };
   if (form.leads.destination === 'email') leads.email = { to: form.leads.emailTo };
 
   const doc: Json = {
