@@ -93,6 +93,23 @@ test('saving a draft records one succeeded event: the publisher, its token id, t
   assert.ok(Math.abs(Date.parse(event.at) - Date.now()) < 10 * 60_000, 'at is now-ish');
 });
 
+test('rotating an offer\'s lead secret: one event, committed with the rotation; the secret is not in the log', async () => {
+  let secret = '';
+  const events = await eventsOf(async () => {
+    const rotated = await server.api('POST', `${OFFER}/lead-secret`, { token: contoso });
+    assert.equal(rotated.status, 200, JSON.stringify(rotated.body));
+    secret = rotated.body.secret;
+  });
+  assert.ok(secret.length >= 32, 'the answer shows the secret');
+  assert.equal(events.length, 1, JSON.stringify(events));
+  assert.equal(events[0].route, '/api/v1/publishers/:pub/offers/:offer/lead-secret');
+  assert.equal(events[0].target, 'offer contoso/ubuntu');
+  assert.equal(events[0].outcome, 'succeeded');
+  const { rows } = await sql<{ xmin: string }>`select xmin::text as xmin from offer_lead_secrets where publisher_id = 'contoso' and offer_id = 'ubuntu'`.execute(server.ctx.db.kysely);
+  assert.equal(await writtenBy('audit_events', events[0].id), rows[0].xmin, 'the event commits with the rotation');
+  assert.ok(!JSON.stringify(await allEvents()).includes(secret));
+});
+
 test('the operator opening and closing a ticket: two events, the operator and its token id', async () => {
   let ticketId = '';
   const events = await eventsOf(async () => {
