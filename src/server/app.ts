@@ -86,7 +86,7 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
     transformObject: jsonSchemaTransformObject,
   });
 
-  // after the rate limiter (a refused flood is not recorded), before the routes (src/server/audit.ts)
+  // before the routes, so every route is audited (src/server/audit.ts)
   installAudit(app, ctx);
   const metrics = installMetrics(app, ctx);
 

@@ -7,8 +7,8 @@
  * with its status and error code just before its answer is sent, in its own insert; so is an
  * error answered after a change committed (a second, `failed` event).
  *
- * Installed after the rate limiter: a request it refuses (429) never reaches a route and is not
- * recorded, so a flood cannot grow the log faster than the limit lets requests through. Unknown
+ * A request the rate limiter refuses (429) is not recorded, so a flood cannot grow the log
+ * faster than the limit lets requests through. Unknown
  * paths (404 without a route) are not recorded either: their path is whatever the caller typed.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -55,6 +55,9 @@ export function installAudit(app: ZodApp, ctx: AppContext): void {
     const failed = reply.statusCode >= 400;
     if (scope.recorded && !failed) return payload;
     scope.recorded = true;
+    // the rate limiter's refusals reach no handler; writing a row for each would let a flood
+    // write to the database as fast as it can send (the limiter's hook runs after ours)
+    if (errorCodes.get(request) === 'RATE_LIMITED') return payload;
     try {
       await appendAuditEvent(ctx.db.kysely, scope, {
         outcome: failed ? 'failed' : 'succeeded',

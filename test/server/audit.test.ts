@@ -307,6 +307,19 @@ test('a path with control characters is stored with them written out, never as a
   assert.ok(!/[\u0000-\u001f]/.test(events[0].target));
 });
 
+test('requests the rate limiter refuses (429) are not recorded: a flood grows the log no faster than the limit', async () => {
+  const limited = await startTestServer({ workers: false, config: { rateLimitPerMinute: 3 } });
+  try {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await limited.api('POST', '/api/v1/publishers/contoso/tickets', { body: { title: 't', body: 'b' } })).status);
+    assert.deepEqual(statuses, [401, 401, 401, 429, 429, 429]);
+    const rows = await limited.ctx.db.kysely.selectFrom('audit_events').select(['status', 'actor_kind']).where('actor_kind', '=', 'anonymous').execute();
+    assert.deepEqual(rows.map((r) => r.status), [401, 401, 401]);
+  } finally {
+    await limited.close();
+  }
+});
+
 describe('on PostgreSQL', { skip: postgresUnavailable() ?? false }, () => {
   test('audit_events refuses UPDATE and DELETE there too', async () => {
     const pg = await startPostgres();
