@@ -192,6 +192,14 @@ test('refused requests are recorded as failed with status and code; another publ
   assert.ok(!contosoLog.body.events.some((e: any) => e.id === forbidden.id), 'fabrikam wrote nothing into contoso\'s log');
 });
 
+test('a path without a route is not recorded: its text is whatever the caller typed', async () => {
+  const events = await eventsOf(async () => {
+    assert.equal((await server.api('POST', '/api/v1/no/such/route', { token: contoso, body: {} })).status, 404);
+    assert.equal((await server.api('DELETE', '/api/v1/publishers/contoso', { token: contoso })).status, 404);
+  });
+  assert.deepEqual(events, []);
+});
+
 test('a change whose transaction rolls back leaves no succeeded event, only the failure', async () => {
   const offer = await validOffer(server, { id: 'ubuntu', publisher: 'contoso' });
   const stored = await server.api('GET', OFFER, { token: contoso });
