@@ -42,6 +42,8 @@ export const ERROR_CODES = {
   IMAGE_UNSUPPORTED: { http: 422, exit: 1, retryable: false },
   STORAGE_FAILED: { http: 502, exit: 1, retryable: true },
   HASH_MISMATCH: { http: 502, exit: 1, retryable: true },
+  // a source no longer holds the bytes an operation recorded for it (certified): publish again
+  IMAGE_CHANGED: { http: 409, exit: 1, retryable: false },
   // pipeline
   CERTIFICATION_FAILED: { http: 422, exit: 1, retryable: false },
   LEAD_DELIVERY_FAILED: { http: 502, exit: 1, retryable: true },

@@ -45,22 +45,25 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
   const clam = await openClamAv<FileRef>(config.clamav);
 
   const inputs = [
-    { role: 'os' as const, lun: null, path: input.osDisk },
-    ...[...(input.dataDisks ?? [])].sort((a, b) => a.lun - b.lun).map((d) => ({ role: 'data' as const, lun: d.lun, path: d.path })),
+    { role: 'os' as const, lun: null, path: input.osDisk, known: input.osDiskKnown ?? {} },
+    ...[...(input.dataDisks ?? [])].sort((a, b) => a.lun - b.lun).map((d) => ({ role: 'data' as const, lun: d.lun, path: d.path, known: d.known ?? {} })),
   ];
+  // only files whose hash the caller does not already know are read a second time
+  const toHash = inputs.filter((i) => !i.known.sha256).map((i) => i.path);
   const opened: OpenedDisk[] = [];
   let hashing: ImageHashing | null = null;
   let engine: ClamEngine<FileRef> | null = clam.engine;
   try {
     for (const image of inputs) {
+      const name = image.known.name ?? image.path;
       const info = await stat(image.path).catch((error: NodeJS.ErrnoException) => {
-        throw new VmarketError('FILE_UNREADABLE', `the image ${image.path} cannot be read: ${error.code === 'ENOENT' ? 'no such file' : error.message}`, { cause: error });
+        throw new VmarketError('FILE_UNREADABLE', `the image ${name} cannot be read: ${error.code === 'ENOENT' ? 'no such file' : error.code ?? 'error'}`, { cause: error });
       });
-      if (!info.isFile()) throw new VmarketError('FILE_UNREADABLE', `the image ${image.path} is not a regular file`);
+      if (!info.isFile()) throw new VmarketError('FILE_UNREADABLE', `the image ${name} is not a regular file`);
     }
     progress(0.01, 'opening images');
     for (const image of inputs) opened.push(await openDisk(image.path));
-    hashing = hashImageFiles(inputs.map((i) => i.path));
+    hashing = toHash.length > 0 ? hashImageFiles(toHash) : null;
     const totalBytes = opened.reduce((sum, d) => sum + d.info.fileSize, 0);
     const disks: ContextDisk[] = inputs.map((image, i) => ({ role: image.role, lun: image.lun, disk: opened[i] }));
 
@@ -77,7 +80,7 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
       signal,
       onFile: (bytesRead, files) => {
         // the image hash has a known total; the file pass reads at most that much
-        const fraction = Math.min(current.bytes, bytesRead * 2, totalBytes) / Math.max(1, totalBytes);
+        const fraction = Math.min(current ? current.bytes : totalBytes, bytesRead * 2, totalBytes) / Math.max(1, totalBytes);
         progress(0.02 + 0.88 * fraction, `scanning files (${files} files, ${Math.round(bytesRead / 1048576)} MiB read)`);
       },
     }).catch((error: unknown) => {
@@ -96,14 +99,14 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
     progress(0.95, 'hashing image files');
     const abort = new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(canceled()), { once: true }));
     abort.catch(() => undefined);
-    const sha = await Promise.race([hashing.result, abort]);
-    const images: ReportImage[] = disks.map(({ role, lun, disk }) => ({
+    const sha = hashing ? await Promise.race([hashing.result, abort]) : new Map<string, string>();
+    const images: ReportImage[] = disks.map(({ role, lun, disk }, i) => ({
       role,
       lun,
-      path: disk.path,
+      path: inputs[i].known.name ?? disk.path,
       format: disk.info.format,
       virtualSize: disk.info.virtualSize,
-      sha256: sha.get(disk.path) ?? '',
+      sha256: inputs[i].known.sha256 ?? sha.get(disk.path) ?? '',
       fileSize: disk.info.fileSize,
     }));
     const failed = checks.some((c) => c.severity === 'error' && c.status === 'failed');

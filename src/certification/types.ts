@@ -39,10 +39,21 @@ export interface CertificationReport {
   stats: KnownFields<Report['stats']>;
 }
 
+/**
+ * What the caller already knows of an image file: its SHA-256 (the pipeline hashed it while
+ * staging it, so the engine need not read it a second time) and the name the report shows
+ * instead of the local path (the source as the publisher wrote it; a staged path is the server's).
+ */
+export interface KnownImage {
+  sha256?: string;
+  name?: string;
+}
+
 export interface CertifyInput {
   /** Path of the OS disk image file. */
   osDisk: string;
-  dataDisks?: { lun: number; path: string }[];
+  osDiskKnown?: KnownImage;
+  dataDisks?: { lun: number; path: string; known?: KnownImage }[];
   /** Operator policy: supported OS, YARA rules, hash lists, ClamAV. Defaults apply when omitted. */
   config?: Partial<CertificationConfig>;
   /** Called now and then with the fraction done (0..1) and a short phrase of what is happening. */

@@ -53,6 +53,18 @@ export const clamavSchema = z.object({
   clamdSocket: z.string().optional(),
 });
 
+/**
+ * The child process each certification runs in (src/certification/sandbox/): a hostile image can
+ * at worst fail its own certification. Defaults certify a 1 GiB image (seconds) with a wide margin.
+ */
+export const certificationSandboxSchema = z.object({
+  /** Wall-clock limit of one certification, in seconds; past it the report fails `image.certification-time`. Default 1800. */
+  timeLimitSeconds: z.number().positive().default(1800),
+  /** V8 heap limit of the certification process (`--max-old-space-size`), in MiB. Default 2048. */
+  memoryLimitMiB: z.number().int().min(16).default(2048),
+});
+export type CertificationSandboxConfig = z.infer<typeof certificationSandboxSchema>;
+
 export const certificationConfigSchema = z.object({
   /** A passed report waits for an operator's approval. Default false. */
   manualReview: z.boolean().default(false),
@@ -61,6 +73,7 @@ export const certificationConfigSchema = z.object({
   yaraRules: z.array(z.string()).default([]),
   hashLists: z.array(z.string()).default([]),
   clamav: clamavSchema.default({ mode: 'auto', databaseDir: '/var/lib/clamav' }),
+  sandbox: certificationSandboxSchema.default({ timeLimitSeconds: 1800, memoryLimitMiB: 2048 }),
 });
 export type CertificationConfig = z.infer<typeof certificationConfigSchema>;
 
@@ -149,6 +162,7 @@ export const configSchema = z.object({
     yaraRules: [],
     hashLists: [],
     clamav: { mode: 'auto', databaseDir: '/var/lib/clamav' },
+    sandbox: { timeLimitSeconds: 1800, memoryLimitMiB: 2048 },
   }),
   smtp: smtpSchema.optional(),
   /**

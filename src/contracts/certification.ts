@@ -29,7 +29,7 @@ export type ReviewStatus = z.infer<typeof reviewStatusSchema>;
 export const reportImageSchema = z.looseObject({
   role: imageRoleSchema,
   lun: z.number().nullable(),
-  path: z.string(),
+  path: z.string().describe('The image as its supplier wrote it: the offer\'s source in the pipeline (never a server path), the command-line path for `vmarket certify`.'),
   format: z.string().describe(IMAGE_FORMATS.join(' | ')),
   virtualSize: z.number(),
   sha256: z.string().describe('SHA-256 (hex) of the whole image file as supplied.'),

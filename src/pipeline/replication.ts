@@ -11,6 +11,7 @@ import type { Locale } from '../i18n/locale.ts';
 import { type Phrase, say } from '../i18n/localized.ts';
 import { replicate, type ReplicationTarget } from '../storage/replicate.ts';
 import type { BlobStore } from '../storage/types.ts';
+import { withSourceName } from './image-files.ts';
 import type { StepContext } from './steps/context.ts';
 
 /** "1.5 GiB", "12 MiB", "0 B" (German "1,5 GiB"). */
@@ -60,6 +61,8 @@ export function regionStore(ctx: AppContext, name: string): BlobStore {
 export interface ReplicateToRegionsOptions {
   /** The primary store (default) or a local file holding the bytes. */
   source?: BlobStore | string;
+  /** What messages call a local `source` (a staged file's path is the server's; publishers read them). */
+  sourceName?: string;
   /** Bytes done so far per region, for progress. */
   onBytes?: (region: string, bytesDone: number) => void;
   /** Called once per region as soon as it holds the object (copied or already present). */
@@ -83,6 +86,8 @@ export async function replicateToRegions(
   const finished = new Set<string>();
   const writes: Promise<void>[] = [];
   const short = `${sha256.slice(0, 12)}…`;
+  const local = typeof options.source === 'string' ? options.source : undefined;
+  const named = (text: string | undefined) => (text !== undefined && local && options.sourceName ? withSourceName(text, [[local, options.sourceName]]) : text);
   // Told the moment a region holds the object, not after the slowest region: the caller
   // checkpoints it, and the message is the record of what was copied where.
   const regionDone = (region: string, bytesCopied: number, via?: string) => {
@@ -112,13 +117,13 @@ export async function replicateToRegions(
       else if (p.status === 'skipped') regionDone(region, 0);
       else if (p.status === 'retrying' && lastRetryMessage.get(region) !== p.attempt) {
         lastRetryMessage.set(region, p.attempt);
-        writes.push(s.message('warning', say(copyRetrying, region, p.attempt, p.message)).catch(() => {}));
+        writes.push(s.message('warning', say(copyRetrying, region, p.attempt, named(p.message))).catch(() => {}));
       }
     },
   });
   const failed: string[] = [];
   for (const r of results) {
-    if (r.error) failed.push(`${r.region}: ${r.error.message}`);
+    if (r.error) failed.push(`${r.region}: ${named(r.error.message)}`);
     else regionDone(r.region, r.bytesCopied, r.via);
     if (!r.error) copied.set(r.region, r.bytesCopied);
   }

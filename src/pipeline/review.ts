@@ -7,6 +7,7 @@ import type { AppContext } from '../app/context.ts';
 import { VmarketError } from '../errors.ts';
 import { say } from '../i18n/localized.ts';
 import { advancePast, afterAdvance, type Advance } from './advance.ts';
+import { removeStaging } from './image-files.ts';
 import { notifyOperation } from './notify.ts';
 import { loadSteps, lockLatestOperation, message, requireOffer, transitionOperation, transitionStep } from './operations.ts';
 import { ensurePipelineQueues } from './queues.ts';
@@ -66,6 +67,10 @@ export async function reviewCertification(
     return { operationId: op.id, stepId: step.step_id, advance };
   });
   if (result.advance) await afterAdvance(ctx, result.operationId, result.advance, result.stepId);
-  else await notifyOperation(ctx, result.operationId, 'operation.failed', { stepId: result.stepId });
+  else {
+    // a rejection ends the operation like any failure: its staged images go
+    await removeStaging(ctx, { id: result.operationId }).catch(() => {});
+    await notifyOperation(ctx, result.operationId, 'operation.failed', { stepId: result.stepId });
+  }
   return { operationId: result.operationId, decision: input.decision };
 }

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { vmarket } from '../helpers/cli.ts';
+import { spinningImage } from './sandbox/images.ts';
 
 let dir: string;
 let good: string;
@@ -55,7 +56,8 @@ test('a failing image exits 1; the table lists failed checks first with evidence
   assert.equal(sarif.version, '2.1.0');
   const run = sarif.runs[0];
   assert.equal(run.tool.driver.name, 'vmarket');
-  assert.equal(run.tool.driver.rules.length, 20);
+  // a rule for each of the 20 engine checks and the sandbox's two (image.certification-time, -crash)
+  assert.equal(run.tool.driver.rules.length, 22);
   const failure = run.results.find((r: { ruleId: string }) => r.ruleId === 'linux.ssh-password-auth');
   assert.equal(failure.level, 'error');
   assert.equal(run.tool.driver.rules[failure.ruleIndex].id, 'linux.ssh-password-auth');
@@ -78,4 +80,17 @@ test('unreadable input and bad usage exit 2 with one sentence and no stack trace
   const badConfig = await vmarket(['certify', good, '--config', path.join(dir, 'nope.yaml')], { env: env() });
   assert.equal(badConfig.code, 2);
   assert.doesNotMatch(badConfig.stderr, /\n\s+at /);
+});
+
+test('an image the engine cannot finish exits 1 at the time limit with the failed image.certification-time check', async () => {
+  const spin = await spinningImage(path.join(dir, 'spin.vhd'));
+  await writeFile(path.join(dir, 'config.yaml'), 'certification:\n  clamav: { mode: off }\n  sandbox: { timeLimitSeconds: 3 }\n');
+  const run = await vmarket(['certify', spin, '--json'], { env: env() });
+  assert.equal(run.code, 1, run.stderr);
+  const report = JSON.parse(run.stdout);
+  assert.equal(report.result, 'failed');
+  const stopped = report.checks.find((c: { id: string }) => c.id === 'image.certification-time');
+  assert.equal(stopped.status, 'failed');
+  assert.match(stopped.evidence[0].detail, /certification\.sandbox\.timeLimitSeconds = 3/);
+  assert.ok(report.checks.filter((c: { status: string }) => c.status === 'skipped').length >= 20, 'the engine checks did not run');
 });

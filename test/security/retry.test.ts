@@ -6,7 +6,8 @@ import { withRetries } from '../../src/security/retry.ts';
 test('the error table says which codes are not worth retrying; other errors are', () => {
   const permanent = (Object.keys(ERROR_CODES) as ErrorCode[]).filter((code) => !ERROR_CODES[code].retryable).sort();
   // the pipeline runner's former list, plus CANCELED (withRetries always stopped on it) and
-  // DELIVERY_REFUSED (a receiver's no, formerly the PermanentFailure wrapper)
+  // DELIVERY_REFUSED (a receiver's no, formerly the PermanentFailure wrapper) and IMAGE_CHANGED
+  // (a source that no longer holds its certified bytes)
   assert.deepEqual(permanent, [
     'BAD_REQUEST',
     'CANCELED',
@@ -14,6 +15,7 @@ test('the error table says which codes are not worth retrying; other errors are'
     'CONFIG_INVALID',
     'DELIVERY_REFUSED',
     'FILE_UNREADABLE',
+    'IMAGE_CHANGED',
     'IMAGE_CORRUPT',
     'IMAGE_UNSUPPORTED',
     'PATH_NOT_ALLOWED',

@@ -19,6 +19,7 @@ import { sshPasswordAuth } from './ssh-password-auth.ts';
 import { sshRootLogin } from './ssh-root-login.ts';
 import { sshServer } from './ssh-server.ts';
 import { swap } from './swap.ts';
+import { STOPPED_CHECKS, type StoppedCheck } from './certification-stopped.ts';
 import { localizedFields, type Phrase, say } from '../../i18n/localized.ts';
 import type { CheckContext, CheckDefinition, CheckOutcome } from './types.ts';
 import type { CheckResult } from '../types.ts';
@@ -51,6 +52,9 @@ export const CHECKS: readonly CheckDefinition[] = [
   malwareScan,
 ];
 
+/** Every check a report may hold: the engine's, then those of a run the sandbox had to stop (certification-stopped.ts). */
+export const REPORT_CHECKS: readonly StoppedCheck[] = [...CHECKS, ...STOPPED_CHECKS];
+
 /** Runs every check; a check that throws is reported as failed with the reason, never dropped. */
 export async function runChecks(context: CheckContext, signal?: AbortSignal): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
@@ -77,7 +81,7 @@ export function createMemo(): CheckContext['memo'] {
 }
 
 /** The report's entry for a check: English in the contract's fields, other languages in `translations`. */
-function checkResult(check: CheckDefinition, outcome: CheckOutcome): CheckResult {
+export function checkResult(check: StoppedCheck, outcome: CheckOutcome): CheckResult {
   const { translations, title, message, remediation } = localizedFields({ title: check.title, message: outcome.message, remediation: check.remediation });
   return {
     id: check.id,

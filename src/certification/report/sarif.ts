@@ -3,7 +3,7 @@
  * rule per check, one result per failed or warning check (per evidence item, located at the guest
  * path inside the image).
  */
-import { CHECKS } from '../checks/registry.ts';
+import { REPORT_CHECKS } from '../checks/registry.ts';
 import type { CertificationReport, Evidence, ReportImage } from '../types.ts';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -26,7 +26,7 @@ function location(report: CertificationReport, evidence: Evidence) {
 }
 
 export function reportToSarif(report: CertificationReport, toolVersion: string): Record<string, unknown> {
-  const ruleIndex = new Map(CHECKS.map((c, i) => [c.id, i]));
+  const ruleIndex = new Map(REPORT_CHECKS.map((c, i) => [c.id, i]));
   const results = [];
   for (const check of report.checks) {
     if (check.status !== 'failed' && check.status !== 'warning') continue;
@@ -57,7 +57,7 @@ export function reportToSarif(report: CertificationReport, toolVersion: string):
             name: 'vmarket',
             version: toolVersion,
             informationUri: 'https://github.com/vmarket/vmarket',
-            rules: CHECKS.map((c) => ({
+            rules: REPORT_CHECKS.map((c) => ({
               id: c.id,
               name: c.id.replace(/[.-](\w)/g, (_, ch: string) => ch.toUpperCase()),
               shortDescription: { text: c.title },

@@ -27,9 +27,9 @@ export function registerCertifyCommand(program: Command): void {
     .option('--sarif <file>', 'also write the report as SARIF 2.1.0 to this file')
     .option('--config <file>', 'server configuration whose `certification` section applies (supported OS, YARA rules, hash lists, ClamAV; default: $VMARKET_CONFIG, else the defaults)')
     .action(async (image: string, flags: { dataDisk: string[]; json?: boolean; sarif?: string; config?: string }) => {
-      const [{ loadConfig }, { certifyImages }, { reportToJson }, { reportToSarif }, { renderReportTable }] = await Promise.all([
+      const [{ loadConfig }, { certifyInSandbox }, { reportToJson }, { reportToSarif }, { renderReportTable }] = await Promise.all([
         import('../../config/load.ts'),
-        import('../../certification/index.ts'),
+        import('../../certification/sandbox/index.ts'),
         import('../../certification/report/json.ts'),
         import('../../certification/report/sarif.ts'),
         import('../../certification/report/table.ts'),
@@ -49,7 +49,8 @@ export function registerCertifyCommand(program: Command): void {
       process.once('SIGINT', abort);
       let report;
       try {
-        report = await certifyImages({
+        // the same sandbox as the server's: an image from elsewhere may be hostile, and the time limit ends a runaway run
+        report = await certifyInSandbox({
           osDisk: image,
           dataDisks: flags.dataDisk.map((path, lun) => ({ lun, path })),
           config: config.certification,

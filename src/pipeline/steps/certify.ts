@@ -3,13 +3,14 @@
  * set (OS disk + data disks) once, stores each report, and records the SHA-256 and size of every
  * image file for provisioning (which verifies them again while copying). A failed report blocks
  * the step with one message per failed check; with `certification.manualReview` a passed report
- * waits for an operator (`reviewCertification`).
+ * waits for an operator (`reviewCertification`). Each certification runs in the sandbox
+ * (src/certification/sandbox/): a run past `certification.sandbox` limits blocks the step with
+ * the failed `image.certification-time` or `image.certification-crash` check.
  */
-import { stat } from 'node:fs/promises';
 import type { Trx } from '../../app/context.ts';
-import { certifyImages } from '../../certification/index.ts';
+import { certifyInSandbox } from '../../certification/sandbox/index.ts';
 import type { CertificationReport, CheckResult } from '../../certification/types.ts';
-import { localImageFile } from '../image-files.ts';
+import { type ImageIdentity, recordedImages, type StagedImage, stagedImage, withSourceNames } from '../image-files.ts';
 import { planDisks, type PlanDisk } from '../offer-snapshot.ts';
 import { message } from '../operations.ts';
 import type { ReviewStatus } from '../../contracts/index.ts';
@@ -47,6 +48,8 @@ interface ImageSet {
 interface Checkpoint {
   /** Reports of image sets already certified, by set key (a restarted worker does not redo them). */
   done?: Record<string, CertificationReport>;
+  /** The identity of every source staged so far, by source: what a restarted worker must find again. */
+  staged?: Record<string, ImageIdentity>;
 }
 
 /** Distinct image sets: plans that publish the very same disks are certified once. */
@@ -67,33 +70,47 @@ async function run(s: StepContext): Promise<StepOutcome> {
   const sets = imageSets(s);
   const checkpoint = s.checkpoint.get<Checkpoint>();
   const done = { ...(checkpoint.done ?? {}) };
-  const images: Record<string, { sha256: string; size: number }> = {};
+  const staged = { ...(checkpoint.staged ?? {}) };
+  const images: Record<string, ImageIdentity> = {};
 
   for (const [index, set] of sets.entries()) {
     await s.throwIfCanceled();
     let report = done[set.key];
-    const files = new Map<PlanDisk, string>();
-    for (const disk of set.disks) files.set(disk, await localImageFile(ctx, operation.id, disk.source, s.signal));
+    // Each source is staged once (or found staged by the test drive): the engine reads only these
+    // private bytes, and their identity is recorded before certification starts.
+    const files = new Map<PlanDisk, StagedImage>();
+    for (const disk of set.disks) {
+      const expected = recordedImages(s.artifacts, { staged })[disk.source];
+      const file = await stagedImage(ctx, operation.id, disk.source, { expected, signal: s.signal });
+      files.set(disk, file);
+      if (!expected) {
+        staged[disk.source] = { sha256: file.sha256, size: file.size };
+        await s.checkpoint.set({ done, staged });
+      }
+    }
     if (!report) {
       const os = set.disks.find((d) => d.role === 'os')!;
+      const known = (d: PlanDisk) => ({ sha256: files.get(d)!.sha256, name: d.source });
       await s.progress((index / sets.length) * 100, say(certifying, set.planIds));
-      report = await certifyImages({
-        osDisk: files.get(os)!,
-        dataDisks: set.disks.filter((d) => d.role === 'data').map((d) => ({ lun: d.lun!, path: files.get(d)! })),
+      // in a child process with time and memory limits: a hostile image can only fail its own certification
+      report = await certifyInSandbox({
+        osDisk: files.get(os)!.file,
+        osDiskKnown: known(os),
+        dataDisks: set.disks.filter((d) => d.role === 'data').map((d) => ({ lun: d.lun!, path: files.get(d)!.file, known: known(d) })),
         config: ctx.config.certification,
         signal: s.signal,
         onProgress: (fraction: number) => {
           void s.progress(((index + fraction) / sets.length) * 100).catch(() => {});
         },
+      }).catch((error: unknown) => {
+        throw withSourceNames(error, [...files].map(([disk, staged]) => [staged.file, disk.source]));
       });
       done[set.key] = report;
-      await s.checkpoint.set({ done });
+      await s.checkpoint.set({ done, staged });
     }
     for (const disk of set.disks) {
-      const entry = report.images.find((i) => i.role === disk.role && (disk.role === 'os' || i.lun === disk.lun));
-      if (!entry) continue;
-      const size = entry.fileSize ?? (await stat(files.get(disk)!)).size;
-      images[disk.source] = { sha256: entry.sha256, size };
+      const file = files.get(disk)!;
+      images[disk.source] = { sha256: file.sha256, size: file.size };
     }
   }
 

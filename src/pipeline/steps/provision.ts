@@ -4,7 +4,7 @@
  * that hash is checked, not trusted), and at the same time into each plan's preview region (its
  * first region), which makes the preview deployable. Objects already present are not copied again.
  */
-import { certifiedDisks, localImageFile } from '../image-files.ts';
+import { certifiedDisks, stagedImage, withSourceNames } from '../image-files.ts';
 import { message } from '../operations.ts';
 import { formatBytes, replicateToRegions } from '../replication.ts';
 import { type Phrase, say } from '../../i18n/localized.ts';
@@ -60,7 +60,8 @@ async function run(s: StepContext): Promise<StepOutcome> {
     const needPrimary = !primaryDone.has(disk.sha256);
     if (!needPrimary && previewRegions.length === 0) continue;
     await s.throwIfCanceled();
-    const file = await localImageFile(ctx, operation.id, disk.source, s.signal);
+    // the bytes certification read, staged by this operation (staged again and checked against the certified hash when this worker lacks them)
+    const { file } = await stagedImage(ctx, operation.id, disk.source, { expected: { sha256: disk.sha256, size: disk.size }, signal: s.signal });
     // The primary store and the preview region are both written from the local file at once:
     // each copy is verified against the certified hash by its store, and the two copies' writes,
     // hashing and fsyncs overlap instead of the preview waiting for the primary copy.
@@ -80,6 +81,7 @@ async function run(s: StepContext): Promise<StepOutcome> {
       if (previewRegions.length === 0) return;
       await replicateToRegions(s, disk.sha256, disk.size, previewRegions, {
         source: file,
+        sourceName: disk.source,
         onRegionDone: (region, copied) => {
           previewDone.add(`${region}:${disk.sha256}`);
           bytesCopied += copied;
@@ -91,7 +93,7 @@ async function run(s: StepContext): Promise<StepOutcome> {
     const results = await Promise.allSettled([toPrimary(), toPreview()]);
     await checkpoints;
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failure) throw failure.reason;
+    if (failure) throw withSourceNames(failure.reason, [[file, disk.source]]);
     doneBytes += disk.size;
   }
 

@@ -4,8 +4,7 @@
  * the test-drive image (the OS disk of the first plan that covers the test drive's regions) is
  * stored, content-addressed and verified, in each test-drive region.
  */
-import { hashFile } from '../../storage/hash.ts';
-import { localImageFile } from '../image-files.ts';
+import { stagedImage, withSourceNames } from '../image-files.ts';
 import { publishedVersion, type OfferSnapshot, type SnapshotPlan } from '../offer-snapshot.ts';
 import { message } from '../operations.ts';
 import { formatBytes, replicateToRegions } from '../replication.ts';
@@ -48,6 +47,8 @@ const testDriveReady: Phrase<[string, string[], number, number | undefined, numb
 interface Checkpoint {
   sha256?: string;
   size?: number;
+  /** The staged source (its identity is `sha256`/`size`). */
+  source?: string;
   regions?: string[];
 }
 
@@ -85,14 +86,16 @@ async function run(s: StepContext): Promise<StepOutcome> {
 
   const cp = s.checkpoint.get<Checkpoint>();
   const source = publishedVersion(plan).osDisk;
-  const file = await localImageFile(ctx, operation.id, source, s.signal);
-  let { sha256, size } = cp;
-  if (!sha256 || size === undefined) {
-    const hashed = await hashFile(file, (p) => void s.progress((p.bytesDone / Math.max(1, p.bytesTotal)) * 30).catch(() => {}), s.signal);
-    sha256 = hashed.sha256;
-    size = hashed.size;
-    await s.checkpoint.set({ sha256, size, regions: [] });
-  }
+  // The first step that reads the image: it is staged (copied and hashed once) here, and its
+  // identity recorded, so certification later checks these very bytes.
+  const recorded = cp.sha256 && cp.size !== undefined ? { sha256: cp.sha256, size: cp.size } : undefined;
+  const staged = await stagedImage(ctx, operation.id, source, {
+    expected: recorded,
+    signal: s.signal,
+    onProgress: (p) => void s.progress((p.bytesDone / Math.max(1, p.bytesTotal)) * 30).catch(() => {}),
+  });
+  const { sha256, size, file } = staged;
+  if (!recorded) await s.checkpoint.set({ sha256, size, source, regions: [] });
   const done = new Set(cp.regions ?? []);
   const regions = offer.testDrive.regions ?? [];
   let copiedTotal = 0;
@@ -103,22 +106,25 @@ async function run(s: StepContext): Promise<StepOutcome> {
     const bytes = new Map<string, number>();
     await replicateToRegions(s, sha256, size, pending, {
       source: file,
+      sourceName: source,
       onBytes: (region, n) => {
         bytes.set(region, n);
-        void s.progress(30 + ([...bytes.values()].reduce((a, b) => a + b, 0) / (size! * pending.length || 1)) * 70).catch(() => {});
+        void s.progress(30 + ([...bytes.values()].reduce((a, b) => a + b, 0) / (size * pending.length || 1)) * 70).catch(() => {});
       },
       onRegionDone: (region, copied) => {
         done.add(region);
         copiedTotal += copied;
-        const snapshot = { sha256, size, regions: [...done] };
+        const snapshot = { sha256, size, source, regions: [...done] };
         writes = writes.then(() => s.checkpoint.set(snapshot)).catch(() => {});
       },
+    }).catch((error: unknown) => {
+      throw withSourceNames(error, [[file, source]]);
     });
     await writes;
   }
   return {
     status: 'complete',
-    artifacts: { planId: plan.id, sha256, size, regions },
+    artifacts: { planId: plan.id, source, sha256, size, regions },
     messages: [
       message('information', say(testDriveReady, plan.id, regions, offer.testDrive.hotInstances ?? 0, offer.testDrive.durationHours, copiedTotal)),
     ],

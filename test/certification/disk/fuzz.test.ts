@@ -10,8 +10,6 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { isVmarketError } from '../../../src/errors.ts';
 import { bufferReader } from '../../../src/certification/disk/buffer-reader.ts';
-import { crc32 } from '../../../src/certification/disk/crc32.ts';
-import { vhdChecksum } from '../../../src/certification/disk/vhd-footer.ts';
 import { readDisk } from '../../../src/certification/fs/open.ts';
 import { buildImage } from '../../fixtures/images.ts';
 import { extendedChain, mbrSector, SECTOR } from '../../fixtures/partition-writer.ts';
@@ -19,63 +17,15 @@ import { vhdFooter } from '../../fixtures/vhd-writer.ts';
 import { MiB } from './helpers.ts';
 import { scratchDir } from '../../helpers/files.ts';
 import { prng } from '../../helpers/prng.ts';
+import { fixChecksums, mutate, type Region } from '../../helpers/corrupt.ts';
 
 const RUNS_PER_IMAGE = 400;
 const TIME_LIMIT_MS = 5000;
-
-interface Region {
-  name: string;
-  start: number;
-  length: number;
-}
 
 interface Base {
   name: string;
   bytes: Buffer;
   regions: Region[];
-}
-
-const EXTREMES = [0, 1, 2, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0xffffffff];
-
-function mutate(bytes: Buffer, region: Region, random: () => number): void {
-  const pick = (n: number) => Math.floor(random() * n);
-  const at = region.start + pick(region.length);
-  switch (pick(3)) {
-    case 0: // flip a few bits
-      for (let i = 0, n = 1 + pick(8); i < n; i++) bytes[region.start + pick(region.length)] ^= 1 << pick(8);
-      break;
-    case 1: {
-      // an extreme or random 32-bit field, aligned as fields are
-      const field = at - (at % 4);
-      if (field + 4 > bytes.length) break;
-      bytes.writeUInt32LE(random() < 0.5 ? EXTREMES[pick(EXTREMES.length)] : pick(2 ** 32), field);
-      break;
-    }
-    default: {
-      // a 64-bit field (LBAs, sizes): huge, zero, or pointing somewhere else on the disk
-      const field = at - (at % 8);
-      if (field + 8 > bytes.length) break;
-      const value = [0n, 1n, 2n ** 63n, 2n ** 64n - 1n, BigInt(pick(bytes.length / SECTOR)), BigInt(pick(2 ** 32))][pick(6)];
-      bytes.writeBigUInt64LE(value, field);
-    }
-  }
-}
-
-/** Recomputes the VHD checksum and both GPTs' CRCs, whatever the damage made of their fields. */
-function fixChecksums(bytes: Buffer): void {
-  const footer = bytes.subarray(bytes.length - 512);
-  if (footer.toString('latin1', 0, 8) === 'conectix') footer.writeUInt32BE(vhdChecksum(footer), 64);
-  const diskEnd = bytes.length - 512;
-  for (const lba of [1, diskEnd / SECTOR - 1]) {
-    const header = bytes.subarray(lba * SECTOR, lba * SECTOR + SECTOR);
-    if (header.toString('latin1', 0, 8) !== 'EFI PART') continue;
-    const entriesAt = Number(header.readBigUInt64LE(72)) * SECTOR;
-    const arrayBytes = header.readUInt32LE(80) * header.readUInt32LE(84);
-    if (entriesAt + arrayBytes <= diskEnd) header.writeUInt32LE(crc32(bytes.subarray(entriesAt, entriesAt + arrayBytes)), 88);
-    const size = Math.min(Math.max(header.readUInt32LE(12), 20), SECTOR);
-    header.writeUInt32LE(0, 16);
-    header.writeUInt32LE(crc32(header.subarray(0, size)), 16);
-  }
 }
 
 async function withinTimeLimit<T>(promise: Promise<T>, label: string): Promise<T> {
