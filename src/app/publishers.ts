@@ -5,6 +5,7 @@
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { noteAuditTarget } from '../audit/scope.ts';
 import type { Db } from './context.ts';
 import type { Database } from '../db/schema.ts';
 import { VmarketError } from '../errors.ts';
@@ -47,12 +48,16 @@ export async function createPublisher(db: Db, input: Publisher): Promise<Publish
     throw new VmarketError('VALIDATION_FAILED', 'The publisher name must be 1-100 characters.', { details: [{ path: 'name', message: 'must be 1-100 characters' }] });
   }
   const token = newToken();
-  const inserted = await db.kysely
-    .insertInto('publishers')
-    .values({ id: input.id, name, token_hash: hashToken(token) })
-    .onConflict((oc) => oc.column('id').doNothing())
-    .returning('id')
-    .executeTakeFirst();
+  noteAuditTarget(`publisher ${input.id}`, input.id);
+  // a transaction, so the audit event commits with the publisher (src/audit/)
+  const inserted = await db.transaction((trx) =>
+    trx
+      .insertInto('publishers')
+      .values({ id: input.id, name, token_hash: hashToken(token) })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .returning('id')
+      .executeTakeFirst(),
+  );
   if (!inserted) throw new VmarketError('ALREADY_EXISTS', say(publisherExists, input.id));
   return { id: input.id, name, token };
 }
@@ -60,7 +65,13 @@ export async function createPublisher(db: Db, input: Publisher): Promise<Publish
 /** Gives the publisher a new token; the old one stops working at once. 404 NOT_FOUND. */
 export async function rotatePublisherToken(db: Db, id: string): Promise<string> {
   const token = newToken();
-  const result = await db.kysely.updateTable('publishers').set({ token_hash: hashToken(token) }).where('id', '=', id).executeTakeFirst();
+  noteAuditTarget(`publisher ${id}`, id);
+  const result = await db.transaction(async (trx) => {
+    const updated = await trx.updateTable('publishers').set({ token_hash: hashToken(token) }).where('id', '=', id).executeTakeFirst();
+    // nothing changed: roll back, so no "succeeded" event is recorded for it
+    if (Number(updated.numUpdatedRows) !== 1) throw new VmarketError('NOT_FOUND', say(publisherNotFound, id));
+    return updated;
+  });
   if (Number(result.numUpdatedRows) !== 1) throw new VmarketError('NOT_FOUND', say(publisherNotFound, id));
   return token;
 }

@@ -14,6 +14,7 @@ import type { AppContext } from './context.ts';
 import { isPostgresUrl } from '../db/database.ts';
 import { VmarketError } from '../errors.ts';
 import type { PipelineStep } from '../pipeline/steps/context.ts';
+import { runAsSystem } from '../audit/scope.ts';
 import { createAppContext } from './create-context.ts';
 import { writeCredentials } from './credentials.ts';
 import { createPublisher, findPublisherByToken, getPublisher, rotatePublisherToken } from './publishers.ts';
@@ -47,7 +48,9 @@ export async function startVmarket(config: Config, options: StartOptions): Promi
   const { ctx } = owned;
   const { closers, close } = shutdownStack(owned.close, options.logger);
   try {
-    const demoToken = options.demoPublisher || ctx.db.mode === 'embedded' ? await ensureDemoPublisher(ctx) : undefined;
+    const demoSubject = { target: `publisher ${DEMO_PUBLISHER.id}`, publisherId: DEMO_PUBLISHER.id };
+    const demoToken =
+      options.demoPublisher || ctx.db.mode === 'embedded' ? await runAsSystem('start: demo publisher', demoSubject, () => ensureDemoPublisher(ctx)) : undefined;
     const app = await buildServer(ctx, { webDistDir: options.webDistDir });
     await app.listen({ host: config.listen.host, port: config.listen.port });
     closers.push(() => app.close());

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
+import { registerAuditCommand } from './commands/audit.ts';
 import { registerCertifyCommand } from './commands/certify.ts';
 
 import { registerDemoCommand } from './commands/demo.ts';
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerLeadsCommand(program);
   registerLoginCommand(program);
   registerOperatorCommands(program);
+  registerAuditCommand(program);
   return program;
 }
 

@@ -15,4 +15,5 @@ export * from './marketplace.ts';
 export * from './offers.ts';
 export * from './operator.ts';
 export * from './pagination.ts';
+export * from './audit.ts';
 export type * from './known.ts';

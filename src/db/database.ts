@@ -12,6 +12,7 @@ import pg from 'pg';
 import { fromKysely, PgBoss, type Db as BossDatabase, type SendOptions } from 'pg-boss';
 import type { Logger } from 'pino';
 import type { Db, Trx } from '../app/context.ts';
+import { auditedTransaction } from '../audit/record.ts';
 import type { Config } from '../config/load.ts';
 import { VmarketError } from '../errors.ts';
 import * as initial from './migrations/001_initial.ts';
@@ -19,6 +20,7 @@ import * as ticketComments from './migrations/002_ticket_comments.ts';
 import * as ticketTranslations from './migrations/003_ticket_translations.ts';
 import * as operationLocale from './migrations/004_operation_locale.ts';
 import * as offerLeadSecrets from './migrations/005_offer_lead_secrets.ts';
+import * as auditEvents from './migrations/006_audit_events.ts';
 import { PgliteDialect, runOnPglite, SerialLock } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -29,6 +31,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '003_ticket_translations': ticketTranslations,
   '004_operation_locale': operationLocale,
   '005_offer_lead_secrets': offerLeadSecrets,
+  '006_audit_events': auditEvents,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
@@ -115,7 +118,8 @@ async function finishOpen(
     mode,
     kysely,
     boss,
-    transaction: <T>(fn: (trx: Trx) => Promise<T>) => kysely.transaction().execute(fn),
+    // every transaction of an audited action carries its audit event (src/audit/record.ts)
+    transaction: <T>(fn: (trx: Trx) => Promise<T>) => auditedTransaction(kysely, fn),
     enqueue: (trx: Trx, queue: string, data: object, options: SendOptions = {}) =>
       boss.send(queue, data, { ...options, db: fromKysely(trx) }),
     async close() {

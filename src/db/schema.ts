@@ -7,6 +7,8 @@
  */
 import type { ColumnType, Generated, JSONColumnType } from 'kysely';
 import type {
+  AuditActorKind,
+  AuditOutcome,
   LeadDeliveryStatus,
   LeadKind,
   OperationStatus,
@@ -188,6 +190,32 @@ export interface SigningKeysTable {
   created_at: GeneratedTimestamp;
 }
 
+/**
+ * The audit log (migration 006): one row per state-changing request, appended in the change's own
+ * transaction (src/audit/). Append-only: a trigger refuses UPDATE and DELETE.
+ */
+export interface AuditEventsTable {
+  id: string;
+  at: GeneratedTimestamp;
+  actor_kind: AuditActorKind;
+  /** The acting publisher (actor_kind `publisher`). */
+  actor_publisher_id: string | null;
+  /** The first 12 hex of the token's SHA-256: tells tokens apart, reveals nothing of them. */
+  token_id: string | null;
+  /** Whose resources the request was about: the scope a publisher reads. */
+  publisher_id: string | null;
+  method: string;
+  /** The route pattern, e.g. `/api/v1/publishers/:pub/offers/:offer`. */
+  route: string;
+  target: string | null;
+  outcome: AuditOutcome;
+  /** The HTTP status; null for a change recorded in its transaction, before the answer. */
+  status: number | null;
+  error_code: string | null;
+  address: string | null;
+  request_id: string | null;
+}
+
 export interface Database {
   publishers: PublishersTable;
   offers: OffersTable;
@@ -201,4 +229,5 @@ export interface Database {
   leads: LeadsTable;
   signing_keys: SigningKeysTable;
   offer_lead_secrets: OfferLeadSecretsTable;
+  audit_events: AuditEventsTable;
 }

@@ -79,13 +79,16 @@ export async function ensureLeadSecret(db: Kysely<Database> | Trx, key: SecretKe
 export async function rotateLeadSecret(ctx: LeadSecretContext, publisherId: string, offerId: string): Promise<LeadSecretShown> {
   if (!(await getOfferRow(ctx.db.kysely, publisherId, offerId))) throw new VmarketError('NOT_FOUND', say(offerNotFound, publisherId, offerId));
   const made = sealedRow(ctx.secretKey, publisherId, offerId);
-  await ctx.db.kysely
-    .insertInto('offer_lead_secrets')
-    .values(made.row)
-    .onConflict((oc) =>
-      oc.columns(['publisher_id', 'offer_id']).doUpdateSet({ sealed: made.row.sealed, key_id: made.row.key_id, fingerprint: made.row.fingerprint, created_at: made.row.created_at }),
-    )
-    .execute();
+  // a transaction, so the audit event commits with the rotation (src/audit/)
+  await ctx.db.transaction((trx) =>
+    trx
+      .insertInto('offer_lead_secrets')
+      .values(made.row)
+      .onConflict((oc) =>
+        oc.columns(['publisher_id', 'offer_id']).doUpdateSet({ sealed: made.row.sealed, key_id: made.row.key_id, fingerprint: made.row.fingerprint, created_at: made.row.created_at }),
+      )
+      .execute(),
+  );
   return made.shown;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Publishing: an offer's draft becomes an operation that the pipeline's steps then carry out.
  */
+import { noteAuditTarget } from '../audit/scope.ts';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.ts';
 import { VmarketError } from '../errors.ts';
@@ -53,6 +54,7 @@ export async function publishOffer(ctx: AppContext, input: PublishInput): Promis
   await ensurePipelineQueues(ctx.db.boss);
   const first = ctx.pipeline.steps[0];
   const operationId = `op-${randomUUID()}`;
+  noteAuditTarget(`offer ${publisherId}/${offerId} operation ${operationId}`);
   const notifyEmails = [...new Set((input.notifyEmails ?? []).map((e) => e.trim()).filter(Boolean))];
   try {
     await ctx.db.transaction(async (trx) => {

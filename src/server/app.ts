@@ -10,9 +10,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.ts';
 import { VmarketError } from '../errors.ts';
+import { installAudit } from './audit.ts';
 import { installErrorHandling, installJsonParser } from './errors.ts';
 import { installLanguage } from './language.ts';
 import { installMetrics } from './metrics.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { healthRoutes } from './routes/health.ts';
 import { leadRoutes } from './routes/leads.ts';
@@ -84,6 +86,8 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
     transformObject: jsonSchemaTransformObject,
   });
 
+  // before the routes, so every route is audited (src/server/audit.ts)
+  installAudit(app, ctx);
   const metrics = installMetrics(app, ctx);
 
   publisherRoutes(app, ctx);
@@ -95,6 +99,7 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
   catalogRoutes(app, ctx);
   marketplaceRoutes(app, ctx);
   operatorRoutes(app, ctx);
+  auditRoutes(app, ctx);
   healthRoutes(app, ctx, metrics);
 
   app.get(`${API}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());

@@ -7,7 +7,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { AppContext } from '../app/context.ts';
 import { findPublisherByToken, type Publisher, tokensEqual } from '../app/publishers.ts';
+import { tokenId } from '../audit/scope.ts';
 import { VmarketError } from '../errors.ts';
+import { noteAuditActor } from './audit.ts';
 
 export type Principal = { kind: 'operator' } | { kind: 'publisher'; publisher: Publisher };
 
@@ -37,6 +39,12 @@ export async function authenticate(ctx: AppContext, request: FastifyRequest): Pr
   }
   if (!principal) throw new VmarketError('UNAUTHORIZED', 'The bearer token is not valid.');
   principals.set(request, principal);
+  // only a valid token gets a fingerprint in the audit log: an invalid one may be anything (a pasted password)
+  noteAuditActor(request, {
+    kind: principal.kind,
+    publisherId: principal.kind === 'publisher' ? principal.publisher.id : null,
+    tokenId: tokenId({ token }),
+  });
   return principal;
 }
 

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { Db } from '../app/context.ts';
+import { noteAuditTarget } from '../audit/scope.ts';
 import { requirePublisher } from '../app/publishers.ts';
 import type { TicketCommentsTable, TicketsTable } from '../db/schema.ts';
 import { VmarketError } from '../errors.ts';
@@ -93,21 +94,26 @@ export async function openTicket(db: Db, input: OpenTicketInput): Promise<Ticket
       details: [{ path: 'offerId', ...localizedFields({ message: noSuchOffer }) }],
     });
   }
-  const row = await db.kysely
-    .insertInto('tickets')
-    .values({
-      id: `tk-${randomUUID()}`,
-      publisher_id: publisherId,
-      offer_id: offerId ?? null,
-      operation_id: null,
-      step_id: null,
-      source: input.source,
-      title: input.title,
-      body: input.body,
-      status: 'open',
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  const id = `tk-${randomUUID()}`;
+  noteAuditTarget(`ticket ${publisherId}/${id}`);
+  // a transaction, so the audit event commits with the ticket (src/audit/)
+  const row = await db.transaction((trx) =>
+    trx
+      .insertInto('tickets')
+      .values({
+        id,
+        publisher_id: publisherId,
+        offer_id: offerId ?? null,
+        operation_id: null,
+        step_id: null,
+        source: input.source,
+        title: input.title,
+        body: input.body,
+        status: 'open',
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow(),
+  );
   return ticketView(row);
 }
 
@@ -132,12 +138,15 @@ export async function addTicketComment(db: Db, publisherId: string, ticketId: st
 /** Closes or reopens the publisher's ticket. 404 NOT_FOUND. */
 export async function setTicketStatus(db: Db, publisherId: string, ticketId: string, status: TicketStatus): Promise<Ticket> {
   await requireTicket(db, publisherId, ticketId);
-  const row = await db.kysely
-    .updateTable('tickets')
-    .set({ status, updated_at: new Date() })
-    .where('id', '=', ticketId)
-    .where('publisher_id', '=', publisherId)
-    .returningAll()
-    .executeTakeFirstOrThrow();
+  // a transaction, so the audit event commits with the change (src/audit/)
+  const row = await db.transaction((trx) =>
+    trx
+      .updateTable('tickets')
+      .set({ status, updated_at: new Date() })
+      .where('id', '=', ticketId)
+      .where('publisher_id', '=', publisherId)
+      .returningAll()
+      .executeTakeFirstOrThrow(),
+  );
   return ticketView(row);
 }

@@ -31,6 +31,8 @@ const COMMANDS = [
   ['login'],
   ['publishers', 'create'],
   ['review'],
+  ['audit'],
+  ['audit', 'list'],
 ];
 
 let tmp: string;

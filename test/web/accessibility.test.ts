@@ -81,9 +81,11 @@ describe('web app: accessibility of every page (axe-core, WCAG 2.1 A/AA)', { ski
     { path: '/portal/tickets', publisher: true, ready: (p) => p.getByRole('table').waitFor() },
     { path: '/portal/tickets/TICKET', publisher: true, ready: (p) => p.getByRole('textbox').first().waitFor() },
     { path: '/portal/leads', publisher: true, ready: (p) => p.getByRole('heading', { level: 1 }).waitFor() },
+    { path: '/portal/audit', publisher: true, ready: (p) => p.getByRole('table').waitFor() },
     { path: '/operator/publishers', operator: true, ready: (p) => p.getByRole('table').waitFor() },
     { path: '/operator/operations', operator: true, ready: (p) => p.getByRole('table').waitFor() },
     { path: '/operator/tickets', operator: true, ready: (p) => p.getByRole('table').waitFor() },
+    { path: '/operator/audit', operator: true, ready: (p) => p.getByRole('table').waitFor() },
     { path: '/operator/reviews', operator: true, ready: (p) => p.getByRole('button', { name: /Approve|Freigeben|Genehmigen/ }).first().waitFor() },
   ];
 

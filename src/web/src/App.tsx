@@ -3,6 +3,7 @@ import { useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Layout } from './components/Layout.tsx';
 import { OperatorPage, type OperatorSection } from './pages/operator/OperatorPage.tsx';
+import { AuditPage } from './pages/portal/AuditPage.tsx';
 import { LeadsPage } from './pages/portal/LeadsPage.tsx';
 import { OfferEditorPage } from './pages/portal/OfferEditorPage.tsx';
 import { OffersPage } from './pages/portal/OffersPage.tsx';
@@ -48,6 +49,7 @@ function Page({ pathname }: { pathname: string }) {
     return portal((pub) => <TicketPage key={ticket} publisherId={pub} ticketId={ticket} />);
   }
   if (matchRoute('/portal/leads', pathname)) return portal((pub) => <LeadsPage publisherId={pub} />);
+  if (matchRoute('/portal/audit', pathname)) return portal((pub) => <AuditPage publisherId={pub} />);
   if (matchRoute('/operator', pathname)) return <RequireSignIn operatorOnly>{() => <OperatorPage section="operations" />}</RequireSignIn>;
   if ((params = matchRoute('/operator/:section', pathname))) {
     const section = params.section as OperatorSection;

@@ -1,10 +1,11 @@
 /**
  * The operator's view across every publisher: running operations, publishers (create one, its
- * token shown once), every ticket, and the manual certification review queue. One sub-navigation,
+ * token shown once), every ticket, the manual certification review queue and the audit log. One sub-navigation,
  * one section per address (/operator is the operations).
  */
 import { useTranslation } from 'react-i18next';
 import { Link } from '../../router.tsx';
+import { AuditSection } from './AuditSection.tsx';
 import { OperationsSection } from './OperationsSection.tsx';
 import { PublishersSection } from './PublishersSection.tsx';
 import { ReviewsSection } from './ReviewsSection.tsx';
@@ -12,13 +13,14 @@ import { TicketsSection } from './TicketsSection.tsx';
 import '../portal/tickets-leads.css'; // .stack-table: tables become cards on phones
 import './operator.css';
 
-export type OperatorSection = 'publishers' | 'operations' | 'tickets' | 'reviews';
+export type OperatorSection = 'publishers' | 'operations' | 'tickets' | 'reviews' | 'audit';
 
 const SECTIONS: { id: OperatorSection; to: string }[] = [
   { id: 'operations', to: '/operator' },
   { id: 'reviews', to: '/operator/reviews' },
   { id: 'tickets', to: '/operator/tickets' },
   { id: 'publishers', to: '/operator/publishers' },
+  { id: 'audit', to: '/operator/audit' },
 ];
 
 function OperatorNav({ section }: { section: OperatorSection }) {
@@ -49,6 +51,7 @@ export function OperatorPage({ section }: { section: OperatorSection }) {
       {section === 'publishers' && <PublishersSection />}
       {section === 'tickets' && <TicketsSection />}
       {section === 'reviews' && <ReviewsSection />}
+      {section === 'audit' && <AuditSection />}
       {!known && (
         <section>
           <h1>{t('common:errors.NOT_FOUND')}</h1>

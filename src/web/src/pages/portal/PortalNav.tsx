@@ -1,4 +1,4 @@
-/** The portal's own navigation: offers, tickets, leads of the publisher acted for. */
+/** The portal's own navigation: offers, tickets, leads and the audit log of the publisher acted for. */
 import { useTranslation } from 'react-i18next';
 import { Link, useLocation } from '../../router.tsx';
 
@@ -6,6 +6,7 @@ const SECTIONS = [
   { to: '/portal', key: 'offers', match: (p: string) => p === '/portal' || p.startsWith('/portal/offers') },
   { to: '/portal/tickets', key: 'tickets', match: (p: string) => p.startsWith('/portal/tickets') },
   { to: '/portal/leads', key: 'leads', match: (p: string) => p.startsWith('/portal/leads') },
+  { to: '/portal/audit', key: 'audit', match: (p: string) => p.startsWith('/portal/audit') },
 ] as const;
 
 export function PortalNav() {
