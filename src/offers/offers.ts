@@ -10,20 +10,23 @@ import { say } from '../i18n/localized.ts';
 import type { SlotDocument } from '../pipeline/packages.ts';
 import type { OfferPublishStatus } from '../pipeline/types.ts';
 import { nothingSaved, offerNotFound } from './phrases.ts';
-import { getOfferRow, listOfferRows, putDraft } from './repository.ts';
+import { getOfferRow, putDraft } from './repository.ts';
+import { keysetPage, type Page } from '../db/pagination.ts';
+import type { PageQuery } from '../contracts/pagination.ts';
 import { iso } from '../util/dates.ts';
 import type { DraftSaved, OfferSlot, OfferSlotName, OfferSummary } from '../contracts/index.ts';
 import { validateOffer } from './validate.ts';
 
-/** The latest operation (id and status) per offer of a publisher, or of its one offer `offerId`. */
-export async function latestOperationStatuses(db: Db, publisherId: string, offerId?: string): Promise<Map<string, { id: string; status: string }>> {
+/** The latest operation (id and status) per offer of a publisher, of its offers `offerIds`. */
+export async function latestOperationStatuses(db: Db, publisherId: string, offerIds: readonly string[]): Promise<Map<string, { id: string; status: string }>> {
+  if (offerIds.length === 0) return new Map();
   let query = db.kysely
     .selectFrom('operations')
     .select(['offer_id', 'id', 'status', 'created_at'])
     .where('publisher_id', '=', publisherId)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc');
-  if (offerId !== undefined) query = query.where('offer_id', '=', offerId);
+  query = query.where('offer_id', 'in', [...offerIds]);
   const latest = new Map<string, { id: string; status: string }>();
   for (const row of await query.execute()) if (!latest.has(row.offer_id)) latest.set(row.offer_id, { id: row.id, status: row.status });
   return latest;
@@ -35,13 +38,19 @@ function statusOf(latest: { status: string } | undefined): OfferPublishStatus {
 
 /** The offer's publishing status: its latest operation's, `neverPublished` before the first. */
 export async function offerPublishStatus(db: Db, publisherId: string, offerId: string): Promise<OfferPublishStatus> {
-  return statusOf((await latestOperationStatuses(db, publisherId, offerId)).get(offerId));
+  return statusOf((await latestOperationStatuses(db, publisherId, [offerId])).get(offerId));
 }
 
-/** The publisher's offers by id, each with its status, draft etag and slots. */
-export async function listOfferSummaries(db: Db, publisherId: string): Promise<OfferSummary[]> {
-  const [rows, latest] = await Promise.all([listOfferRows(db.kysely, publisherId), latestOperationStatuses(db, publisherId)]);
-  return rows.map((row) => {
+/** One page of the publisher's offers, oldest first, each with its status, draft etag and slots. */
+export async function listOfferSummaries(db: Db, publisherId: string, page: PageQuery): Promise<Page<OfferSummary>> {
+  const found = await keysetPage(
+    db.kysely.selectFrom('offers').selectAll().where('publisher_id', '=', publisherId),
+    { at: 'created_at', id: 'id', direction: 'asc' },
+    page,
+    (r) => ({ at: r.created_at, id: r.id }),
+  );
+  const latest = await latestOperationStatuses(db, publisherId, found.rows.map((r) => r.id));
+  const rows = found.rows.map((row) => {
     const listing = (row.draft as { listing?: { title?: unknown } }).listing;
     return {
       id: row.id,
@@ -56,6 +65,7 @@ export async function listOfferSummaries(db: Db, publisherId: string): Promise<O
       updatedAt: iso(row.updated_at),
     };
   });
+  return { rows, nextCursor: found.nextCursor };
 }
 
 /**

@@ -108,10 +108,6 @@ export async function getOfferRow(db: Kysely<Database> | Trx, publisherId: strin
   return db.selectFrom('offers').selectAll().where('publisher_id', '=', publisherId).where('id', '=', offerId).executeTakeFirst();
 }
 
-export async function listOfferRows(db: Kysely<Database> | Trx, publisherId: string): Promise<OfferRow[]> {
-  return db.selectFrom('offers').selectAll().where('publisher_id', '=', publisherId).orderBy('id').execute();
-}
-
 /** Puts a packaged snapshot in the preview slot (served to its preview audience only). */
 export async function setPreviewSlot(trx: Trx, publisherId: string, offerId: string, doc: Record<string, unknown>, operationId: string): Promise<void> {
   const result = await trx

@@ -24,7 +24,7 @@ export async function installWeb(app: FastifyInstance, ctx: AppContext, distDir 
   }
   const html = { schema: { hide: true } };
   app.get('/', html, async (_request, reply) => {
-    const offers = await listCatalogOffers(ctx.db);
+    const offers = (await listCatalogOffers(ctx.db)).rows;
     return reply.type('text/html; charset=utf-8').send(page('vmarket storefront', storefront(offers)));
   });
   app.get<{ Params: { key: string }; Querystring: { subscription?: string } }>('/offers/:key', html, async (request, reply) => {

@@ -9,6 +9,7 @@ import { DbSigningKeyStore } from '../../catalog/key-store.ts';
 import { publicKeys } from '../../catalog/signing.ts';
 import { getCatalogOffer, listCatalogOffers, parseCatalogKey } from '../../catalog/storefront.ts';
 import { VmarketError } from '../../errors.ts';
+import { nextCursorSchema, pageQuerySchema } from '../../contracts/pagination.ts';
 import { API, errorResponses, shaped, type ZodApp } from '../schemas.ts';
 import { acquiredPackageSchema, catalogOfferSchema, catalogOfferSummarySchema, signingKeysSchema } from '../../contracts/index.ts';
 
@@ -42,20 +43,17 @@ export function catalogRoutes(app: ZodApp, ctx: AppContext): void {
         summary: 'The catalogue: live offers, plus previews for the caller\'s subscription',
         tags: ['catalog'],
         headers: subscriptionHeader,
-        querystring: z.object({
+        querystring: pageQuerySchema.extend({
           q: z.string().max(200).optional().describe('Words searched in title, summary, description and keywords (all must match).'),
           category: z.string().max(100).optional(),
         }),
-        response: { 200: z.object({ offers: z.array(catalogOfferSummarySchema) }), ...errorResponses },
+        response: { 200: z.object({ offers: z.array(catalogOfferSummarySchema), nextCursor: nextCursorSchema }), ...errorResponses },
       },
     },
     async (request) => {
-      const offers = await listCatalogOffers(ctx.db, {
-        q: request.query.q,
-        category: request.query.category,
-        subscriptionId: request.headers['x-subscription-id'],
-      });
-      return { offers };
+      const { q, category, ...pageQuery } = request.query;
+      const page = await listCatalogOffers(ctx.db, { q, category, subscriptionId: request.headers['x-subscription-id'] }, pageQuery);
+      return { offers: page.rows, nextCursor: page.nextCursor };
     },
   );
 
