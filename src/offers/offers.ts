@@ -100,7 +100,7 @@ export async function saveDraft(
 ): Promise<DraftSaved> {
   const { problems } = await validateOffer(doc, { config: ctx.config, publisherId, offerId });
   if (problems.length > 0) throw new VmarketError('VALIDATION_FAILED', say(nothingSaved, problems.length), { details: problems });
-  const saved = await putDraft(ctx.db, publisherId, offerId, doc as Record<string, unknown>, conditions);
+  const saved = await putDraft(ctx.db, publisherId, offerId, doc as Record<string, unknown>, { ...conditions, maxOffers: ctx.config.limits.offersPerPublisher });
   const status = await offerPublishStatus(ctx.db, publisherId, offerId);
   return { id: offerId, publisher: publisherId, etag: saved.etag, created: saved.created, status };
 }

@@ -13,12 +13,6 @@ export const tooManyStreamsForOffer: Phrase<[string, number]> = {
   en: (offer, max) => `The offer ${offer} already has ${max} status streams open, the most allowed; close one (or raise limits.streamsPerOffer in the server configuration).`,
   de: (offer, max) => `Für das Angebot ${offer} sind bereits ${max} Status-Streams offen, mehr sind nicht erlaubt; schließen Sie einen (oder erhöhen Sie limits.streamsPerOffer in der Serverkonfiguration).`,
 };
-
-export const tooManyOffers: Phrase<[string, number]> = {
-  en: (publisher, max) => `The publisher ${publisher} already has ${max} offers, the most allowed; nothing was saved (the operator can raise limits.offersPerPublisher in the server configuration).`,
-  de: (publisher, max) => `Der Herausgeber ${publisher} hat bereits ${max} Angebote, mehr sind nicht erlaubt; nichts wurde gespeichert (der Betreiber kann limits.offersPerPublisher in der Serverkonfiguration erhöhen).`,
-};
-
 export const tooManyAcquires: Phrase<[string, number, number]> = {
   en: (who, max, seconds) => `Too many acquires from this ${who}: at most ${max} a minute (limits.acquiresPer… in the server configuration); retry in ${seconds} s.`,
   de: (who, max, seconds) => `Zu viele Erwerbe von dieser ${who === 'subscription' ? 'Subscription' : 'Adresse'}: höchstens ${max} pro Minute (limits.acquiresPer… in der Serverkonfiguration); versuchen Sie es in ${seconds} s erneut.`,
