@@ -104,9 +104,9 @@ export async function validateOffer(doc: unknown, options: ValidateOptions): Pro
   const parsed = offerSchema.safeParse(doc, { reportInput: true });
   if (!parsed.success) {
     const problems: OfferProblem[] = parsed.error.issues.map((issue) => issueProblem(issue, formatPath(issue.path)));
-    // A document over the schema's size limits is refused on those alone: the rules below would
+    // A document over the schema's limits on lists is refused on those alone: the rules below would
     // do work in proportion to its size, which is exactly what the limits are there to bound.
-    if (parsed.error.issues.some((issue) => issue.code === 'too_big')) return { problems, offer: null };
+    if (parsed.error.issues.some((issue) => issue.code === 'too_big' && issue.origin === 'array')) return { problems, offer: null };
     // Operator-dependent rules still run on what can be read, so one round trip shows everything.
     problems.push(...(await operatorProblems(doc as Partial<Offer>, options, new Set(problems.map((p) => p.path)))));
     return { problems: dedupe(problems), offer: null };

@@ -13,7 +13,9 @@ export const tooManyStreamsForOffer: Phrase<[string, number]> = {
   en: (offer, max) => `The offer ${offer} already has ${max} status streams open, the most allowed; close one (or raise limits.streamsPerOffer in the server configuration).`,
   de: (offer, max) => `Für das Angebot ${offer} sind bereits ${max} Status-Streams offen, mehr sind nicht erlaubt; schließen Sie einen (oder erhöhen Sie limits.streamsPerOffer in der Serverkonfiguration).`,
 };
-export const tooManyAcquires: Phrase<[string, number, number]> = {
-  en: (who, max, seconds) => `Too many acquires from this ${who}: at most ${max} a minute (limits.acquiresPer… in the server configuration); retry in ${seconds} s.`,
-  de: (who, max, seconds) => `Zu viele Erwerbe von dieser ${who === 'subscription' ? 'Subscription' : 'Adresse'}: höchstens ${max} pro Minute (limits.acquiresPer… in der Serverkonfiguration); versuchen Sie es in ${seconds} s erneut.`,
+/** `who` is `subscription` or `address`; `key` the configuration key that sets `max`. */
+export const tooManyAcquires: Phrase<['subscription' | 'address', number, string, number]> = {
+  en: (who, max, key, seconds) => `Too many acquires from this ${who}: at most ${max} a minute (${key} in the server configuration); retry in ${seconds} s.`,
+  de: (who, max, key, seconds) =>
+    `Zu viele Erwerbe von ${who === 'subscription' ? 'diesem Abonnement' : 'dieser Adresse'}: höchstens ${max} pro Minute (${key} in der Serverkonfiguration); versuchen Sie es in ${seconds} s erneut.`,
 };

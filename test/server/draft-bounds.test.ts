@@ -69,7 +69,7 @@ test('a publisher holds at most limits.offersPerPublisher offers; updating one s
     const put = await server.api('PUT', `/api/v1/publishers/contoso/offers/${id}`, { token, body: await validOffer(server, { id, publisher: 'contoso' }) });
     assert.equal(put.status, 201, JSON.stringify(put.body));
   }
-  for (const headers of [{}, { 'if-none-match': '*' }]) {
+  for (const headers of [{}, { 'if-none-match': '*' }] as Record<string, string>[]) {
     const over = await server.api('PUT', '/api/v1/publishers/contoso/offers/one-too-many', { token, headers, body: await validOffer(server, { id: 'one-too-many', publisher: 'contoso' }) });
     assert.equal(over.status, 409, JSON.stringify(over.body));
     assert.equal(over.body.error.code, 'CONFLICT');
