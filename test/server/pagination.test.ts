@@ -2,7 +2,7 @@
  * Every list the API answers is a page (finding 10 of issue 9: unpaginated lists were unbounded
  * work per request). With 1,000 stored leads a request answers at most the maximum page size, and
  * following `nextCursor` visits every row exactly once; the same for tickets, offers, the
- * catalogue and the operator's operations. Rows are inserted straight into the database: what is
+ * catalogue and the operator's operations; the CLI's list commands follow the cursor to show all. Rows are inserted straight into the database: what is
  * tested is the listing, not how rows come to exist.
  */
 import assert from 'node:assert/strict';
@@ -10,6 +10,7 @@ import { after, before, test } from 'node:test';
 import { sql } from 'kysely';
 import { MAX_PAGE_SIZE } from '../../src/contracts/pagination.ts';
 import { LEADS_CSV_MAX_ROWS } from '../../src/server/routes/leads.ts';
+import { vmarket } from '../helpers/cli.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const LEADS = 1_000;
@@ -114,4 +115,16 @@ test('the operator\'s operations are pages', async () => {
   const all = await walk('/api/v1/operations', 'operations', server.operatorToken, 50);
   assert.equal(all.largest, 50);
   assert.equal(new Set(all.ids).size, 120);
+});
+
+test('vmarket leads list and tickets list follow nextCursor and show every row', async () => {
+  const env = { VMARKET_URL: server.url, VMARKET_TOKEN: token, VMARKET_CREDENTIALS: `${server.root}/credentials.json` };
+  const leads = await vmarket(['leads', 'list', 'o000', '--json'], { env });
+  assert.equal(leads.code, 0, leads.stderr);
+  const listed = JSON.parse(leads.stdout) as { id: string }[];
+  assert.equal(listed.length, LEADS, 'more than one page of the largest size');
+  assert.equal(new Set(listed.map((l) => l.id)).size, LEADS);
+  const tickets = await vmarket(['tickets', 'list', '--json'], { env });
+  assert.equal(tickets.code, 0, tickets.stderr);
+  assert.equal((JSON.parse(tickets.stdout) as unknown[]).length, 130);
 });
