@@ -11,11 +11,13 @@ import type { SlotDocument } from '../pipeline/packages.ts';
 import type { OfferPublishStatus } from '../pipeline/types.ts';
 import { nothingSaved, offerNotFound } from './phrases.ts';
 import { getOfferRow, putDraft } from './repository.ts';
-import { keysetPage, type Page } from '../db/pagination.ts';
+import { decodeCursor, encodeCursor, type Page } from '../db/pagination.ts';
 import type { PageQuery } from '../contracts/pagination.ts';
 import { iso } from '../util/dates.ts';
 import type { DraftSaved, OfferSlot, OfferSlotName, OfferSummary } from '../contracts/index.ts';
 import { validateOffer } from './validate.ts';
+
+const ID_ORDER_AT = new Date(0).toISOString();
 
 /** The latest operation (id and status) per offer of a publisher, of its offers `offerIds`. */
 export async function latestOperationStatuses(db: Db, publisherId: string, offerIds: readonly string[]): Promise<Map<string, { id: string; status: string }>> {
@@ -41,14 +43,17 @@ export async function offerPublishStatus(db: Db, publisherId: string, offerId: s
   return statusOf((await latestOperationStatuses(db, publisherId, [offerId])).get(offerId));
 }
 
-/** One page of the publisher's offers, oldest first, each with its status, draft etag and slots. */
+/**
+ * One page of the publisher's offers by id (the order this list always had), each with its
+ * status, draft etag and slots. Ids are unique per publisher, so the id alone is the keyset.
+ */
 export async function listOfferSummaries(db: Db, publisherId: string, page: PageQuery): Promise<Page<OfferSummary>> {
-  const found = await keysetPage(
-    db.kysely.selectFrom('offers').selectAll().where('publisher_id', '=', publisherId),
-    { at: 'created_at', id: 'id', direction: 'asc' },
-    page,
-    (r) => ({ at: r.created_at, id: r.id }),
-  );
+  let query = db.kysely.selectFrom('offers').selectAll().where('publisher_id', '=', publisherId);
+  if (page.cursor !== undefined) query = query.where('id', '>', decodeCursor(page.cursor).id);
+  const fetched = await query.orderBy('id').limit(page.limit + 1).execute();
+  const shown = fetched.slice(0, page.limit);
+  // the cursor's time part is unused here: a fixed instant keeps its format the one of every list
+  const found = { rows: shown, nextCursor: fetched.length > page.limit ? encodeCursor({ at: ID_ORDER_AT, id: shown.at(-1)!.id }) : null };
   const latest = await latestOperationStatuses(db, publisherId, found.rows.map((r) => r.id));
   const rows = found.rows.map((row) => {
     const listing = (row.draft as { listing?: { title?: unknown } }).listing;

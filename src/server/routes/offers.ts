@@ -68,7 +68,7 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
     base,
     {
       schema: {
-        summary: 'The publisher\'s offers with their status and etag, oldest first, a page at a time',
+        summary: 'The publisher\'s offers with their status and etag, by id, a page at a time',
         tags: ['offers'],
         security: bearer,
         params: publisherParams,
