@@ -10,6 +10,8 @@ import type { Kysely } from 'kysely';
 import type { CatalogOffer, CatalogOfferSummary, CatalogPlanSummary, SlotName } from '../contracts/index.ts';
 import type { Db } from '../app/context.ts';
 import type { Database } from '../db/schema.ts';
+import { invalidCursor, type Page } from '../db/pagination.ts';
+import { DEFAULT_PAGE_SIZE, type PageQuery } from '../contracts/pagination.ts';
 import type { SlotDocument } from '../pipeline/packages.ts';
 import type { OfferSnapshot, SnapshotPlan } from '../pipeline/offer-snapshot.ts';
 import { publishedVersion } from '../pipeline/offer-snapshot.ts';
@@ -92,11 +94,35 @@ export async function getCatalogOffer(db: Db, publisherId: string, offerId: stri
   return served ? offerListing(served) : undefined;
 }
 
+/** A catalogue cursor: the title and id of the last offer of the previous page, base64url JSON. */
+function titleCursor(summary: CatalogOfferSummary): string {
+  return Buffer.from(JSON.stringify([summary.title, summary.id]), 'utf8').toString('base64url');
+}
+
+function afterTitleCursor(cursor: string): (summary: CatalogOfferSummary) => boolean {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw invalidCursor();
+  }
+  if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'string' || typeof key[1] !== 'string') throw invalidCursor();
+  const [title, id] = key as [string, string];
+  return (s) => byTitle(s, { title, id }) > 0;
+}
+
+function byTitle(a: { title: string; id: string }, b: { title: string; id: string }): number {
+  return a.title.localeCompare(b.title) || a.id.localeCompare(b.id);
+}
+
 /**
- * The catalogue: every live offer, plus the previews listing `subscriptionId`, filtered by `q`
- * and `category`, ordered by title. Slots are read without their packages (only the offer part).
+ * One page of the catalogue: every live offer, plus the previews listing `subscriptionId`,
+ * filtered by `q` and `category`, ordered by title. The filters run on the offer documents, so the
+ * page is cut in memory (the answer is bounded; the read is bounded by the offers-per-publisher
+ * limit). Slots are read without their packages (only the offer part).
  */
-export async function listCatalogOffers(db: Db, query: CatalogQuery = {}): Promise<CatalogOfferSummary[]> {
+export async function listCatalogOffers(db: Db, query: CatalogQuery = {}, page: PageQuery = { limit: DEFAULT_PAGE_SIZE }): Promise<Page<CatalogOfferSummary>> {
+  const after = page.cursor === undefined ? () => true : afterTitleCursor(page.cursor);
   const rows = await db.kysely
     .selectFrom('offers')
     .select((eb) => [
@@ -130,9 +156,11 @@ export async function listCatalogOffers(db: Db, query: CatalogQuery = {}): Promi
       const haystack = [summary.title, summary.summary, str(listing.description), ...summary.keywords].join('\n').toLowerCase();
       if (!words.every((w) => haystack.includes(w))) continue;
     }
-    out.push(summary);
+    if (after(summary)) out.push(summary);
   }
-  return out.sort((a, b) => a.title.localeCompare(b.title) || a.id.localeCompare(b.id));
+  const sorted = out.sort(byTitle);
+  const shown = sorted.slice(0, page.limit);
+  return { rows: shown, nextCursor: sorted.length > page.limit ? titleCursor(shown.at(-1)!) : null };
 }
 
 function listingOf(offer: OfferSnapshot): Record<string, unknown> {

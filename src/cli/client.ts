@@ -4,6 +4,7 @@
  * message and details, so the CLI prints one sentence plus one line per problem) and a refused
  * or failed connection into UNREACHABLE (exit 2).
  */
+import { MAX_PAGE_SIZE } from '../contracts/pagination.ts';
 import { ERROR_CODES, type ErrorCode, type ErrorDetail, errorCodeForStatus, VmarketError } from '../errors.ts';
 
 /** Where the CLI sends requests when nothing else says. */
@@ -127,6 +128,23 @@ export class ApiClient {
 
   get<T = unknown>(path: string, options?: RequestOptions): Promise<ApiResponse<T>> {
     return this.request<T>('GET', path, options);
+  }
+
+  /**
+   * Every item of a paged list (`{ <key>: [...], nextCursor }`, docs/contracts.md §5): follows
+   * `nextCursor` page after page, at the largest page size, until the last page.
+   */
+  async getAll<T = unknown>(path: string, key: string): Promise<T[]> {
+    const items: T[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `limit=${MAX_PAGE_SIZE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const body = (await this.get<Record<string, unknown>>(`${path}${path.includes('?') ? '&' : '?'}${query}`)).body;
+      const page = body?.[key];
+      if (Array.isArray(page)) items.push(...(page as T[]));
+      cursor = typeof body?.nextCursor === 'string' ? body.nextCursor : null;
+    } while (cursor);
+    return items;
   }
 
   post<T = unknown>(path: string, body?: unknown, options?: RequestOptions): Promise<ApiResponse<T>> {

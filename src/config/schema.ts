@@ -202,6 +202,45 @@ export const configSchema = z.object({
   bodyLimitBytes: z.number().int().positive().default(1024 * 1024),
   /** Requests per minute per client for the API. Default 600. */
   rateLimitPerMinute: z.number().int().positive().default(600),
+  /**
+   * The HTTP server's timeouts, in milliseconds (0 turns one off). `requestTimeoutMs` bounds how
+   * long a request may take to arrive in full (headers and body): a client that sends slowly
+   * (slowloris) is cut. The status streams are exempt by design: their request arrives at once and
+   * the answer is what lasts. `keepAliveTimeoutMs` is how long an idle kept-alive connection stays.
+   */
+  http: z
+    .object({
+      requestTimeoutMs: z.number().int().min(0).default(30_000),
+      connectionTimeoutMs: z.number().int().min(0).default(0),
+      keepAliveTimeoutMs: z.number().int().min(1).default(5_000),
+    })
+    .default({ requestTimeoutMs: 30_000, connectionTimeoutMs: 0, keepAliveTimeoutMs: 5_000 }),
+  /**
+   * The reverse proxies in front of the server, as Fastify's `trustProxy` takes them: false (the
+   * default: the socket's address is the client's, and `X-Forwarded-For` is ignored), true (trust
+   * every hop — only when nothing else can reach the server), a hop count, or a list of proxy
+   * addresses and CIDRs. Rate limits and logs key on the client address it gives.
+   */
+  trustProxy: z.union([z.boolean(), z.number().int().min(1), z.array(z.string().min(1)).min(1)]).default(false),
+  /** Who may read `/metrics`: `operator` (the default: the operator token) or `public` (no token). */
+  metrics: z.object({ access: z.enum(['operator', 'public']).default('operator') }).default({ access: 'operator' }),
+  /**
+   * Bounds on the work one publisher or one client can cause. The refusals name the key to raise.
+   */
+  limits: z
+    .object({
+      /** Status streams open at once with one token. */
+      streamsPerToken: z.number().int().positive().default(10),
+      /** Status streams open at once on one offer (all tokens together). */
+      streamsPerOffer: z.number().int().positive().default(50),
+      /** Offers one publisher may have. */
+      offersPerPublisher: z.number().int().positive().default(500),
+      /** Anonymous acquires a minute for one subscription id. */
+      acquiresPerSubscriptionPerMinute: z.number().int().positive().default(20),
+      /** Anonymous acquires a minute from one client address. */
+      acquiresPerAddressPerMinute: z.number().int().positive().default(60),
+    })
+    .default({ streamsPerToken: 10, streamsPerOffer: 50, offersPerPublisher: 500, acquiresPerSubscriptionPerMinute: 20, acquiresPerAddressPerMinute: 60 }),
   /** Concurrency of the I/O-bound replication queue and the CPU-bound certification queue. */
   concurrency: z
     .object({ pipeline: z.number().int().positive().default(4), certify: z.number().int().positive().default(1) })

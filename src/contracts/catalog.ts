@@ -76,7 +76,7 @@ export const packageImageSchema = z.looseObject({
   lun: z.number().nullable(),
   sha256: z.string().describe('SHA-256 of the image file as the publisher supplied it.'),
   size: z.number(),
-  locations: z.record(z.string(), z.string()).describe('region → file:// or s3:// URI holding exactly those bytes.'),
+  locations: z.record(z.string(), z.string()).describe('region → vmarket-fs://region/key (file-system regions) or s3://bucket/key URI of a copy holding exactly those bytes.'),
 });
 export type PackageImage = z.infer<typeof packageImageSchema>;
 

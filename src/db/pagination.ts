@@ -28,7 +28,12 @@ export function decodeCursor(cursor: string): CursorKey {
   } catch {
     // answered below
   }
-  throw new VmarketError('BAD_REQUEST', 'The cursor is not valid: pass back the nextCursor of the previous page unchanged.', {
+  throw invalidCursor();
+}
+
+/** The one answer to a cursor this server did not give out (also for lists paged in memory). */
+export function invalidCursor(): VmarketError {
+  return new VmarketError('BAD_REQUEST', 'The cursor is not valid: pass back the nextCursor of the previous page unchanged.', {
     details: [{ path: 'cursor', message: 'not a cursor this server gave out' }],
   });
 }

@@ -6,7 +6,9 @@
 import type { Selectable } from 'kysely';
 import type { Db } from '../app/context.ts';
 import type { LeadsTable } from '../db/schema.ts';
+import { keysetPage, type Page } from '../db/pagination.ts';
 import { VmarketError } from '../errors.ts';
+import type { PageQuery } from '../contracts/pagination.ts';
 import { getOfferRow } from '../offers/repository.ts';
 import { iso } from '../util/dates.ts';
 import type { LeadView } from '../contracts/index.ts';
@@ -28,10 +30,10 @@ function leadRecord(r: Selectable<LeadsTable>): LeadView {
 }
 
 /**
- * The publisher's leads, newest first: of one offer (`offerId`; 404 NOT_FOUND when the
- * publisher has no such offer) or of all its offers.
+ * One page of the publisher's leads, newest first: of one offer (`offerId`; 404 NOT_FOUND when
+ * the publisher has no such offer) or of all its offers.
  */
-export async function listLeads(db: Db, publisherId: string, offerId?: string): Promise<LeadView[]> {
+export async function listLeads(db: Db, publisherId: string, offerId: string | undefined, page: PageQuery): Promise<Page<LeadView>> {
   let query = db.kysely.selectFrom('leads').selectAll().where('publisher_id', '=', publisherId);
   if (offerId !== undefined) {
     // English only, as this answer has always been; the offer routes answer offers/phrases.ts's
@@ -39,7 +41,8 @@ export async function listLeads(db: Db, publisherId: string, offerId?: string): 
     if (!(await getOfferRow(db.kysely, publisherId, offerId))) throw new VmarketError('NOT_FOUND', `The offer ${publisherId}/${offerId} does not exist.`);
     query = query.where('offer_id', '=', offerId);
   }
-  return (await query.orderBy('created_at', 'desc').orderBy('id').execute()).map(leadRecord);
+  const found = await keysetPage(query, { at: 'created_at', id: 'id' }, page, (r) => ({ at: r.created_at, id: r.id }));
+  return { rows: found.rows.map(leadRecord), nextCursor: found.nextCursor };
 }
 
 /** Leads per delivery status, for the `vmarket_leads` gauge (src/server/metrics.ts). */

@@ -10,21 +10,26 @@ import { say } from '../i18n/localized.ts';
 import type { SlotDocument } from '../pipeline/packages.ts';
 import type { OfferPublishStatus } from '../pipeline/types.ts';
 import { nothingSaved, offerNotFound } from './phrases.ts';
-import { getOfferRow, listOfferRows, putDraft } from './repository.ts';
+import { getOfferRow, putDraft } from './repository.ts';
+import { decodeCursor, encodeCursor, type Page } from '../db/pagination.ts';
+import type { PageQuery } from '../contracts/pagination.ts';
 import { iso } from '../util/dates.ts';
 import type { DraftSaved, OfferSlot, OfferSlotName, OfferSummary } from '../contracts/index.ts';
 import { validateOffer } from './validate.ts';
 import { ensureLeadSecret } from '../leads/secrets.ts';
 
-/** The latest operation (id and status) per offer of a publisher, or of its one offer `offerId`. */
-export async function latestOperationStatuses(db: Db, publisherId: string, offerId?: string): Promise<Map<string, { id: string; status: string }>> {
+const ID_ORDER_AT = new Date(0).toISOString();
+
+/** The latest operation (id and status) per offer of a publisher, of its offers `offerIds`. */
+export async function latestOperationStatuses(db: Db, publisherId: string, offerIds: readonly string[]): Promise<Map<string, { id: string; status: string }>> {
+  if (offerIds.length === 0) return new Map();
   let query = db.kysely
     .selectFrom('operations')
     .select(['offer_id', 'id', 'status', 'created_at'])
     .where('publisher_id', '=', publisherId)
     .orderBy('created_at', 'desc')
     .orderBy('id', 'desc');
-  if (offerId !== undefined) query = query.where('offer_id', '=', offerId);
+  query = query.where('offer_id', 'in', [...offerIds]);
   const latest = new Map<string, { id: string; status: string }>();
   for (const row of await query.execute()) if (!latest.has(row.offer_id)) latest.set(row.offer_id, { id: row.id, status: row.status });
   return latest;
@@ -36,13 +41,22 @@ function statusOf(latest: { status: string } | undefined): OfferPublishStatus {
 
 /** The offer's publishing status: its latest operation's, `neverPublished` before the first. */
 export async function offerPublishStatus(db: Db, publisherId: string, offerId: string): Promise<OfferPublishStatus> {
-  return statusOf((await latestOperationStatuses(db, publisherId, offerId)).get(offerId));
+  return statusOf((await latestOperationStatuses(db, publisherId, [offerId])).get(offerId));
 }
 
-/** The publisher's offers by id, each with its status, draft etag and slots. */
-export async function listOfferSummaries(db: Db, publisherId: string): Promise<OfferSummary[]> {
-  const [rows, latest] = await Promise.all([listOfferRows(db.kysely, publisherId), latestOperationStatuses(db, publisherId)]);
-  return rows.map((row) => {
+/**
+ * One page of the publisher's offers by id (the order this list always had), each with its
+ * status, draft etag and slots. Ids are unique per publisher, so the id alone is the keyset.
+ */
+export async function listOfferSummaries(db: Db, publisherId: string, page: PageQuery): Promise<Page<OfferSummary>> {
+  let query = db.kysely.selectFrom('offers').selectAll().where('publisher_id', '=', publisherId);
+  if (page.cursor !== undefined) query = query.where('id', '>', decodeCursor(page.cursor).id);
+  const fetched = await query.orderBy('id').limit(page.limit + 1).execute();
+  const shown = fetched.slice(0, page.limit);
+  // the cursor's time part is unused here: a fixed instant keeps its format the one of every list
+  const found = { rows: shown, nextCursor: fetched.length > page.limit ? encodeCursor({ at: ID_ORDER_AT, id: shown.at(-1)!.id }) : null };
+  const latest = await latestOperationStatuses(db, publisherId, found.rows.map((r) => r.id));
+  const rows = found.rows.map((row) => {
     const listing = (row.draft as { listing?: { title?: unknown } }).listing;
     return {
       id: row.id,
@@ -57,6 +71,7 @@ export async function listOfferSummaries(db: Db, publisherId: string): Promise<O
       updatedAt: iso(row.updated_at),
     };
   });
+  return { rows, nextCursor: found.nextCursor };
 }
 
 /**
@@ -93,7 +108,7 @@ export async function saveDraft(
 ): Promise<DraftSaved> {
   const { problems } = await validateOffer(doc, { config: ctx.config, publisherId, offerId });
   if (problems.length > 0) throw new VmarketError('VALIDATION_FAILED', say(nothingSaved, problems.length), { details: problems });
-  const saved = await putDraft(ctx.db, publisherId, offerId, doc as Record<string, unknown>, conditions);
+  const saved = await putDraft(ctx.db, publisherId, offerId, doc as Record<string, unknown>, { ...conditions, maxOffers: ctx.config.limits.offersPerPublisher });
   const https = (doc as { leads?: { destination?: unknown } }).leads?.destination === 'https';
   const leadSecret = https ? await ensureLeadSecret(ctx.db.kysely, ctx.secretKey, publisherId, offerId) : null;
   const status = await offerPublishStatus(ctx.db, publisherId, offerId);

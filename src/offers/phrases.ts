@@ -16,3 +16,9 @@ export const noSlotVersion: Phrase<[string, string, string]> = {
   en: (pub, offer, slot) => `The offer ${pub}/${offer} has no ${slot} version.`,
   de: (pub, offer, slot) => `Das Angebot ${pub}/${offer} hat keine ${SLOT_DE[slot] ?? slot}.`,
 };
+
+/** The `limits.offersPerPublisher` refusal: the limit and the key that raises it. */
+export const tooManyOffers: Phrase<[string, number]> = {
+  en: (publisher, max) => `The publisher ${publisher} already has ${max} offers, the most allowed; nothing was saved (the operator can raise limits.offersPerPublisher in the server configuration).`,
+  de: (publisher, max) => `Der Herausgeber ${publisher} hat bereits ${max} Angebote, mehr sind nicht erlaubt; nichts wurde gespeichert (der Betreiber kann limits.offersPerPublisher in der Serverkonfiguration erhöhen).`,
+};

@@ -9,7 +9,7 @@ import type { Db, Trx } from '../app/context.ts';
 import type { Database, OffersTable } from '../db/schema.ts';
 import { VmarketError } from '../errors.ts';
 import { type Localized, type Phrase, say } from '../i18n/localized.ts';
-import { offerNotFound } from './phrases.ts';
+import { offerNotFound, tooManyOffers } from './phrases.ts';
 
 export type OfferRow = Selectable<OffersTable>;
 
@@ -57,7 +57,7 @@ export async function putDraft(
   publisherId: string,
   offerId: string,
   doc: Record<string, unknown>,
-  options: { ifMatch?: string; ifNoneMatch?: string } = {},
+  options: { ifMatch?: string; ifNoneMatch?: string; maxOffers?: number } = {},
 ): Promise<PutDraftResult> {
   const etag = newEtag();
   const draft = JSON.stringify(doc);
@@ -65,8 +65,16 @@ export async function putDraft(
   if (options.ifNoneMatch !== undefined && options.ifNoneMatch.trim() !== '*') {
     throw new VmarketError('BAD_REQUEST', onlyStar);
   }
+  // a new offer only while the publisher has fewer than maxOffers (two creating at the very same
+  // moment may both pass the count; the limit bounds work, it is not an accounting)
+  const roomForOne = async (trx: Trx) => {
+    if (options.maxOffers === undefined) return;
+    const { n } = await trx.selectFrom('offers').select((eb) => eb.fn.countAll<string>().as('n')).where('publisher_id', '=', publisherId).executeTakeFirstOrThrow();
+    if (Number(n) >= options.maxOffers) throw new VmarketError('CONFLICT', say(tooManyOffers, publisherId, options.maxOffers));
+  };
   return db.transaction(async (trx) => {
     if (options.ifNoneMatch !== undefined) {
+      await roomForOne(trx);
       // insert-or-nothing: the primary key decides between two creators, not a read before it
       const inserted = await trx
         .insertInto('offers')
@@ -99,6 +107,7 @@ export async function putDraft(
     if (ifMatch !== undefined) {
       throw new VmarketError('PRECONDITION_FAILED', say(nothingToMatch, publisherId, offerId));
     }
+    await roomForOne(trx);
     await trx.insertInto('offers').values({ publisher_id: publisherId, id: offerId, draft, etag }).execute();
     return { created: true, etag };
   });
@@ -106,10 +115,6 @@ export async function putDraft(
 
 export async function getOfferRow(db: Kysely<Database> | Trx, publisherId: string, offerId: string): Promise<OfferRow | undefined> {
   return db.selectFrom('offers').selectAll().where('publisher_id', '=', publisherId).where('id', '=', offerId).executeTakeFirst();
-}
-
-export async function listOfferRows(db: Kysely<Database> | Trx, publisherId: string): Promise<OfferRow[]> {
-  return db.selectFrom('offers').selectAll().where('publisher_id', '=', publisherId).orderBy('id').execute();
 }
 
 /** Puts a packaged snapshot in the preview slot (served to its preview audience only). */

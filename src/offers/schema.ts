@@ -46,7 +46,21 @@ const MUST = {
   guid: schemaMessage(fixed('must be a subscription id (GUID)', 'muss eine Abonnement-ID (GUID) sein')),
   maxSubscriptions: schemaMessage(fixed('at most 100 subscriptions', 'höchstens 100 Abonnements')),
   plan: schemaMessage(fixed('needs at least one plan', 'braucht mindestens einen Plan')),
+  maxImageVersions: schemaMessage(fixed('at most 20 image versions per plan', 'höchstens 20 Image-Versionen pro Plan')),
+  maxPlans: schemaMessage(fixed('at most 20 plans', 'höchstens 20 Pläne')),
 };
+
+/**
+ * The most image files (OS and data disks of every version of every plan) one offer names: each
+ * is checked, hashed, certified and copied, so a draft's work is bounded here, before any of it.
+ */
+export const MAX_IMAGE_SOURCES = 200;
+const tooManySources: Phrase<[number]> = {
+  en: (max) => `names more than ${max} image files (OS and data disks of every version of every plan), the most allowed`,
+  de: (max) => `nennt mehr als ${max} Image-Dateien (Betriebssystem- und Datenträger aller Versionen aller Pläne), mehr sind nicht erlaubt`,
+};
+// registered once: a message per count would grow the registry with every request
+const TOO_MANY_SOURCES = schemaMessage(say(tooManySources, MAX_IMAGE_SOURCES));
 
 const text = (min: number, max: number) =>
   z.string().trim().min(min, schemaMessage(say(atLeastChars, min))).max(max, schemaMessage(say(atMostChars, max)));
@@ -140,7 +154,7 @@ export const planSchema = z.strictObject({
     z.strictObject({ model: z.literal('byol') }),
     z.strictObject({ model: z.literal('hourly'), hourlyUsd: z.number().positive().max(10000) }),
   ]),
-  images: z.array(imageVersionSchema).min(1, MUST.imageVersion).max(100),
+  images: z.array(imageVersionSchema).min(1, MUST.imageVersion).max(20, MUST.maxImageVersions),
 });
 
 /** A publisher id as a document or a request names it (the offer's `publisher`, a new publisher's `id`). */
@@ -153,9 +167,14 @@ export const offerSchema = z.strictObject({
   previewAudience: z.array(z.string().regex(GUID_PATTERN, MUST.guid)).max(100, MUST.maxSubscriptions).default([]),
   leads: leadsSchema.default({ destination: 'table' }),
   testDrive: testDriveSchema.optional(),
-  plans: z.array(planSchema).min(1, MUST.plan).max(20),
+  plans: z.array(planSchema).min(1, MUST.plan).max(20, MUST.maxPlans),
   /** Extension: who hears about this offer's operations besides `--notify`. */
   metadata: z.strictObject({ notificationEmails: z.array(email).max(20).default([]) }).optional(),
+}).superRefine((offer, refinement) => {
+  const sources = offer.plans.reduce((n, plan) => n + plan.images.reduce((m, image) => m + 1 + image.dataDisks.length, 0), 0);
+  if (sources > MAX_IMAGE_SOURCES) {
+    refinement.addIssue({ code: 'too_big', origin: 'array', maximum: MAX_IMAGE_SOURCES, inclusive: true, input: offer.plans, path: ['plans'], message: TOO_MANY_SOURCES });
+  }
 });
 
 export type Offer = z.infer<typeof offerSchema>;

@@ -103,8 +103,11 @@ export async function validateOffer(doc: unknown, options: ValidateOptions): Pro
   // the input is kept on the issues so that their German can name the wrong value's type
   const parsed = offerSchema.safeParse(doc, { reportInput: true });
   if (!parsed.success) {
-    // Operator-dependent rules still run on what can be read, so one round trip shows everything.
     const problems: OfferProblem[] = parsed.error.issues.map((issue) => issueProblem(issue, formatPath(issue.path)));
+    // A document over the schema's limits on lists is refused on those alone: the rules below would
+    // do work in proportion to its size, which is exactly what the limits are there to bound.
+    if (parsed.error.issues.some((issue) => issue.code === 'too_big' && issue.origin === 'array')) return { problems, offer: null };
+    // Operator-dependent rules still run on what can be read, so one round trip shows everything.
     problems.push(...(await operatorProblems(doc as Partial<Offer>, options, new Set(problems.map((p) => p.path)))));
     return { problems: dedupe(problems), offer: null };
   }
@@ -156,6 +159,21 @@ async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, a
   // the publisher acted for, else the document's own: its import directories only (never another's)
   const owner = options.publisherId || (typeof doc.publisher === 'string' ? doc.publisher : undefined);
   const sources: SourceRules = { importDirs: importDirsOf(config.imports, owner), imports: config.imports };
+  // each distinct source is checked once, however many versions and disks name it: a draft
+  // repeating one file thousands of times costs one check (finding 10 of issue 9)
+  const sourceResults = new Map<string, Promise<Localized | string | undefined>>();
+  const checkSource = (source: string, path: string) => {
+    let result = sourceResults.get(source);
+    if (!result) {
+      result = sourceProblem(source, sources);
+      sourceResults.set(source, result);
+    }
+    sourceChecks.push(
+      result.then((problem) => {
+        if (problem !== undefined) add(path, problem);
+      }),
+    );
+  };
   plans.forEach((plan, p) => {
     if (!plan || typeof plan !== 'object') return;
     if (typeof plan.id === 'string') {
@@ -183,7 +201,7 @@ async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, a
         }
       }
       if (options.checkSources !== false && typeof image.osDisk === 'string') {
-        sourceChecks.push(checkSource(image.osDisk, `${at}.osDisk`, sources, add));
+        checkSource(image.osDisk, `${at}.osDisk`);
       }
       if (Array.isArray(image.dataDisks)) {
         image.dataDisks.forEach((disk, d) => {
@@ -192,7 +210,7 @@ async function operatorProblems(doc: Partial<Offer>, options: ValidateOptions, a
             add(`${at}.dataDisks[${d}].lun`, say(lunOrder, d, disk.lun));
           }
           if (options.checkSources !== false && typeof disk.source === 'string') {
-            sourceChecks.push(checkSource(disk.source, `${at}.dataDisks[${d}].source`, sources, add));
+            checkSource(disk.source, `${at}.dataDisks[${d}].source`);
           }
         });
       }
@@ -223,21 +241,22 @@ interface SourceRules {
   imports: Config['imports'];
 }
 
-/** One image source: a path confined to the publisher's import dirs, or an https URL under an allowed prefix. */
-async function checkSource(source: string, path: string, rules: SourceRules, add: AddProblem): Promise<void> {
+/**
+ * The problem with one image source, or undefined: a path must be confined to the publisher's
+ * import dirs, a URL be https under an allowed prefix.
+ */
+async function sourceProblem(source: string, rules: SourceRules): Promise<Localized | string | undefined> {
   try {
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source)) {
-      if (rules.imports.allowedUrlPrefixes.length === 0) {
-        add(path, noImageUrls);
-        return;
-      }
+      if (rules.imports.allowedUrlPrefixes.length === 0) return noImageUrls;
       await checkOutboundUrl(source, { allowedPrefixes: rules.imports.allowedUrlPrefixes, allowPrivateNetworks: rules.imports.allowPrivateNetworks });
     } else {
       await confineImportPath(source, rules.importDirs);
     }
+    return undefined;
   } catch (error) {
     if (!isVmarketError(error)) throw error;
-    add(path, error.localized ?? error.message);
+    return error.localized ?? error.message;
   }
 }
 

@@ -7,6 +7,8 @@
 import type { AppContext, Db } from '../app/context.ts';
 import type { CertificationReport } from '../certification/types.ts';
 import { mergeReports } from './certification-reports.ts';
+import { keysetPage, type Page } from '../db/pagination.ts';
+import type { PageQuery } from '../contracts/pagination.ts';
 import { iso } from '../util/dates.ts';
 import { currentStep, type StepRow } from './operations.ts';
 import type { Pipeline } from './pipeline.ts';
@@ -27,21 +29,23 @@ function summaryStep(pipeline: Pipeline, steps: StepRow[]): OperationSummary['cu
 }
 
 /**
- * Operations of every publisher, newest first, at most `limit`: those with `status`, or without
+ * One page of the operations of every publisher, newest first: those with `status`, or without
  * it the ones not finished (ACTIVE_OPERATION_STATUSES); each with its current step.
  */
 export async function listOperationSummaries(
   { db, pipeline }: Pick<AppContext, 'db' | 'pipeline'>,
-  options: { status?: OperationStatus; limit: number },
-): Promise<OperationSummary[]> {
-  const operations = await db.kysely
-    .selectFrom('operations')
-    .select(['id', 'publisher_id', 'offer_id', 'status', 'created_at', 'created_by'])
-    .where('status', 'in', options.status ? [options.status] : [...ACTIVE_OPERATION_STATUSES])
-    .orderBy('created_at', 'desc')
-    .orderBy('id')
-    .limit(options.limit)
-    .execute();
+  options: { status?: OperationStatus },
+  page: PageQuery,
+): Promise<Page<OperationSummary>> {
+  const { rows: operations, nextCursor } = await keysetPage(
+    db.kysely
+      .selectFrom('operations')
+      .select(['id', 'publisher_id', 'offer_id', 'status', 'created_at', 'created_by'])
+      .where('status', 'in', options.status ? [options.status] : [...ACTIVE_OPERATION_STATUSES]),
+    { at: 'created_at', id: 'id' },
+    page,
+    (r) => ({ at: r.created_at, id: r.id }),
+  );
   const steps =
     operations.length === 0
       ? []
@@ -53,7 +57,7 @@ export async function listOperationSummaries(
           .orderBy('position')
           .execute();
   const byOperation = Map.groupBy(steps, (s) => s.operation_id);
-  return operations.map((op) => ({
+  const rows = operations.map((op) => ({
     id: op.id,
     publisherId: op.publisher_id,
     offerId: op.offer_id,
@@ -62,6 +66,7 @@ export async function listOperationSummaries(
     createdBy: op.created_by,
     currentStep: summaryStep(pipeline, byOperation.get(op.id) ?? []),
   }));
+  return { rows, nextCursor };
 }
 
 /**

@@ -3,7 +3,10 @@
  * (core.md "Slot documents"). A package lists, per image, only locations that hold exactly its
  * bytes: the preview region in the preview slot, every plan region in the live slot.
  */
+import { relative, sep } from 'node:path';
 import type { AppContext } from '../app/context.ts';
+import { FsBlobStore } from '../storage/fs-store.ts';
+import type { BlobStore } from '../storage/types.ts';
 import type { DeploymentTemplate, PlanPackage, SignedPackage } from '../contracts/index.ts';
 import { getOrCreateSigningKey, signPackage } from '../catalog/signing.ts';
 import { DbSigningKeyStore } from '../catalog/key-store.ts';
@@ -38,6 +41,19 @@ export function buildTemplate(plan: SnapshotPlan, disks: DiskArtifact[]): Deploy
   };
 }
 
+/** The scheme of a file-system region's locations in packages (docs/contracts.md §7). */
+export const FS_LOCATION_SCHEME = 'vmarket-fs:';
+
+/**
+ * Where a copy is, as customers read it: an S3 region's `s3://bucket/key` as is; a file-system
+ * region's as `vmarket-fs://<region>/<object key>`, which names the copy without revealing the
+ * server's directories (a `file://` URI would, and means nothing on the customer's machine).
+ */
+export function customerLocation(region: string, store: BlobStore, sha256: string): string {
+  if (store instanceof FsBlobStore) return `${FS_LOCATION_SCHEME}//${region}/${relative(store.root, store.objectPath(sha256)).split(sep).join('/')}`;
+  return store.uri(sha256);
+}
+
 /** The package of one plan with the locations of `regions` (each must hold the plan's images). */
 export function buildPackage(ctx: AppContext, offer: OfferSnapshot, plan: SnapshotPlan, disks: DiskArtifact[], regions: string[]): PlanPackage {
   const mine = disks.filter((d) => d.planId === plan.id);
@@ -50,7 +66,7 @@ export function buildPackage(ctx: AppContext, offer: OfferSnapshot, plan: Snapsh
       lun: d.lun,
       sha256: d.sha256,
       size: d.size,
-      locations: Object.fromEntries(regions.map((r) => [r, regionStore(ctx, r).uri(d.sha256)])),
+      locations: Object.fromEntries(regions.map((r) => [r, customerLocation(r, regionStore(ctx, r), d.sha256)])),
     })),
     template: buildTemplate(plan, mine),
   };

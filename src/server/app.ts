@@ -9,6 +9,7 @@ import fastifySwagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.ts';
+import type { ParsedConfig } from '../config/schema.ts';
 import { VmarketError } from '../errors.ts';
 import { installAudit } from './audit.ts';
 import { installErrorHandling, installJsonParser } from './errors.ts';
@@ -47,6 +48,30 @@ export interface BuildServerOptions {
   webDistDir?: string;
 }
 
+/**
+ * Fastify's timeouts plus Node's own that it does not set: the headers timeout and how often
+ * Node looks for requests past their time (by default every 30 s, which would let a slow client
+ * hold a connection far longer than `requestTimeoutMs`).
+ */
+function httpTimeouts(http: ParsedConfig['http']) {
+  const request = http.requestTimeoutMs;
+  return {
+    requestTimeout: request,
+    connectionTimeout: http.connectionTimeoutMs,
+    keepAliveTimeout: http.keepAliveTimeoutMs,
+    http: {
+      requestTimeout: request,
+      headersTimeout: request > 0 ? Math.min(60_000, request) : 60_000,
+      connectionsCheckingInterval: request > 0 ? Math.max(250, Math.min(30_000, Math.floor(request / 4))) : 30_000,
+    },
+  };
+}
+
+/** A hop count as the function Fastify applies it with (its types take no number). */
+function trustedProxies(trust: ParsedConfig['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  return typeof trust === 'number' ? (_address, hop) => hop < trust : trust;
+}
+
 export async function buildServer(ctx: AppContext, options: BuildServerOptions = {}): Promise<FastifyInstance> {
   const logger = ctx.logger.child({ component: 'http' }, { redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } });
   const app = Fastify({
@@ -56,6 +81,9 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
     // answers 503 to new requests instead of leaving them hanging
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    ...httpTimeouts(ctx.config.http),
+    // false unless configured: a client cannot pick its own address with X-Forwarded-For
+    trustProxy: trustedProxies(ctx.config.trustProxy),
   }).withTypeProvider<ZodTypeProvider>() as unknown as ZodApp;
 
   app.setValidatorCompiler(zodValidatorCompiler);

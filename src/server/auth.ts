@@ -62,6 +62,17 @@ export async function authorizeOperator(ctx: AppContext, request: FastifyRequest
   return principal;
 }
 
+/**
+ * Whether `token`, which was `principal` when a long-lived answer (a status stream) began, still
+ * is and may still act for `publisherId`: false once the operator token changed or the
+ * publisher's token was rotated or the publisher removed.
+ */
+export async function tokenStillValid(ctx: AppContext, token: string, principal: Principal, publisherId: string): Promise<boolean> {
+  if (principal.kind === 'operator') return tokensEqual(token, ctx.operatorToken);
+  const publisher = await findPublisherByToken(ctx.db.kysely, token);
+  return publisher !== undefined && publisher.id === principal.publisher.id && publisher.id === publisherId;
+}
+
 /** How the pipeline records who acted: `operator` or `publisher:<id>`. */
 export function actorOf(principal: Principal): string {
   return principal.kind === 'operator' ? 'operator' : `publisher:${principal.publisher.id}`;

@@ -16,6 +16,12 @@ import { getCatalogOffer, listCatalogOffers, parseCatalogKey, type CatalogOffer,
 export const WEB_DIST = fileURLToPath(new URL('../web/dist/', import.meta.url));
 
 export async function installWeb(app: FastifyInstance, ctx: AppContext, distDir = WEB_DIST): Promise<void> {
+  // every answer, not only the app's files: the stand-in pages, the 404 page and error answers
+  // too, so no page this server writes runs an injected script or can be framed
+  app.addHook('onSend', async (_request, reply, payload) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) if (!reply.hasHeader(name)) reply.header(name, value);
+    return payload;
+  });
   if (existsSync(`${distDir}/index.html`)) {
     await app.register(fastifyStatic, { root: distDir, prefix: '/', wildcard: false, index: ['index.html'], setHeaders: webHeaders });
     const spa = { schema: { hide: true } };
@@ -23,8 +29,10 @@ export async function installWeb(app: FastifyInstance, ctx: AppContext, distDir 
     return;
   }
   const html = { schema: { hide: true } };
+  // the stand-in's styles as a file of this server: the policy allows no inline style
+  app.get(FALLBACK_CSS_PATH, html, async (_request, reply) => reply.type('text/css; charset=utf-8').header('cache-control', 'no-cache').send(FALLBACK_CSS));
   app.get('/', html, async (_request, reply) => {
-    const offers = await listCatalogOffers(ctx.db);
+    const offers = (await listCatalogOffers(ctx.db)).rows;
     return reply.type('text/html; charset=utf-8').send(page('vmarket storefront', storefront(offers)));
   });
   app.get<{ Params: { key: string }; Querystring: { subscription?: string } }>('/offers/:key', html, async (request, reply) => {
@@ -62,13 +70,23 @@ const CONTENT_SECURITY_POLICY = [
   "frame-ancestors 'none'",
 ].join('; ');
 
+/** The headers every answer carries (the app's files, the stand-in pages, errors). */
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+  'content-security-policy': CONTENT_SECURITY_POLICY,
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+};
+
 /** Hashed assets never change under their name; index.html must be fetched anew each time. */
 function webHeaders(reply: { header(name: string, value: string): unknown }, filePath: string): void {
   reply.header('cache-control', filePath.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
-  reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-  reply.header('x-content-type-options', 'nosniff');
-  reply.header('referrer-policy', 'same-origin');
+  for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
 }
+
+const FALLBACK_CSS_PATH = '/vmarket-fallback.css';
+const FALLBACK_CSS = `body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
+li{margin:.5rem 0}.muted{color:#666}.text{white-space:pre-wrap}table{border-collapse:collapse}td,th{padding:.25rem .75rem;border-bottom:1px solid #ddd;text-align:left}
+`;
 
 function escape(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -78,8 +96,7 @@ function page(title: string, body: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escape(title)}</title>
-<style>body{font-family:system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
-li{margin:.5rem 0}.muted{color:#666}table{border-collapse:collapse}td,th{padding:.25rem .75rem;border-bottom:1px solid #ddd;text-align:left}</style>
+<link rel="stylesheet" href="${FALLBACK_CSS_PATH}">
 </head><body><h1>${escape(title)}</h1>
 ${body}
 <p class="muted"><a href="/api/v1/openapi.json">API (OpenAPI)</a> · <a href="/portal">Publisher portal</a></p>
@@ -103,7 +120,7 @@ function offerPage(offer: CatalogOffer): string {
   return [
     offer.preview ? '<p><strong>Preview</strong>: visible to its preview audience only.</p>' : '',
     `<p>${escape(offer.summary)}</p>`,
-    `<p style="white-space:pre-wrap">${escape(offer.description)}</p>`,
+    `<p class="text">${escape(offer.description)}</p>`,
     `<p class="muted">Publisher: ${escape(offer.publisher)} · Categories: ${escape(offer.categories.join(', '))}</p>`,
     `<table><tr><th>Plan</th><th>OS</th><th>Regions</th><th>Pricing</th><th>Version</th></tr>${plans.join('')}</table>`,
     support.length ? `<p>Support: ${support.join(' · ')}</p>` : '',

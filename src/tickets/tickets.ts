@@ -11,7 +11,9 @@ import type { Db } from '../app/context.ts';
 import { noteAuditTarget } from '../audit/scope.ts';
 import { requirePublisher } from '../app/publishers.ts';
 import type { TicketCommentsTable, TicketsTable } from '../db/schema.ts';
+import { keysetPage, type Page } from '../db/pagination.ts';
 import { VmarketError } from '../errors.ts';
+import type { PageQuery } from '../contracts/pagination.ts';
 import { localizedFields, say, type Translations } from '../i18n/localized.ts';
 import { offerNotFound } from '../offers/phrases.ts';
 import { getOfferRow } from '../offers/repository.ts';
@@ -55,14 +57,15 @@ async function requireTicket(db: Db, publisherId: string, ticketId: string): Pro
 }
 
 /**
- * Tickets newest first: one publisher's (`publisherId`, the stuck steps' included) or every
- * publisher's (the operator's list), optionally only those with `status`.
+ * One page of tickets, newest first: one publisher's (`publisherId`, the stuck steps' included)
+ * or every publisher's (the operator's list), optionally only those with `status`.
  */
-export async function listTickets(db: Db, filter: { publisherId?: string; status?: TicketStatus } = {}): Promise<Ticket[]> {
-  let query = db.kysely.selectFrom('tickets').selectAll().orderBy('created_at', 'desc').orderBy('id');
+export async function listTickets(db: Db, filter: { publisherId?: string; status?: TicketStatus }, page: PageQuery): Promise<Page<Ticket>> {
+  let query = db.kysely.selectFrom('tickets').selectAll();
   if (filter.publisherId !== undefined) query = query.where('publisher_id', '=', filter.publisherId);
   if (filter.status !== undefined) query = query.where('status', '=', filter.status);
-  return (await query.execute()).map(ticketView);
+  const found = await keysetPage(query, { at: 'created_at', id: 'id' }, page, (r) => ({ at: r.created_at, id: r.id }));
+  return { rows: found.rows.map(ticketView), nextCursor: found.nextCursor };
 }
 
 /** One ticket of the publisher with its conversation, oldest comment first. 404 NOT_FOUND. */

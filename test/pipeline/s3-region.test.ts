@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
@@ -17,6 +16,7 @@ import { tempDir } from '../helpers/files.ts';
 import { startS3rver } from '../helpers/s3rver.ts';
 import { offerDocument, step, waitForStatus } from '../helpers/offers.ts';
 import { sha256File } from '../helpers/streams.ts';
+import { configuredRegionDir, regionCopyPath } from '../helpers/locations.ts';
 
 const BUCKET = 'eastus';
 const BASE = '/api/v1/publishers/contoso/offers/s3-offer';
@@ -93,9 +93,9 @@ test('an offer goes live in an S3 region, and republishing the same image copies
     assert.equal(hash.digest('hex'), sha, 'the S3 object holds exactly the image bytes');
     assert.deepEqual(await bucketKeys(), [key]);
 
-    // The file-system region's location is a file:// URI of an identical copy.
-    assert.match(disk.locations.westeurope, /^file:\/\//);
-    assert.equal(await sha256File(fileURLToPath(disk.locations.westeurope)), sha);
+    // The file-system region's location names an identical copy without the server's path.
+    assert.match(disk.locations.westeurope, /^vmarket-fs:\/\/westeurope\/sha256\//);
+    assert.equal(await sha256File(regionCopyPath(configuredRegionDir(server), disk.locations.westeurope)), sha);
   });
 
   await t.test('the same image as version 1.0.1 copies 0 bytes', async () => {

@@ -254,7 +254,7 @@ describe('documents and operations', () => {
   test('health, readiness and metrics', async () => {
     assert.deepEqual((await server.api('GET', '/healthz')).body, { status: 'ok' });
     assert.deepEqual((await server.api('GET', '/readyz')).body, { status: 'ready', database: 'embedded' });
-    const metrics = await server.api('GET', '/metrics');
+    const metrics = await server.api('GET', '/metrics', { token: server.operatorToken });
     assert.equal(metrics.status, 200);
     assert.match(metrics.body, /vmarket_http_requests_total\{method="GET",route="\/api\/v1\/catalog\/offers",status="200"\} \d+/);
     assert.match(metrics.body, /vmarket_operations\{status="running"\} 0/);

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { validOffer } from '../helpers/offers.ts';
+import { type SseEvent, sseReader } from '../helpers/sse.ts';
 
 let server: TestServer;
 let token: string;
@@ -27,55 +28,6 @@ before(async () => {
 after(async () => {
   await server?.close();
 });
-
-interface SseEvent {
-  event?: string;
-  data?: string;
-  retry?: string;
-  comment?: string;
-}
-
-/** Reads a text/event-stream answer block by block (each block ends with a blank line). */
-function sseReader(res: Response) {
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  return {
-    /** The next block, or null when the stream ended; fails after `timeoutMs`. */
-    async next(timeoutMs = 10_000): Promise<SseEvent | null> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const end = buffer.indexOf('\n\n');
-        if (end >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const parsed: SseEvent = {};
-          for (const line of block.split('\n')) {
-            if (line.startsWith(':')) parsed.comment = line.slice(1).trim();
-            else {
-              const colon = line.indexOf(':');
-              const field = line.slice(0, colon) as 'event' | 'data' | 'retry';
-              parsed[field] = line.slice(colon + 1).replace(/^ /, '');
-            }
-          }
-          return parsed;
-        }
-        const left = deadline - Date.now();
-        if (left <= 0) assert.fail(`no event within ${timeoutMs} ms; buffered: ${JSON.stringify(buffer)}`);
-        let timer: NodeJS.Timeout | undefined;
-        const chunk = await Promise.race([
-          reader.read(),
-          new Promise<never>((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`no event within ${timeoutMs} ms`)), left);
-          }),
-        ]).finally(() => clearTimeout(timer));
-        if (chunk.done) return null;
-        buffer += decoder.decode(chunk.value, { stream: true });
-      }
-    },
-    cancel: () => reader.cancel().catch(() => {}),
-  };
-}
 
 async function openStream(authToken: string | undefined, path = STREAM): Promise<Response> {
   return fetch(server.url + path, { headers: authToken ? { authorization: `Bearer ${authToken}` } : {} });

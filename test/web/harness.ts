@@ -68,6 +68,8 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 export interface WebServer {
   url: string;
+  /** The server's data directory (its file-system regions are under `regions/<name>`). */
+  dataDir: string;
   operatorToken: string;
   importDir: string;
   /** The sample image's file name inside importDir and each publisher's `<importDir>/<id>/` (offers name it as their osDisk). */
@@ -200,6 +202,7 @@ export async function startWebServer(config: WebServerConfig = {}): Promise<WebS
 
   return {
     url,
+    dataDir,
     operatorToken: TEST_OPERATOR_TOKEN,
     importDir,
     waitForStatus,

@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { AUDIENCE, offerDocument } from '../helpers/offers.ts';
 import { sha256File } from '../helpers/streams.ts';
+import { regionCopyPath } from '../helpers/locations.ts';
 import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();
@@ -205,9 +205,9 @@ describe('web app: storefront', { skip }, () => {
     assert.equal(await locations.count(), 2);
     for (const region of ['westeurope', 'eastus']) {
       const text = await locations.filter({ hasText: region }).innerText();
-      const uri = /file:\/\/\S+/.exec(text)?.[0];
+      const uri = /vmarket-fs:\/\/\S+/.exec(text)?.[0];
       assert.ok(uri, `a location for ${region}: ${text}`);
-      assert.equal(await sha256File(fileURLToPath(uri)), imageSha, `the ${region} copy holds the image's bytes`);
+      assert.equal(await sha256File(regionCopyPath((region) => path.join(server.dataDir, 'regions', region), uri)), imageSha, `the ${region} copy holds the image's bytes`);
     }
     await page.getByText('Signature', { exact: true }).click();
     await screenshot(page, 'acquire-result');

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { LeadSecretInfo, LeadSecretShown } from '../../contracts/index.ts';
 import { offerPath, openSession, resolvePublisher, type ServerFlags, withServerOptions } from '../common.ts';
 import { print, printJson } from '../output.ts';
-import { formatCsv, formatTable, listOf } from '../table.ts';
+import { formatCsv, formatTable } from '../table.ts';
 
 interface Lead {
   id: string;
@@ -36,7 +36,7 @@ export function registerLeadsCommand(program: Command): void {
   ).action(async (offerId: string, flags: ServerFlags & { csv?: boolean; json?: boolean }) => {
     const session = await openSession(flags);
     const publisher = await resolvePublisher(session, flags);
-    const list = listOf<Lead>((await session.client.get(`${offerPath(publisher, offerId)}/leads`)).body, 'leads');
+    const list = await session.client.getAll<Lead>(`${offerPath(publisher, offerId)}/leads`, 'leads');
     if (flags.json) return printJson(list);
     const rows = list.map((l) => [
       l.id,

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { openSession, resolvePublisher, type ServerFlags, withServerOptions } from '../common.ts';
 import { seg } from '../client.ts';
 import { print, printJson } from '../output.ts';
-import { formatTable, listOf } from '../table.ts';
+import { formatTable } from '../table.ts';
 
 interface Ticket {
   id: string;
@@ -29,7 +29,7 @@ export function registerTicketsCommand(program: Command): void {
   ).action(async (flags: ServerFlags & { json?: boolean }) => {
     const session = await openSession(flags);
     const publisher = await resolvePublisher(session, flags);
-    const list = listOf<Ticket>((await session.client.get(`/publishers/${seg(publisher)}/tickets`)).body, 'tickets');
+    const list = await session.client.getAll<Ticket>(`/publishers/${seg(publisher)}/tickets`, 'tickets');
     if (flags.json) return printJson(list);
     if (list.length === 0) return print(`no tickets for ${publisher}`);
     print(

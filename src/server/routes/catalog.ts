@@ -2,6 +2,7 @@
  * The public catalogue (no token): live offers (and, with `X-Subscription-Id`, the previews that
  * list the subscription), one offer's listing, the signing keys, and acquire.
  */
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { acquirePlan } from '../../catalog/acquire.ts';
@@ -9,6 +10,10 @@ import { DbSigningKeyStore } from '../../catalog/key-store.ts';
 import { publicKeys } from '../../catalog/signing.ts';
 import { getCatalogOffer, listCatalogOffers, parseCatalogKey } from '../../catalog/storefront.ts';
 import { VmarketError } from '../../errors.ts';
+import { say } from '../../i18n/localized.ts';
+import { tooManyAcquires } from '../limit-phrases.ts';
+import { MinuteLimiter } from '../minute-limiter.ts';
+import { nextCursorSchema, pageQuerySchema } from '../../contracts/pagination.ts';
 import { API, errorResponses, shaped, type ZodApp } from '../schemas.ts';
 import { acquiredPackageSchema, catalogOfferSchema, catalogOfferSummarySchema, signingKeysSchema } from '../../contracts/index.ts';
 
@@ -34,7 +39,29 @@ function parseKey(key: string): { publisherId: string; offerId: string } {
   return parsed;
 }
 
+/**
+ * Acquire needs no token, and each one stores a lead and may send it on: it is limited per
+ * subscription id and per client address (the proxy's forwarded address with `trustProxy`), each
+ * key counted on its own so that one flooder does not block other customers.
+ */
+function acquireLimits(ctx: AppContext) {
+  const { acquiresPerSubscriptionPerMinute: perSubscription, acquiresPerAddressPerMinute: perAddress } = ctx.config.limits;
+  const bySubscription = new MinuteLimiter(perSubscription);
+  const byAddress = new MinuteLimiter(perAddress);
+  return (request: FastifyRequest, reply: FastifyReply, subscriptionId: string) => {
+    const refuse = (who: 'subscription' | 'address', max: number, key: string, seconds: number) => {
+      reply.header('retry-after', String(seconds));
+      return new VmarketError('RATE_LIMITED', say(tooManyAcquires, who, max, key, seconds));
+    };
+    const address = byAddress.hit(request.ip);
+    if (address !== null) throw refuse('address', perAddress, 'limits.acquiresPerAddressPerMinute', address);
+    const subscription = bySubscription.hit(subscriptionId.toLowerCase());
+    if (subscription !== null) throw refuse('subscription', perSubscription, 'limits.acquiresPerSubscriptionPerMinute', subscription);
+  };
+}
+
 export function catalogRoutes(app: ZodApp, ctx: AppContext): void {
+  const limitAcquire = acquireLimits(ctx);
   app.get(
     `${API}/catalog/offers`,
     {
@@ -42,20 +69,17 @@ export function catalogRoutes(app: ZodApp, ctx: AppContext): void {
         summary: 'The catalogue: live offers, plus previews for the caller\'s subscription',
         tags: ['catalog'],
         headers: subscriptionHeader,
-        querystring: z.object({
+        querystring: pageQuerySchema.extend({
           q: z.string().max(200).optional().describe('Words searched in title, summary, description and keywords (all must match).'),
           category: z.string().max(100).optional(),
         }),
-        response: { 200: z.object({ offers: z.array(catalogOfferSummarySchema) }), ...errorResponses },
+        response: { 200: z.object({ offers: z.array(catalogOfferSummarySchema), nextCursor: nextCursorSchema }), ...errorResponses },
       },
     },
     async (request) => {
-      const offers = await listCatalogOffers(ctx.db, {
-        q: request.query.q,
-        category: request.query.category,
-        subscriptionId: request.headers['x-subscription-id'],
-      });
-      return { offers };
+      const { q, category, ...pageQuery } = request.query;
+      const page = await listCatalogOffers(ctx.db, { q, category, subscriptionId: request.headers['x-subscription-id'] }, pageQuery);
+      return { offers: page.rows, nextCursor: page.nextCursor };
     },
   );
 
@@ -101,9 +125,10 @@ export function catalogRoutes(app: ZodApp, ctx: AppContext): void {
         response: { 200: acquiredPackageSchema, ...errorResponses },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { publisherId, offerId } = parseKey(request.params.key);
       const { subscriptionId, plan, contact } = request.body;
+      limitAcquire(request, reply, subscriptionId);
       return shaped(acquiredPackageSchema, await acquirePlan(ctx, { publisherId, offerId, subscriptionId, plan, contact }));
     },
   );

@@ -1,8 +1,9 @@
-/** Liveness (`/healthz`), readiness (`/readyz`: the database answers) and `/metrics`. */
+/** Liveness (`/healthz`), readiness (`/readyz`: the database answers) and `/metrics` (operator token unless `metrics.access: public`). */
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { pingDatabase } from '../../db/database.ts';
 import { VmarketError } from '../../errors.ts';
+import { authorizeOperator } from '../auth.ts';
 import type { ServerMetrics } from '../metrics.ts';
 import { errorResponses, type ZodApp } from '../schemas.ts';
 
@@ -34,7 +35,10 @@ export function healthRoutes(app: ZodApp, ctx: AppContext, metrics: ServerMetric
     },
   );
 
-  app.get('/metrics', { config: { rateLimit: false }, schema: { hide: true } }, async (_request, reply) => {
+  // The metrics name publishers' offers and counts of leads and operations: the operator's unless
+  // the configuration makes them public (e.g. for a scraper inside a trusted network).
+  app.get('/metrics', { config: { rateLimit: false }, schema: { hide: true } }, async (request, reply) => {
+    if (ctx.config.metrics.access === 'operator') await authorizeOperator(ctx, request);
     const text = await metrics.registry.metrics();
     return reply.type(metrics.registry.contentType).serializer((p: unknown) => String(p)).send(text);
   });

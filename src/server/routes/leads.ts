@@ -1,7 +1,10 @@
 /**
  * `GET /publishers/{pub}/offers/{offer}/leads`: the customers who acquired the offer, newest
  * first, with how their delivery went; `GET /publishers/{pub}/leads` the same for every offer of
- * the publisher. `?format=csv` answers the same as CSV (the columns of `vmarket leads list --csv`).
+ * the publisher. Both are pages (`?limit=&cursor=`, `nextCursor`). `?format=csv` answers the
+ * same as CSV (the columns of `vmarket leads list --csv`): an export wants every row, so it walks
+ * the pages itself, but stops at LEADS_CSV_MAX_ROWS (one request must not be unbounded work) and
+ * then hands the cursor to continue from in the `X-Next-Cursor` header.
  * `GET|POST /publishers/{pub}/offers/{offer}/lead-secret`: the offer's lead signing secret's
  * fingerprint, and its rotation (the only answer besides the first https save showing the secret).
  */
@@ -10,6 +13,8 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { requirePublisher } from '../../app/publishers.ts';
 import { leadSecretInfo, listLeads, rotateLeadSecret } from '../../leads/index.ts';
+import { MAX_PAGE_SIZE, nextCursorSchema, pageQuerySchema, type PageQuery } from '../../contracts/pagination.ts';
+import type { Page } from '../../db/pagination.ts';
 import { actorOf, authorizePublisher } from '../auth.ts';
 import { API, bearer, errorResponses, offerParams, publisherParams, type ZodApp } from '../schemas.ts';
 import { type LeadView, leadSchema, leadSecretInfoSchema, leadSecretShownSchema } from '../../contracts/index.ts';
@@ -28,16 +33,30 @@ export function leadsCsv(leads: LeadView[]): string {
   return [LEAD_CSV_COLUMNS, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
-const leadsQuery = z.object({ format: z.enum(['json', 'csv']).default('json') });
-const leadsAnswer = z.object({ leads: z.array(leadSchema) });
+/** The most rows one CSV export answers; the rest follow with the `X-Next-Cursor` header's cursor. */
+export const LEADS_CSV_MAX_ROWS = 10_000;
 
-/** The leads as JSON, or as CSV for `?format=csv`. */
-function answerLeads(reply: FastifyReply, format: 'json' | 'csv', leads: LeadView[]) {
-  if (format === 'csv') {
-    // bypasses the JSON serializer: the answer is text/csv
-    return reply.type('text/csv; charset=utf-8').serializer((payload: unknown) => String(payload)).send(leadsCsv(leads) as never);
+const leadsQuery = pageQuerySchema.extend({ format: z.enum(['json', 'csv']).default('json') });
+const leadsAnswer = z.object({ leads: z.array(leadSchema), nextCursor: nextCursorSchema });
+
+type LeadPages = (page: PageQuery) => Promise<Page<LeadView>>;
+
+/** One page as JSON, or for `?format=csv` up to LEADS_CSV_MAX_ROWS rows as CSV. */
+async function answerLeads(reply: FastifyReply, query: z.infer<typeof leadsQuery>, pages: LeadPages) {
+  if (query.format === 'json') {
+    const page = await pages(query);
+    return reply.send({ leads: page.rows, nextCursor: page.nextCursor });
   }
-  return reply.send({ leads });
+  const leads: LeadView[] = [];
+  let cursor = query.cursor;
+  do {
+    const page = await pages({ limit: Math.min(MAX_PAGE_SIZE, LEADS_CSV_MAX_ROWS - leads.length), ...(cursor ? { cursor } : {}) });
+    leads.push(...page.rows);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && leads.length < LEADS_CSV_MAX_ROWS);
+  if (cursor) reply.header('x-next-cursor', cursor);
+  // bypasses the JSON serializer: the answer is text/csv
+  return reply.type('text/csv; charset=utf-8').serializer((payload: unknown) => String(payload)).send(leadsCsv(leads) as never);
 }
 
 export function leadRoutes(app: ZodApp, ctx: AppContext): void {
@@ -45,7 +64,7 @@ export function leadRoutes(app: ZodApp, ctx: AppContext): void {
     `${API}/publishers/:pub/offers/:offer/leads`,
     {
       schema: {
-        summary: 'The offer\'s leads, newest first (?format=csv for CSV)',
+        summary: 'The offer\'s leads, newest first, a page at a time (?format=csv for CSV)',
         tags: ['leads'],
         security: bearer,
         params: offerParams,
@@ -56,7 +75,7 @@ export function leadRoutes(app: ZodApp, ctx: AppContext): void {
     async (request, reply) => {
       const { pub, offer } = request.params;
       await authorizePublisher(ctx, request, pub);
-      return answerLeads(reply, request.query.format, await listLeads(ctx.db, pub, offer));
+      return answerLeads(reply, request.query, (page) => listLeads(ctx.db, pub, offer, page));
     },
   );
 
@@ -76,7 +95,7 @@ export function leadRoutes(app: ZodApp, ctx: AppContext): void {
       const { pub } = request.params;
       const principal = await authorizePublisher(ctx, request, pub);
       if (principal.kind === 'operator') await requirePublisher(ctx.db, pub);
-      return answerLeads(reply, request.query.format, await listLeads(ctx.db, pub));
+      return answerLeads(reply, request.query, (page) => listLeads(ctx.db, pub, undefined, page));
     },
   );
 

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { requirePublisher } from '../../app/publishers.ts';
 import { VmarketError } from '../../errors.ts';
+import { nextCursorSchema, pageQuerySchema } from '../../contracts/pagination.ts';
 import { listOfferSummaries, readOfferSlot, saveDraft } from '../../offers/offers.ts';
 import { offerSchema } from '../../offers/schema.ts';
 import { noSlotVersion } from '../../offers/phrases.ts';
@@ -67,18 +68,20 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
     base,
     {
       schema: {
-        summary: 'The publisher\'s offers with their status and etag',
+        summary: 'The publisher\'s offers with their status and etag, by id, a page at a time',
         tags: ['offers'],
         security: bearer,
         params: publisherParams,
-        response: { 200: z.object({ offers: z.array(offerSummarySchema) }), ...errorResponses },
+        querystring: pageQuerySchema,
+        response: { 200: z.object({ offers: z.array(offerSummarySchema), nextCursor: nextCursorSchema }), ...errorResponses },
       },
     },
     async (request) => {
       const { pub } = request.params;
       const principal = await authorizePublisher(ctx, request, pub);
       if (principal.kind === 'operator') await requirePublisher(ctx.db, pub);
-      return { offers: await listOfferSummaries(ctx.db, pub) };
+      const page = await listOfferSummaries(ctx.db, pub, request.query);
+      return { offers: page.rows, nextCursor: page.nextCursor };
     },
   );
 

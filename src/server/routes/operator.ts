@@ -5,13 +5,11 @@
  */
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
+import { nextCursorSchema, pageQuerySchema } from '../../contracts/pagination.ts';
 import { listOperationSummaries, listPendingReviews } from '../../pipeline/operator-views.ts';
 import { authorizeOperator } from '../auth.ts';
 import { API, bearer, errorResponses, type ZodApp } from '../schemas.ts';
 import { OPERATION_STATUSES, operationSummarySchema, pendingReviewSchema } from '../../contracts/index.ts';
-
-/** How many operations one answer holds at most by default. */
-const DEFAULT_OPERATIONS_LIMIT = 200;
 
 export function operatorRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
@@ -22,17 +20,15 @@ export function operatorRoutes(app: ZodApp, ctx: AppContext): void {
         description: 'Without `status`: notStarted, running and waitingForPublisherReview. With `status`: only that status.',
         tags: ['operator', 'publishing'],
         security: bearer,
-        querystring: z.object({
-          status: z.enum(OPERATION_STATUSES).optional(),
-          limit: z.coerce.number().int().min(1).max(1000).default(DEFAULT_OPERATIONS_LIMIT),
-        }),
-        response: { 200: z.object({ operations: z.array(operationSummarySchema) }), ...errorResponses },
+        querystring: pageQuerySchema.extend({ status: z.enum(OPERATION_STATUSES).optional() }),
+        response: { 200: z.object({ operations: z.array(operationSummarySchema), nextCursor: nextCursorSchema }), ...errorResponses },
       },
     },
     async (request) => {
       await authorizeOperator(ctx, request);
-      const { status, limit } = request.query;
-      return { operations: await listOperationSummaries(ctx, { ...(status ? { status } : {}), limit }) };
+      const { status, ...pageQuery } = request.query;
+      const page = await listOperationSummaries(ctx, status ? { status } : {}, pageQuery);
+      return { operations: page.rows, nextCursor: page.nextCursor };
     },
   );
 

@@ -7,15 +7,22 @@
  *
  * Access is checked before the stream starts (401/403/404 answer the contract's JSON error);
  * changes are found by the shared poller of `../status-hub.ts`. Streams end when the client goes
- * away (unsubscribed at once) and when the server closes (the preClose hook ends them all, or
- * `app.close()` would wait for them forever).
+ * away (unsubscribed at once), when the server closes (the preClose hook ends them all, or
+ * `app.close()` would wait for them forever), and when the token that opened them stops being
+ * valid (rotated, publisher removed): it is checked again every STREAM_TOKEN_CHECK_MS, because a
+ * rotation may come from another process. A stream is long-lived work, so one token may hold
+ * `limits.streamsPerToken` at once and one offer `limits.streamsPerOffer` (429 beyond).
  */
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import type { Locale } from '../../i18n/locale.ts';
 import { localizeTree } from '../../i18n/localize-tree.ts';
 import { getOfferStatus } from '../../pipeline/service.ts';
-import { authorizePublisher } from '../auth.ts';
+import { hashToken } from '../../app/publishers.ts';
+import { VmarketError } from '../../errors.ts';
+import { say } from '../../i18n/localized.ts';
+import { authorizePublisher, bearerToken, tokenStillValid } from '../auth.ts';
+import { tooManyStreamsForOffer, tooManyStreamsForToken } from '../limit-phrases.ts';
 import { requestLocale } from '../language.ts';
 import { API, bearer, errorResponses, offerParams, type ZodApp } from '../schemas.ts';
 import { STATUS_POLL_INTERVAL_MS, StatusHub } from '../status-hub.ts';
@@ -25,12 +32,32 @@ import { offerStatusSchema } from '../../contracts/index.ts';
 export const STATUS_STREAM_RETRY_MS = 2000;
 /** How often an idle stream sends a `: keepalive` comment. */
 export const STATUS_STREAM_KEEPALIVE_MS = 15_000;
+/** How often an open stream checks that its token still acts for the publisher. */
+export const STREAM_TOKEN_CHECK_MS = 5_000;
 
 export interface StatusEventOptions {
   /** Milliseconds between two reads of a watched offer (default STATUS_POLL_INTERVAL_MS). */
   pollIntervalMs?: number;
   /** Milliseconds between keepalive comments (default STATUS_STREAM_KEEPALIVE_MS). */
   keepaliveMs?: number;
+  /** Milliseconds between two checks of a stream's token (default STREAM_TOKEN_CHECK_MS). */
+  tokenCheckMs?: number;
+}
+
+/** How many streams are open per key; a key's count goes away with its last stream. */
+class OpenCounts {
+  readonly #counts = new Map<string, number>();
+  get(key: string): number {
+    return this.#counts.get(key) ?? 0;
+  }
+  add(key: string): void {
+    this.#counts.set(key, this.get(key) + 1);
+  }
+  remove(key: string): void {
+    const left = this.get(key) - 1;
+    if (left > 0) this.#counts.set(key, left);
+    else this.#counts.delete(key);
+  }
 }
 
 /**
@@ -53,6 +80,10 @@ function statusEvent(json: string): string {
 
 export function statusEventRoutes(app: ZodApp, ctx: AppContext, options: StatusEventOptions = {}): StatusHub {
   const keepaliveMs = options.keepaliveMs ?? STATUS_STREAM_KEEPALIVE_MS;
+  const tokenCheckMs = options.tokenCheckMs ?? STREAM_TOKEN_CHECK_MS;
+  const limits = ctx.config.limits;
+  const perToken = new OpenCounts();
+  const perOffer = new OpenCounts();
   const hub = new StatusHub((pub, offer) => serializedStatus(ctx, pub, offer), {
     intervalMs: options.pollIntervalMs ?? STATUS_POLL_INTERVAL_MS,
     logger: app.log,
@@ -89,9 +120,23 @@ export function statusEventRoutes(app: ZodApp, ctx: AppContext, options: StatusE
     },
     async (request, reply) => {
       const { pub, offer } = request.params;
-      await authorizePublisher(ctx, request, pub);
+      const principal = await authorizePublisher(ctx, request, pub);
+      const token = bearerToken(request)!;
+      const tokenKey = hashToken(token);
+      const offerKey = JSON.stringify([pub, offer]);
       const first = await serializedStatus(ctx, pub, offer);
       const locale = requestLocale(request);
+      // counted after the awaits, right before the stream opens: nothing can slip in between
+      if (perToken.get(tokenKey) >= limits.streamsPerToken) {
+        reply.header('retry-after', String(Math.ceil(tokenCheckMs / 1000)));
+        throw new VmarketError('RATE_LIMITED', say(tooManyStreamsForToken, limits.streamsPerToken));
+      }
+      if (perOffer.get(offerKey) >= limits.streamsPerOffer) {
+        reply.header('retry-after', String(Math.ceil(tokenCheckMs / 1000)));
+        throw new VmarketError('RATE_LIMITED', say(tooManyStreamsForOffer, `${pub}/${offer}`, limits.streamsPerOffer));
+      }
+      perToken.add(tokenKey);
+      perOffer.add(offerKey);
 
       reply.hijack();
       const res = reply.raw;
@@ -109,11 +154,21 @@ export function statusEventRoutes(app: ZodApp, ctx: AppContext, options: StatusE
       const keepalive = setInterval(() => res.write(': keepalive\n\n'), keepaliveMs);
       keepalive.unref();
       const unsubscribe = hub.subscribe(pub, offer, (json) => res.write(statusEvent(statusIn(json, locale))), first);
+      const tokenCheck = setInterval(() => {
+        void tokenStillValid(ctx, token, principal, pub).then(
+          (valid) => valid || end(),
+          (error: unknown) => request.log.warn({ err: error }, 'status stream: checking the token failed'),
+        );
+      }, tokenCheckMs);
+      tokenCheck.unref();
       let ended = false;
       const end = () => {
         if (ended) return;
         ended = true;
         clearInterval(keepalive);
+        clearInterval(tokenCheck);
+        perToken.remove(tokenKey);
+        perOffer.remove(offerKey);
         unsubscribe();
         open.delete(end);
         if (!res.writableEnded) res.end();

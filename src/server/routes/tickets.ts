@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
+import { nextCursorSchema, pageQuerySchema } from '../../contracts/pagination.ts';
 import { addTicketComment, getTicket, listTickets, openTicket, setTicketStatus } from '../../tickets/index.ts';
 import { actorOf, authorizeOperator, authorizePublisher } from '../auth.ts';
 import { API, bearer, errorResponses, publisherParams, type ZodApp } from '../schemas.ts';
@@ -24,6 +25,9 @@ const openTicketBody = z.object({
   offerId: z.string().min(1).max(100).optional(),
 });
 
+/** A page of tickets, newest first. */
+const ticketsAnswer = z.object({ tickets: z.array(ticketSchema), nextCursor: nextCursorSchema });
+
 export function ticketRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
     `${API}/publishers/:pub/tickets`,
@@ -33,13 +37,15 @@ export function ticketRoutes(app: ZodApp, ctx: AppContext): void {
         tags: ['tickets'],
         security: bearer,
         params: publisherParams,
-        response: { 200: z.object({ tickets: z.array(ticketSchema) }), ...errorResponses },
+        querystring: pageQuerySchema,
+        response: { 200: ticketsAnswer, ...errorResponses },
       },
     },
     async (request) => {
       const { pub } = request.params;
       await authorizePublisher(ctx, request, pub);
-      return { tickets: await listTickets(ctx.db, { publisherId: pub }) };
+      const page = await listTickets(ctx.db, { publisherId: pub }, request.query);
+      return { tickets: page.rows, nextCursor: page.nextCursor };
     },
   );
 
@@ -128,13 +134,15 @@ export function ticketRoutes(app: ZodApp, ctx: AppContext): void {
         summary: 'Operator: every publisher\'s tickets, newest first (?status=open|closed)',
         tags: ['tickets', 'operator'],
         security: bearer,
-        querystring: z.object({ status: z.enum(TICKET_STATUSES).optional() }),
-        response: { 200: z.object({ tickets: z.array(ticketSchema) }), ...errorResponses },
+        querystring: pageQuerySchema.extend({ status: z.enum(TICKET_STATUSES).optional() }),
+        response: { 200: ticketsAnswer, ...errorResponses },
       },
     },
     async (request) => {
       await authorizeOperator(ctx, request);
-      return { tickets: await listTickets(ctx.db, request.query.status ? { status: request.query.status } : {}) };
+      const { status, ...pageQuery } = request.query;
+      const page = await listTickets(ctx.db, status ? { status } : {}, pageQuery);
+      return { tickets: page.rows, nextCursor: page.nextCursor };
     },
   );
 }

@@ -3,10 +3,10 @@
  * its expected maximum) is marked. The list refreshes itself while the page is visible.
  */
 import { useTranslation } from 'react-i18next';
-import { api } from '../../api/client.ts';
 import type { OperationSummary } from '../../../../contracts/index.ts';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
-import { useApi } from '../../components/use-api.ts';
+import { LoadMore } from '../../components/LoadMore.tsx';
+import { usePagedApi } from '../../components/use-paged-api.ts';
 import { LIST_REFRESH_MS, useRefreshWhileVisible } from '../../components/use-refresh.ts';
 import { useFormat } from '../../format.ts';
 import { useStepNames } from '../../step-names.ts';
@@ -24,7 +24,7 @@ export function OperationsSection() {
   const { t } = useTranslation('operator');
   const format = useFormat();
   const stepNames = useStepNames();
-  const operations = useApi((signal) => api.get<{ operations: OperationSummary[] }>('/operations', { signal }), []);
+  const operations = usePagedApi<'operations', OperationSummary>('/operations', 'operations', []);
   const { reload } = operations;
 
   useRefreshWhileVisible(reload, LIST_REFRESH_MS);
@@ -93,6 +93,7 @@ export function OperationsSection() {
               })}
             </tbody>
           </table>
+          <LoadMore list={operations} />
         </div>
       )}
     </section>

@@ -10,6 +10,8 @@ import type { LeadView, OfferSummary } from '../../../../contracts/index.ts';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';
 import { useApi } from '../../components/use-api.ts';
+import { LoadMore } from '../../components/LoadMore.tsx';
+import { usePagedApi } from '../../components/use-paged-api.ts';
 import { useFormat } from '../../format.ts';
 import './tickets-leads.css';
 
@@ -44,7 +46,7 @@ function saveFile(text: string, fileName: string, type: string): void {
 export function LeadsPage({ publisherId }: { publisherId: string }) {
   const { t } = useTranslation('leads');
   const format = useFormat();
-  const leads = useApi((signal) => api.get<{ leads: LeadView[] }>(`${publisherPath(publisherId)}/leads`, { signal }), [publisherId]);
+  const leads = usePagedApi<'leads', LeadView>(`${publisherPath(publisherId)}/leads`, 'leads', [publisherId]);
   const offers = useApi((signal) => api.get<{ offers: OfferSummary[] }>(`${publisherPath(publisherId)}/offers`, { signal }), [publisherId]);
   const [offerFilter, setOfferFilter] = useState('');
   const [downloadError, setDownloadError] = useState<unknown>();
@@ -152,6 +154,7 @@ export function LeadsPage({ publisherId }: { publisherId: string }) {
                   ))}
                 </tbody>
               </table>
+              <LoadMore list={leads} />
             </div>
           )}
         </>

@@ -1,9 +1,10 @@
 /** The publisher's offers: title, id, publishing status, live since, and where to edit or publish each. */
 import { useTranslation } from 'react-i18next';
-import { api, publisherPath } from '../../api/client.ts';
+import { publisherPath } from '../../api/client.ts';
 import type { OfferSummary } from '../../../../contracts/index.ts';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
-import { useApi } from '../../components/use-api.ts';
+import { LoadMore } from '../../components/LoadMore.tsx';
+import { usePagedApi } from '../../components/use-paged-api.ts';
 import { useFormat } from '../../format.ts';
 import { Link } from '../../router.tsx';
 import { StatusBadge } from './editor/StatusBadge.tsx';
@@ -12,7 +13,7 @@ import './editor/editor.css';
 export function OffersPage({ publisherId }: { publisherId: string }) {
   const { t } = useTranslation('offers');
   const format = useFormat();
-  const offers = useApi((signal) => api.get<{ offers: OfferSummary[] }>(`${publisherPath(publisherId)}/offers`, { signal }), [publisherId]);
+  const offers = usePagedApi<'offers', OfferSummary>(`${publisherPath(publisherId)}/offers`, 'offers', [publisherId]);
   const list = offers.data?.offers ?? [];
 
   return (
@@ -84,6 +85,7 @@ export function OffersPage({ publisherId }: { publisherId: string }) {
           </tbody>
         </table>
       ) : null}
+      <LoadMore list={offers} />
     </section>
   );
 }

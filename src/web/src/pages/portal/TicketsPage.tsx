@@ -12,6 +12,8 @@ import { useAuth } from '../../auth.tsx';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { Field } from '../../components/Field.tsx';
 import { useApi } from '../../components/use-api.ts';
+import { LoadMore } from '../../components/LoadMore.tsx';
+import { usePagedApi } from '../../components/use-paged-api.ts';
 import { useFormat } from '../../format.ts';
 import { Link, navigate } from '../../router.tsx';
 import './tickets-leads.css';
@@ -141,7 +143,7 @@ function OpenTicketForm({ publisherId, onCancel }: { publisherId: string; onCanc
 export function TicketsPage({ publisherId }: { publisherId: string }) {
   const { t } = useTranslation('tickets');
   const { isOperator } = useAuth();
-  const tickets = useApi((signal) => api.get<{ tickets: Ticket[] }>(`${publisherPath(publisherId)}/tickets`, { signal }), [publisherId]);
+  const tickets = usePagedApi<'tickets', Ticket>(`${publisherPath(publisherId)}/tickets`, 'tickets', [publisherId]);
   const [opening, setOpening] = useState(false);
   const openButton = useRef<HTMLButtonElement>(null);
 
@@ -170,6 +172,7 @@ export function TicketsPage({ publisherId }: { publisherId: string }) {
       <ErrorMessage error={tickets.error} onRetry={tickets.reload} />
       {tickets.data && list.length === 0 && <p>{t('empty')}</p>}
       {list.length > 0 && <TicketTable tickets={list} viewerIsOperator={isOperator} caption={t('listCaption')} />}
+      <LoadMore list={tickets} />
     </section>
   );
 }

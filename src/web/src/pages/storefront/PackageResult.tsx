@@ -15,11 +15,16 @@ function shellQuote(value: string): string {
   return /^[\w./:@=+-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command that prints the SHA-256 of the copy at `uri` (file:// or s3://). */
+/**
+ * The command that prints the SHA-256 of the copy at `uri`: s3://, or a file-system region's
+ * `vmarket-fs://<region>/<key>` (the key inside the region's directory; the server's path is not
+ * told to customers), or a file:// URI of packages signed before that.
+ */
 export function hashCommand(uri: string): string {
   try {
     const url = new URL(uri);
     if (url.protocol === 'file:') return `sha256sum ${shellQuote(decodeURIComponent(url.pathname))}`;
+    if (url.protocol === 'vmarket-fs:') return `sha256sum ${shellQuote(decodeURIComponent(url.pathname.replace(/^\//, '')))}`;
   } catch {
     // not a URL: fall through to the generic form
   }
