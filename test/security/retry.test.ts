@@ -7,13 +7,15 @@ test('the error table says which codes are not worth retrying; other errors are'
   const permanent = (Object.keys(ERROR_CODES) as ErrorCode[]).filter((code) => !ERROR_CODES[code].retryable).sort();
   // the pipeline runner's former list, plus CANCELED (withRetries always stopped on it) and
   // DELIVERY_REFUSED (a receiver's no, formerly the PermanentFailure wrapper) and IMAGE_CHANGED
-  // (a source that no longer holds its certified bytes)
+  // (a source that no longer holds its certified bytes) and DOWNLOAD_TOO_LARGE (an image URL past
+  // imports.maxDownloadBytes)
   assert.deepEqual(permanent, [
     'BAD_REQUEST',
     'CANCELED',
     'CERTIFICATION_FAILED',
     'CONFIG_INVALID',
     'DELIVERY_REFUSED',
+    'DOWNLOAD_TOO_LARGE',
     'FILE_UNREADABLE',
     'IMAGE_CHANGED',
     'IMAGE_CORRUPT',
