@@ -15,6 +15,17 @@ export interface Region {
 
 const EXTREMES = [0, 1, 2, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0xffffffff];
 
+/** The partition-table regions of a VHD of `bytes` bytes: its footer, MBR, GPT header and first GPT entries. */
+export function tableRegions(bytes: number): Region[] {
+  const disk = bytes - 512;
+  return [
+    { name: 'footer', start: disk, length: 512 },
+    { name: 'sector 0', start: 0, length: 512 },
+    { name: 'GPT header / sector 1', start: 512, length: 512 },
+    { name: 'GPT entries', start: 1024, length: 4 * 128 },
+  ];
+}
+
 export function mutate(bytes: Buffer, region: Region, random: () => number): void {
   const pick = (n: number) => Math.floor(random() * n);
   const at = region.start + pick(region.length);

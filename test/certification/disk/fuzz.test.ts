@@ -17,7 +17,7 @@ import { vhdFooter } from '../../fixtures/vhd-writer.ts';
 import { MiB } from './helpers.ts';
 import { scratchDir } from '../../helpers/files.ts';
 import { prng } from '../../helpers/prng.ts';
-import { fixChecksums, mutate, type Region } from '../../helpers/corrupt.ts';
+import { fixChecksums, mutate, type Region, tableRegions } from '../../helpers/corrupt.ts';
 
 const RUNS_PER_IMAGE = 400;
 const TIME_LIMIT_MS = 5000;
@@ -57,10 +57,7 @@ describe('disk layer under seeded corruption', () => {
         name: partitionTable,
         bytes,
         regions: [
-          { name: 'footer', start: disk, length: 512 },
-          { name: 'sector 0', start: 0, length: 512 },
-          { name: 'GPT header / sector 1', start: 512, length: 512 },
-          { name: 'GPT entries', start: 1024, length: 4 * 128 },
+          ...tableRegions(bytes.length),
           { name: 'backup GPT', start: disk - 33 * SECTOR, length: 33 * SECTOR },
           { name: 'ext superblock', start: MiB + 1024, length: 1024 },
           { name: 'swap signature', start: disk - (partitionTable === 'gpt' ? 2 : 1) * MiB, length: 4096 },

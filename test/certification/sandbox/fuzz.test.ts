@@ -13,7 +13,7 @@ import { after, before, describe, test } from 'node:test';
 import { certifyInSandbox } from '../../../src/certification/sandbox/index.ts';
 import { isVmarketError } from '../../../src/errors.ts';
 import { baseLinuxTree, buildImage } from '../../fixtures/images.ts';
-import { fixChecksums, mutate, type Region } from '../../helpers/corrupt.ts';
+import { fixChecksums, mutate, type Region, tableRegions } from '../../helpers/corrupt.ts';
 import { scratchDir } from '../../helpers/files.ts';
 import { percentile } from '../../helpers/latency.ts';
 import { prng } from '../../helpers/prng.ts';
@@ -56,15 +56,11 @@ function extRegions(bytes: Buffer, partition: number): Region[] {
 async function base(name: string, output: string, partitionTable: 'mbr' | 'gpt'): Promise<Base> {
   const path = await buildImage({ ...baseLinuxTree(), output, sizeMiB: 4, partitionTable });
   const bytes = await readFile(path);
-  const disk = bytes.length - 512;
   return {
     name,
     bytes,
     regions: [
-      { name: 'footer', start: disk, length: 512 },
-      { name: 'sector 0', start: 0, length: 512 },
-      { name: 'GPT header / sector 1', start: 512, length: 512 },
-      { name: 'GPT entries', start: 1024, length: 4 * 128 },
+      ...tableRegions(bytes.length),
       ...extRegions(bytes, MiB),
     ],
   };
