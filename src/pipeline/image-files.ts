@@ -28,6 +28,7 @@ import { downloadToFile } from '../security/urls.ts';
 import { hashFile } from '../storage/hash.ts';
 import type { TransferProgress } from '../storage/types.ts';
 import { throwIfAborted } from '../util/abort.ts';
+import { TERMINAL_STATUSES } from '../contracts/index.ts';
 import { loadOperation, type OperationRow } from './operations.ts';
 import { planDisks, type OfferSnapshot, type PlanDisk } from './offer-snapshot.ts';
 
@@ -299,4 +300,24 @@ export async function removeStaging(ctx: AppContext, op: Pick<OperationRow, 'id'
   for (const name of incoming) if (name.startsWith(`${op.id}.`)) await rm(path.join(incomingDir(ctx), name), { force: true });
   // the layout before content addressing: one directory per operation (never one of the layout's own)
   if (!['sha256', 'operations', 'incoming'].includes(op.id)) await rm(path.join(stagingRoot(ctx), op.id), { recursive: true, force: true });
+}
+
+/**
+ * Removes what ended operations left staged: `removeStaging` runs when an operation ends, but a
+ * process that died at that moment (or mid-copy, leaving `incoming/<op>.*`) leaves bytes behind
+ * for good. An operation's staging is removed here only when the database says it has ended or
+ * does not exist, so an operation still under way (on this or another worker) keeps its copies.
+ * Answers the operation ids cleaned up.
+ */
+export async function sweepStaging(ctx: AppContext): Promise<string[]> {
+  const root = stagingRoot(ctx);
+  const held = await readdir(path.join(root, 'operations')).catch(() => [] as string[]);
+  const incoming = await readdir(incomingDir(ctx)).catch(() => [] as string[]);
+  const ids = [...new Set([...held, ...incoming.map((name) => name.slice(0, name.indexOf('.')))])].filter((id) => id.length > 0);
+  if (ids.length === 0) return [];
+  const rows = await ctx.db.kysely.selectFrom('operations').select(['id', 'status']).where('id', 'in', ids).execute();
+  const active = new Set(rows.filter((r) => !TERMINAL_STATUSES.has(r.status)).map((r) => r.id));
+  const ended = ids.filter((id) => !active.has(id));
+  for (const id of ended) await removeStaging(ctx, { id });
+  return ended;
 }

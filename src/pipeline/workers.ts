@@ -8,6 +8,7 @@ import { closeNotifier } from './notify.ts';
 import { currentStep, loadSteps } from './operations.ts';
 import { CERTIFY_QUEUE, ensurePipelineQueues, PIPELINE_QUEUE, queueFor, registerQueueWorker, unregisterQueueWorkers, wakeQueue } from './queues.ts';
 import { runStepJob } from './runner.ts';
+import { sweepStaging } from './image-files.ts';
 import { sweepStuckSteps } from './sweeper.ts';
 import type { StepJobData } from './types.ts';
 
@@ -54,7 +55,16 @@ export async function startPipelineWorkers(ctx: AppContext): Promise<PipelineWor
 
   let sweeping: Promise<unknown> | null = null;
   let stopped = false;
-  const sweep = () => sweepStuckSteps(ctx);
+  const sweep = async () => {
+    const result = await sweepStuckSteps(ctx);
+    // a worker that died while an operation ended left its staged copies behind
+    const cleaned = await sweepStaging(ctx).catch((err) => {
+      ctx.logger.warn({ err }, 'staging sweep failed');
+      return [];
+    });
+    if (cleaned.length > 0) ctx.logger.info({ operations: cleaned }, 'removed the staged images of ended operations');
+    return result;
+  };
   const timer = setInterval(() => {
     if (sweeping || stopped) return;
     sweeping = sweep()

@@ -15,7 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { PipelineStep } from '../../src/pipeline/steps/context.ts';
 import { PIPELINE_STEPS } from '../../src/pipeline/steps/index.ts';
-import { openRegularFile } from '../../src/pipeline/image-files.ts';
+import { openRegularFile, sweepStaging } from '../../src/pipeline/image-files.ts';
 import { getCertificationReport, reviewCertification } from '../../src/pipeline/service.ts';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { offerDocument, step, waitForStatus } from '../helpers/offers.ts';
@@ -194,6 +194,24 @@ describe('certify-then-swap: later steps read only the staged, certified bytes',
     const ended = ops.filter((o) => o.offer_id.startsWith('share-')).map((o) => o.id);
     for (const id of ended) assert.deepEqual(await filesUnder(path.join(staging, 'operations', id)), [], `${id} holds nothing`);
     assert.deepEqual(await filesUnder(path.join(staging, 'incoming')), [], 'no unfinished copies');
+
+    // what a worker that died as an operation ended leaves behind is swept; an active operation's is kept
+    const active = (await server.ctx.db.kysely.selectFrom('operations').select('id').where('offer_id', '=', 'swap-rename').executeTakeFirstOrThrow()).id;
+    const activeHeld = await filesUnder(path.join(staging, 'operations', active));
+    assert.ok(activeHeld.length > 0, 'the active operation holds its staged copy');
+    const leftover = path.join(staging, 'operations', ended[0]);
+    await mkdir(leftover, { recursive: true });
+    await copyFile(benign, path.join(leftover, benignSha));
+    await writeFile(path.join(staging, 'incoming', `${ended[1]}.0123abcd`), 'half a copy');
+    await writeFile(path.join(staging, 'incoming', 'no-such-operation.0123abcd'), 'half a copy');
+    // (the workers' own sweep, every second here, may get there first: then this one finds less)
+    const swept = await sweepStaging(server.ctx);
+    for (const id of swept) assert.ok([ended[0], ended[1], 'no-such-operation'].includes(id), `swept only ended operations, not ${id}`);
+    assert.deepEqual(await filesUnder(path.join(staging, 'incoming')), [], 'no unfinished copies left');
+    assert.deepEqual(await filesUnder(leftover), []);
+    assert.deepEqual(await filesUnder(path.join(staging, 'operations', active)), activeHeld, 'the active operation keeps its copy');
+    assert.deepEqual(await sweepStaging(server.ctx), [], 'a second sweep finds nothing');
+
     for (const offerId of ['swap-rename', 'swap-link', 'swap-fifo', 'restage-same']) {
       assert.equal((await server.api('POST', `/api/v1/publishers/contoso/offers/${offerId}/cancel`, { token })).status, 202);
       await waitForStatus(server.api, token, 'contoso', offerId, (d) => d.status === 'canceled');
