@@ -108,9 +108,15 @@ export async function saveDraft(
 ): Promise<DraftSaved> {
   const { problems } = await validateOffer(doc, { config: ctx.config, publisherId, offerId });
   if (problems.length > 0) throw new VmarketError('VALIDATION_FAILED', say(nothingSaved, problems.length), { details: problems });
-  const saved = await putDraft(ctx.db, publisherId, offerId, doc as Record<string, unknown>, { ...conditions, maxOffers: ctx.config.limits.offersPerPublisher });
   const https = (doc as { leads?: { destination?: unknown } }).leads?.destination === 'https';
-  const leadSecret = https ? await ensureLeadSecret(ctx.db.kysely, ctx.secretKey, publisherId, offerId) : null;
+  let leadSecret: Awaited<ReturnType<typeof ensureLeadSecret>> = null;
+  // the first https save makes the offer's lead signing secret in the draft's own transaction:
+  // both are saved, or neither (and the answer that shows the secret is the one that made it)
+  const saved = await putDraft(ctx.db, publisherId, offerId, doc as Record<string, unknown>, {
+    ...conditions,
+    maxOffers: ctx.config.limits.offersPerPublisher,
+    ...(https ? { alongside: async (trx) => void (leadSecret = await ensureLeadSecret(trx, ctx.secretKey, publisherId, offerId)) } : {}),
+  });
   const status = await offerPublishStatus(ctx.db, publisherId, offerId);
   return { id: offerId, publisher: publisherId, etag: saved.etag, created: saved.created, status, ...(leadSecret ? { leadSecret } : {}) };
 }

@@ -57,7 +57,13 @@ export async function putDraft(
   publisherId: string,
   offerId: string,
   doc: Record<string, unknown>,
-  options: { ifMatch?: string; ifNoneMatch?: string; maxOffers?: number } = {},
+  options: {
+    ifMatch?: string;
+    ifNoneMatch?: string;
+    maxOffers?: number;
+    /** More writes that commit or roll back with the draft (e.g. its first lead signing secret). */
+    alongside?: (trx: Trx) => Promise<void>;
+  } = {},
 ): Promise<PutDraftResult> {
   const etag = newEtag();
   const draft = JSON.stringify(doc);
@@ -72,7 +78,7 @@ export async function putDraft(
     const { n } = await trx.selectFrom('offers').select((eb) => eb.fn.countAll<string>().as('n')).where('publisher_id', '=', publisherId).executeTakeFirstOrThrow();
     if (Number(n) >= options.maxOffers) throw new VmarketError('CONFLICT', say(tooManyOffers, publisherId, options.maxOffers));
   };
-  return db.transaction(async (trx) => {
+  const write = async (trx: Trx): Promise<PutDraftResult> => {
     if (options.ifNoneMatch !== undefined) {
       await roomForOne(trx);
       // insert-or-nothing: the primary key decides between two creators, not a read before it
@@ -110,6 +116,11 @@ export async function putDraft(
     await roomForOne(trx);
     await trx.insertInto('offers').values({ publisher_id: publisherId, id: offerId, draft, etag }).execute();
     return { created: true, etag };
+  };
+  return db.transaction(async (trx) => {
+    const result = await write(trx);
+    await options.alongside?.(trx);
+    return result;
   });
 }
 
