@@ -36,11 +36,13 @@ const doesNotResolve: Phrase<[string, string]> = {
   en: (host, u) => `The host ${host} of ${u} does not resolve.`,
   de: (host, u) => `Der Host ${host} von ${u} lässt sich nicht auflösen.`,
 };
-// The resolved address is not named: a publisher could otherwise map internal host names to
-// internal addresses through lead URLs (it stays on the error's cause for the log).
+// The resolved address is not named, and without private networks a host that does not resolve
+// reads the same as one that resolves to a private address: otherwise a publisher could map
+// internal host names to internal addresses, or learn which internal names exist, through lead
+// URLs (the detail stays on the error's cause for the log).
 const nonPublicAddress: Phrase<[string]> = {
-  en: (u) => `The URL ${u} resolves to a non-public address, which this marketplace does not reach.`,
-  de: (u) => `Die URL ${u} verweist auf eine nicht öffentliche Adresse, die dieser Marktplatz nicht anspricht.`,
+  en: (u) => `The URL ${u} does not resolve to a public address; this marketplace does not reach non-public addresses.`,
+  de: (u) => `Die URL ${u} verweist auf keine öffentliche Adresse; dieser Marktplatz spricht keine nicht öffentlichen Adressen an.`,
 };
 const tooLarge: Phrase<[string, number]> = {
   en: (u, max) => `The download of ${u} is larger than the marketplace's limit of ${max} bytes (imports.maxDownloadBytes).`,
@@ -182,9 +184,9 @@ export async function checkOutboundUrl(url: string, options: OutboundUrlOptions)
     const found = await dnsLookup(host, { all: true, verbatim: true });
     addresses = found.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 }));
   } catch (error) {
-    throw new VmarketError('UNREACHABLE', say(doesNotResolve, host, redact(parsed)), { cause: error });
+    throw new VmarketError('UNREACHABLE', unresolved(host, parsed, options), { cause: error });
   }
-  if (addresses.length === 0) throw new VmarketError('UNREACHABLE', say(doesNotResolve, host, redact(parsed)));
+  if (addresses.length === 0) throw new VmarketError('UNREACHABLE', unresolved(host, parsed, options), { cause: new Error(`${host} has no addresses`) });
   if (!options.allowPrivateNetworks) {
     const bad = addresses.find((a) => isNonPublicAddress(a.address));
     if (bad) {
@@ -192,6 +194,11 @@ export async function checkOutboundUrl(url: string, options: OutboundUrlOptions)
     }
   }
   return { url: parsed, addresses };
+}
+
+/** The refusal of a host that does not resolve: named only where private networks are allowed anyway. */
+function unresolved(host: string, url: URL, options: OutboundUrlOptions) {
+  return options.allowPrivateNetworks ? say(doesNotResolve, host, redact(url)) : say(nonPublicAddress, redact(url));
 }
 
 /** The URL without query and credentials, safe to show in messages and logs. */

@@ -58,6 +58,21 @@ test('the refusal of a non-public host does not tell the publisher which address
   }
 });
 
+test('without private networks, a host that does not resolve reads like one that resolves to a private address', async () => {
+  // .invalid never resolves (RFC 6761); localhost resolves to loopback
+  const missing = await checkOutboundUrl('https://no-such-host.invalid/x', { allowPrivateNetworks: false }).catch((e) => e);
+  const internal = await checkOutboundUrl('https://localhost/x', { allowPrivateNetworks: false }).catch((e) => e);
+  for (const language of ['en', 'de'] as const) {
+    const a = missing.localized[language].replace('no-such-host.invalid', 'HOST');
+    const b = internal.localized[language].replace('localhost', 'HOST');
+    assert.equal(a, b, `one text for both (${language})`);
+  }
+  // where the operator allows private networks there is nothing to hide: the host is named
+  const allowed = await checkOutboundUrl('https://no-such-host.invalid/x', { allowPrivateNetworks: true }).catch((e) => e);
+  assert.equal(allowed.code, 'UNREACHABLE');
+  assert.match(allowed.message, /The host no-such-host\.invalid .* does not resolve/);
+});
+
 test('non-public addresses are recognised, including IPv4-mapped IPv6', () => {
   for (const address of [
     '127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '100.64.0.1', '169.254.169.254', '0.0.0.0', '224.0.0.1', '255.255.255.255',
