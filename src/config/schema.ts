@@ -5,6 +5,7 @@
  * when there is no file) by `loadConfig`, never here.
  */
 import { z } from 'zod';
+import { DISK_FORMATS } from '../contracts/certification.ts';
 
 const regionName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, 'a region name is 1..50 of [a-z0-9-]');
 
@@ -87,6 +88,9 @@ export const certificationLimitsSchema = z.object({
 export type CertificationLimits = z.infer<typeof certificationLimitsSchema>;
 export const DEFAULT_CERTIFICATION_LIMITS: CertificationLimits = certificationLimitsSchema.parse({});
 
+export const CERTIFICATION_PROFILES = ['standard', 'azure'] as const;
+export type CertificationProfile = (typeof CERTIFICATION_PROFILES)[number];
+
 export const certificationConfigSchema = z.object({
   /** A passed report waits for an operator's approval. Default false. */
   manualReview: z.boolean().default(false),
@@ -97,6 +101,14 @@ export const certificationConfigSchema = z.object({
   clamav: clamavSchema.default({ mode: 'auto', databaseDir: '/var/lib/clamav' }),
   sandbox: certificationSandboxSchema.default({ timeLimitSeconds: 1800, memoryLimitMiB: 2048 }),
   limits: certificationLimitsSchema.default(DEFAULT_CERTIFICATION_LIMITS),
+  /**
+   * The rules `image.format` and `image.size` apply. `standard` (default): any format of
+   * `acceptedFormats`, virtual sizes of whole 512-byte sectors. `azure`: Azure's own rules, a
+   * fixed VHD of a whole number of MiB between 20 MiB and 1023 GiB.
+   */
+  profile: z.enum(CERTIFICATION_PROFILES).default('standard'),
+  /** The input formats `image.format` passes. Default: every format vmarket reads (the `azure` profile: vhd-fixed). */
+  acceptedFormats: z.array(z.enum(DISK_FORMATS)).min(1).optional(),
 });
 export type CertificationConfig = z.infer<typeof certificationConfigSchema>;
 
@@ -187,6 +199,7 @@ export const configSchema = z.object({
     clamav: { mode: 'auto', databaseDir: '/var/lib/clamav' },
     sandbox: { timeLimitSeconds: 1800, memoryLimitMiB: 2048 },
     limits: DEFAULT_CERTIFICATION_LIMITS,
+    profile: 'standard',
   }),
   smtp: smtpSchema.optional(),
   /**

@@ -19,7 +19,10 @@ export const checkSeveritySchema = z.enum(CHECK_SEVERITIES);
 export type CheckSeverity = z.infer<typeof checkSeveritySchema>;
 
 /** What the image reader recognised the file as. */
-export const IMAGE_FORMATS = ['vhd-fixed', 'vhd-dynamic', 'vhd-differencing', 'qcow2', 'vmdk', 'raw', 'unknown'] as const;
+export const IMAGE_FORMATS = ['vhd-fixed', 'vhd-dynamic', 'vhd-differencing', 'qcow2', 'vmdk', 'vhdx', 'raw', 'unknown'] as const;
+/** The formats whose virtual disk vmarket reads and an operator may accept (`certification.acceptedFormats`). */
+export const DISK_FORMATS = ['raw', 'qcow2', 'vmdk', 'vhdx', 'vhd-fixed', 'vhd-dynamic'] as const;
+export type DiskFormat = (typeof DISK_FORMATS)[number];
 export type ImageFormat = (typeof IMAGE_FORMATS)[number];
 
 export const REVIEW_STATUSES = ['pending', 'approved', 'rejected'] as const;

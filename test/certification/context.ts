@@ -38,6 +38,8 @@ export function fakeDisk(fileSystems: OpenedFileSystem[], overrides: Partial<Ope
       virtualSize: size,
       footer: { cookie: 'conectix', features: 2, formatVersion: 0x10000, dataOffset: -1n, timestamp: 0, creatorApplication: 'test', creatorHostOs: 'Wi2k', originalSize: size, currentSize: size, geometry: { cylinders: 1, heads: 1, sectorsPerTrack: 1 }, diskType: 2, checksum: 0, checksumValid: true, uniqueId: '', savedState: 0 },
       problems: [],
+      refusals: [],
+      details: {},
     },
     disk: { size, read: async () => Buffer.alloc(0), slice() { return this; } },
     table: { scheme: 'mbr', partitions: [{ number: 1, scheme: 'mbr', type: '0x83', typeName: 'Linux', startByte: MIB, sizeBytes: size - MIB }], problems: [] },

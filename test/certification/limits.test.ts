@@ -12,7 +12,7 @@ import { after, before, test } from 'node:test';
 import { DatabaseSync } from 'node:sqlite';
 import { readInstalledPackages } from '../../src/certification/checks/packages.ts';
 import { bufferReader } from '../../src/certification/disk/buffer-reader.ts';
-import { detectFormat } from '../../src/certification/disk/format.ts';
+import { detectFormat } from '../../src/certification/disk/formats/index.ts';
 import { readDisk } from '../../src/certification/fs/open.ts';
 import { certifyImages, type CertificationReport } from '../../src/certification/index.ts';
 import { DEFAULT_CERTIFICATION_LIMITS } from '../../src/config/schema.ts';

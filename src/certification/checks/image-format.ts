@@ -1,37 +1,44 @@
-/** `image.format`: every disk must be a fixed VHD with a valid footer (cookie `conectix`, disk type 2, checksum). */
+/**
+ * `image.format`: every disk is in a format the operator's policy accepts (default: every format
+ * vmarket reads; the `azure` profile: fixed VHD only), its container is intact, and it is safe:
+ * nothing the format readers refused (other files referenced, a format inside another, content
+ * that is not the declared format; see disk/formats/).
+ */
 import { formatNumber } from '../../i18n/format.ts';
 import { fixed, join, type Localized, type Phrase, say } from '../../i18n/localized.ts';
+import { acceptedFormats } from '../policy.ts';
 import type { ImageFormat } from '../types.ts';
 import { diskProblems } from './common.ts';
 import type { CheckDefinition } from './types.ts';
 
-const notFixedVhd: Phrase<[format: ImageFormat]> = {
-  en: (format) => `the disk is ${format === 'unknown' ? 'in an unknown format' : `a ${format} image`}, not a fixed VHD`,
-  de: (format) => `der Datenträger ist ${format === 'unknown' ? 'in einem unbekannten Format' : `ein ${format}-Image`}, keine feste VHD`,
+const notAccepted: Phrase<[format: ImageFormat, accepted: readonly string[]]> = {
+  en: (format, accepted) => `the disk is ${format === 'unknown' ? 'in an unknown format' : `a ${format} image`}, and this marketplace accepts ${accepted.join(', ')}`,
+  de: (format, accepted) => `der Datenträger ist ${format === 'unknown' ? 'in einem unbekannten Format' : `ein ${format}-Image`}, und dieser Marktplatz akzeptiert ${accepted.join(', ')}`,
 };
-const allFixed: Phrase<[disks: number]> = {
-  en: (n) => `${n === 1 ? 'the disk is a fixed VHD' : `all ${n} disks are fixed VHDs`} with a valid footer`,
-  de: (n) => `${n === 1 ? 'der Datenträger ist eine feste VHD' : `alle ${formatNumber(n, 'de')} Datenträger sind feste VHDs`} mit gültigem Footer`,
+const allAccepted: Phrase<[formats: string[]]> = {
+  en: (formats) => `${formats.length === 1 ? `the disk is ${formats[0]}` : `all ${formats.length} disks are accepted formats (${formats.join(', ')})`}, intact and safe`,
+  de: (formats) => `${formats.length === 1 ? `der Datenträger ist ${formats[0]}` : `alle ${formatNumber(formats.length, 'de')} Datenträger haben akzeptierte Formate (${formats.join(', ')})`}, unbeschädigt und sicher`,
 };
 const notValid: Phrase<[problems: Localized[]]> = {
-  en: (problems) => `${problems.length === 1 ? 'a disk is' : 'disks are'} not a valid fixed VHD: ${join(problems, '; ').en}`,
-  de: (problems) => `${problems.length === 1 ? 'ein Datenträger ist keine gültige feste VHD' : 'Datenträger sind keine gültigen festen VHDs'}: ${join(problems, '; ').de}`,
+  en: (problems) => `${problems.length === 1 ? 'a disk is' : 'disks are'} not accepted: ${join(problems, '; ').en}`,
+  de: (problems) => `${problems.length === 1 ? 'ein Datenträger wird' : 'Datenträger werden'} nicht akzeptiert: ${join(problems, '; ').de}`,
 };
 
 export const imageFormat: CheckDefinition = {
   id: 'image.format',
-  title: fixed('Disk images are fixed VHDs', 'Die Disk-Images sind feste VHDs'),
+  title: fixed('Disk images are in an accepted, safe format', 'Die Disk-Images haben ein akzeptiertes, sicheres Format'),
   severity: 'error',
   remediation: fixed(
-    'Convert each disk to a fixed-size VHD, e.g. `qemu-img convert -f qcow2 -O vpc -o subformat=fixed,force_size=on disk.qcow2 disk.vhd`.',
-    'Konvertieren Sie jeden Datenträger in eine VHD fester Größe, z. B. mit `qemu-img convert -f qcow2 -O vpc -o subformat=fixed,force_size=on disk.qcow2 disk.vhd`.',
+    'Upload each disk as one self-contained file in an accepted format, e.g. `qemu-img convert -O qcow2 disk.img disk.qcow2` (no backing file, no external data file, one extent), named for its format; for a fixed VHD: `qemu-img convert -O vpc -o subformat=fixed,force_size=on disk.img disk.vhd`.',
+    'Laden Sie jeden Datenträger als eine eigenständige Datei in einem akzeptierten Format hoch, z. B. `qemu-img convert -O qcow2 disk.img disk.qcow2` (ohne Backing-Datei, ohne externe Datendatei, mit einem Extent), benannt nach seinem Format; für eine feste VHD: `qemu-img convert -O vpc -o subformat=fixed,force_size=on disk.img disk.vhd`.',
   ),
   async run(context) {
+    const accepted = acceptedFormats(context.config);
     const evidence = diskProblems(context, ({ disk: { info } }) => {
-      const valid = info.format === 'vhd-fixed' && info.footer?.diskType === 2 && info.footer.checksumValid;
-      return info.problems.length === 0 && !valid ? [say(notFixedVhd, info.format)] : [...info.problems];
+      const policy = (accepted as readonly string[]).includes(info.format) ? [] : [say(notAccepted, info.format, accepted)];
+      return [...info.refusals, ...policy, ...info.problems];
     });
-    if (evidence.length === 0) return { status: 'passed', message: say(allFixed, context.disks.length) };
+    if (evidence.length === 0) return { status: 'passed', message: say(allAccepted, context.disks.map((d) => d.disk.info.format)) };
     return { status: 'failed', message: say(notValid, evidence.map((e) => e.detail)), evidence };
   },
 };

@@ -42,11 +42,19 @@ export interface VhdFooter {
 export interface FormatInfo {
   format: ImageFormat;
   fileSize: number;
-  /** Size of the virtual disk: the VHD footer's current size; qcow2/VMDK header sizes; raw file size. */
+  /** Size of the virtual disk: the VHD footer's current size; qcow2/VMDK/VHDX header sizes; raw file size. */
   virtualSize: number;
   footer: VhdFooter | null;
-  /** Why the image is not a valid fixed VHD (empty when it is). One sentence each, in every language. */
+  /** Structural damage of the container (bad checksum, sizes that do not add up, an unreadable header). One sentence each, in every language. */
   problems: Localized[];
+  /**
+   * Why the image is unsafe and its virtual disk was not read: it points to other files, is
+   * encrypted, needs a log replay, holds a format inside another, or is not the format its name
+   * or the offer declares (src/certification/disk/formats/). One sentence each, in every language.
+   */
+  refusals: Localized[];
+  /** Facts the reader found (qcow2 version and compression, VMDK create type, VHDX block size). */
+  details: Record<string, string | number | boolean>;
 }
 
 export interface PartitionEntry {
@@ -87,12 +95,19 @@ export interface OpenedFileSystem {
 export interface OpenedDisk {
   path: string;
   info: FormatInfo;
-  /** The virtual disk's bytes (for a fixed VHD: the file without its 512-byte footer). */
+  /** The virtual disk's bytes, read through the format's reader (for a fixed VHD: the file without its 512-byte footer); an empty reader when the image was refused or its header is unreadable. */
   disk: RangeReader;
   table: PartitionTable;
   fileSystems: OpenedFileSystem[];
   close(): Promise<void>;
 }
 
+/** What the supplier says the image is: its name (an offer's source, a command-line path) and an explicitly declared format. */
+export interface DeclaredImage {
+  /** Its extension declares a format (`.qcow2`, `.vmdk`, `.vhd`, `.vhdx`, `.raw`); `.img` and others declare none. */
+  name?: string;
+  format?: ImageFormat;
+}
+
 /** `openDisk` in src/certification/fs/open.ts. Never throws for a bad image: problems are in the result. */
-export type OpenDisk = (path: string) => Promise<OpenedDisk>;
+export type OpenDisk = (path: string, declared?: DeclaredImage) => Promise<OpenedDisk>;

@@ -1,18 +1,18 @@
 /**
- * `openDisk`: from an image file to what the checks read: its format, the virtual disk, the
- * partition table and each partition's file system (ext2/3/4 opened for reading). Foreign
- * formats (dynamic VHD, qcow2, VMDK) are detected but not parsed: image.format fails them, and
- * reading their contents would need a reader per format for images that cannot be published.
+ * `openDisk`: from an image file to what the checks read: its format and virtual disk (through
+ * that format's reader, disk/formats/), the partition table and each partition's file system
+ * (ext2/3/4 opened for reading). A refused image (unsafe, or not what it is declared to be) has
+ * no virtual disk: nothing inside it is read.
  */
 import { errorText, isVmarketError } from '../../errors.ts';
 import { type Localized, type Phrase, say, verbatim } from '../../i18n/localized.ts';
 import { detectFileSystem } from '../disk/detect-fs.ts';
 import { openFileReader } from '../disk/file-reader.ts';
-import { detectFormat } from '../disk/format.ts';
+import { openImageFormat } from '../disk/formats/index.ts';
 import { MBR_EXTENDED_TYPES } from '../disk/partition-types.ts';
 import { readPartitionTable } from '../disk/partitions.ts';
-import type { FormatInfo, OpenDisk, OpenedDisk, OpenedFileSystem, PartitionEntry, PartitionTable, RangeReader } from '../disk/types.ts';
-import { VHD_FOOTER_SIZE } from '../disk/vhd-footer.ts';
+import { bufferReader } from '../disk/buffer-reader.ts';
+import type { DeclaredImage, FormatInfo, OpenDisk, OpenedDisk, OpenedFileSystem, PartitionEntry, PartitionTable, RangeReader } from '../disk/types.ts';
 import { openExtFs } from './ext4/index.ts';
 
 const EXT_KINDS = new Set(['ext2', 'ext3', 'ext4']);
@@ -26,10 +26,10 @@ const fileSystemUnidentified: Phrase<[reason: Localized]> = {
   de: (reason) => `Das Dateisystem konnte nicht bestimmt werden: ${reason.de}`,
 };
 
-export const openDisk: OpenDisk = async (path) => {
+export const openDisk: OpenDisk = async (path, declared) => {
   const file = await openFileReader(path);
   try {
-    return { path, ...(await readDisk(file.reader)), close: file.close };
+    return { path, ...(await readDisk(file.reader, declared)), close: file.close };
   } catch (error) {
     await file.close();
     throw error;
@@ -43,35 +43,22 @@ export type DiskContents = Pick<OpenedDisk, 'info' | 'disk' | 'table' | 'fileSys
  * memory). Never throws for a corrupt image: what is wrong is in `info.problems`,
  * `table.problems` and each file system's `problem`.
  */
-export async function readDisk(image: RangeReader): Promise<DiskContents> {
-  const info = await readFormat(image);
-  const disk = virtualDisk(image, info);
-  if (!disk) return { info, disk: image, table: { scheme: 'none', partitions: [], problems: [] }, fileSystems: [] };
+export async function readDisk(image: RangeReader, declared: DeclaredImage = {}): Promise<DiskContents> {
+  const { info, disk } = await readFormat(image, declared);
+  if (!disk) return { info, disk: bufferReader(Buffer.alloc(0)), table: { scheme: 'none', partitions: [], problems: [] }, fileSystems: [] };
   const table = await readPartitionTable(disk);
   const fileSystems = await openFileSystems(disk, table);
   return { info, disk, table, fileSystems };
 }
 
-async function readFormat(reader: RangeReader): Promise<FormatInfo> {
+async function readFormat(reader: RangeReader, declared: DeclaredImage): Promise<{ info: FormatInfo; disk: RangeReader | null }> {
   try {
-    return await detectFormat(reader);
+    return await openImageFormat(reader, declared);
   } catch (error) {
     if (!isVmarketError(error)) throw error;
-    return { format: 'unknown', fileSize: reader.size, virtualSize: 0, footer: null, problems: [say(formatUnreadable, errorText(error))] };
+    const info: FormatInfo = { format: 'unknown', fileSize: reader.size, virtualSize: 0, footer: null, problems: [say(formatUnreadable, errorText(error))], refusals: [], details: {} };
+    return { info, disk: null };
   }
-}
-
-/** The virtual disk's bytes, or null for a format whose contents are not read. */
-function virtualDisk(file: RangeReader, info: FormatInfo): RangeReader | null {
-  // The footer sits after the disk; the disk is everything before it, whatever the footer claims.
-  if (info.format === 'vhd-fixed') return file.slice(0, file.size - VHD_FOOTER_SIZE);
-  // A trailing footer with a disk type no VHD has: most likely a fixed disk with a damaged
-  // footer (image.format fails it); its contents are still worth checking.
-  if (info.format === 'unknown' && info.footer && info.footer.diskType !== 3 && info.footer.diskType !== 4) {
-    return file.slice(0, file.size - VHD_FOOTER_SIZE);
-  }
-  if (info.format === 'raw') return file;
-  return null;
 }
 
 async function openFileSystems(disk: RangeReader, table: PartitionTable): Promise<OpenedFileSystem[]> {

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { before, test } from 'node:test';
 import { bufferReader } from '../../../src/certification/disk/buffer-reader.ts';
-import { detectFormat } from '../../../src/certification/disk/format.ts';
+import { detectFormat } from '../../../src/certification/disk/formats/index.ts';
 import { readPartitionTable } from '../../../src/certification/disk/partitions.ts';
 import { vhdChecksum } from '../../../src/certification/disk/vhd-footer.ts';
 import { certifyImages } from '../../../src/certification/index.ts';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { bufferReader } from '../../../src/certification/disk/buffer-reader.ts';
 import { openFileReader } from '../../../src/certification/disk/file-reader.ts';
-import { detectFormat } from '../../../src/certification/disk/format.ts';
+import { detectFormat } from '../../../src/certification/disk/formats/index.ts';
 import { vhdChecksum } from '../../../src/certification/disk/vhd-footer.ts';
 import { buildImage } from '../../fixtures/images.ts';
 import { vhdFooter, vhdGeometry } from '../../fixtures/vhd-writer.ts';

@@ -6,7 +6,7 @@
  */
 import type { RangeReader } from '../../disk/types.ts';
 import { corrupt } from './errors.ts';
-import { LruCache } from './lru.ts';
+import { LruCache } from '../../../util/lru.ts';
 import { join64, readExact } from './read.ts';
 import { INCOMPAT, RO_COMPAT, type ExtSuperblockInfo } from './superblock.ts';
 import { atBlock, groupDescriptorBlock, groupMissing, inodeTable, outside } from './texts.ts';

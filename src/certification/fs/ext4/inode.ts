@@ -7,7 +7,7 @@ import type { RangeReader } from '../../disk/types.ts';
 import type { GuestFileType } from '../types.ts';
 import { corrupt } from './errors.ts';
 import type { GroupDescriptors } from './group-descriptors.ts';
-import { LruCache } from './lru.ts';
+import { LruCache } from '../../../util/lru.ts';
 import { join64 } from './read.ts';
 import type { ExtSuperblockInfo } from './superblock.ts';
 import { hasImpossible, inodeNo, numberOutside, outside, quantity, sizeOfInode } from './texts.ts';

@@ -10,7 +10,7 @@ import { GroupDescriptors } from './group-descriptors.ts';
 import { INODE_FLAGS, InodeTable, type Inode } from './inode.ts';
 import type { ExtContext } from './runs.ts';
 import { readSuperblock, type ExtSuperblockInfo } from './superblock.ts';
-import { LruCache } from './lru.ts';
+import { LruCache } from '../../../util/lru.ts';
 import { DataReadahead } from './readahead.ts';
 import { directoryInode, encryptedDirectory } from './texts.ts';
 
