@@ -9,14 +9,14 @@ import { VmarketError, isVmarketError } from '../errors.ts';
 import { createMemo, runChecks } from './checks/registry.ts';
 import { findLinuxRoot } from './checks/root.ts';
 import type { CheckContext, ContextDisk } from './checks/types.ts';
-import type { OpenedDisk } from './disk/types.ts';
+import type { DeclaredImage, OpenedDisk } from './disk/types.ts';
 import { openDisk } from './fs/open.ts';
-import { hashImageFiles, type ImageHashing } from './image-hash.ts';
+import { type HashJob, hashImages, type ImageHashes, type ImageHashing } from './image-hash.ts';
 import { type ClamEngine, openClamAv, prepareClam } from './malware/clamav.ts';
 import { loadHashLists } from './malware/hashes.ts';
 import { type FileRef, readBudget, scanFileSystems, type ScanTarget } from './malware/scan.ts';
 import { loadYaraRules } from './malware/yara.ts';
-import type { CertificationReport, CertifyImages, CertifyInput, ReportImage } from './types.ts';
+import type { CertificationReport, CertifyImages, CertifyInput, ImageFormat, ReportImage } from './types.ts';
 
 export type { CertificationReport, CertifyImages, CertifyInput } from './types.ts';
 
@@ -48,8 +48,6 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
     { role: 'os' as const, lun: null, path: input.osDisk, known: input.osDiskKnown ?? {} },
     ...[...(input.dataDisks ?? [])].sort((a, b) => a.lun - b.lun).map((d) => ({ role: 'data' as const, lun: d.lun, path: d.path, known: d.known ?? {} })),
   ];
-  // only files whose hash the caller does not already know are read a second time
-  const toHash = inputs.filter((i) => !i.known.sha256).map((i) => i.path);
   const opened: OpenedDisk[] = [];
   const allocated: number[] = [];
   let hashing: ImageHashing | null = null;
@@ -65,8 +63,9 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
       allocated.push(Math.min(info.size, info.blocks > 0 ? info.blocks * 512 : info.size));
     }
     progress(0.01, 'opening images');
-    for (const image of inputs) opened.push(await openDisk(image.path));
-    hashing = toHash.length > 0 ? hashImageFiles(toHash) : null;
+    for (const image of inputs) opened.push(await openDisk(image.path, declaredOf(image)));
+    const jobs = hashJobs(inputs, opened);
+    hashing = jobs.length > 0 ? hashImages(jobs) : null;
     const totalBytes = opened.reduce((sum, d) => sum + d.info.fileSize, 0);
     const disks: ContextDisk[] = inputs.map((image, i) => ({ role: image.role, lun: image.lun, disk: opened[i] }));
 
@@ -85,7 +84,7 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
       limits: config.limits,
       onFile: (bytesRead, files) => {
         // the image hash has a known total; the file pass reads at most that much
-        const fraction = Math.min(current ? current.bytes : totalBytes, bytesRead * 2, totalBytes) / Math.max(1, totalBytes);
+        const fraction = Math.min(current ? current.fraction : 1, (bytesRead * 2) / Math.max(1, totalBytes), 1);
         progress(0.02 + 0.88 * fraction, `scanning files (${files} files, ${Math.round(bytesRead / 1048576)} MiB read)`);
       },
     }).catch((error: unknown) => {
@@ -104,16 +103,23 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
     progress(0.95, 'hashing image files');
     const abort = new Promise<never>((_, reject) => signal?.addEventListener('abort', () => reject(canceled()), { once: true }));
     abort.catch(() => undefined);
-    const sha = hashing ? await Promise.race([hashing.result, abort]) : new Map<string, string>();
-    const images: ReportImage[] = disks.map(({ role, lun, disk }, i) => ({
-      role,
-      lun,
-      path: inputs[i].known.name ?? disk.path,
-      format: disk.info.format,
-      virtualSize: disk.info.virtualSize,
-      sha256: inputs[i].known.sha256 ?? sha.get(disk.path) ?? '',
-      fileSize: disk.info.fileSize,
-    }));
+    const imageHashes = hashing ? await Promise.race([hashing.result, abort]) : new Map<string, ImageHashes>();
+    const images: ReportImage[] = disks.map(({ role, lun, disk }, i) => {
+      const known = inputs[i].known;
+      const sha256 = known.sha256 ?? imageHashes.get(disk.path)?.sha256 ?? '';
+      // a raw image is its virtual disk: the file's hash is the disk's
+      const virtualSha256 = disk.diskReadable ? (disk.info.format === 'raw' && known.sha256 ? known.sha256 : imageHashes.get(disk.path)?.virtualSha256) : undefined;
+      return {
+        role,
+        lun,
+        path: known.name ?? disk.path,
+        format: disk.info.format,
+        virtualSize: disk.info.virtualSize,
+        sha256,
+        ...(virtualSha256 ? { virtualSha256 } : {}),
+        fileSize: disk.info.fileSize,
+      };
+    });
     const failed = checks.some((c) => c.severity === 'error' && c.status === 'failed');
     progress(1, 'done');
     return {
@@ -132,6 +138,32 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
     await Promise.all(opened.map((d) => d.close().catch(() => undefined)));
   }
 };
+
+type EngineInput = { path: string; known: { sha256?: string; name?: string; format?: ImageFormat } };
+
+function declaredOf(image: EngineInput): DeclaredImage {
+  return { name: image.known.name ?? image.path, ...(image.known.format ? { format: image.known.format } : {}) };
+}
+
+/**
+ * What the hashing thread reads for each image: the file when its hash is not known yet (the
+ * pipeline hashed its staged copies already), and the virtual disk unless the image was refused.
+ */
+function hashJobs(inputs: EngineInput[], opened: OpenedDisk[]): HashJob[] {
+  const jobs: HashJob[] = [];
+  inputs.forEach((image, i) => {
+    const { info, diskReadable } = opened[i];
+    const file = !image.known.sha256;
+    let virtual: HashJob['virtual'] = 'none';
+    if (diskReadable) virtual = info.format === 'raw' ? 'same' : info.format === 'vhd-fixed' || info.format === 'unknown' ? 'prefix' : 'decode';
+    // a raw image whose file hash is known has its virtual hash too
+    if (virtual === 'same' && !file) virtual = 'none';
+    if (!file && virtual === 'none') return;
+    const bytes = (file || virtual !== 'decode' ? info.fileSize : 0) + (virtual === 'decode' ? info.virtualSize : 0);
+    jobs.push({ path: image.path, file, virtual, prefixBytes: opened[i].disk.size, declared: declaredOf(image), bytes });
+  });
+  return jobs;
+}
 
 /** Calls `onProgress` at most every 100 ms (and always for the first and last call). */
 function throttled(onProgress: CertifyInput['onProgress']): (fraction: number, phase: string) => void {

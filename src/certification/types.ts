@@ -46,7 +46,10 @@ export interface CertificationReport {
  */
 export interface KnownImage {
   sha256?: string;
+  /** Also the image's declared format when it ends in `.qcow2`, `.vmdk`, `.vhd`, `.vhdx` or `.raw`. */
   name?: string;
+  /** The format the offer declares for the image: content in another format is refused. */
+  format?: ImageFormat;
 }
 
 export interface CertifyInput {

@@ -36,6 +36,10 @@ export const reportImageSchema = z.looseObject({
   format: z.string().describe(IMAGE_FORMATS.join(' | ')),
   virtualSize: z.number(),
   sha256: z.string().describe('SHA-256 (hex) of the whole image file as supplied.'),
+  virtualSha256: z
+    .string()
+    .optional()
+    .describe('SHA-256 (hex) of the virtual disk (the bytes a VM sees), the same in every container format; absent when the image was refused (extension).'),
   fileSize: z.number().optional().describe('Size of the image file in bytes (extension).'),
 });
 export type ReportImage = z.infer<typeof reportImageSchema>;

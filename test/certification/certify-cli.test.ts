@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { vmarket } from '../helpers/cli.ts';
+import { convertImage } from '../fixtures/qemu.ts';
 import { LIFTED_READ_LIMITS_YAML, spinningImage } from './sandbox/images.ts';
 
 let dir: string;
@@ -93,4 +94,28 @@ test('an image the engine cannot finish exits 1 at the time limit with the faile
   assert.equal(stopped.status, 'failed');
   assert.match(stopped.evidence[0].detail, /certification\.sandbox\.timeLimitSeconds = 3/);
   assert.ok(report.checks.filter((c: { status: string }) => c.status === 'skipped').length >= 20, 'the engine checks did not run');
+});
+
+test('--accept-formats and --profile set the format policy locally; a qcow2 certifies; a bad list exits 2 naming it', async () => {
+  await writeFile(path.join(dir, 'config.yaml'), 'certification:\n  clamav: { mode: off }\n');
+  const qcow2 = await convertImage(good, path.join(dir, 'good.qcow2'), 'qcow2', { from: 'vpc' });
+  const passed = await vmarket(['certify', qcow2, '--json'], { env: env() });
+  assert.equal(passed.code, 0, passed.stdout);
+  const report = JSON.parse(passed.stdout);
+  assert.equal(report.images[0].format, 'qcow2');
+  assert.match(report.images[0].virtualSha256, /^[0-9a-f]{64}$/);
+
+  const onlyRaw = await vmarket(['certify', qcow2, '--accept-formats', 'raw,vhd-fixed', '--json'], { env: env() });
+  assert.equal(onlyRaw.code, 1);
+  const format = JSON.parse(onlyRaw.stdout).checks.find((c: { id: string }) => c.id === 'image.format');
+  assert.equal(format.message, 'a disk is not accepted: the disk is a qcow2 image, and this marketplace accepts raw, vhd-fixed');
+
+  const azure = await vmarket(['certify', qcow2, '--profile', 'azure', '--json'], { env: env() });
+  assert.equal(azure.code, 1);
+  assert.match(JSON.parse(azure.stdout).checks.find((c: { id: string }) => c.id === 'image.format').message, /accepts vhd-fixed$/);
+  assert.equal((await vmarket(['certify', good, '--profile', 'azure'], { env: env() })).code, 0);
+
+  const bogus = await vmarket(['certify', qcow2, '--accept-formats', 'qcow2,iso'], { env: env() });
+  assert.equal(bogus.code, 2);
+  assert.match(bogus.stderr, /not a disk format: iso; formats are raw, qcow2, vmdk, vhdx, vhd-fixed, vhd-dynamic/);
 });

@@ -42,6 +42,7 @@ export function fakeDisk(fileSystems: OpenedFileSystem[], overrides: Partial<Ope
       details: {},
     },
     disk: { size, read: async () => Buffer.alloc(0), slice() { return this; } },
+    diskReadable: true,
     table: { scheme: 'mbr', partitions: [{ number: 1, scheme: 'mbr', type: '0x83', typeName: 'Linux', startByte: MIB, sizeBytes: size - MIB }], problems: [] },
     fileSystems,
     close: async () => {},

@@ -97,6 +97,8 @@ export interface OpenedDisk {
   info: FormatInfo;
   /** The virtual disk's bytes, read through the format's reader (for a fixed VHD: the file without its 512-byte footer); an empty reader when the image was refused or its header is unreadable. */
   disk: RangeReader;
+  /** False when the image was refused or its container is unreadable (`disk` is then empty). */
+  diskReadable: boolean;
   table: PartitionTable;
   fileSystems: OpenedFileSystem[];
   close(): Promise<void>;

@@ -36,7 +36,7 @@ export const openDisk: OpenDisk = async (path, declared) => {
   }
 };
 
-export type DiskContents = Pick<OpenedDisk, 'info' | 'disk' | 'table' | 'fileSystems'>;
+export type DiskContents = Pick<OpenedDisk, 'info' | 'disk' | 'diskReadable' | 'table' | 'fileSystems'>;
 
 /**
  * Everything `openDisk` reads, over any reader of the whole image file (a file, or bytes in
@@ -45,10 +45,10 @@ export type DiskContents = Pick<OpenedDisk, 'info' | 'disk' | 'table' | 'fileSys
  */
 export async function readDisk(image: RangeReader, declared: DeclaredImage = {}): Promise<DiskContents> {
   const { info, disk } = await readFormat(image, declared);
-  if (!disk) return { info, disk: bufferReader(Buffer.alloc(0)), table: { scheme: 'none', partitions: [], problems: [] }, fileSystems: [] };
+  if (!disk) return { info, disk: bufferReader(Buffer.alloc(0)), diskReadable: false, table: { scheme: 'none', partitions: [], problems: [] }, fileSystems: [] };
   const table = await readPartitionTable(disk);
   const fileSystems = await openFileSystems(disk, table);
-  return { info, disk, table, fileSystems };
+  return { info, disk, diskReadable: true, table, fileSystems };
 }
 
 async function readFormat(reader: RangeReader, declared: DeclaredImage): Promise<{ info: FormatInfo; disk: RangeReader | null }> {

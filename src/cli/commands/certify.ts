@@ -1,16 +1,28 @@
 /**
- * `vmarket certify IMAGE [--data-disk IMAGE]... [--json] [--sarif FILE] [--config FILE]`: runs
+ * `vmarket certify IMAGE [--data-disk IMAGE]... [--json] [--sarif FILE] [--config FILE]
+ * [--accept-formats LIST] [--profile standard|azure]`: runs
  * the certification checks locally (docs/contracts.md §1, §6). Exit 0 passed, 1 failed, 2 unreadable
  * input or bad usage. Progress goes to stderr when it is a terminal.
  */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
-import type { Command } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { CERTIFICATION_PROFILES, type CertificationProfile } from '../../config/schema.ts';
+import type { DiskFormat } from '../../contracts/certification.ts';
+import { parseFormatList } from '../../certification/policy.ts';
 import { VmarketError } from '../../errors.ts';
 import { print, printJson } from '../output.ts';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+function formatList(value: string): DiskFormat[] {
+  try {
+    return parseFormatList(value);
+  } catch (error) {
+    throw new InvalidArgumentError(`${(error as Error).message}.`);
+  }
 }
 
 function packageVersion(): string {
@@ -21,12 +33,14 @@ export function registerCertifyCommand(program: Command): void {
   program
     .command('certify')
     .description('run the certification checks locally on disk images (format, partitions, Linux hygiene, SSH settings, secrets, malware); no server needed')
-    .argument('<image>', 'the OS disk image (a fixed VHD)')
+    .argument('<image>', 'the OS disk image (raw, qcow2, VMDK, VHD or VHDX)')
     .option('--data-disk <image>', 'a data disk image; repeat for more (LUNs 0, 1, 2… in the order given)', collect, [])
     .option('--json', 'print the certification report (docs/contracts.md §6) as one JSON document')
     .option('--sarif <file>', 'also write the report as SARIF 2.1.0 to this file')
     .option('--config <file>', 'server configuration whose `certification` section applies (supported OS, YARA rules, hash lists, ClamAV; default: $VMARKET_CONFIG, else the defaults)')
-    .action(async (image: string, flags: { dataDisk: string[]; json?: boolean; sarif?: string; config?: string }) => {
+    .option('--accept-formats <list>', 'the input formats image.format passes, comma-separated (raw,qcow2,vmdk,vhdx,vhd-fixed,vhd-dynamic; default: the configuration\'s certification.acceptedFormats, else all)', formatList)
+    .addOption(new Option('--profile <profile>', 'the rules of image.format and image.size: standard, or azure (fixed VHD of whole MiB, 20 MiB to 1023 GiB)').choices(CERTIFICATION_PROFILES))
+    .action(async (image: string, flags: { dataDisk: string[]; json?: boolean; sarif?: string; config?: string; acceptFormats?: DiskFormat[]; profile?: CertificationProfile }) => {
       const [{ loadConfig }, { certifyInSandbox }, { reportToJson }, { reportToSarif }, { renderReportTable }] = await Promise.all([
         import('../../config/load.ts'),
         import('../../certification/sandbox/index.ts'),
@@ -53,7 +67,11 @@ export function registerCertifyCommand(program: Command): void {
         report = await certifyInSandbox({
           osDisk: image,
           dataDisks: flags.dataDisk.map((path, lun) => ({ lun, path })),
-          config: config.certification,
+          config: {
+            ...config.certification,
+            ...(flags.profile ? { profile: flags.profile } : {}),
+            ...(flags.acceptFormats ? { acceptedFormats: flags.acceptFormats } : {}),
+          },
           onProgress,
           signal: stop.signal,
         });

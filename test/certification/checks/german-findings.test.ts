@@ -77,8 +77,8 @@ test('a damaged VHD footer checksum: image.format fails in German under translat
   const format = checkIn('image.format');
   const { stored, computed } = checksums;
   assert.equal(format.status, 'failed');
-  assert.equal(format.message, `a disk is not a valid fixed VHD: The VHD footer checksum is ${stored}, but the footer's contents give ${computed}.`);
-  assert.equal(format.translations?.de?.message, `ein Datenträger ist keine gültige feste VHD: Die Prüfsumme im VHD-Footer ist ${stored}, aus dem Inhalt des Footers ergibt sich aber ${computed}.`);
+  assert.equal(format.message, `a disk is not accepted: The VHD footer checksum is ${stored}, but the footer's contents give ${computed}.`);
+  assert.equal(format.translations?.de?.message, `ein Datenträger wird nicht akzeptiert: Die Prüfsumme im VHD-Footer ist ${stored}, aus dem Inhalt des Footers ergibt sich aber ${computed}.`);
   assert.deepEqual(
     format.evidence.map((e) => [e.image, e.detail, german(e)]),
     [['os', `The VHD footer checksum is ${stored}, but the footer's contents give ${computed}.`, `Die Prüfsumme im VHD-Footer ist ${stored}, aus dem Inhalt des Footers ergibt sich aber ${computed}.`]],
@@ -111,13 +111,18 @@ test('a private key, an AWS key id and EICAR are reported in German, the key mat
   assert.match(malware.message, /^1 malware match \(first: \/var\/tmp\/eicar\.com: EICAR-Test-File \(built-in\) at byte 0\); \d+ files scanned; engines: EICAR test signature/);
 });
 
-test('a file without a VHD footer and a footer with a disk type no VHD has read in German', async () => {
+test('under the azure profile a raw disk is not accepted, and a footer with a disk type no VHD has, read in German', async () => {
   const noCookie = Buffer.concat([Buffer.alloc(MIB), vhdFooter({ size: MIB })]);
   noCookie.write('xonectix', MIB, 'latin1');
   const raw = await detectFormat(bufferReader(noCookie));
-  const [en, de] = await Promise.all([runCheck('image.format', treeWith(), { disk: { info: raw } }), runCheck('image.format', treeWith(), { disk: { info: raw }, locale: 'de' })]);
-  assert.equal(en.message, 'a disk is not a valid fixed VHD: The file has no VHD footer (its last 512 bytes do not start with the cookie "conectix"): it is read as a raw disk, not a fixed VHD.');
-  assert.equal(de.message, 'ein Datenträger ist keine gültige feste VHD: Die Datei hat keinen VHD-Footer (ihre letzten 512 Byte beginnen nicht mit dem Cookie „conectix“), ist also keine feste VHD und wird als Rohdatenträger gelesen.');
+  const config = { profile: 'azure' as const };
+  const [en, de] = await Promise.all([
+    runCheck('image.format', treeWith(), { disk: { info: raw }, config }),
+    runCheck('image.format', treeWith(), { disk: { info: raw }, config, locale: 'de' }),
+  ]);
+  assert.equal(en.message, 'a disk is not accepted: the disk is a raw image, and this marketplace accepts vhd-fixed');
+  assert.equal(de.message, 'ein Datenträger wird nicht akzeptiert: der Datenträger ist ein raw-Image, und dieser Marktplatz akzeptiert vhd-fixed');
+  assert.equal((await runCheck('image.format', treeWith(), { disk: { info: raw } })).status, 'passed');
 
   const oddType = await detectFormat(bufferReader(Buffer.concat([Buffer.alloc(MIB), vhdFooter({ size: MIB, diskType: 7 })])));
   const odd = await runCheck('image.format', treeWith(), { disk: { info: oddType }, locale: 'de' });

@@ -4,6 +4,8 @@
  * certified through certifyImages as the CLI and the pipeline call it.
  */
 import assert from 'node:assert/strict';
+import type { CertificationConfig } from '../../../src/config/schema.ts';
+import { convertImage } from '../../fixtures/qemu.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,8 +31,9 @@ function tree(changes: FileSpec[] = [], remove: string[] = []): FileSpec[] {
 }
 
 let counter = 0;
-async function certify(spec: Omit<ImageSpec, 'output'>, data: Omit<ImageSpec, 'output'>[] = []): Promise<CertificationReport> {
-  const output = path.join(dir, `img-${++counter}.${spec.format === 'qcow2' ? 'qcow2' : spec.format === 'vmdk' ? 'vmdk' : spec.format === 'raw' ? 'raw' : 'vhd'}`);
+async function certify(spec: Omit<ImageSpec, 'output'>, data: Omit<ImageSpec, 'output'>[] = [], config: Partial<CertificationConfig> = {}): Promise<CertificationReport> {
+  const extension = spec.format === 'vhd-dynamic' || spec.format === 'vhd-fixed' || !spec.format ? 'vhd' : spec.format;
+  const output = path.join(dir, `img-${++counter}.${extension}`);
   await buildImage({ ...spec, output });
   const dataDisks = [];
   for (const [lun, d] of data.entries()) {
@@ -38,7 +41,7 @@ async function certify(spec: Omit<ImageSpec, 'output'>, data: Omit<ImageSpec, 'o
     await buildImage({ ...d, output: dataOutput });
     dataDisks.push({ lun, path: dataOutput });
   }
-  return certifyImages({ osDisk: output, dataDisks, config: { clamav: { mode: 'off', databaseDir: '/nonexistent' } } });
+  return certifyImages({ osDisk: output, dataDisks, config: { clamav: { mode: 'off', databaseDir: '/nonexistent' }, ...config } });
 }
 
 function check(report: CertificationReport, id: string): CheckResult {
@@ -111,10 +114,12 @@ test('unsupported OS, and a warning-only image still passes', async () => {
   assert.equal(warn.result, 'passed');
 });
 
-test('image.size and image.partitions: under 20 MiB, first partition before 1 MiB, swap partition, no partition table', async () => {
-  const small = await certify({ files: tree(), sizeMiB: 16 });
+test('image.size and image.partitions: under 20 MiB (azure profile), first partition before 1 MiB, swap partition, no partition table', async () => {
+  const small = await certify({ files: tree(), sizeMiB: 16 }, [], { profile: 'azure' });
   assert.equal(check(small, 'image.size').status, 'failed');
   assert.match(check(small, 'image.size').message, /under 20 MiB/);
+  const standard = await certify({ files: tree(), sizeMiB: 16 });
+  assert.equal(check(standard, 'image.size').status, 'passed', 'the standard profile takes any whole number of sectors from 1 MiB');
   const early = await certify({ files: tree(), firstPartitionStartMiB: 0.5 });
   assert.equal(check(early, 'image.partitions').status, 'failed');
   assert.match(check(early, 'image.partitions').message, /before 1 MiB/);
@@ -128,20 +133,32 @@ test('image.size and image.partitions: under 20 MiB, first partition before 1 Mi
   assert.equal(gpt.result, 'passed', JSON.stringify(gpt.checks.filter((c) => c.status !== 'passed')));
 });
 
-test('foreign formats from qemu-img each fail image.format; raw is still read', async () => {
-  for (const format of ['raw', 'vhd-dynamic', 'qcow2', 'vmdk'] as const) {
-    const report = await certify({ files: tree(), format });
-    const c = check(report, 'image.format');
-    assert.equal(c.status, 'failed', format);
+test('every format qemu-img makes is read like the fixed VHD; the azure profile and acceptedFormats refuse the others', async () => {
+  // one disk in every container: qemu-img converts our raw build (a build per format would differ in UUIDs and times)
+  const raw = path.join(dir, 'all-formats.raw');
+  await buildImage({ files: tree(), output: raw, format: 'raw' });
+  const engine = (osDisk: string, config: Partial<CertificationConfig> = {}) => certifyImages({ osDisk, config: { clamav: { mode: 'off', databaseDir: '/nonexistent' }, ...config } });
+  const fixedVhd = await engine(await convertImage(raw, path.join(dir, 'all-formats.vhd'), 'vpc', { from: 'raw', o: 'subformat=fixed,force_size=on' }));
+  assert.equal(fixedVhd.images[0].format, 'vhd-fixed');
+  const statuses = (report: CertificationReport) => report.checks.filter((c) => !c.id.startsWith('image.')).map((c) => [c.id, c.status]);
+  const targets = { raw: ['raw'], 'vhd-dynamic': ['vpc', 'subformat=dynamic,force_size=on'], qcow2: ['qcow2'], vmdk: ['vmdk'], vhdx: ['vhdx'] } as const;
+  for (const [format, [target, o]] of Object.entries(targets) as [keyof typeof targets, readonly string[]][]) {
+    const file = format === 'raw' ? raw : await convertImage(raw, path.join(dir, `all-formats.${format}`), target, { from: 'raw', ...(o ? { o } : {}) });
+    const report = await engine(file);
     assert.equal(report.images[0].format, format);
-    assert.equal(report.result, 'failed');
-    assert.equal(report.checks.length, 21);
-    if (format === 'raw') assert.equal(check(report, 'linux.os-release').status, 'passed');
-    else {
-      assert.equal(check(report, 'linux.os-release').status, 'failed', `${format}: contents not read`);
-      assert.equal(check(report, 'linux.ssh-password-auth').status, 'skipped');
-    }
+    assert.equal(check(report, 'image.format').status, 'passed', `${format}: ${check(report, 'image.format').message}`);
+    assert.equal(report.result, 'passed', format);
+    assert.deepEqual(statuses(report), statuses(fixedVhd), format);
+    assert.match(report.images[0].virtualSha256 ?? '', /^[0-9a-f]{64}$/);
+    assert.equal(report.images[0].virtualSha256, fixedVhd.images[0].virtualSha256, `${format}: the same virtual disk`);
+
+    const azure = await engine(file, { profile: 'azure' });
+    assert.equal(check(azure, 'image.format').status, 'failed', format);
+    assert.equal(check(azure, 'image.format').message, `a disk is not accepted: the disk is a ${format} image, and this marketplace accepts vhd-fixed`);
+    assert.equal(check(azure, 'linux.os-release').status, 'passed', `${format}: the contents are still read`);
   }
+  const onlyQcow2 = await engine(raw, { acceptedFormats: ['qcow2'] });
+  assert.equal(check(onlyQcow2, 'image.format').message, 'a disk is not accepted: the disk is a raw image, and this marketplace accepts qcow2');
 });
 
 test('ext2 and ext3 roots pass; a data disk with a private key and EICAR is scanned too', async () => {

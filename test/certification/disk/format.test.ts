@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { bufferReader } from '../../../src/certification/disk/buffer-reader.ts';
 import { openFileReader } from '../../../src/certification/disk/file-reader.ts';
-import { detectFormat } from '../../../src/certification/disk/formats/index.ts';
+import { detectFormat, openImageFormat } from '../../../src/certification/disk/formats/index.ts';
 import { vhdChecksum } from '../../../src/certification/disk/vhd-footer.ts';
 import { buildImage } from '../../fixtures/images.ts';
 import { vhdFooter, vhdGeometry } from '../../fixtures/vhd-writer.ts';
@@ -79,41 +79,91 @@ describe('detectFormat', () => {
     assert.match(english(info.problems).join(' '), /disk type 7/);
   });
 
-  it('calls a tiny or empty file unknown', async () => {
-    for (const size of [0, 1, 511]) {
-      const info = await detectFormat(bufferReader(Buffer.alloc(size)));
-      assert.equal(info.format, 'unknown');
-      assert.equal(info.virtualSize, 0);
-      assert.match(english(info.problems)[0], new RegExp(`${size} bytes long`));
-    }
+  it('calls an empty file unknown, and a tiny file a (too small) raw disk', async () => {
+    const empty = await detectFormat(bufferReader(Buffer.alloc(0)));
+    assert.equal(empty.format, 'unknown');
+    assert.deepEqual(english(empty.problems), ['The image file is empty.']);
+    const tiny = await detectFormat(bufferReader(Buffer.alloc(511)));
+    assert.equal(tiny.format, 'raw');
+    assert.equal(tiny.virtualSize, 511);
   });
 
-  it('calls a file without any magic raw, with its size as the virtual size', async () => {
+  it('calls a file without any magic raw, with its size as the virtual size and nothing wrong', async () => {
     const raw = await buildImage({ files, output: join(dir, 'disk.raw'), format: 'raw', sizeMiB: 32 });
-    const info = await detectFormat(await readerOf(raw));
+    const info = await detectFormat(await readerOf(raw), { name: 'disk.raw' });
     assert.equal(info.format, 'raw');
     assert.equal(info.virtualSize, 32 * MiB);
     assert.equal(info.footer, null);
-    assert.match(english(info.problems)[0], /no VHD footer.*raw disk/);
+    assert.deepEqual([...english(info.problems), ...english(info.refusals)], []);
   });
 
-  it('recognises a VHDX by its signature', async () => {
+  it('recognises a VHDX by its signature and does not read a disk from a broken one', async () => {
     const bytes = Buffer.alloc(MiB);
     bytes.write('vhdxfile', 0, 'latin1');
-    const info = await detectFormat(bufferReader(bytes));
-    assert.equal(info.format, 'unknown');
+    const { info, disk } = await openImageFormat(bufferReader(bytes));
+    assert.equal(info.format, 'vhdx');
+    assert.equal(disk, null);
+    assert.ok(info.problems.length >= 1);
     assert.match(english(info.problems)[0], /VHDX/);
   });
 
+  describe('format safety', () => {
+    let raw: Buffer;
+    before(async () => {
+      raw = await readFile(await buildImage({ files, output: join(dir, 'safety.raw'), format: 'raw', sizeMiB: 32 }));
+    });
+
+    it('refuses a file whose name says another format than it holds, and accepts names that say nothing', async () => {
+      const { info, disk } = await openImageFormat(bufferReader(raw), { name: 'images/debian-12.qcow2' });
+      assert.equal(info.format, 'raw');
+      assert.equal(disk, null);
+      assert.deepEqual(english(info.refusals), ['The file is named images/debian-12.qcow2, which says a qcow2 image, but it holds a raw disk.']);
+      for (const name of ['debian.img', 'https://example.com/d/debian?x=1.qcow2', 'disk', 'DISK.RAW']) {
+        assert.deepEqual(english((await openImageFormat(bufferReader(raw), { name })).info.refusals), [], name);
+      }
+    });
+
+    it('refuses content that is not the format the offer declares', async () => {
+      const { info } = await openImageFormat(bufferReader(raw), { format: 'vmdk' });
+      assert.deepEqual(english(info.refusals), ['The offer declares the image as a VMDK image, but the file holds a raw disk.']);
+    });
+
+    it('refuses a fixed VHD whose virtual disk is itself an image (at its start it is also two formats at once)', async () => {
+      const qcow2Head = Buffer.alloc(512);
+      qcow2Head.write('QFI\xfb', 0, 'latin1');
+      qcow2Head.writeUInt32BE(3, 4);
+      const startsQcow2 = Buffer.concat([qcow2Head, raw.subarray(512), vhdFooter({ size: raw.length })]);
+      let opened = await openImageFormat(bufferReader(startsQcow2));
+      assert.equal(opened.disk, null);
+      assert.deepEqual(english(opened.info.refusals), ['The file starts as a qcow2 image but ends with a VHD footer: a file that is two formats at once is refused.']);
+      const inner = Buffer.concat([raw, vhdFooter({ size: raw.length })]);
+      const nestedVhd = Buffer.concat([inner, vhdFooter({ size: inner.length })]);
+      opened = await openImageFormat(bufferReader(nestedVhd));
+      assert.equal(opened.info.format, 'vhd-fixed');
+      assert.equal(opened.disk, null);
+      assert.deepEqual(english(opened.info.refusals), [
+        'The file is a fixed VHD whose virtual disk is itself a VHD: a format inside another is refused; upload the inner image instead.',
+      ]);
+    });
+
+    it('refuses a file that starts as one format and ends as a VHD', async () => {
+      const bytes = Buffer.concat([raw, vhdFooter({ size: raw.length })]);
+      bytes.write('KDMV', 0, 'latin1');
+      const { info, disk } = await openImageFormat(bufferReader(bytes));
+      assert.equal(disk, null);
+      assert.deepEqual(english(info.refusals), ['The file starts as a VMDK image but ends with a VHD footer: a file that is two formats at once is refused.']);
+    });
+  });
+
   describe('foreign formats made by qemu-img', { skip: needs('qemu-img') }, () => {
-    it('detects a dynamic VHD (type 3) with its sparse header, and says why it is refused', async () => {
+    it('reads a dynamic VHD (type 3) with nothing wrong', async () => {
       const path = await buildImage({ files, output: join(dir, 'dynamic.vhd'), format: 'vhd-dynamic', sizeMiB: 32 });
       const info = await detectFormat(await readerOf(path));
       assert.equal(info.format, 'vhd-dynamic');
       assert.equal(info.footer!.diskType, 3);
       assert.equal(info.footer!.checksumValid, true);
       assert.ok(info.virtualSize >= 32 * MiB);
-      assert.deepEqual(english(info.problems), ['The VHD is a dynamic disk (disk type 3); only fixed VHDs (disk type 2) are accepted.']);
+      assert.deepEqual([...english(info.problems), ...english(info.refusals)], []);
     });
 
     it('reads a dynamic VHD whose trailing footer is gone from the copy at offset 0', async () => {
@@ -125,27 +175,40 @@ describe('detectFormat', () => {
       assert.match(english(info.problems)[0], /does not end with a VHD footer/);
     });
 
-    it('reports a dynamic VHD whose cxsparse header is damaged', async () => {
+    it('reports a dynamic VHD whose cxsparse header is damaged, and reads no disk from it', async () => {
       const path = await buildImage({ files, output: join(dir, 'broken.vhd'), format: 'vhd-dynamic', sizeMiB: 32 });
       const bytes = await readFile(path);
       const dataOffset = Number(bytes.readBigUInt64BE(bytes.length - 512 + 16));
       assert.equal(bytes.toString('latin1', dataOffset, dataOffset + 8), 'cxsparse');
       bytes.write('xxxxxxxx', dataOffset, 'latin1');
-      const info = await detectFormat(bufferReader(bytes));
+      const { info, disk } = await openImageFormat(bufferReader(bytes));
       assert.equal(info.format, 'vhd-dynamic');
-      assert.match(english(info.problems).join(' '), /lacks its cookie "cxsparse"/);
+      assert.equal(disk, null);
+      assert.match(english(info.problems).join(' '), /cxsparse/);
     });
 
-    it('detects a differencing VHD (type 4)', async () => {
+    it('refuses a differencing VHD (type 4) without looking for its parent', async () => {
       const path = await buildImage({ files, output: join(dir, 'diff.vhd'), format: 'vhd-dynamic', sizeMiB: 32 });
       const bytes = await readFile(path);
       for (const at of [0, bytes.length - 512]) {
         bytes.writeUInt32BE(4, at + 60);
         bytes.writeUInt32BE(vhdChecksum(bytes.subarray(at, at + 512)), at + 64);
       }
-      const info = await detectFormat(bufferReader(bytes));
+      const { info, disk } = await openImageFormat(bufferReader(bytes));
       assert.equal(info.format, 'vhd-differencing');
-      assert.match(english(info.problems)[0], /differencing disk \(disk type 4\)/);
+      assert.equal(disk, null);
+      assert.match(english(info.refusals)[0], /differencing disk: its data depends on a parent VHD file, which is never opened/);
+    });
+
+    it('refuses the formats it does not read by name (VDI, QED, qcow version 1), instead of reading them as raw', async () => {
+      for (const [format, name] of [['vdi', 'VirtualBox \\(VDI\\) image'], ['qed', 'QED image'], ['qcow', 'qcow \\(version 1\\) image']]) {
+        const path = join(dir, `other.${format}`);
+        await run('qemu-img', ['create', '-q', '-f', format, path, '16M']);
+        const { info, disk } = await openImageFormat(await readerOf(path));
+        assert.equal(info.format, 'unknown', format);
+        assert.equal(disk, null);
+        assert.match(english(info.refusals)[0], new RegExp(`^The file is a ${name}, a format vmarket does not read`), format);
+      }
     });
 
     it('reads fixed VHDs made by qemu-img, with the geometry our writer computes', async () => {
@@ -166,29 +229,24 @@ describe('detectFormat', () => {
       }
     });
 
-    it('detects qcow2 with the virtual size from its header', async () => {
-      const path = await buildImage({ files, output: join(dir, 'disk.qcow2'), format: 'qcow2', sizeMiB: 32 });
-      const info = await detectFormat(await readerOf(path));
-      assert.equal(info.format, 'qcow2');
-      assert.equal(info.virtualSize, 32 * MiB);
-      assert.match(english(info.problems)[0], /qcow2 image, not a fixed VHD/);
+    it('reads qcow2 and a sparse VMDK with the virtual size from their headers', async () => {
+      for (const format of ['qcow2', 'vmdk'] as const) {
+        const path = await buildImage({ files, output: join(dir, `disk.${format}`), format, sizeMiB: 32 });
+        const { info, disk } = await openImageFormat(await readerOf(path), { name: path });
+        assert.equal(info.format, format);
+        assert.equal(info.virtualSize, 32 * MiB);
+        assert.equal(disk?.size, 32 * MiB);
+        assert.deepEqual([...english(info.problems), ...english(info.refusals)], [], format);
+      }
     });
 
-    it('detects a sparse VMDK with its capacity', async () => {
-      const path = await buildImage({ files, output: join(dir, 'disk.vmdk'), format: 'vmdk', sizeMiB: 32 });
-      const info = await detectFormat(await readerOf(path));
-      assert.equal(info.format, 'vmdk');
-      assert.equal(info.virtualSize, 32 * MiB);
-      assert.match(english(info.problems)[0], /sparse VMDK/);
-    });
-
-    it('detects a VMDK text descriptor and sums its extents', async () => {
+    it('refuses a VMDK text descriptor, which names other files, without reading them', async () => {
       const path = join(dir, 'flat.vmdk');
       await run('qemu-img', ['create', '-q', '-f', 'vmdk', '-o', 'subformat=monolithicFlat', path, '48M']);
-      const info = await detectFormat(await readerOf(path));
+      const { info, disk } = await openImageFormat(await readerOf(path));
       assert.equal(info.format, 'vmdk');
-      assert.equal(info.virtualSize, 48 * MiB);
-      assert.match(english(info.problems)[0], /VMDK descriptor/);
+      assert.equal(disk, null);
+      assert.match(english(info.refusals)[0], /^The file is a VMDK descriptor: it names other files that hold the disk, and those are never opened/);
     });
 
     it('a raw image that qemu-img made is raw', async () => {

@@ -22,7 +22,7 @@ const extra: FileSpec[] = [
 ];
 
 async function withDisk<T>(path: string, use: (disk: OpenedDisk) => Promise<T>): Promise<T> {
-  const disk = await openDisk(path);
+  const disk = await openDisk(path, { name: path });
   try {
     return await use(disk);
   } finally {
@@ -94,18 +94,21 @@ describe('openDisk', () => {
     });
   });
 
-  it('does not read into dynamic VHD, qcow2 and VMDK images', { skip: needs('qemu-img') }, async () => {
-    for (const format of ['vhd-dynamic', 'qcow2', 'vmdk'] as const) {
+  it('reads dynamic VHD, qcow2, VMDK and VHDX images through their readers: the same table and file system as raw', { skip: needs('qemu-img') }, async () => {
+    for (const format of ['vhd-dynamic', 'qcow2', 'vmdk', 'vhdx'] as const) {
       const path = await buildImage({ ...baseLinuxTree(), output: join(scratch(), `os.${format}`), format, sizeMiB: 24 });
       await withDisk(path, async (disk) => {
         assert.equal(disk.info.format, format);
-        assert.deepEqual(disk.table, { scheme: 'none', partitions: [], problems: [] });
-        assert.deepEqual(disk.fileSystems, []);
+        assert.equal(disk.diskReadable, true);
+        assert.equal(disk.table.scheme, 'mbr', format);
+        assert.equal(disk.table.partitions[0].startByte, MiB);
+        assert.equal(disk.fileSystems[0].kind, 'ext4', format);
+        assert.ok(disk.fileSystems[0].fs, format);
       });
     }
   });
 
-  it('opens a raw disk as the whole file, and a tiny file as unknown', async () => {
+  it('opens a raw disk as the whole file, and reads nothing of a file whose name says another format', async () => {
     const raw = await buildImage({ ...baseLinuxTree(), output: join(scratch(), 'os.raw'), format: 'raw', sizeMiB: 24 });
     await withDisk(raw, async (disk) => {
       assert.equal(disk.info.format, 'raw');
@@ -115,7 +118,9 @@ describe('openDisk', () => {
     const tiny = join(scratch(), 'tiny.vhd');
     await writeFile(tiny, 'not an image');
     await withDisk(tiny, async (disk) => {
-      assert.equal(disk.info.format, 'unknown');
+      assert.equal(disk.info.format, 'raw');
+      assert.equal(disk.diskReadable, false);
+      assert.match(english(disk.info.refusals)[0], /named .*tiny\.vhd, which says a VHD, but it holds a raw disk/);
       assert.deepEqual(disk.fileSystems, []);
     });
   });

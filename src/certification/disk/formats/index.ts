@@ -172,6 +172,8 @@ async function innerFormat(disk: RangeReader): Promise<Localized | null> {
 
 function declaredRefusals(found: ImageFormat, declared: DeclaredImage): Localized[] {
   const refusals: Localized[] = [];
+  // an unknown format has its own problem; a name cannot be said to contradict it
+  if (found === 'unknown') return refusals;
   if (declared.name) {
     const extension = EXTENSIONS[extensionOf(declared.name)];
     if (extension && !extension.allows.includes(found)) refusals.push(say(nameMismatch, declared.name, extension.says, FORMAT_NAMES[found]));
