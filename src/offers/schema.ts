@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { fixed, type Phrase, say } from '../i18n/localized.ts';
 import { schemaMessage } from '../i18n/zod-issues.ts';
+import { DISK_FORMATS } from '../contracts/certification.ts';
 
 export const OFFER_ID_PATTERN = /^[a-z0-9-]{3,50}$/;
 export const PUBLISHER_ID_PATTERN = /^[a-z0-9-]{2,50}$/;
@@ -124,11 +125,15 @@ export const testDriveSchema = z.strictObject({
 
 const imageSourceSchema = z.string().min(1).max(2000);
 
+/** A declared input format: certification refuses an image whose content is another (docs/contracts.md §6 image.format). */
+const declaredFormatSchema = z.enum(DISK_FORMATS);
+
 export const imageVersionSchema = z.strictObject({
   version: z.string().regex(SEMVER_PATTERN, MUST.semver),
   osDisk: imageSourceSchema,
+  osDiskFormat: declaredFormatSchema.optional(),
   dataDisks: z
-    .array(z.strictObject({ lun: z.number().int().min(0).max(15), source: imageSourceSchema }))
+    .array(z.strictObject({ lun: z.number().int().min(0).max(15), source: imageSourceSchema, format: declaredFormatSchema.optional() }))
     .max(16, MUST.maxDataDisks)
     .default([]),
 });

@@ -3,14 +3,18 @@
  * as it was at publish time, already checked by `validateOffer`; steps never read the live draft.
  */
 
+import type { DiskFormat } from '../contracts/certification.ts';
+
 export interface SnapshotDataDisk {
   lun: number;
   source: string;
+  format?: DiskFormat;
 }
 
 export interface SnapshotImageVersion {
   version: string;
   osDisk: string;
+  osDiskFormat?: DiskFormat;
   dataDisks?: SnapshotDataDisk[];
 }
 
@@ -52,6 +56,8 @@ export interface PlanDisk {
   lun: number | null;
   /** The source as written in the offer: a path under the import dirs or an https URL. */
   source: string;
+  /** The format the offer declares for it, if any. */
+  format?: DiskFormat;
 }
 
 /** Compares two semver strings (major.minor.patch, pre-release sorts before release). */
@@ -83,9 +89,9 @@ export function publishedVersion(plan: SnapshotPlan): SnapshotImageVersion {
 /** The disks (OS first, then data disks by LUN) of the version a plan publishes. */
 export function planDisks(plan: SnapshotPlan): PlanDisk[] {
   const image = publishedVersion(plan);
-  const disks: PlanDisk[] = [{ planId: plan.id, version: image.version, role: 'os', lun: null, source: image.osDisk }];
+  const disks: PlanDisk[] = [{ planId: plan.id, version: image.version, role: 'os', lun: null, source: image.osDisk, ...(image.osDiskFormat ? { format: image.osDiskFormat } : {}) }];
   for (const d of [...(image.dataDisks ?? [])].sort((a, b) => a.lun - b.lun)) {
-    disks.push({ planId: plan.id, version: image.version, role: 'data', lun: d.lun, source: d.source });
+    disks.push({ planId: plan.id, version: image.version, role: 'data', lun: d.lun, source: d.source, ...(d.format ? { format: d.format } : {}) });
   }
   return disks;
 }

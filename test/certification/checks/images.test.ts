@@ -177,3 +177,17 @@ test('ext2 and ext3 roots pass; a data disk with a private key and EICAR is scan
   assert.deepEqual(check(report, 'linux.private-keys').evidence.map((e) => [e.image, e.lun, e.path]), [['data', 1, '/backups/key.pem']]);
   assert.equal(check(report, 'image.partitions').status, 'passed');
 });
+
+test('an image whose content is not the format its name or the offer declares is refused, and nothing inside it is read', async () => {
+  const raw = path.join(dir, 'declared.raw');
+  await buildImage({ files: tree(), output: raw, format: 'raw' });
+  const config = { clamav: { mode: 'off' as const, databaseDir: '/nonexistent' } };
+  const declared = await certifyImages({ osDisk: raw, osDiskKnown: { name: 'images/debian.raw', format: 'qcow2' }, config });
+  const format = check(declared, 'image.format');
+  assert.equal(format.status, 'failed');
+  assert.equal(format.message, 'a disk is not accepted: The offer declares the image as a qcow2 image, but the file holds a raw disk.');
+  assert.equal(check(declared, 'linux.os-release').status, 'failed', 'a refused image is not read');
+  assert.equal(declared.images[0].virtualSha256, undefined);
+  const named = await certifyImages({ osDisk: raw, osDiskKnown: { name: 'https://images.example.com/debian-12.vmdk' }, config });
+  assert.equal(check(named, 'image.format').message, 'a disk is not accepted: The file is named https://images.example.com/debian-12.vmdk, which says a VMDK image, but it holds a raw disk.');
+});

@@ -7,6 +7,7 @@
  */
 import { errorText, isVmarketError } from '../../../errors.ts';
 import { fixed, type Localized, type Phrase, say } from '../../../i18n/localized.ts';
+import { printable } from '../../../util/printable.ts';
 import type { ImageFormat } from '../../types.ts';
 import type { DeclaredImage, FormatInfo, RangeReader } from '../types.ts';
 import { VHD_FOOTER_SIZE } from '../vhd-footer.ts';
@@ -176,7 +177,7 @@ function declaredRefusals(found: ImageFormat, declared: DeclaredImage): Localize
   if (found === 'unknown') return refusals;
   if (declared.name) {
     const extension = EXTENSIONS[extensionOf(declared.name)];
-    if (extension && !extension.allows.includes(found)) refusals.push(say(nameMismatch, declared.name, extension.says, FORMAT_NAMES[found]));
+    if (extension && !extension.allows.includes(found)) refusals.push(say(nameMismatch, printable(declared.name.slice(0, 300)), extension.says, FORMAT_NAMES[found]));
   }
   if (declared.format && declared.format !== found) refusals.push(say(declaredMismatch, FORMAT_NAMES[declared.format], FORMAT_NAMES[found]));
   return refusals;
