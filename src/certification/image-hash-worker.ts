@@ -28,24 +28,37 @@ function advanced(bytes: number): void {
 }
 
 /**
- * One pass over the file: `file` gets every byte, `prefix` the first `prefixBytes`. Synchronous
- * reads into one reused buffer: the thread has nothing else to do, and a fresh buffer per read
- * costs page faults, zeroing and garbage on the core the scan shares.
+ * One pass over the file into `hash`, which answers the file's SHA-256; with `prefixBytes`, also
+ * the SHA-256 of the file's first prefixBytes: a copy of the hash state taken at that point
+ * (SHA-256 absorbs bytes in order, so a fixed VHD's disk and whole file cost one hash). Without
+ * `whole` the pass stops at the prefix. Synchronous reads into one reused buffer: the thread has
+ * nothing else to do, and a fresh buffer per read costs page faults, zeroing and garbage on the
+ * core the scan shares.
  */
-function hashFile(path: string, buffer: Buffer, file: Hash | null, prefix: Hash | null, prefixBytes: number): void {
+function hashFile(path: string, buffer: Buffer, options: { whole: boolean; prefixBytes?: number }): { file: string; prefix?: string } {
+  const hash = createHash('sha256');
+  const end = options.whole ? Number.MAX_SAFE_INTEGER : options.prefixBytes ?? 0;
+  let prefix: string | undefined;
   const fd = openSync(path, 'r');
   try {
-    for (let position = 0; ; ) {
-      const bytesRead = readSync(fd, buffer, 0, buffer.length, position);
+    for (let position = 0; position < end; ) {
+      const bytesRead = readSync(fd, buffer, 0, Math.min(buffer.length, end - position), position);
       if (bytesRead === 0) break;
-      file?.update(buffer.subarray(0, bytesRead));
-      if (prefix && position < prefixBytes) prefix.update(buffer.subarray(0, Math.min(bytesRead, prefixBytes - position)));
+      const chunk = buffer.subarray(0, bytesRead);
+      const cut = options.prefixBytes !== undefined && position < options.prefixBytes && position + bytesRead >= options.prefixBytes ? options.prefixBytes - position : -1;
+      if (cut >= 0) {
+        hash.update(chunk.subarray(0, cut));
+        prefix = hash.copy().digest('hex');
+        hash.update(chunk.subarray(cut));
+      } else hash.update(chunk);
       position += bytesRead;
       advanced(bytesRead);
     }
   } finally {
     closeSync(fd);
   }
+  if (options.prefixBytes === 0) prefix = createHash('sha256').digest('hex');
+  return { file: hash.digest('hex'), ...(prefix !== undefined ? { prefix } : {}) };
 }
 
 async function hashVirtualDisk(job: HashJob, hash: Hash): Promise<void> {
@@ -72,21 +85,19 @@ async function main(): Promise<void> {
       let virtualSha256: string | undefined;
       if (job.virtual === 'same') {
         // the file is the virtual disk: one hash is both
-        const hash = createHash('sha256');
-        hashFile(job.path, buffer, hash, null, 0);
-        sha256 = virtualSha256 = hash.digest('hex');
+        sha256 = virtualSha256 = hashFile(job.path, buffer, { whole: true }).file;
+      } else if (job.virtual === 'prefix') {
+        // a fixed VHD: its disk is the file's first prefixBytes
+        const hashes = hashFile(job.path, buffer, { whole: job.file, prefixBytes: job.prefixBytes ?? 0 });
+        sha256 = job.file ? hashes.file : undefined;
+        virtualSha256 = hashes.prefix;
       } else {
-        const file = job.file ? createHash('sha256') : null;
-        const virtual = job.virtual === 'none' ? null : createHash('sha256');
+        if (job.file) sha256 = hashFile(job.path, buffer, { whole: true }).file;
         if (job.virtual === 'decode') {
-          if (file) hashFile(job.path, buffer, file, null, 0);
-          await hashVirtualDisk(job, virtual!);
-        } else if (file || virtual) {
-          // 'prefix': the virtual disk is the file's first prefixBytes (a fixed VHD without its footer)
-          hashFile(job.path, buffer, file, virtual, job.prefixBytes ?? 0);
+          const virtual = createHash('sha256');
+          await hashVirtualDisk(job, virtual);
+          virtualSha256 = virtual.digest('hex');
         }
-        sha256 = file?.digest('hex');
-        virtualSha256 = virtual?.digest('hex');
       }
       post({ type: 'hash', path: job.path, ...(job.file ? { sha256 } : {}), ...(virtualSha256 ? { virtualSha256 } : {}) });
     } catch (error) {
