@@ -11,7 +11,7 @@ export function reportToJson(stored: CertificationReport, locale: Locale = 'en')
   const report = localizeTree(stored, locale);
   return {
     result: report.result,
-    images: report.images.map((i) => ({ role: i.role, lun: i.lun, path: i.path, format: i.format, virtualSize: i.virtualSize, sha256: i.sha256, ...(i.fileSize === undefined ? {} : { fileSize: i.fileSize }) })),
+    images: report.images.map((i) => ({ role: i.role, lun: i.lun, path: i.path, format: i.format, virtualSize: i.virtualSize, sha256: i.sha256, ...(i.virtualSha256 === undefined ? {} : { virtualSha256: i.virtualSha256 }), ...(i.fileSize === undefined ? {} : { fileSize: i.fileSize }) })),
     checks: report.checks.map((c) => ({
       id: c.id,
       status: c.status,
