@@ -4,6 +4,7 @@
  * `cxsparse` header and a block allocation table (read by `vhd-dynamic.ts`); a differencing disk
  * needs its parent file and is refused without opening it.
  */
+import { errorText, isVmarketError } from '../../../errors.ts';
 import { fixed, type Localized, type Phrase, say } from '../../../i18n/localized.ts';
 import type { RangeReader } from '../types.ts';
 import { hasVhdCookie, parseVhdFooter, vhdChecksum, VHD_COOKIE, VHD_FOOTER_SIZE } from '../vhd-footer.ts';
@@ -54,7 +55,13 @@ export async function openVhd(file: RangeReader, head: Buffer, tail: Buffer): Pr
       return { ...base, format: 'vhd-fixed', disk: withoutFooter() };
     }
     case 3:
-      return openDynamicVhd(file, footer, head, problems);
+      try {
+        return await openDynamicVhd(file, footer, head, problems);
+      } catch (error) {
+        // a dynamic disk whose sparse header or table cannot be read: still named a dynamic VHD
+        if (!isVmarketError(error)) throw error;
+        return { ...base, format: 'vhd-dynamic', disk: null, problems: [...problems, errorText(error)] };
+      }
     case 4:
       return { ...base, format: 'vhd-differencing', disk: null, refusals: [DIFFERENCING] };
     default:
