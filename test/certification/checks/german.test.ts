@@ -19,8 +19,8 @@ import { runCheck, treeWith } from '../context.ts';
 
 /** The German titles the interface has always shown (they were the web app's own until the server spoke German). */
 const GERMAN_TITLES: Record<string, string> = {
-  'image.format': "Die Disk-Images sind feste VHDs",
-  'image.size': "Die Disk-Größen sind ganze MiB zwischen 20 MiB und 1023 GiB",
+  'image.format': 'Die Disk-Images haben ein akzeptiertes, sicheres Format',
+  'image.size': 'Die Disk-Größen entsprechen den Regeln des Marktplatzes',
   'image.partitions': "Die Partitionstabellen sind gültig und ausgerichtet",
   'linux.os-release': "Das Betriebssystem ist eine unterstützte Linux-Distribution",
   'linux.architecture': "Die Systemprogramme sind 64-Bit (x86-64 oder aarch64)",
