@@ -30,6 +30,13 @@ describe('offer editor: the form model and error placement (no browser)', () => 
     assert.deepEqual(documentFromForm(formFromDocument(doc, PUB)), doc);
   });
 
+  test('declared image formats survive the round trip through the form', () => {
+    const doc = offerDocument({ id: 'x-offer', publisher: PUB, osDisk: 'a.qcow2' });
+    (doc as any).plans[0].images[0].osDiskFormat = 'qcow2';
+    (doc as any).plans[0].images[0].dataDisks = [{ lun: 0, source: 'd.vhd', format: 'vhd-fixed' }, { lun: 1, source: 'e.img' }];
+    assert.deepEqual(documentFromForm(formFromDocument(doc, PUB)), doc);
+  });
+
   test('typed numbers become numbers, blanks are left out, anything else goes to the server as typed', () => {
     assert.equal(numberOrText(' 22 '), 22);
     assert.equal(numberOrText('0,12'), 0.12);

@@ -22,11 +22,15 @@ export interface PortForm {
 export interface DataDiskForm {
   lun: string;
   source: string;
+  /** The declared format ('' = none declared); kept as the offer file had it. */
+  format?: string;
 }
 
 export interface ImageForm {
   version: string;
   osDisk: string;
+  /** The OS disk's declared format ('' = none declared); kept as the offer file had it. */
+  osDiskFormat?: string;
   dataDisks: DataDiskForm[];
 }
 
@@ -178,7 +182,8 @@ export function formFromDocument(doc: Json, publisherId: string): EditorForm {
         images: rows(plan.images).map((image) => ({
           version: str(image.version),
           osDisk: str(image.osDisk),
-          dataDisks: rows(image.dataDisks).map((d) => ({ lun: str(d.lun), source: str(d.source) })),
+          ...(image.osDiskFormat !== undefined ? { osDiskFormat: str(image.osDiskFormat) } : {}),
+          dataDisks: rows(image.dataDisks).map((d) => ({ lun: str(d.lun), source: str(d.source), ...(d.format !== undefined ? { format: str(d.format) } : {}) })),
         })),
       };
     }),
@@ -259,7 +264,8 @@ export function documentFromForm(form: EditorForm): Json {
         images: plan.images.map((image) => ({
           version: image.version,
           osDisk: image.osDisk,
-          dataDisks: image.dataDisks.map((d) => withNumber({ source: d.source }, 'lun', d.lun)),
+          ...(image.osDiskFormat ? { osDiskFormat: image.osDiskFormat } : {}),
+          dataDisks: image.dataDisks.map((d) => withNumber({ source: d.source, ...(d.format ? { format: d.format } : {}) }, 'lun', d.lun)),
         })),
       };
     }),
