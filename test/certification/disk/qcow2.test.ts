@@ -139,6 +139,8 @@ describe('qcow2 reader', { skip }, () => {
     await qemuIo(image, 'qcow2', ['write -P 0x5a 4k 4k', 'write -P 0xa5 132k 12k', 'write -z 8k 8k', 'write -z 1M 128k', 'write -P 0x33 3M 3k', 'write -z -u 5M 4k']);
     const info = await assertSameVirtualDisk(image, await qemuRaw(image, path('ext-l2.raw')));
     assert.equal(info.details.extendedL2, true);
+    // compressed clusters have no subcluster bitmap
+    await converted('ext-l2-deflate.qcow2', { compress: true, o: 'extended_l2=on,cluster_size=64k' });
     // a fresh image with subclusters written into unallocated clusters (allocation bits partly set)
     const fresh = path('ext-l2-fresh.qcow2');
     await qemuImg(['create', '-q', '-f', 'qcow2', '-o', 'extended_l2=on,cluster_size=64k', fresh, '8M']);
@@ -281,6 +283,14 @@ describe('qcow2 reader', { skip }, () => {
       const { info, disk } = await openBytes(damaged((b) => (b[79] |= 0x20 | 0x80)));
       assert.equal(disk, null);
       assert.match(english(info.problems)[0], /incompatible feature bits vmarket does not read \(5, 7\)/);
+    });
+
+    it('walks the header extensions within the header area: one running past it is corrupt', async () => {
+      const headerLength = v3.readUInt32BE(100);
+      assert.equal(v3.readUInt32BE(headerLength), 0x6803f857, 'qemu-img writes the feature name table first');
+      const { info, disk } = await openBytes(damaged((b) => b.writeUInt32BE(0xfffffff0, headerLength + 4)));
+      assert.equal(disk, null);
+      assert.match(english(info.problems)[0], /header extension of type 0x6803f857 at byte 112 runs past the end of the header area \(byte 65536\)/);
     });
 
     it('refuses versions other than 2 and 3, and cluster sizes QEMU does not allow', async () => {
