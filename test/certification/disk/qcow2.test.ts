@@ -316,6 +316,15 @@ describe('qcow2 reader', { skip }, () => {
       assert.match(error2.message, /L1 entry 0 \(for virtual byte 0\) points to an L2 table at file byte 1099511627776, outside the/);
     });
 
+    it('ends in IMAGE_CORRUPT for a zero cluster in a version 2 image, as QEMU does', async () => {
+      const v2 = await readFile(await convertImage(raw, path('damage-v2.qcow2'), 'qcow2', { from: 'raw', o: 'compat=0.10' }));
+      const { entry, cluster } = findL2Entry(v2, (e) => (e & OFFSET_MASK) !== 0n);
+      v2.writeBigUInt64BE(v2.readBigUInt64BE(entry) | 1n, entry);
+      const error = await readAll((await openBytes(v2)).disk!);
+      assert.ok(isVmarketError(error) && error.code === 'IMAGE_CORRUPT', String(error));
+      assert.match(error.message, new RegExp(`L2 entry for virtual byte ${cluster * 65536} \\(0x[0-9a-f]+1\\) marks a zero cluster, which version 2 images do not have`));
+    });
+
     it('ends in IMAGE_CORRUPT for a compressed cluster that does not inflate', async () => {
       const compressed = await readFile(await convertImage(raw, path('damage-c.qcow2'), 'qcow2', { from: 'raw', compress: true }));
       const { entry, cluster } = findL2Entry(compressed, (e) => (e & COMPRESSED) !== 0n);

@@ -14,12 +14,14 @@ import type { Extent, ExtentMap } from './mapped-disk.ts';
 import { type CompressedClusters, compressedLocation, type CompressedLocation } from './qcow2-compressed.ts';
 
 export interface Qcow2Layout {
+  /** Version 2 has no zero clusters: QEMU takes the flag there for corruption. */
+  version: 2 | 3;
   clusterBits: number;
   clusterSize: number;
   extendedL2: boolean;
 }
 
-/** L2 tables kept decoded-free (as read): 32 MiB is 512 tables of 64 KiB, mapping 256 GiB. */
+/** L2 tables kept as read (entries are decoded on use): 32 MiB is 512 tables of 64 KiB, mapping 256 GiB. */
 const L2_CACHE_BYTES = 32 * 1024 * 1024;
 /** A run is cut after this much: the scan for a long run must stay cheap for small reads. */
 const MAX_RUN_UNITS = 4096;
@@ -53,6 +55,10 @@ const dataUnaligned: Phrase<[virtual: number, entry: string, offset: number]> = 
 const badSubclusters: Phrase<[virtual: number, entry: string]> = {
   en: (virtual, entry) => `The extended qcow2 L2 entry for virtual byte ${virtual} (${entry}) marks subclusters allocated and zero at once, or allocated in a cluster that has no data.`,
   de: (virtual, entry) => `Der erweiterte qcow2-L2-Eintrag für das virtuelle Byte ${virtual} (${entry}) markiert Subcluster zugleich als belegt und als Nullen, oder als belegt in einem Cluster ohne Daten.`,
+};
+const zeroInVersion2: Phrase<[virtual: number, entry: string]> = {
+  en: (virtual, entry) => `The qcow2 L2 entry for virtual byte ${virtual} (${entry}) marks a zero cluster, which version 2 images do not have.`,
+  de: (virtual, entry) => `Der qcow2-L2-Eintrag für das virtuelle Byte ${virtual} (${entry}) markiert einen Null-Cluster, den es in Images der Version 2 nicht gibt.`,
 };
 const beyondL1: Phrase<[virtual: number]> = {
   en: (virtual) => `The qcow2 L1 table has no entry for virtual byte ${virtual}.`,
@@ -164,7 +170,7 @@ export class Qcow2ClusterMap implements ExtentMap {
       }
     };
     if (!this.#layout.extendedL2) {
-      // bit 0 (v3 zero flag) is honoured in v2 images too, as QEMU reads them
+      if (low & ZERO_BIT && this.#layout.version === 2) throw new VmarketError('IMAGE_CORRUPT', say(zeroInVersion2, virtual, hexWords(table, at, 1)));
       if (hostOffset !== 0) aligned();
       if (low & ZERO_BIT || hostOffset === 0) return { kind: 'zero' };
       return { kind: 'data', fileOffset: hostOffset };
@@ -177,8 +183,9 @@ export class Qcow2ClusterMap implements ExtentMap {
     }
     if (hostOffset === 0) return { kind: 'zero' };
     aligned();
+    // a subcluster is data, or reads as zeros (its zero bit, or neither bit: unallocated, no backing file)
     const sub = unit % SUBCLUSTERS;
-    if ((allocBits >>> sub) & 1 && !((zeroBits >>> sub) & 1)) return { kind: 'data', fileOffset: hostOffset + sub * this.#unitSize };
+    if ((allocBits >>> sub) & 1) return { kind: 'data', fileOffset: hostOffset + sub * this.#unitSize };
     return { kind: 'zero' };
   }
 }

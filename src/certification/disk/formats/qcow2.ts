@@ -125,7 +125,7 @@ export async function openQcow2(file: RangeReader): Promise<OpenedFormat> {
   if (refusals.length > 0) return { ...base, disk: null, refusals };
 
   const l1 = await readL1(file, header, extendedL2);
-  const layout = { clusterBits: header.clusterBits, clusterSize: header.clusterSize, extendedL2 };
+  const layout = { version: header.version, clusterBits: header.clusterBits, clusterSize: header.clusterSize, extendedL2 };
   const map = new Qcow2ClusterMap(file, layout, l1, new CompressedClusters(file, header.clusterSize, compression));
   return { ...base, disk: new MappedDisk(file, header.virtualSize, map), refusals };
 }
