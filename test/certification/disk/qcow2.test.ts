@@ -306,6 +306,9 @@ describe('qcow2 reader', { skip }, () => {
     it('ends in IMAGE_CORRUPT naming the virtual byte for an unaligned data cluster and an L2 table outside the file', async () => {
       const { l1, entry, cluster } = findL2Entry(v3, (e) => (e & OFFSET_MASK) !== 0n);
       const unaligned = damaged((b) => b.writeBigUInt64BE(b.readBigUInt64BE(entry) + 512n, entry));
+      // the cluster before it still reads: a broken entry only ends the run that looks ahead
+      const before = (cluster - 1) * 65536;
+      assert.ok((await (await openBytes(unaligned)).disk!.read(before, 65536)).equals((await readFile(raw)).subarray(before, before + 65536)));
       const error = await readAll((await openBytes(unaligned)).disk!);
       assert.ok(isVmarketError(error) && error.code === 'IMAGE_CORRUPT', String(error));
       assert.match(error.message, new RegExp(`L2 entry for virtual byte ${cluster * 65536} \\(0x8[0-9a-f]+\\) points to file byte \\d+, which is not on a cluster boundary`));
@@ -314,6 +317,12 @@ describe('qcow2 reader', { skip }, () => {
       const error2 = await readAll((await openBytes(outside)).disk!);
       assert.ok(isVmarketError(error2) && error2.code === 'IMAGE_CORRUPT', String(error2));
       assert.match(error2.message, /L1 entry 0 \(for virtual byte 0\) points to an L2 table at file byte 1099511627776, outside the/);
+
+      const { entry: last } = findL2Entry(v3, (e) => (e & OFFSET_MASK) !== 0n && (e & COMPRESSED) === 0n);
+      const beyond = damaged((b) => b.writeBigUInt64BE((1n << 63n) | (1n << 36n), last));
+      const error3 = await readAll((await openBytes(beyond)).disk!);
+      assert.ok(isVmarketError(error3) && error3.code === 'IMAGE_CORRUPT', String(error3));
+      assert.match(error3.message, /L2 entry for virtual byte \d+ \(0x8000001000000000\) points to file byte 68719476736, beyond the end of the \d+-byte file/);
     });
 
     it('ends in IMAGE_CORRUPT for a zero cluster in a version 2 image, as QEMU does', async () => {

@@ -52,6 +52,10 @@ const dataUnaligned: Phrase<[virtual: number, entry: string, offset: number]> = 
   en: (virtual, entry, offset) => `The qcow2 L2 entry for virtual byte ${virtual} (${entry}) points to file byte ${offset}, which is not on a cluster boundary.`,
   de: (virtual, entry, offset) => `Der qcow2-L2-Eintrag für das virtuelle Byte ${virtual} (${entry}) verweist auf Dateibyte ${offset}, das nicht auf einer Clustergrenze liegt.`,
 };
+const dataBeyondFile: Phrase<[virtual: number, entry: string, offset: number, fileSize: number]> = {
+  en: (virtual, entry, offset, size) => `The qcow2 L2 entry for virtual byte ${virtual} (${entry}) points to file byte ${offset}, beyond the end of the ${size}-byte file.`,
+  de: (virtual, entry, offset, size) => `Der qcow2-L2-Eintrag für das virtuelle Byte ${virtual} (${entry}) verweist auf Dateibyte ${offset}, hinter dem Ende der ${size} Byte großen Datei.`,
+};
 const badSubclusters: Phrase<[virtual: number, entry: string]> = {
   en: (virtual, entry) => `The extended qcow2 L2 entry for virtual byte ${virtual} (${entry}) marks subclusters allocated and zero at once, or allocated in a cluster that has no data.`,
   de: (virtual, entry) => `Der erweiterte qcow2-L2-Eintrag für das virtuelle Byte ${virtual} (${entry}) markiert Subcluster zugleich als belegt und als Nullen, oder als belegt in einem Cluster ohne Daten.`,
@@ -132,8 +136,8 @@ export class Qcow2ClusterMap implements ExtentMap {
     let count = 1;
     const limit = Math.min(unitsPerTable - first, this.#maxRunUnits);
     while (count < limit) {
-      const next = this.#unit(table, first + count, unitStart(first + count));
-      if (next.kind !== head.kind) break;
+      const next = this.#unitOrNull(table, first + count, unitStart(first + count));
+      if (next === null || next.kind !== head.kind) break;
       if (next.kind === 'data' && head.kind === 'data' && next.fileOffset !== head.fileOffset + count * this.#unitSize) break;
       count++;
     }
@@ -157,6 +161,16 @@ export class Qcow2ClusterMap implements ExtentMap {
     return table;
   }
 
+  /** A unit further along a run: a broken entry ends the run and is reported only when it is read itself. */
+  #unitOrNull(table: Buffer, unit: number, virtual: number): Unit | null {
+    try {
+      return this.#unit(table, unit, virtual);
+    } catch (error) {
+      if (error instanceof VmarketError) return null;
+      throw error;
+    }
+  }
+
   /** What allocation unit `unit` of an L2 table holds; `virtual` (its first byte) names it in an error. */
   #unit(table: Buffer, unit: number, virtual: number): Unit {
     const at = Math.floor(unit / this.#unitsPerCluster) * this.#entryBytes;
@@ -169,11 +183,17 @@ export class Qcow2ClusterMap implements ExtentMap {
         throw new VmarketError('IMAGE_CORRUPT', say(dataUnaligned, virtual, hexWords(table, at, this.#entryBytes / 8), hostOffset));
       }
     };
+    const data = (fileOffset: number): Unit => {
+      if (fileOffset >= this.#file.size) {
+        throw new VmarketError('IMAGE_CORRUPT', say(dataBeyondFile, virtual, hexWords(table, at, this.#entryBytes / 8), fileOffset, this.#file.size));
+      }
+      return { kind: 'data', fileOffset };
+    };
     if (!this.#layout.extendedL2) {
       if (low & ZERO_BIT && this.#layout.version === 2) throw new VmarketError('IMAGE_CORRUPT', say(zeroInVersion2, virtual, hexWords(table, at, 1)));
       if (hostOffset !== 0) aligned();
       if (low & ZERO_BIT || hostOffset === 0) return { kind: 'zero' };
-      return { kind: 'data', fileOffset: hostOffset };
+      return data(hostOffset);
     }
     // the bitmap word: zero bits 32–63 (its high half), allocation bits 0–31 (its low half)
     const zeroBits = table.readUInt32BE(at + 8);
@@ -185,7 +205,7 @@ export class Qcow2ClusterMap implements ExtentMap {
     aligned();
     // a subcluster is data, or reads as zeros (its zero bit, or neither bit: unallocated, no backing file)
     const sub = unit % SUBCLUSTERS;
-    if ((allocBits >>> sub) & 1) return { kind: 'data', fileOffset: hostOffset + sub * this.#unitSize };
+    if ((allocBits >>> sub) & 1) return data(hostOffset + sub * this.#unitSize);
     return { kind: 'zero' };
   }
 }
