@@ -93,6 +93,7 @@ export class Qcow2ClusterMap implements ExtentMap {
   readonly #unitSize: number;
   readonly #maxRunUnits: number;
   #last: Run | null = null;
+  #lastTable: { offset: number; table: Buffer } | null = null;
 
   constructor(file: RangeReader, layout: Qcow2Layout, l1: Buffer, compressed: CompressedClusters) {
     this.#file = file;
@@ -106,9 +107,9 @@ export class Qcow2ClusterMap implements ExtentMap {
     this.#maxRunUnits = Math.max(1, Math.min(MAX_RUN_UNITS, MAX_RUN_BYTES / this.#unitSize));
   }
 
-  async extentAt(position: number): Promise<Extent> {
+  async extentAt(position: number, wanted: number): Promise<Extent> {
     const last = this.#last;
-    const run = last && position >= last.start && position < last.end ? last : await this.#runAt(position);
+    const run = last && position >= last.start && position < last.end ? last : await this.#runAt(position, wanted);
     this.#last = run;
     const length = run.end - position;
     if (run.kind === 'data') return { kind: 'data', length, fileOffset: run.fileOffset + (position - run.start) };
@@ -116,7 +117,8 @@ export class Qcow2ClusterMap implements ExtentMap {
     return { kind: 'zero', length };
   }
 
-  async #runAt(position: number): Promise<Run> {
+  /** The run at `position`, looking ahead no further than the `wanted` bytes need. */
+  async #runAt(position: number, wanted: number): Promise<Run> {
     const { clusterSize } = this.#layout;
     const cluster = Math.floor(position / clusterSize);
     const l1Index = Math.floor(cluster / this.#entriesPerTable);
@@ -134,7 +136,8 @@ export class Qcow2ClusterMap implements ExtentMap {
       return { kind: 'bytes', start: clusterStart, end: clusterStart + clusterSize, bytes };
     }
     let count = 1;
-    const limit = Math.min(unitsPerTable - first, this.#maxRunUnits);
+    const needed = Math.ceil((position + Math.max(1, wanted) - unitStart(first)) / this.#unitSize);
+    const limit = Math.min(unitsPerTable - first, this.#maxRunUnits, needed);
     while (count < limit) {
       const next = this.#unitOrNull(table, first + count, unitStart(first + count));
       if (next === null || next.kind !== head.kind) break;
@@ -151,13 +154,19 @@ export class Qcow2ClusterMap implements ExtentMap {
     if (index * 8 + 8 > this.#l1.length) throw new VmarketError('IMAGE_CORRUPT', say(beyondL1, position));
     const offset = entryOffset(this.#l1.readUInt32BE(index * 8), this.#l1.readUInt32BE(index * 8 + 4));
     if (offset === 0) return null;
+    // most reads land in the table the previous one used: no LRU bookkeeping for those
+    if (this.#lastTable?.offset === offset) return this.#lastTable.table;
     const cached = this.#l2Cache.get(offset);
-    if (cached) return cached;
+    if (cached) {
+      this.#lastTable = { offset, table: cached };
+      return cached;
+    }
     const { clusterSize } = this.#layout;
     if (offset % clusterSize !== 0) throw new VmarketError('IMAGE_CORRUPT', say(l2Unaligned, index, position, offset));
     if (offset + clusterSize > this.#file.size) throw new VmarketError('IMAGE_CORRUPT', say(l2Outside, index, position, offset, this.#file.size));
     const table = await this.#file.read(offset, clusterSize);
     this.#l2Cache.set(offset, table, table.length);
+    this.#lastTable = { offset, table };
     return table;
   }
 
