@@ -23,7 +23,7 @@ export interface Qcow2Layout {
 
 /** L2 tables kept as read (entries are decoded on use): 32 MiB is 512 tables of 64 KiB, mapping 256 GiB. */
 const L2_CACHE_BYTES = 32 * 1024 * 1024;
-/** A run is cut after this much: the scan for a long run must stay cheap for small reads. */
+/** A run is cut after this much, whatever a read wants: one look-ahead stays bounded (MappedDisk joins the runs). */
 const MAX_RUN_UNITS = 4096;
 const MAX_RUN_BYTES = 16 * 1024 * 1024;
 const SUBCLUSTERS = 32;
