@@ -23,8 +23,10 @@ export interface ExtentMap {
   /**
    * The run that starts at virtual byte `position` (0 ≤ position < size), at least one byte long;
    * it may end early (at a cluster boundary) and is clipped by the caller to what it needs.
+   * `wanted` says how many bytes from `position` the caller needs: a map that finds long runs by
+   * looking ahead in its table need not look further (a small random read stays cheap).
    */
-  extentAt(position: number): Promise<Extent>;
+  extentAt(position: number, wanted: number): Promise<Extent>;
 }
 
 const emptyExtent: Phrase<[position: number]> = {
@@ -49,6 +51,9 @@ export class MappedDisk implements RangeReader {
 
   async read(position: number, length: number): Promise<Buffer> {
     const wanted = readableLength(this.size, position, length);
+    const first = wanted > 0 ? await this.#map.extentAt(position, wanted) : null;
+    // the common case, a read inside one run of file bytes: the file's buffer is the answer, no copy
+    if (first?.kind === 'data' && first.length >= wanted) return this.#readRun(first.fileOffset, wanted);
     const out = Buffer.allocUnsafe(wanted);
     const reads: Promise<void>[] = [];
     // the pending run of file bytes: [runFile, runFile + runLength) lands at out[runOut…]
@@ -62,7 +67,7 @@ export class MappedDisk implements RangeReader {
     };
     let done = 0;
     while (done < wanted) {
-      const extent = await this.#map.extentAt(position + done);
+      const extent = done === 0 && first ? first : await this.#map.extentAt(position + done, wanted - done);
       const n = Math.min(extent.length, wanted - done);
       if (!(n > 0)) throw new VmarketError('IMAGE_CORRUPT', say(emptyExtent, position + done));
       if (extent.kind === 'data') {
@@ -85,14 +90,18 @@ export class MappedDisk implements RangeReader {
     return out;
   }
 
-  /** A run that starts inside the file but runs past its end reads as zeros past the end, as QEMU reads it. */
   async #readFile(out: Buffer, at: number, fileOffset: number, length: number): Promise<void> {
+    (await this.#readRun(fileOffset, length)).copy(out, at);
+  }
+
+  /** A run that starts inside the file but runs past its end reads as zeros past the end, as QEMU reads it. */
+  async #readRun(fileOffset: number, length: number): Promise<Buffer> {
     if (!Number.isSafeInteger(fileOffset) || fileOffset < 0 || fileOffset >= this.#file.size) {
       throw new VmarketError('IMAGE_CORRUPT', say(dataBeyondFile, fileOffset, this.#file.size));
     }
     const bytes = await this.#file.read(fileOffset, length);
-    bytes.copy(out, at);
-    if (bytes.length < length) out.fill(0, at + bytes.length, at + length);
+    if (bytes.length === length) return bytes;
+    return Buffer.concat([bytes, Buffer.alloc(length - bytes.length)]);
   }
 
   slice(offset: number, length: number): RangeReader {
