@@ -27,10 +27,14 @@ export async function openVmdk(file: RangeReader): Promise<OpenedFormat> {
   return { format: 'vmdk', virtualSize, disk, refusals: [], problems: [], details };
 }
 
-/** The embedded descriptor, or null when the header places none (a piece of a multi-file disk). */
+/**
+ * The embedded descriptor, or null when there is none: the header places none, or its area is
+ * blank (qemu-img reserves the area in each piece of a twoGbMaxExtentSparse disk and leaves it empty).
+ */
 async function readDescriptor(file: RangeReader, header: VmdkHeader): Promise<VmdkDescriptor | null> {
   if (header.descriptorOffset === 0 || header.descriptorSize === 0) return null;
   const bytes = await file.read(header.descriptorOffset * SECTOR, header.descriptorSize * SECTOR);
   const nul = bytes.indexOf(0);
-  return parseVmdkDescriptor(bytes.toString('latin1', 0, nul < 0 ? bytes.length : nul));
+  const text = bytes.toString('latin1', 0, nul < 0 ? bytes.length : nul);
+  return text.trim() === '' ? null : parseVmdkDescriptor(text);
 }
