@@ -5,7 +5,7 @@
  * publisher's bytes), and judged: vmarket reads only a disk that is entirely inside this file,
  * so anything that names another file (a second extent, a flat extent, a parent) is a refusal.
  */
-import { type Localized, type Phrase, say } from '../../../i18n/localized.ts';
+import { fixed, type Localized, type Phrase, say } from '../../../i18n/localized.ts';
 import { printable } from '../../../util/printable.ts';
 
 export interface VmdkExtentLine {
@@ -59,8 +59,15 @@ function parseExtentLine(line: string): VmdkExtentLine | null {
   const before = (quote < 0 ? line : line.slice(0, quote)).split(' ').filter((word) => word !== '');
   const closing = quote < 0 ? -1 : line.indexOf('"', quote + 1);
   const fileName = quote < 0 ? '' : line.slice(quote + 1, closing < 0 ? undefined : closing);
-  const size = before[1] !== undefined && /^[0-9]{1,15}$/.test(before[1]) ? Number(before[1]) : null;
+  const size = before[1] !== undefined && isSectorCount(before[1]) ? Number(before[1]) : null;
   return { access: before[0], sizeSectors: size, type: before[2] ?? '', fileName };
+}
+
+/** Decimal digits only, few enough to be a safe integer. */
+function isSectorCount(word: string): boolean {
+  if (word.length === 0 || word.length > 15) return false;
+  for (const c of word) if (c < '0' || c > '9') return false;
+  return true;
 }
 
 function unquote(value: string): string {
@@ -81,10 +88,14 @@ const unknownCreateType: Phrase<[createType: string]> = {
   en: (type) => `The VMDK's create type is "${type}"; only monolithicSparse and streamOptimized keep the whole disk in one file.`,
   de: (type) => `Der Erstellungstyp der VMDK ist „${type}“; nur monolithicSparse und streamOptimized halten den ganzen Datenträger in einer Datei.`,
 };
-const NO_DESCRIPTOR = {
-  en: 'The VMDK sparse extent has no embedded descriptor: it is one piece of a disk described by another file, which is never opened. Upload a single-file VMDK (monolithicSparse or streamOptimized).',
-  de: 'Der VMDK-Sparse-Extent hat keinen eingebetteten Deskriptor: Er ist ein Teil eines Datenträgers, den eine andere Datei beschreibt, die nie geöffnet wird. Laden Sie eine VMDK in einer Datei hoch (monolithicSparse oder streamOptimized).',
-} satisfies Localized;
+const NO_DESCRIPTOR = fixed(
+  'The VMDK sparse extent has no embedded descriptor: it is one piece of a disk described by another file, which is never opened. Upload a single-file VMDK (monolithicSparse or streamOptimized).',
+  'Der VMDK-Sparse-Extent hat keinen eingebetteten Deskriptor: Er ist ein Teil eines Datenträgers, den eine andere Datei beschreibt, die nie geöffnet wird. Laden Sie eine VMDK in einer Datei hoch (monolithicSparse oder streamOptimized).',
+);
+const NO_EXTENT = fixed(
+  'The VMDK descriptor names no extent, so it does not say where the disk is.',
+  'Der VMDK-Deskriptor nennt keinen Extent und sagt damit nicht, wo der Datenträger liegt.',
+);
 const extentCount: Phrase<[count: number, names: string]> = {
   en: (count, names) => `The VMDK descriptor names ${count} extents (${names}); a single-file VMDK has exactly one, and other files are never opened.`,
   de: (count, names) => `Der VMDK-Deskriptor nennt ${count} Extents (${names}); eine VMDK in einer Datei hat genau einen, und andere Dateien werden nie geöffnet.`,
@@ -115,7 +126,8 @@ export function descriptorRefusals(descriptor: VmdkDescriptor | null, capacitySe
     const known = createType.startsWith('monolithicFlat') || createType.startsWith('twoGb') || createType.startsWith('vmfs') || createType.endsWith('Device') || createType === 'custom';
     refusals.push(known ? say(createTypeNeedsFiles, shown(createType), firstFile) : say(unknownCreateType, shown(createType)));
   }
-  if (descriptor.extents.length !== 1) {
+  if (descriptor.extents.length === 0) refusals.push(NO_EXTENT);
+  else if (descriptor.extents.length > 1) {
     refusals.push(say(extentCount, descriptor.extents.length, descriptor.extents.map((e) => `"${shown(e.fileName)}"`).join(', ').slice(0, 400)));
   }
   for (const extent of descriptor.extents) {
