@@ -2,7 +2,7 @@
  * A dynamic VHD (disk type 3): the footer (parsed by vhd.ts), the dynamic disk header
  * (`vhd-dynamic-header.ts`) and the blocks its allocation table points to (`vhd-blocks.ts`).
  */
-import { VmarketError } from '../../../errors.ts';
+import { errorText, isVmarketError, VmarketError } from '../../../errors.ts';
 import { type Localized, type Phrase, say } from '../../../i18n/localized.ts';
 import type { RangeReader, VhdFooter } from '../types.ts';
 import { MappedDisk } from './mapped-disk.ts';
@@ -23,8 +23,28 @@ const tableTooSmall: Phrase<[entries: number, blocks: number]> = {
   de: (entries, blocks) => `Die Belegungstabelle der dynamischen VHD hat ${entries} Einträge, ihr virtueller Datenträger hat aber ${blocks} Blöcke.`,
 };
 
-/** The virtual disk of a dynamic VHD (disk type 3): `cxsparse` header, block allocation table, blocks with sector bitmaps. */
+const unreadable: Phrase<[reason: Localized]> = {
+  en: (reason) => `The dynamic VHD's header could not be read: ${reason.en}`,
+  de: (reason) => `Der Header der dynamischen VHD konnte nicht gelesen werden: ${reason.de}`,
+};
+
+/**
+ * The virtual disk of a dynamic VHD (disk type 3): `cxsparse` header, block allocation table,
+ * blocks with sector bitmaps. A header that cannot be read is a problem of a dynamic VHD (with
+ * its footer and the problems found so far), not a thrown error the dispatcher would file under
+ * the VHD format in general.
+ */
 export async function openDynamicVhd(file: RangeReader, footer: VhdFooter, _head: Buffer, problems: Localized[]): Promise<OpenedFormat> {
+  try {
+    return await openReadable(file, footer, problems);
+  } catch (error) {
+    if (!isVmarketError(error)) throw error;
+    const details = { diskType: footer.diskType, creator: footer.creatorApplication };
+    return { format: 'vhd-dynamic', virtualSize: vhdVirtualSize(footer), disk: null, footer, refusals: [], problems: [...problems, say(unreadable, errorText(error))], details };
+  }
+}
+
+async function openReadable(file: RangeReader, footer: VhdFooter, problems: Localized[]): Promise<OpenedFormat> {
   const header = await readDynamicVhdHeader(file, footer.dataOffset, problems);
   const virtualSize = vhdVirtualSize(footer);
   if (virtualSize > MAX_VIRTUAL_BYTES) throw new VmarketError('IMAGE_CORRUPT', say(tooLarge, virtualSize));
