@@ -170,8 +170,15 @@ describe('VMDK reader', { skip: needs('qemu-img') }, () => {
     });
   });
 
-  it('ends in IMAGE_CORRUPT for a grain table outside the file and a compressed grain under the wrong marker', async () => {
+  it('ends in IMAGE_CORRUPT for a text-mode transfer, a grain table outside the file and a compressed grain under the wrong marker', async () => {
     const bytes = await readFile(sparse);
+    const textMode = Buffer.from(bytes);
+    textMode.write('\n\0', 75, 'latin1'); // a CRLF → LF conversion: "\r\n" became "\n" and the bytes after it moved up
+    await writeFile(join(scratch(), 'text-mode.vmdk'), textMode);
+    await opened(join(scratch(), 'text-mode.vmdk'), async ({ info, disk }) => {
+      assert.equal(disk, null);
+      assert.match(english(info.problems)[0], /line-ending test bytes are changed/);
+    });
     const gd = Number(bytes.readBigUInt64LE(56)) * SECTOR;
     const broken = Buffer.from(bytes);
     broken.writeUInt32LE(0x7fffffff, gd); // the first grain table, far beyond the end

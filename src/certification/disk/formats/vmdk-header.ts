@@ -21,6 +21,7 @@ export const MAX_DESCRIPTOR_BYTES = 64 * 1024;
 const MAX_CAPACITY_SECTORS = (64 * 1024 ** 4) / SECTOR;
 const GD_AT_END = 0xffffffffffffffffn;
 
+const FLAG_NEWLINE_TEST = 1 << 0;
 const FLAG_ZEROED_GRAINS = 1 << 2;
 const FLAG_MARKERS = 1 << 17;
 const COMPRESSION_NONE = 0;
@@ -75,6 +76,10 @@ const badGdOffset: Phrase<[offset: string]> = {
   en: (offset) => `The VMDK header places the grain directory at sector ${offset}, outside the file.`,
   de: (offset) => `Der VMDK-Header legt das Grain-Verzeichnis auf Sektor ${offset}, außerhalb der Datei.`,
 };
+const TEXT_MODE = fixed(
+  'The VMDK header\'s line-ending test bytes are changed: the file was transferred as text (FTP ASCII mode, a line-ending conversion) and its data is damaged.',
+  'Die Testbytes für Zeilenenden im VMDK-Header sind verändert: Die Datei wurde als Text übertragen (FTP-ASCII-Modus, eine Zeilenende-Umwandlung), und ihre Daten sind beschädigt.',
+);
 const NO_FOOTER = fixed(
   'The VMDK header says its grain directory is described at the end of the file, but the file does not end with a footer marker, a header and an end-of-stream marker.',
   'Der VMDK-Header verweist für das Grain-Verzeichnis auf das Ende der Datei, die Datei endet aber nicht mit Footer-Marker, Header und End-of-Stream-Marker.',
@@ -100,6 +105,8 @@ function decodeHeader(bytes: Buffer, file: RangeReader, fromFooter: boolean): Vm
   const version = bytes.readUInt32LE(4);
   if (version < 1 || version > 3) throw new VmarketError('IMAGE_UNSUPPORTED', say(badVersion, version));
   const flags = bytes.readUInt32LE(8);
+  // the spec's guard against text-mode transfers: '\n', ' ', '\r', '\n' as written
+  if ((flags & FLAG_NEWLINE_TEST) !== 0 && bytes.toString('latin1', 73, 77) !== '\n \r\n') throw new VmarketError('IMAGE_CORRUPT', TEXT_MODE);
   const capacity = bytes.readBigUInt64LE(12);
   const grain = bytes.readBigUInt64LE(20);
   const descriptorOffset = bytes.readBigUInt64LE(28);
