@@ -1,0 +1,191 @@
+/**
+ * The VHDX reader against QEMU: images qemu-img and qemu-io wrote (dynamic, fixed, 1 MiB and
+ * 32 MiB blocks, a size that ends inside a block, scattered writes) read byte for byte as
+ * `qemu-img convert -O raw` reads them; patched files (a log to replay, a parent, a broken
+ * header, a state only differencing disks use) are refused or reported in one sentence.
+ */
+import assert from 'node:assert/strict';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { before, describe, it } from 'node:test';
+import { bufferReader } from '../../../src/certification/disk/buffer-reader.ts';
+import { crc32c } from '../../../src/certification/disk/crc32c.ts';
+import { openImageFormat } from '../../../src/certification/disk/formats/index.ts';
+import { parseGuid } from '../../../src/certification/disk/partition-types.ts';
+import { certifyImages } from '../../../src/certification/index.ts';
+import { isVmarketError } from '../../../src/errors.ts';
+import { baseLinuxTree, buildImage } from '../../fixtures/images.ts';
+import { assertSameVirtualDisk, convertImage, patternedRaw, qemuImg, qemuIo, qemuRaw } from '../../fixtures/qemu.ts';
+import { activeHeaderOffset, fixVhdxChecksums, HEADER_OFFSETS, metadataItemOffset, REGION_TABLE_OFFSETS, regionOffsets } from '../../fixtures/vhdx-bytes.ts';
+import { scratchDir } from '../../helpers/files.ts';
+import { needs } from '../../helpers/tools.ts';
+import { english, MiB } from './helpers.ts';
+
+const FILE_PARAMETERS = 'caa16737-fa36-4d43-b3b6-33f0aa44e76b';
+
+describe('CRC-32C', () => {
+  it('gives the known check values (Castagnoli, RFC 3720 B.4)', () => {
+    assert.equal(crc32c(Buffer.from('123456789')), 0xe3069283);
+    assert.equal(crc32c(Buffer.alloc(0)), 0);
+    assert.equal(crc32c(Buffer.alloc(32)), 0x8a9136aa);
+    assert.equal(crc32c(Buffer.alloc(32, 0xff)), 0x62a8ab43);
+    assert.equal(crc32c(Buffer.from(Array.from({ length: 32 }, (_, i) => i))), 0x46dd794e);
+  });
+});
+
+describe('VHDX reader', { skip: needs('qemu-img') }, () => {
+  const scratch = scratchDir('vmarket-vhdx-');
+  let raw = '';
+  let dynamic = '';
+  const path = (name: string) => join(scratch(), name);
+
+  /** `dynamic` with `patch` applied to its bytes (and the checksums recomputed unless `keepCrc`), opened. */
+  async function openPatched(patch: (bytes: Buffer) => void, options: { fixCrc?: boolean } = {}) {
+    const bytes = await readFile(dynamic);
+    patch(bytes);
+    if (options.fixCrc ?? true) fixVhdxChecksums(bytes);
+    return openImageFormat(bufferReader(bytes));
+  }
+
+  before(async () => {
+    raw = await patternedRaw(path('disk.raw'), 64, 'vhdx');
+    dynamic = await convertImage(raw, path('dynamic.vhdx'), 'vhdx', { from: 'raw' });
+  });
+
+  it('reads a dynamic VHDX (qemu-img default) as qemu-img does', async () => {
+    const info = await assertSameVirtualDisk(dynamic, raw);
+    assert.equal(info.format, 'vhdx');
+    assert.deepEqual(info.problems, []);
+    assert.equal(info.details.subformat, 'dynamic');
+    assert.equal(info.details.logicalSectorSize, 512);
+    assert.equal(info.details.blockSize, 8 * MiB);
+  });
+
+  for (const [name, o, blockSize, subformat] of [
+    ['subformat=fixed', 'subformat=fixed', 8 * MiB, 'fixed'],
+    ['block_size=1M', 'block_size=1M', MiB, 'dynamic'],
+    ['block_size=32M', 'block_size=32M', 32 * MiB, 'dynamic'],
+  ] as const) {
+    it(`reads a VHDX made with ${name} as qemu-img does`, async () => {
+      const image = await convertImage(raw, path(`${o.replace(/\W/g, '-')}.vhdx`), 'vhdx', { from: 'raw', o });
+      const info = await assertSameVirtualDisk(image, raw);
+      assert.equal(info.details.blockSize, blockSize);
+      assert.equal(info.details.subformat, subformat);
+    });
+  }
+
+  it('reads a disk whose size (33 MiB + 512 B) ends inside its last block, written by qemu-io', async () => {
+    const image = path('odd.vhdx');
+    await qemuImg(['create', '-f', 'vhdx', image, '34603520']);
+    await qemuIo(image, 'vhdx', ['write -P 0x5a 0 64k', 'write -P 0x77 7M 2M', 'write -P 0x33 33M 512', 'write -P 0x44 30M 1M']);
+    const reference = await qemuRaw(image, path('odd.raw'));
+    const info = await assertSameVirtualDisk(image, reference);
+    assert.equal(info.virtualSize, 34603520);
+    const last = (await readFile(reference)).subarray(33 * MiB);
+    assert.ok(last.every((byte) => byte === 0x33), 'the last sector holds what qemu-io wrote');
+  });
+
+  it('reads scattered qemu-io writes (and a zeroed range) after creation', async () => {
+    const image = path('scattered.vhdx');
+    await qemuImg(['create', '-f', 'vhdx', '-o', 'block_size=1M', image, '48M']);
+    await qemuIo(image, 'vhdx', ['write -P 0x11 0 4k', 'write -P 0x22 5242880 3M', 'write -P 0x33 17825792 1536', 'write -P 0x44 40M 8M', 'write -z 41M 64k', 'write -P 0x55 3M 512']);
+    await assertSameVirtualDisk(image, await qemuRaw(image, path('scattered.raw')));
+  });
+
+  it('refuses a VHDX whose active header names a log to replay, and says how to fix it', async () => {
+    const { info, disk } = await openPatched((bytes) => parseGuid('6c9a2f1e-0b7d-4e55-9a31-2b8c4d5e6f70').copy(bytes, activeHeaderOffset(bytes) + 48));
+    assert.equal(disk, null);
+    assert.equal(info.format, 'vhdx');
+    assert.equal(info.refusals.length, 1);
+    assert.match(info.refusals[0].en, /log holds writes that were never applied.*Hyper-V.*qemu-img convert/);
+    assert.match(info.refusals[0].de, /Log/);
+    assert.equal(info.virtualSize, 64 * MiB);
+  });
+
+  it('reads the other header when one header checksum is broken, and reports it', async () => {
+    for (const at of HEADER_OFFSETS) {
+      const bytes = await readFile(dynamic);
+      bytes[at + 4] ^= 0xff;
+      const image = path(`header-${at}.vhdx`);
+      await writeFile(image, bytes);
+      const info = await assertSameVirtualDisk(image, raw);
+      assert.equal(info.problems.length, 1, `header at ${at}`);
+      assert.match(info.problems[0].en, new RegExp(`header at ${at / 1024} KiB has CRC-32C 0x[0-9a-f]{8}, but its contents give`));
+    }
+  });
+
+  it('reports a problem and gives no disk when both headers are broken', async () => {
+    const { info, disk } = await openPatched((bytes) => HEADER_OFFSETS.forEach((at) => (bytes[at + 4] ^= 0xff)), { fixCrc: false });
+    assert.equal(disk, null);
+    assert.equal(info.format, 'vhdx');
+    assert.match(english(info.problems).join(' '), /Neither VHDX header is valid/);
+  });
+
+  it('reads the second region table when the first is broken', async () => {
+    const { info, disk } = await openPatched((bytes) => (bytes[REGION_TABLE_OFFSETS[0] + 100] ^= 1), { fixCrc: false });
+    assert.ok(disk);
+    assert.match(english(info.problems).join(' '), /region table at 192 KiB has CRC-32C .* region table at 256 KiB was read instead/);
+  });
+
+  it('refuses a differencing VHDX (HasParent) without opening a parent', async () => {
+    const { info, disk } = await openPatched((bytes) => {
+      const at = metadataItemOffset(bytes, FILE_PARAMETERS);
+      bytes.writeUInt32LE(bytes.readUInt32LE(at + 4) | 2, at + 4);
+    });
+    assert.equal(disk, null);
+    assert.match(info.refusals[0].en, /differencing disk: its data depends on a parent file/);
+    assert.equal(info.details.subformat, 'differencing');
+  });
+
+  it('refuses an unknown region marked required as unsupported', async () => {
+    const { info, disk } = await openPatched((bytes) => {
+      const table = REGION_TABLE_OFFSETS[0];
+      const count = bytes.readUInt32LE(table + 8);
+      const entry = table + 16 + count * 32;
+      parseGuid('0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0').copy(bytes, entry);
+      bytes.writeBigUInt64LE(BigInt(60 * MiB), entry + 16);
+      bytes.writeUInt32LE(MiB, entry + 24);
+      bytes.writeUInt32LE(1, entry + 28);
+      bytes.writeUInt32LE(count + 1, table + 8);
+    });
+    assert.equal(disk, null);
+    assert.match(english(info.problems).join(' '), /region 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 that vmarket does not know and that is marked as required/);
+  });
+
+  it('fails a read of a block marked partially present in a disk without parent', async () => {
+    const { disk } = await openPatched((bytes) => {
+      const bat = regionOffsets(bytes).bat;
+      bytes.writeUInt32LE((bytes.readUInt32LE(bat) & ~7) | 7, bat);
+    });
+    assert.ok(disk);
+    await assert.rejects(disk.read(0, 4096), (error) => isVmarketError(error) && error.code === 'IMAGE_CORRUPT' && /partially present/.test(error.message));
+    assert.equal((await disk.read(8 * MiB, 16)).length, 16, 'other blocks still read');
+  });
+
+  it('fails a read of a block placed on top of the BAT', async () => {
+    const { disk } = await openPatched((bytes) => {
+      const bat = regionOffsets(bytes).bat;
+      bytes.writeBigUInt64LE((BigInt(bat / MiB) << 20n) | 6n, bat);
+    });
+    assert.ok(disk);
+    await assert.rejects(disk.read(0, 512), (error) => isVmarketError(error) && error.code === 'IMAGE_CORRUPT' && /on top of the file's headers, log or tables/.test(error.message));
+  });
+});
+
+describe('VHDX certification', { skip: needs('qemu-img') }, () => {
+  const scratch = scratchDir('vmarket-vhdx-engine-');
+
+  it('certifies a VHDX with the same check statuses as the fixed VHD of the same disk', { timeout: 120_000 }, async () => {
+    const raw = await buildImage({ files: baseLinuxTree().files, output: join(scratch(), 'disk.raw'), format: 'raw', sizeMiB: 32 });
+    const vhdx = await convertImage(raw, join(scratch(), 'disk.vhdx'), 'vhdx', { from: 'raw' });
+    const vhd = await convertImage(raw, join(scratch(), 'disk.vhd'), 'vpc', { from: 'raw', o: 'subformat=fixed,force_size=on' });
+    const config = { clamav: { mode: 'off' as const, databaseDir: '/nonexistent' } };
+    const [fromVhdx, fromVhd] = [await certifyImages({ osDisk: vhdx, config }), await certifyImages({ osDisk: vhd, config })];
+    assert.equal(fromVhdx.images[0].format, 'vhdx');
+    assert.equal(fromVhd.images[0].format, 'vhd-fixed');
+    assert.equal(fromVhdx.images[0].virtualSize, fromVhd.images[0].virtualSize);
+    const statuses = (report: typeof fromVhd) => report.checks.map((c) => `${c.id}: ${c.status}`);
+    assert.deepEqual(statuses(fromVhdx), statuses(fromVhd));
+    assert.equal(fromVhdx.result, 'passed', JSON.stringify(fromVhdx.checks.filter((c) => c.status !== 'passed')));
+  });
+});
