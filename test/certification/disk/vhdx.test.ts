@@ -33,6 +33,26 @@ describe('CRC-32C', () => {
   });
 });
 
+/** A parent locator item: its type GUID, the key/value count, the entries, then UTF-16 keys and values. */
+function parentLocator(pairs: Record<string, string>): Buffer {
+  const entries = Object.entries(pairs);
+  const head = Buffer.alloc(20 + entries.length * 12);
+  parseGuid('b04aefb7-d19e-4a81-b789-25b8e9445913').copy(head, 0);
+  head.writeUInt16LE(entries.length, 18);
+  const strings: Buffer[] = [];
+  let offset = head.length;
+  entries.forEach(([key, value], i) => {
+    const [k, v] = [Buffer.from(key, 'utf16le'), Buffer.from(value, 'utf16le')];
+    head.writeUInt32LE(offset, 20 + i * 12);
+    head.writeUInt32LE(offset + k.length, 20 + i * 12 + 4);
+    head.writeUInt16LE(k.length, 20 + i * 12 + 8);
+    head.writeUInt16LE(v.length, 20 + i * 12 + 10);
+    strings.push(k, v);
+    offset += k.length + v.length;
+  });
+  return Buffer.concat([head, ...strings]);
+}
+
 describe('VHDX reader', { skip: needs('qemu-img') }, () => {
   const scratch = scratchDir('vmarket-vhdx-');
   let raw = '';
@@ -97,8 +117,8 @@ describe('VHDX reader', { skip: needs('qemu-img') }, () => {
     assert.equal(disk, null);
     assert.equal(info.format, 'vhdx');
     assert.equal(info.refusals.length, 1);
-    assert.match(info.refusals[0].en, /log holds writes that were never applied.*Hyper-V.*qemu-img convert/);
-    assert.match(info.refusals[0].de, /Log/);
+    assert.match(info.refusals[0].en, /log holds writes that were never applied.*Hyper-V.*qemu-img check -r all.*qemu-img convert -O vhdx/);
+    assert.match(info.refusals[0].de, /Log der VHDX-Datei.*qemu-img check -r all/);
     assert.equal(info.virtualSize, 64 * MiB);
   });
 
@@ -135,6 +155,40 @@ describe('VHDX reader', { skip: needs('qemu-img') }, () => {
     assert.equal(disk, null);
     assert.match(info.refusals[0].en, /differencing disk: its data depends on a parent file/);
     assert.equal(info.details.subformat, 'differencing');
+  });
+
+  it('names the parent of a differencing VHDX from its parent locator, never opening it', async () => {
+    const { info, disk } = await openPatched((bytes) => {
+      const at = metadataItemOffset(bytes, FILE_PARAMETERS);
+      bytes.writeUInt32LE(bytes.readUInt32LE(at + 4) | 2, at + 4);
+      // a parent locator item ([MS-VHDX] 2.6.2.6) at 512 KiB into the metadata region
+      const region = regionOffsets(bytes).metadata;
+      const count = bytes.readUInt16LE(region + 10);
+      const entry = region + 32 + count * 32;
+      const locator = parentLocator({ parent_linkage: '{83ed7a7e-0000-0000-0000-000000000000}', relative_path: '.\\base-image.vhdx' });
+      parseGuid('a8d35f2d-b30b-454d-abf7-d3d84834ab0c').copy(bytes, entry);
+      bytes.writeUInt32LE(512 * 1024, entry + 16);
+      bytes.writeUInt32LE(locator.length, entry + 20);
+      bytes.writeUInt32LE(4, entry + 24);
+      bytes.writeUInt16LE(count + 1, region + 10);
+      locator.copy(bytes, region + 512 * 1024);
+    });
+    assert.equal(disk, null);
+    assert.equal(info.refusals.length, 1);
+    assert.match(info.refusals[0].en, /depends on the parent file "\.\\base-image\.vhdx", which is never opened/);
+  });
+
+  it('answers a read of consecutive allocated blocks with one file read', async () => {
+    const fixedImage = await convertImage(raw, path('coalesce.vhdx'), 'vhdx', { from: 'raw', o: 'subformat=fixed,block_size=1M' });
+    const file = bufferReader(await readFile(fixedImage));
+    const reads: number[] = [];
+    const counting = { size: file.size, slice: file.slice.bind(file), read: (position: number, length: number) => (reads.push(length), file.read(position, length)) };
+    const { disk } = await openImageFormat(counting);
+    assert.ok(disk);
+    reads.length = 0;
+    const got = await disk.read(MiB, 32 * MiB);
+    assert.deepEqual(reads, [32 * MiB], '32 blocks adjacent in the file are one read');
+    assert.ok(got.equals((await readFile(raw)).subarray(MiB, 33 * MiB)));
   });
 
   it('refuses an unknown region marked required as unsupported', async () => {

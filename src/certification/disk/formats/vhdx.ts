@@ -16,14 +16,14 @@ import { readMetadata } from './vhdx-metadata.ts';
 
 const logNeedsReplay: Phrase<[at: number]> = {
   en: (at) =>
-    `The VHDX file's log holds writes that were never applied to the disk (the active header at ${at / 1024} KiB names a log): it was not closed cleanly. Open and close it once in Hyper-V, or convert it with \`qemu-img convert -O vhdx\` on the host where it was written, and upload the result.`,
+    `The VHDX file's log holds writes that were never applied to the disk (the active header at ${at / 1024} KiB names a log): it was not closed cleanly. Replay the log by opening and closing the disk once in Hyper-V (or with \`qemu-img check -r all\`, which replays it in place), convert it to a fresh file with \`qemu-img convert -O vhdx\`, and upload that.`,
   de: (at) =>
-    `Das Log der VHDX-Datei enthält Schreibvorgänge, die nie auf den Datenträger übertragen wurden (der aktive Header bei ${at / 1024} KiB nennt ein Log): Sie wurde nicht sauber geschlossen. Öffnen und schließen Sie sie einmal in Hyper-V oder konvertieren Sie sie mit \`qemu-img convert -O vhdx\` auf dem Host, auf dem sie geschrieben wurde, und laden Sie das Ergebnis hoch.`,
+    `Das Log der VHDX-Datei enthält Schreibvorgänge, die nie auf den Datenträger übertragen wurden (der aktive Header bei ${at / 1024} KiB nennt ein Log): Sie wurde nicht sauber geschlossen. Spielen Sie das Log ein, indem Sie den Datenträger einmal in Hyper-V öffnen und schließen (oder mit \`qemu-img check -r all\`, das es an Ort und Stelle einspielt), konvertieren Sie ihn mit \`qemu-img convert -O vhdx\` in eine neue Datei und laden Sie diese hoch.`,
 };
 const differencingWithPath: Phrase<[path: string]> = {
-  en: (path) => `The VHDX is a differencing disk: its data depends on the parent file ${JSON.stringify(path)}, which is never opened. Merge it into a standalone disk (\`qemu-img convert -O vhdx\`) and upload that.`,
+  en: (path) => `The VHDX is a differencing disk: its data depends on the parent file "${path}", which is never opened. Merge it into a standalone disk (\`qemu-img convert -O vhdx\`) and upload that.`,
   de: (path) =>
-    `Die VHDX ist ein differenzierender Datenträger: Ihre Daten hängen von der übergeordneten Datei ${JSON.stringify(path)} ab, die nie geöffnet wird. Führen Sie sie zu einem eigenständigen Datenträger zusammen (\`qemu-img convert -O vhdx\`) und laden Sie diesen hoch.`,
+    `Die VHDX ist ein differenzierender Datenträger: Ihre Daten hängen von der übergeordneten Datei „${path}“ ab, die nie geöffnet wird. Führen Sie sie zu einem eigenständigen Datenträger zusammen (\`qemu-img convert -O vhdx\`) und laden Sie diesen hoch.`,
 };
 const DIFFERENCING = fixed(
   'The VHDX is a differencing disk: its data depends on a parent file, which is never opened. Merge it into a standalone disk (`qemu-img convert -O vhdx`) and upload that.',
