@@ -206,6 +206,22 @@ describe('VHDX reader', { skip: needs('qemu-img') }, () => {
     assert.match(english(info.problems).join(' '), /region 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 that vmarket does not know and that is marked as required/);
   });
 
+  for (const [what, patch, sentence] of [
+    ['a region table entry count past the cap', (b: Buffer) => REGION_TABLE_OFFSETS.forEach((at) => b.writeUInt32LE(5000, at + 8)), /Neither VHDX region table is valid.*declares 5000 entries; at most 2047 fit/],
+    ['a region outside the file', (b: Buffer) => b.writeBigUInt64LE(BigInt(1024 * MiB), REGION_TABLE_OFFSETS[0] + 16 + 16), /does not start and end on MiB boundaries after the 1 MiB header section, inside the \d+-byte file/],
+    ['a metadata entry count past the cap', (b: Buffer) => b.writeUInt16LE(0xffff, regionOffsets(b).metadata + 10), /declares 65535 entries; at most 2047 fit/],
+    ['a block size that is not a power of two', (b: Buffer) => b.writeUInt32LE(3 * MiB, metadataItemOffset(b, FILE_PARAMETERS)), /block size of 3145728 bytes is not a power of two/],
+    ['a BAT too small for the disk size', (b: Buffer) => b.writeBigUInt64LE(2n ** 45n, metadataItemOffset(b, '2fa54224-cd1b-4876-b211-5dbed83bf4b8')), /too small for the \d+ entries the disk size needs/],
+  ] as const) {
+    it(`reports ${what} in one sentence and gives no disk`, async () => {
+      const { info, disk } = await openPatched(patch);
+      assert.equal(disk, null);
+      assert.equal(info.problems.length, 1, english(info.problems).join(' | '));
+      assert.match(info.problems[0].en, sentence);
+      assert.notEqual(info.problems[0].de, info.problems[0].en);
+    });
+  }
+
   it('fails a read of a block marked partially present in a disk without parent', async () => {
     const { disk } = await openPatched((bytes) => {
       const bat = regionOffsets(bytes).bat;

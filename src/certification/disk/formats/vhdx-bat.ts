@@ -19,6 +19,13 @@ const ENTRY_BYTES = 8;
 const PAGE_ENTRIES = 8192;
 /** Decoded pages kept: 9 bytes an entry, so 16 MiB hold the table of a 1.8 TB disk with 1 MiB blocks. */
 const CACHE_BYTES = 16 * MiB;
+/**
+ * A run ends after this many blocks (at least 1 GiB with 1 MiB blocks): long enough for big
+ * reads to be one extent, short enough that finding a run stays cheap when reads hop about.
+ */
+const MAX_RUN_BLOCKS = 1024;
+/** Runs remembered: certification hops between a few places (inode tables, directories, file data). */
+const RECENT_RUNS = 8;
 
 /** Payload block states ([MS-VHDX] 2.5.1.1). 5 is UNMAPPED in the 0.95 draft of the spec, which QEMU also reads as zeros. */
 const NOT_PRESENT = 0;
@@ -43,6 +50,8 @@ interface Page {
 
 /** What one block is: zeros, data at a file offset, or why it cannot be read. */
 type Block = { kind: 'zero' } | { kind: 'data'; fileOffset: number } | { kind: 'bad'; why: Localized };
+
+const ZERO_BLOCK: Block = { kind: 'zero' };
 
 interface Run {
   start: number;
@@ -83,7 +92,8 @@ export class VhdxBlockMap implements ExtentMap {
   /** Byte ranges no data block may overlap: the header section, the log, the BAT and metadata regions. */
   readonly #reserved: { start: number; end: number }[];
   readonly #pages = new LruCache<number, Page>(CACHE_BYTES);
-  #run: Run | null = null;
+  /** Most recent first. */
+  readonly #recent: Run[] = [];
 
   constructor(file: RangeReader, bat: VhdxRegion, geometry: BatGeometry, reserved: { start: number; end: number }[]) {
     this.#file = file;
@@ -97,23 +107,29 @@ export class VhdxBlockMap implements ExtentMap {
   }
 
   async extentAt(position: number): Promise<Extent> {
-    let run = this.#run;
-    if (!run || position < run.start || position >= run.end) {
+    let run = this.#recent.find((recent) => position >= recent.start && position < recent.end);
+    if (!run) {
       run = await this.#runAt(Math.floor(position / this.#geometry.blockSize));
-      this.#run = run;
+      this.#recent.unshift(run);
+      if (this.#recent.length > RECENT_RUNS) this.#recent.pop();
     }
     const length = run.end - position;
     return run.kind === 'zero' ? { kind: 'zero', length } : { kind: 'data', length, fileOffset: run.fileOffset + (position - run.start) };
   }
 
-  /** The run starting at `first`, extended over following blocks of the same kind (adjacent in the file for data) in the same BAT page. */
+  /**
+   * The run starting at `first`, extended over following blocks of the same kind (for data:
+   * adjacent in the file) as far as the BAT page already read holds them, at most MAX_RUN_BLOCKS.
+   * A damaged block after the first ends the run; only a read that reaches it fails.
+   */
   async #runAt(first: number): Promise<Run> {
     const { blockSize, virtualSize } = this.#geometry;
     const page = await this.#pageOf(first);
     const head = this.#block(first, page);
     if (head.kind === 'bad') throw new VmarketError('IMAGE_CORRUPT', head.why);
     let next = first + 1;
-    while (next < this.#blocks && this.#pageIndex(next) === this.#pageIndex(first)) {
+    const last = Math.min(this.#blocks, first + MAX_RUN_BLOCKS);
+    while (next < last && this.#pageIndex(next) === this.#pageIndex(first)) {
       const block = this.#block(next, page);
       if (block.kind !== head.kind) break;
       if (block.kind === 'data' && head.kind === 'data' && block.fileOffset !== head.fileOffset + (next - first) * blockSize) break;
@@ -133,7 +149,7 @@ export class VhdxBlockMap implements ExtentMap {
   #block(block: number, page: Page): Block {
     const slot = this.#entryIndex(block) % PAGE_ENTRIES;
     const state = page.states[slot];
-    if (ZERO_STATES.has(state)) return { kind: 'zero' };
+    if (ZERO_STATES.has(state)) return ZERO_BLOCK;
     if (state === PARTIALLY_PRESENT) return { kind: 'bad', why: say(partiallyPresent, block) };
     if (state !== FULLY_PRESENT) return { kind: 'bad', why: say(unknownState, block, state) };
     const fileOffset = page.offsetsMiB[slot] * MiB;

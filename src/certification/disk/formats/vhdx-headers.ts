@@ -108,9 +108,9 @@ const noValidTable: Phrase<[first: Localized, second: Localized]> = {
 };
 const regionMisplaced: Phrase<[guid: string, offset: number, length: number, fileSize: number]> = {
   en: (guid, offset, length, size) =>
-    `The VHDX region ${guid} (${length} bytes at byte ${offset}) is not a whole number of MiB after the header section and inside the ${size}-byte file.`,
+    `The VHDX region ${guid} (${length} bytes at byte ${offset}) does not start and end on MiB boundaries after the 1 MiB header section, inside the ${size}-byte file.`,
   de: (guid, offset, length, size) =>
-    `Die VHDX-Region ${guid} (${length} Byte ab Byte ${offset}) ist kein ganzzahliges Vielfaches von MiB hinter dem Headerbereich innerhalb der ${size} Byte großen Datei.`,
+    `Die VHDX-Region ${guid} (${length} Byte ab Byte ${offset}) beginnt und endet nicht auf MiB-Grenzen hinter dem 1 MiB großen Headerbereich innerhalb der ${size} Byte großen Datei.`,
 };
 const regionsOverlap: Phrase<[first: string, second: string]> = {
   en: (first, second) => `The VHDX regions ${first} and ${second} overlap.`,
