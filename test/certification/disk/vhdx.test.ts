@@ -9,6 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { bufferReader } from '../../../src/certification/disk/buffer-reader.ts';
+import { openFileReader } from '../../../src/certification/disk/file-reader.ts';
 import { crc32c } from '../../../src/certification/disk/crc32c.ts';
 import { openImageFormat } from '../../../src/certification/disk/formats/index.ts';
 import { parseGuid } from '../../../src/certification/disk/partition-types.ts';
@@ -110,6 +111,33 @@ describe('VHDX reader', { skip: needs('qemu-img') }, () => {
     await qemuImg(['create', '-f', 'vhdx', '-o', 'block_size=1M', image, '48M']);
     await qemuIo(image, 'vhdx', ['write -P 0x11 0 4k', 'write -P 0x22 5242880 3M', 'write -P 0x33 17825792 1536', 'write -P 0x44 40M 8M', 'write -z 41M 64k', 'write -P 0x55 3M 512']);
     await assertSameVirtualDisk(image, await qemuRaw(image, path('scattered.raw')));
+  });
+
+  it('skips the sector bitmap entries between chunks of the BAT (256 MiB blocks: one every 16 blocks)', async () => {
+    // chunk ratio = 2^23 × 512 / 256 MiB = 16: block 16 is BAT entry 17, block 19 entry 20
+    const image = path('chunks.vhdx');
+    await qemuImg(['create', '-f', 'vhdx', '-o', 'block_size=256M', image, '5G']);
+    const writes = [
+      [0x21, 0, MiB],
+      [0x22, 15 * 256 * MiB + 5 * MiB, 2 * MiB],
+      [0x23, 16 * 256 * MiB - MiB, 2 * MiB],
+      [0x24, 19 * 256 * MiB + 7 * MiB, MiB],
+    ] as const;
+    await qemuIo(image, 'vhdx', writes.map(([pattern, at, length]) => `write -P ${pattern} ${at} ${length}`));
+    const file = await openFileReader(image);
+    try {
+      const { info, disk } = await openImageFormat(file.reader);
+      assert.ok(disk, english(info.problems).join(' '));
+      assert.equal(disk.size, 5 * 1024 * MiB);
+      for (const [pattern, at, length] of writes) {
+        const got = await disk.read(at, length + 4096);
+        assert.ok(got.subarray(0, length).every((byte) => byte === pattern), `pattern ${pattern} at ${at}`);
+        assert.ok(got.subarray(length).every((byte) => byte === 0), `zeros after the write at ${at}`);
+      }
+      assert.ok((await disk.read(17 * 256 * MiB, MiB)).every((byte) => byte === 0), 'an unallocated block after the bitmap entry reads as zeros');
+    } finally {
+      await file.close();
+    }
   });
 
   it('refuses a VHDX whose active header names a log to replay, and says how to fix it', async () => {
