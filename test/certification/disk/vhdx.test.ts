@@ -260,6 +260,16 @@ describe('VHDX reader', { skip: needs('qemu-img') }, () => {
     assert.equal((await disk.read(8 * MiB, 16)).length, 16, 'other blocks still read');
   });
 
+  it('fails a read of a block cut off by a truncated file', async () => {
+    const bytes = await readFile(dynamic);
+    const { disk } = await openImageFormat(bufferReader(bytes.subarray(0, bytes.length - MiB)));
+    assert.ok(disk);
+    const readAll = async () => {
+      for (let at = 0; at < disk.size; at += 8 * MiB) await disk.read(at, 8 * MiB);
+    };
+    await assert.rejects(readAll(), (error) => isVmarketError(error) && error.code === 'IMAGE_CORRUPT' && /beyond the end of the \d+-byte file \(cut short\?\)/.test(error.message));
+  });
+
   it('fails a read of a block placed on top of the BAT', async () => {
     const { disk } = await openPatched((bytes) => {
       const bat = regionOffsets(bytes).bat;

@@ -72,9 +72,11 @@ const unknownState: Phrase<[block: number, state: number]> = {
   en: (block, state) => `VHDX block ${block} has the state ${state}, which the format does not define.`,
   de: (block, state) => `Der VHDX-Block ${block} hat den Zustand ${state}, den das Format nicht definiert.`,
 };
-const blockMisplaced: Phrase<[block: number, offset: number, fileSize: number]> = {
-  en: (block, offset, size) => `VHDX block ${block} is placed at byte ${offset}, outside the ${size}-byte file or on top of the file's headers, log or tables.`,
-  de: (block, offset, size) => `Der VHDX-Block ${block} liegt bei Byte ${offset}, außerhalb der ${size} Byte großen Datei oder über den Headern, dem Log oder den Tabellen der Datei.`,
+const blockMisplaced: Phrase<[block: number, offset: number, blockSize: number, fileSize: number]> = {
+  en: (block, offset, blockSize, size) =>
+    `VHDX block ${block} is placed at byte ${offset} (${blockSize} bytes), beyond the end of the ${size}-byte file (cut short?) or on top of the file's headers, log or tables.`,
+  de: (block, offset, blockSize, size) =>
+    `Der VHDX-Block ${block} liegt bei Byte ${offset} (${blockSize} Byte), hinter dem Ende der ${size} Byte großen Datei (abgeschnitten?) oder über den Headern, dem Log oder den Tabellen der Datei.`,
 };
 
 /** Payload blocks per sector-bitmap block: 2^23 sectors are described by one 1 MiB bitmap. */
@@ -154,8 +156,9 @@ export class VhdxBlockMap implements ExtentMap {
     if (state !== FULLY_PRESENT) return { kind: 'bad', why: say(unknownState, block, state) };
     const fileOffset = page.offsetsMiB[slot] * MiB;
     const end = fileOffset + this.#geometry.blockSize;
-    const misplaced = !Number.isSafeInteger(end) || fileOffset >= this.#file.size || this.#reserved.some((range) => fileOffset < range.end && end > range.start);
-    return misplaced ? { kind: 'bad', why: say(blockMisplaced, block, fileOffset, this.#file.size) } : { kind: 'data', fileOffset };
+    // QEMU refuses a block that runs past the end too: the file was cut short
+    const misplaced = !Number.isSafeInteger(end) || end > this.#file.size || this.#reserved.some((range) => fileOffset < range.end && end > range.start);
+    return misplaced ? { kind: 'bad', why: say(blockMisplaced, block, fileOffset, this.#geometry.blockSize, this.#file.size) } : { kind: 'data', fileOffset };
   }
 
   async #pageOf(block: number): Promise<Page> {
