@@ -33,6 +33,8 @@ export interface ConversionRequest {
   source: { name: string; sha256: string; format: string; virtualSha256: string };
   target: DeliveryTarget;
   signal?: AbortSignal;
+  /** Told once when qemu-img starts (not when an earlier conversion is reused). */
+  onConverting?: () => Promise<void>;
   /** Fraction of the conversion done (qemu-img's), then of the checks. */
   onProgress?: (fraction: number) => void;
 }
@@ -70,7 +72,7 @@ async function recordConversion(ctx: AppContext, sourceSha256: string, target: D
 
 /**
  * Makes the primary store hold `request.source` as `request.target`. Throws TOOL_MISSING without
- * qemu-img, CANCELED on abort (qemu-img killed, its partial output removed), HASH_MISMATCH
+ * qemu-img, CANCELED on abort (qemu-img killed, its partial output removed), IMAGE_UNSUPPORTED
  * when the converted virtual disk is not the certified one.
  */
 export async function convertForDelivery(ctx: AppContext, request: ConversionRequest): Promise<ConversionResult> {
@@ -78,6 +80,7 @@ export async function convertForDelivery(ctx: AppContext, request: ConversionReq
   const earlier = await reusableConversion(ctx, source.sha256, target);
   if (earlier) return { copy: earlier, bytesCopied: 0, reused: true };
   const qemuImg = requireQemuImg(ctx.config.conversion.qemuImg, ctx.env.PATH);
+  await request.onConverting?.();
   const output = await operationScratchFile(ctx, request.operationId, `convert-${target}`);
   try {
     // qemu-img does most of the work; the two reads of its output (hash, virtual disk) the rest
@@ -98,7 +101,8 @@ export async function convertForDelivery(ctx: AppContext, request: ConversionReq
       onProgress: (done, total) => request.onProgress?.(0.85 + (0.15 * done) / Math.max(1, total)),
     });
     if (virtual.sha256 !== source.virtualSha256) {
-      throw new VmarketError('HASH_MISMATCH', say(notReproduced, source.name, target, source.virtualSha256, virtual.sha256));
+      // not retried: converting the same file again gives the same disk
+      throw new VmarketError('IMAGE_UNSUPPORTED', say(notReproduced, source.name, target, source.virtualSha256, virtual.sha256));
     }
     const { bytesCopied } = await ctx.primary.putFile(output, stored.sha256, { signal: request.signal });
     const copy = { sha256: stored.sha256, size: stored.size, virtualSha256: virtual.sha256 };

@@ -76,6 +76,18 @@ const QEMU_SOURCE_DRIVERS: Record<string, string> = {
 };
 
 /**
+ * How qemu-img is told to read the source. A VHD is opened with `force_size_calc=current_size`:
+ * by default QEMU sizes a VHD from its CHS geometry unless the footer names one of a few creator
+ * applications, which for other VHDs gives a smaller virtual disk than the footer's current size
+ * that certification read (and the conversion would fail its check). Commas in the path are
+ * doubled, as QEMU's option syntax wants.
+ */
+function sourceArguments(driver: string, input: string): string[] {
+  if (driver !== 'vpc') return ['-f', driver, input];
+  return ['--image-opts', `driver=vpc,force_size_calc=current_size,file.driver=file,file.filename=${input.replaceAll(',', ',,')}`];
+}
+
+/**
  * What each delivery format is written as. VMDK is streamOptimized (the subformat clouds import);
  * a fixed VHD keeps the exact virtual size (`force_size`: without it qemu-img rounds the size to
  * its CHS geometry, and the virtual disk would no longer be the certified one).
@@ -92,7 +104,7 @@ const QEMU_TARGET_OPTIONS: Record<DeliveryTarget, string[]> = {
 export function convertArguments(sourceFormat: string, target: DeliveryTarget, input: string, output: string): string[] {
   const driver = Object.hasOwn(QEMU_SOURCE_DRIVERS, sourceFormat) ? QEMU_SOURCE_DRIVERS[sourceFormat] : undefined;
   if (!driver) throw new VmarketError('IMAGE_UNSUPPORTED', say(notConvertible, sourceFormat));
-  return ['convert', '-p', '-f', driver, ...QEMU_TARGET_OPTIONS[target], input, output];
+  return ['convert', '-p', ...sourceArguments(driver, input), ...QEMU_TARGET_OPTIONS[target], output];
 }
 
 /**

@@ -16,12 +16,15 @@ import { needs } from '../helpers/tools.ts';
 describe('qemu-img arguments', () => {
   test('each source format is passed explicitly, each target with its options', () => {
     const args = (from: string, to: Parameters<typeof convertArguments>[1]) => convertArguments(from, to, 'in', 'out').join(' ');
-    assert.equal(args('qcow2', 'raw'), 'convert -p -f qcow2 -O raw in out');
-    assert.equal(args('raw', 'qcow2'), 'convert -p -f raw -O qcow2 in out');
-    assert.equal(args('vhdx', 'vmdk'), 'convert -p -f vhdx -O vmdk -o subformat=streamOptimized in out');
-    assert.equal(args('vmdk', 'vhd-fixed'), 'convert -p -f vmdk -O vpc -o subformat=fixed,force_size=on in out');
-    assert.equal(args('vhd-fixed', 'vhdx'), 'convert -p -f vpc -O vhdx in out');
-    assert.equal(args('vhd-dynamic', 'raw'), 'convert -p -f vpc -O raw in out');
+    assert.equal(args('qcow2', 'raw'), 'convert -p -f qcow2 in -O raw out');
+    assert.equal(args('raw', 'qcow2'), 'convert -p -f raw in -O qcow2 out');
+    assert.equal(args('vhdx', 'vmdk'), 'convert -p -f vhdx in -O vmdk -o subformat=streamOptimized out');
+    assert.equal(args('vmdk', 'vhd-fixed'), 'convert -p -f vmdk in -O vpc -o subformat=fixed,force_size=on out');
+    // a VHD is sized by its footer's current size, as certification read it, not by QEMU's CHS guess
+    const vpc = 'convert -p --image-opts driver=vpc,force_size_calc=current_size,file.driver=file,file.filename=in';
+    assert.equal(args('vhd-fixed', 'vhdx'), `${vpc} -O vhdx out`);
+    assert.equal(args('vhd-dynamic', 'raw'), `${vpc} -O raw out`);
+    assert.match(convertArguments('vhd-fixed', 'raw', '/a,b', 'out')[3], /file\.filename=\/a,,b$/, 'commas doubled');
   });
 
   test('a format certification does not read is never handed to qemu-img', () => {

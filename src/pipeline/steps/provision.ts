@@ -182,8 +182,8 @@ async function run(s: StepContext): Promise<StepOutcome> {
       let copy = conversionOf(disk.sha256, target);
       if (!copy) {
         await s.throwIfCanceled();
-        await s.progress((doneBytes / totalBytes) * 100, say(converting, disk, target, [...regions]));
         const result = await convertForDelivery(ctx, {
+          onConverting: () => s.progress((doneBytes / totalBytes) * 100, say(converting, disk, target, [...regions])),
           operationId: operation.id,
           file,
           source: { name: disk.source, sha256: disk.sha256, format: disk.format ?? 'unknown', virtualSha256 },
