@@ -130,7 +130,8 @@ function resolveConfig(parsed: ParsedConfig, base: string, configFile: string | 
         ];
   // a program path is the config's, like every path; a bare name is looked up on PATH
   const qemuImg = parsed.conversion.qemuImg?.includes('/') ? abs(parsed.conversion.qemuImg) : parsed.conversion.qemuImg;
-  const missing = conversionToolWarning(regions, qemuImg, env.PATH);
+  // an environment given without PATH (tests, embedders) still finds programs the way the server will
+  const missing = conversionToolWarning(regions, qemuImg, env.PATH ?? process.env.PATH);
   if (missing) warnings.push(missing);
   return {
     ...rest,

@@ -1,7 +1,7 @@
 /**
  * `qemu-img convert` as provisioning runs it: finding the program, the arguments for each
  * delivery format, the progress it prints with `-p`, and a cancel that kills the child and
- * removes its partial output. The source format is always passed explicitly (`-f`): qemu-img's
+ * removes its partial output. The source format is always passed explicitly: qemu-img's
  * probing would let a raw image that happens to start with another format's magic be read as
  * that format (and a qcow2 header may name a backing file), so the format certification
  * established is the only one ever used.
@@ -76,15 +76,20 @@ const QEMU_SOURCE_DRIVERS: Record<string, string> = {
 };
 
 /**
- * How qemu-img is told to read the source. A VHD is opened with `force_size_calc=current_size`:
- * by default QEMU sizes a VHD from its CHS geometry unless the footer names one of a few creator
- * applications, which for other VHDs gives a smaller virtual disk than the footer's current size
- * that certification read (and the conversion would fail its check). Commas in the path are
- * doubled, as QEMU's option syntax wants.
+ * How qemu-img is told to read the source: a `json:` description naming the driver and the file,
+ * so nothing about the source is left to qemu-img to guess.
+ * - `backing: null` for the formats that can name a backing file (qcow2, VMDK): qemu-img never
+ *   opens another file, whatever the header says (certification refuses such images anyway;
+ *   this makes sure a converter never reads a server file a publisher named).
+ * - a VHD with `force_size_calc: current_size`: by default QEMU sizes a VHD from its CHS geometry
+ *   unless the footer names one of a few creator applications, which for other VHDs gives a
+ *   smaller virtual disk than the footer's current size certification read.
  */
 function sourceArguments(driver: string, input: string): string[] {
-  if (driver !== 'vpc') return ['-f', driver, input];
-  return ['--image-opts', `driver=vpc,force_size_calc=current_size,file.driver=file,file.filename=${input.replaceAll(',', ',,')}`];
+  const description: Record<string, unknown> = { driver, file: { driver: 'file', filename: input } };
+  if (driver === 'qcow2' || driver === 'vmdk') description.backing = null;
+  if (driver === 'vpc') description.force_size_calc = 'current_size';
+  return [`json:${JSON.stringify(description)}`];
 }
 
 /**

@@ -161,22 +161,22 @@ async function run(s: StepContext): Promise<StepOutcome> {
         },
       });
     };
+    const toVirtualHash = async () => {
+      if (!needVirtual) return;
+      // an older report (or an engine without the virtual hash): read the certified file once
+      // more, through the virtual-disk layer, while the copies run
+      await s.progress((doneBytes / totalBytes) * 100, say(hashingVirtual, disk));
+      const declared = disk.format ? { format: disk.format as ImageFormat } : {};
+      virtualDone[disk.sha256] = (await virtualDiskSha256(file, { declared, signal: s.signal })).sha256;
+      saveCheckpoint();
+    };
     // allSettled: a failing copy must not leave the other running on after the step gave up
-    const results = await Promise.allSettled([toPrimary(), toPreview()]);
+    const results = await Promise.allSettled([toPrimary(), toPreview(), toVirtualHash()]);
     await checkpoints;
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw hideFile(failure.reason);
     doneBytes += disk.size;
-
-    let virtualSha256 = disk.virtualSha256 ?? virtualDone[disk.sha256];
-    if (!virtualSha256) {
-      // an older report (or an engine without the virtual hash): read the certified file once more
-      await s.progress((doneBytes / totalBytes) * 100, say(hashingVirtual, disk));
-      const declared = disk.format ? { format: disk.format as ImageFormat } : {};
-      virtualSha256 = (await virtualDiskSha256(file, { declared, signal: s.signal }).catch((error: unknown) => Promise.reject(hideFile(error)))).sha256;
-      virtualDone[disk.sha256] = virtualSha256;
-      saveCheckpoint();
-    }
+    const virtualSha256 = (disk.virtualSha256 ?? virtualDone[disk.sha256])!;
 
     for (const [target, { regions, preview }] of delivery.targets) {
       let copy = conversionOf(disk.sha256, target);
