@@ -22,6 +22,8 @@ import { loadConfig } from '../../src/config/load.ts';
 import { putDraft } from '../../src/offers/repository.ts';
 import { getOfferStatus, goLive, publishOffer } from '../../src/pipeline/service.ts';
 import { hashFile } from '../../src/storage/hash.ts';
+import { convertArguments } from '../../src/storage/qemu-img.ts';
+import type { DeliveryTarget } from '../../src/contracts/catalog.ts';
 import { baseLinuxTree, buildImage } from '../../test/fixtures/images.ts';
 import type { AppContext } from '../../src/app/context.ts';
 
@@ -32,14 +34,6 @@ const BIG_MIB = Number(process.env.BENCH_IMAGE_MIB ?? 1024);
 const SMALL_OFFERS = Number(process.env.BENCH_SMALL_OFFERS ?? 100);
 const CONVERSION_FROM = process.env.BENCH_CONVERSION_FROM ?? 'qcow2';
 const CONVERSION_TO = process.env.BENCH_CONVERSION_TO ?? 'vhd-fixed';
-/** qemu-img's arguments writing each delivery format (as src/storage/qemu-img.ts writes them). */
-const QEMU_OUT: Record<string, string[]> = {
-  raw: ['-O', 'raw'],
-  qcow2: ['-O', 'qcow2'],
-  vmdk: ['-O', 'vmdk', '-o', 'subformat=streamOptimized'],
-  'vhd-fixed': ['-O', 'vpc', '-o', 'subformat=fixed,force_size=on'],
-  vhdx: ['-O', 'vhdx'],
-};
 const EXTENSION: Record<string, string> = { raw: 'raw', qcow2: 'qcow2', vmdk: 'vmdk', 'vhd-fixed': 'vhd', vhdx: 'vhdx' };
 
 /** Seconds of one step of the offer's latest operation. */
@@ -136,7 +130,7 @@ async function main(): Promise<void> {
   // the conversion's source: the big image in BENCH_CONVERSION_FROM (cached)
   const convSource = path.join(CACHE, `pipeline-${BIG_MIB}mib-data.${EXTENSION[CONVERSION_FROM]}`);
   if (CONVERSION_FROM !== 'vhd-fixed' && !(await stat(convSource).catch(() => null))) {
-    await run('qemu-img', ['convert', '--image-opts', `driver=vpc,force_size_calc=current_size,file.filename=${big}`, ...QEMU_OUT[CONVERSION_FROM], `${convSource}.part`]);
+    await run('qemu-img', convertArguments('vhd-fixed', CONVERSION_FROM as DeliveryTarget, big, `${convSource}.part`));
     await run('mv', [`${convSource}.part`, convSource]);
   }
 
@@ -157,10 +151,9 @@ async function main(): Promise<void> {
     const durable = baseline + (performance.now() - s0) / 1000;
     await rm(path.join(tmp, 'baseline'), { recursive: true, force: true });
     await run('sync');
-    // Conversion baseline: qemu-img alone, the same file, the same options, then sync (the store fsyncs).
-    const fromDriver = CONVERSION_FROM.startsWith('vhd') ? 'vpc' : CONVERSION_FROM;
+    // Conversion baseline: qemu-img alone, the same file and arguments as provisioning's, then sync (the store fsyncs).
     const c0 = performance.now();
-    await run('qemu-img', ['convert', '-f', fromDriver, ...QEMU_OUT[CONVERSION_TO], convSource, path.join(tmp, 'converted')]);
+    await run('qemu-img', convertArguments(CONVERSION_FROM, CONVERSION_TO as DeliveryTarget, convSource, path.join(tmp, 'converted')));
     await run('sync');
     const qemuAlone = (performance.now() - c0) / 1000;
     await rm(path.join(tmp, 'converted'), { force: true });
