@@ -93,7 +93,7 @@ function ImageDetails({ image }: { image: PackageImage }) {
           <div className="fact-wide">
             <dt>{t('result.virtualSha')}</dt>
             <dd>
-              <code className="sha256">{image.virtualSha256}</code>
+              <code className="hash virtual-sha256">{image.virtualSha256}</code>
             </dd>
           </div>
         </dl>
@@ -118,11 +118,11 @@ function RegionCopies({ copies }: { copies: NonNullable<PackageImage['copies']> 
   return (
     <>
       <h5>{t('result.copies')}</h5>
-      <ul className="locations">
+      <ul className="locations region-copies">
         {Object.entries(copies).map(([region, copy]) => (
           <li key={region}>
             <span className="region">{region}</span> {t('result.copyFact', { format: copy.format, size: format.bytes(copy.size) })}{' '}
-            <code className="sha256">{copy.sha256}</code> <code className="location">{copy.location}</code>
+            <code className="hash copy-sha256">{copy.sha256}</code> <code className="location">{copy.location}</code>
           </li>
         ))}
       </ul>
