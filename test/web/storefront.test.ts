@@ -212,7 +212,7 @@ describe('web app: storefront', { skip }, () => {
     // per region the file it serves: both regions serve the source format, the certified file
     const copies = page.locator('ul.region-copies li');
     assert.equal(await copies.count(), 2);
-    for (const region of ['westeurope', 'eastus']) assert.match(await copies.filter({ hasText: region }).innerText(), new RegExp(`vhd-fixed, [\\d.]+ MiB ${imageSha}`));
+    for (const region of ['westeurope', 'eastus']) assert.match(await copies.filter({ hasText: region }).innerText(), new RegExp(`vhd-fixed, [\\d.,]+ [kMG]?B ${imageSha}`));
     assert.match(await page.locator('code.virtual-sha256').innerText(), /^[0-9a-f]{64}$/);
     await page.getByText('Signature', { exact: true }).click();
     await screenshot(page, 'acquire-result');
