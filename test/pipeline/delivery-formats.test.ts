@@ -51,6 +51,20 @@ async function publishToLive(server: TestServer, token: string, offer: string, i
   return waitForStatus(server.api, token, 'contoso', offer, (d) => d.status === 'succeeded');
 }
 
+/** Publishes up to sign-off, cancels there; answers the preview package the canceled version had. */
+async function cancelAtSignoff(server: TestServer, token: string, offer: string, image: string, version: string): Promise<any> {
+  const base = `/api/v1/publishers/contoso/offers/${offer}`;
+  const regions = REGIONS.map((r) => r.name);
+  const put = await server.api('PUT', base, { token, body: offerDocument({ id: offer, publisher: 'contoso', osDisk: image, regions, version }) });
+  assert.ok([200, 201].includes(put.status), JSON.stringify(put.body));
+  assert.equal((await server.api('POST', `${base}/publish`, { token, body: { notifyEmails: [] } })).status, 202);
+  await waitForStatus(server.api, token, 'contoso', offer, (d) => d.status === 'waitingForPublisherReview');
+  const row = await server.ctx.db.kysely.selectFrom('offers').select('preview').where('id', '=', offer).executeTakeFirstOrThrow();
+  assert.equal((await server.api('POST', `${base}/cancel`, { token })).status, 202);
+  await waitForStatus(server.api, token, 'contoso', offer, (d) => d.status === 'canceled');
+  return (row.preview as any).packages.standard.package;
+}
+
 async function livePackage(server: TestServer, offer: string): Promise<any> {
   const row = await server.ctx.db.kysely.selectFrom('offers').select('live').where('id', '=', offer).executeTakeFirstOrThrow();
   return (row.live as any).packages.standard.package;
@@ -127,6 +141,27 @@ describe('delivery formats', { skip: needs('qemu-img') }, () => {
 
   test('a fixed-VHD source: westus gets raw, eastus and northeu the certified bytes', async () => {
     await deliversEveryFormat(server, token, 'vhd-fixed');
+  });
+
+  test('a canceled publication removes its conversions, never those a live slot serves', async () => {
+    // the raw offer above is live; the same bytes again, canceled at sign-off, reuse its conversion
+    const live = await livePackage(server, 'formats-raw');
+    const image = path.join(server.importDirOf('contoso'), 'formats-raw.raw');
+    await cancelAtSignoff(server, token, 'formats-raw', image, '1.0.2');
+    const regionDir = configuredRegionDir(server);
+    for (const [region, copy] of Object.entries(live.images[0].copies) as [string, any][]) {
+      assert.equal(await sha256File(regionCopyPath(regionDir, copy.location)), copy.sha256, `${region}: the live file stays`);
+      assert.ok(await server.ctx.primary.has(copy.sha256, copy.size), `${region}: its primary object stays`);
+    }
+
+    // new bytes, canceled at sign-off: the conversion made for it goes from every store
+    const fresh = path.join(server.importDirOf('contoso'), 'formats-fresh.raw');
+    await buildImage({ ...baseLinuxTree(), output: fresh, format: 'raw', sizeMiB: SIZE_MIB });
+    const preview = await cancelAtSignoff(server, token, 'formats-fresh', fresh, '1.0.0');
+    const converted = preview.images[0].copies.eastus;
+    assert.equal(converted.format, 'vhd-fixed');
+    assert.equal(await server.ctx.primary.has(converted.sha256), false, 'the conversion left the primary store');
+    assert.equal(await stat(regionCopyPath(regionDir, converted.location)).catch(() => null), null, 'and the preview region');
   });
 
   test('a qcow2 source: eastus gets a fixed VHD, westus raw, northeu the qcow2 file', { todo: 'needs the qcow2 reader' }, async () => {
