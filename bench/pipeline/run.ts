@@ -5,7 +5,10 @@
  *      one SHA-256 pass over the image plus `cp` of it into three directories;
  *   2. the same image republished (new version, same bytes): bytes copied (content addressing
  *      should make it 0);
- *   3. 100 small offers published at once, all the way to live.
+ *   3. 100 small offers published at once, all the way to live;
+ *   4. conversion: the image as qcow2 (BENCH_CONVERSION_FROM) published to one region serving a
+ *      fixed VHD (BENCH_CONVERSION_TO): the provision step's time against `qemu-img convert` of
+ *      the same file alone, measured in the same run.
  * The 1 GiB image is built once and cached under bench/.cache/.
  */
 import { execFile } from 'node:child_process';
@@ -19,6 +22,8 @@ import { loadConfig } from '../../src/config/load.ts';
 import { putDraft } from '../../src/offers/repository.ts';
 import { getOfferStatus, goLive, publishOffer } from '../../src/pipeline/service.ts';
 import { hashFile } from '../../src/storage/hash.ts';
+import { convertArguments } from '../../src/storage/qemu-img.ts';
+import type { DeliveryTarget } from '../../src/contracts/catalog.ts';
 import { baseLinuxTree, buildImage } from '../../test/fixtures/images.ts';
 import type { AppContext } from '../../src/app/context.ts';
 
@@ -27,6 +32,16 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const CACHE = path.join(ROOT, 'bench', '.cache');
 const BIG_MIB = Number(process.env.BENCH_IMAGE_MIB ?? 1024);
 const SMALL_OFFERS = Number(process.env.BENCH_SMALL_OFFERS ?? 100);
+const CONVERSION_FROM = process.env.BENCH_CONVERSION_FROM ?? 'qcow2';
+const CONVERSION_TO = process.env.BENCH_CONVERSION_TO ?? 'vhd-fixed';
+const EXTENSION: Record<string, string> = { raw: 'raw', qcow2: 'qcow2', vmdk: 'vmdk', 'vhd-fixed': 'vhd', vhdx: 'vhdx' };
+
+/** Seconds of one step of the offer's latest operation. */
+async function stepSeconds(ctx: AppContext, offerId: string, stepId: string): Promise<number> {
+  const s = await getOfferStatus(ctx, 'bench', offerId);
+  const x = s.steps.find((step) => step.id === stepId);
+  return x?.startedAt && x.completedAt ? (Date.parse(x.completedAt) - Date.parse(x.startedAt)) / 1000 : NaN;
+}
 
 function offer(id: string, osDisk: string, version: string, regions: string[]) {
   return {
@@ -112,6 +127,12 @@ async function main(): Promise<void> {
   const small = path.join(CACHE, 'pipeline-small.vhd');
   if (!(await stat(small).catch(() => null))) await buildImage({ ...baseLinuxTree(), output: small });
   const size = (await stat(big)).size;
+  // the conversion's source: the big image in BENCH_CONVERSION_FROM (cached)
+  const convSource = path.join(CACHE, `pipeline-${BIG_MIB}mib-data.${EXTENSION[CONVERSION_FROM]}`);
+  if (CONVERSION_FROM !== 'vhd-fixed' && !(await stat(convSource).catch(() => null))) {
+    await run('qemu-img', convertArguments('vhd-fixed', CONVERSION_FROM as DeliveryTarget, big, `${convSource}.part`));
+    await run('mv', [`${convSource}.part`, convSource]);
+  }
 
   const tmp = await mkdtemp(path.join(os.tmpdir(), 'vmarket-bench-pipeline-'));
   try {
@@ -130,6 +151,12 @@ async function main(): Promise<void> {
     const durable = baseline + (performance.now() - s0) / 1000;
     await rm(path.join(tmp, 'baseline'), { recursive: true, force: true });
     await run('sync');
+    // Conversion baseline: qemu-img alone, the same file and arguments as provisioning's, then sync (the store fsyncs).
+    const c0 = performance.now();
+    await run('qemu-img', convertArguments(CONVERSION_FROM, CONVERSION_TO as DeliveryTarget, convSource, path.join(tmp, 'converted')));
+    await run('sync');
+    const qemuAlone = (performance.now() - c0) / 1000;
+    await rm(path.join(tmp, 'converted'), { force: true });
 
     const config = loadConfig({
       cwd: tmp,
@@ -137,7 +164,10 @@ async function main(): Promise<void> {
         dataDir: path.join(tmp, 'data'),
         listen: { host: '127.0.0.1', port: 0 },
         imports: { allowedDirs: [], publisherDirs: { bench: [CACHE] }, allowedUrlPrefixes: [] }, // the cached images are the bench publisher's
-        regions: ['r1', 'r2', 'r3'].map((name) => ({ name, storage: { type: 'fs', path: path.join(tmp, 'regions', name) }, bandwidthBytesPerSecond: 0 })),
+        regions: [
+          ...['r1', 'r2', 'r3'].map((name) => ({ name, storage: { type: 'fs', path: path.join(tmp, 'regions', name) }, bandwidthBytesPerSecond: 0 })),
+          { name: 'rc', storage: { type: 'fs', path: path.join(tmp, 'regions', 'rc') }, bandwidthBytesPerSecond: 0, format: CONVERSION_TO },
+        ],
         concurrency: { pipeline: 8, certify: os.cpus().length },
       },
       env: {},
@@ -162,6 +192,11 @@ async function main(): Promise<void> {
       await Promise.all(Array.from({ length: SMALL_OFFERS }, (_, i) => publishToLive(ctx, `small-${i}`)));
       const many = (performance.now() - m0) / 1000;
 
+      await putDraft(ctx.db, 'bench', 'conv', offer('conv', convSource, '1.0.0', ['rc']) as never);
+      await publishToLive(ctx, 'conv');
+      const provisionConv = await stepSeconds(ctx, 'conv', 'provision');
+      const convSteps = await stepDurations(ctx, 'conv');
+
       const gib = (size / 2 ** 30).toFixed(2);
       process.stdout.write(
         [
@@ -171,6 +206,8 @@ async function main(): Promise<void> {
           `  steps: ${firstSteps}`,
           `republish, same bytes, new version:       ${second.toFixed(2)} s; ${secondBytes} bytes copied`,
           `${SMALL_OFFERS} small offers at once, to live:       ${many.toFixed(2)} s`,
+          `conversion ${CONVERSION_FROM} → ${CONVERSION_TO}: qemu-img convert alone (+ sync) ${qemuAlone.toFixed(2)} s; provision of a ${CONVERSION_TO} region ${provisionConv.toFixed(2)} s = ${(provisionConv / qemuAlone).toFixed(2)}× qemu-img`,
+          `  steps: ${convSteps}`,
         ].join('\n') + '\n',
       );
     } finally {

@@ -12,6 +12,7 @@ import { configSchema, type ParsedConfig, type RegionConfig, type StorageConfig 
 import { DEFAULT_CATEGORIES } from './defaults.ts';
 import { PUBLISHER_ID_PATTERN } from '../offers/schema.ts';
 import { parseUrlPrefix } from '../security/url-prefix.ts';
+import { findQemuImg, QEMU_IMG, QEMU_IMG_PACKAGE } from '../storage/qemu-img.ts';
 
 /** The configuration with defaults applied and every path absolute. */
 export interface Config extends Omit<ParsedConfig, 'allowPrivateNetworks' | 'imports' | 'deliveries'> {
@@ -94,7 +95,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       details,
     });
   }
-  return resolveConfig(result.data, base, file ? path.resolve(options.cwd ?? process.cwd(), file) : undefined);
+  return resolveConfig(result.data, base, file ? path.resolve(options.cwd ?? process.cwd(), file) : undefined, env);
 }
 
 /** The URL prefixes, each parsed once so a malformed one stops the server instead of allowing nothing (or too much). */
@@ -104,13 +105,13 @@ function checkedUrlPrefixes(prefixes: string[]): string[] {
   return prefixes;
 }
 
-function resolveConfig(parsed: ParsedConfig, base: string, configFile: string | undefined): Config {
+function resolveConfig(parsed: ParsedConfig, base: string, configFile: string | undefined, env: NodeJS.ProcessEnv): Config {
   const abs = (p: string) => path.resolve(base, p);
   const dataDir = abs(parsed.dataDir);
   const resolveStorage = (s: StorageConfig): StorageConfig => (s.type === 'fs' ? { ...s, path: abs(s.path) } : s);
   const regions = (parsed.regions ?? [
-    { name: 'westeurope', storage: { type: 'fs', path: path.join(dataDir, 'regions', 'westeurope') }, bandwidthBytesPerSecond: 0 },
-    { name: 'eastus', storage: { type: 'fs', path: path.join(dataDir, 'regions', 'eastus') }, bandwidthBytesPerSecond: 0 },
+    { name: 'westeurope', storage: { type: 'fs', path: path.join(dataDir, 'regions', 'westeurope') }, bandwidthBytesPerSecond: 0, format: 'source' },
+    { name: 'eastus', storage: { type: 'fs', path: path.join(dataDir, 'regions', 'eastus') }, bandwidthBytesPerSecond: 0, format: 'source' },
   ]) as RegionConfig[];
   const names = new Set<string>();
   for (const region of regions) {
@@ -127,8 +128,14 @@ function resolveConfig(parsed: ParsedConfig, base: string, configFile: string | 
       : [
           `allowPrivateNetworks (${legacyPrivate}) is deprecated: it sets both imports.allowPrivateNetworks (image URLs) and deliveries.allowPrivateNetworks (lead and webhook deliveries) where they are not set; set those instead, so an internal image mirror does not open the internal network to every publisher's lead URL.`,
         ];
+  // a program path is the config's, like every path; a bare name is looked up on PATH
+  const qemuImg = parsed.conversion.qemuImg?.includes('/') ? abs(parsed.conversion.qemuImg) : parsed.conversion.qemuImg;
+  // an environment given without PATH (tests, embedders) still finds programs the way the server will
+  const missing = conversionToolWarning(regions, qemuImg, env.PATH ?? process.env.PATH);
+  if (missing) warnings.push(missing);
   return {
     ...rest,
+    conversion: qemuImg ? { qemuImg } : {},
     configFile,
     dataDir,
     imports: {
@@ -152,4 +159,16 @@ function resolveConfig(parsed: ParsedConfig, base: string, configFile: string | 
       clamav: { ...parsed.certification.clamav, databaseDir: abs(parsed.certification.clamav.databaseDir) },
     },
   };
+}
+
+/**
+ * The startup warning when a region serves a converted format and qemu-img cannot be found:
+ * the server still starts (regions serving `source` work), and provisioning a publication that
+ * needs a conversion fails with the same advice.
+ */
+export function conversionToolWarning(regions: readonly Pick<RegionConfig, 'name' | 'format'>[], qemuImg: string | undefined, searchPath: string | undefined): string | undefined {
+  const converting = regions.filter((r) => (r.format ?? 'source') !== 'source');
+  if (converting.length === 0 || findQemuImg(qemuImg, searchPath)) return undefined;
+  const where = qemuImg ? `conversion.qemuImg ${qemuImg} is not an executable file` : `${QEMU_IMG} is not on PATH`;
+  return `regions ${converting.map((r) => `${r.name} (${r.format})`).join(', ')} serve a converted disk format, but ${where}: install the Debian package ${QEMU_IMG_PACKAGE}; until then provisioning fails for every publication those regions list.`;
 }

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { DISK_FORMATS } from '../contracts/certification.ts';
+import { DELIVERY_FORMATS } from '../contracts/catalog.ts';
 
 const regionName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,49}$/, 'a region name is 1..50 of [a-z0-9-]');
 
@@ -37,6 +38,11 @@ export const regionSchema = z.object({
   storage: storageSchema,
   /** Replication bandwidth limit for copies into this region; 0 = unlimited. */
   bandwidthBytesPerSecond: z.number().int().min(0).default(0),
+  /**
+   * The disk format this region serves: `source` (the certified file as supplied) or one that
+   * provisioning converts to with qemu-img (docs/contracts.md §3).
+   */
+  format: z.enum(DELIVERY_FORMATS).default('source'),
 });
 
 const stepOverrideSchema = z.object({ expectedMaxSeconds: z.number().positive().optional() });
@@ -186,6 +192,13 @@ export const configSchema = z.object({
   trustedCaFiles: z.array(z.string()).default([]),
   /** Default: two file-system regions, westeurope and eastus, under dataDir/regions. */
   regions: z.array(regionSchema).optional(),
+  /** Disk conversion for regions serving another format than the source's. */
+  conversion: z
+    .object({
+      /** The qemu-img program (Debian qemu-utils); default `qemu-img` looked up on PATH. */
+      qemuImg: z.string().min(1).optional(),
+    })
+    .default({}),
   /** The store provisioning copies into; default: fs under dataDir/primary. */
   primaryStore: storageSchema.optional(),
   /** Per-step overrides by step id; an id the pipeline does not have is refused when the server starts (pipeline.ts). */

@@ -71,12 +71,37 @@ export const IMAGE_ROLES = ['os', 'data'] as const;
 export const imageRoleSchema = z.enum(IMAGE_ROLES);
 export type ImageRole = z.infer<typeof imageRoleSchema>;
 
+/**
+ * The disk format a region serves (`regions[].format` in the server configuration): `source`
+ * serves the certified file as the publisher supplied it, any other is made from it once with
+ * qemu-img (`vmdk` is streamOptimized, `vhd-fixed` a fixed VHD).
+ */
+export const DELIVERY_FORMATS = ['source', 'raw', 'qcow2', 'vmdk', 'vhd-fixed', 'vhdx'] as const;
+export type DeliveryFormat = (typeof DELIVERY_FORMATS)[number];
+/** A format provisioning converts into. */
+export type DeliveryTarget = Exclude<DeliveryFormat, 'source'>;
+
+export const packageCopySchema = z.object({
+  location: z.string().describe('vmarket-fs://region/key or s3://bucket/key of the file.'),
+  format: z.string().describe('The file\'s disk format: raw | qcow2 | vmdk | vhd-fixed | vhdx, or the source\'s own format.'),
+  sha256: z.string().describe('SHA-256 of the stored file (differs between formats).'),
+  size: z.number().describe('Size of the stored file in bytes.'),
+  virtualSha256: z.string().optional().describe('SHA-256 of the virtual disk the file holds: the same in every format (absent only in packages older than delivery formats).'),
+});
+export type PackageCopy = z.infer<typeof packageCopySchema>;
+
 export const packageImageSchema = z.looseObject({
   role: imageRoleSchema,
   lun: z.number().nullable(),
   sha256: z.string().describe('SHA-256 of the image file as the publisher supplied it.'),
   size: z.number(),
-  locations: z.record(z.string(), z.string()).describe('region → vmarket-fs://region/key (file-system regions) or s3://bucket/key URI of a copy holding exactly those bytes.'),
+  format: z.string().optional().describe('The disk format of the file as supplied (certification read it).'),
+  virtualSha256: z.string().optional().describe('SHA-256 of the virtual disk (the bytes a VM sees), the same for every copy whatever its format.'),
+  locations: z.record(z.string(), z.string()).describe('region → vmarket-fs://region/key (file-system regions) or s3://bucket/key URI of a copy holding exactly those bytes; only regions serving the source format.'),
+  copies: z
+    .record(z.string(), packageCopySchema)
+    .optional()
+    .describe('region → the file that region serves, in the format it serves (regions[].format); every region of the package.'),
 });
 export type PackageImage = z.infer<typeof packageImageSchema>;
 

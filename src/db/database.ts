@@ -21,6 +21,7 @@ import * as ticketTranslations from './migrations/003_ticket_translations.ts';
 import * as operationLocale from './migrations/004_operation_locale.ts';
 import * as offerLeadSecrets from './migrations/005_offer_lead_secrets.ts';
 import * as auditEvents from './migrations/006_audit_events.ts';
+import * as diskConversions from './migrations/007_disk_conversions.ts';
 import { PgliteDialect, runOnPglite, SerialLock } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -32,6 +33,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '004_operation_locale': operationLocale,
   '005_offer_lead_secrets': offerLeadSecrets,
   '006_audit_events': auditEvents,
+  '007_disk_conversions': diskConversions,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

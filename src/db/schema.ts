@@ -216,6 +216,20 @@ export interface AuditEventsTable {
   request_id: string | null;
 }
 
+/**
+ * A conversion provisioning made (migration 007): the certified file `source_sha256` as
+ * `format`, stored in the primary store as `sha256`. Looked up before converting again.
+ */
+export interface DiskConversionsTable {
+  source_sha256: string;
+  format: string;
+  sha256: string;
+  /** bigint: the driver answers a string for it. */
+  size: ColumnType<string | number, number, number>;
+  virtual_sha256: string;
+  created_at: GeneratedTimestamp;
+}
+
 export interface Database {
   publishers: PublishersTable;
   offers: OffersTable;
@@ -230,4 +244,5 @@ export interface Database {
   signing_keys: SigningKeysTable;
   offer_lead_secrets: OfferLeadSecretsTable;
   audit_events: AuditEventsTable;
+  disk_conversions: DiskConversionsTable;
 }

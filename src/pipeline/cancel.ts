@@ -151,7 +151,11 @@ export async function referencedHashes(ctx: AppContext, exceptOperationId: strin
   const collect = (doc: unknown) => {
     const packages = (doc as Record<string, any> | null)?.packages ?? {};
     for (const entry of Object.values(packages) as any[]) {
-      for (const image of entry?.package?.images ?? []) if (typeof image?.sha256 === 'string') out.add(image.sha256);
+      for (const image of entry?.package?.images ?? []) {
+        if (typeof image?.sha256 === 'string') out.add(image.sha256);
+        // the converted files regions serve (regions[].format) are the slot's objects too
+        for (const copy of Object.values(image?.copies ?? {}) as any[]) if (typeof copy?.sha256 === 'string') out.add(copy.sha256);
+      }
     }
   };
   const offers = await ctx.db.kysely.selectFrom('offers').select(['live', 'preview', 'preview_operation_id']).execute();

@@ -265,18 +265,40 @@ export function withSourceName(text: string, files: readonly (readonly [file: st
 export interface DiskArtifact extends PlanDisk {
   sha256: string;
   size: number;
+  /** The disk format certification read (absent in operations older than delivery formats). */
+  format?: string;
+  /** SHA-256 of the virtual disk: from the certification report, else the one provisioning computed. */
+  virtualSha256?: string;
+}
+
+/** What the certify step records per source (`artifacts.certify.images`). */
+export interface CertifiedImage extends ImageIdentity {
+  format?: string;
+  virtualSize?: number;
+  virtualSha256?: string;
 }
 
 /** Every disk of every plan with the hash and size certification recorded for its source. */
 export function certifiedDisks(offer: OfferSnapshot, artifacts: Record<string, any>): DiskArtifact[] {
-  const images = (artifacts.certify?.images ?? {}) as Record<string, { sha256: string; size: number }>;
+  const images = (artifacts.certify?.images ?? {}) as Record<string, CertifiedImage>;
+  const computed = (artifacts.provision?.virtualSha256 ?? {}) as Record<string, string>;
   return offer.plans.flatMap((plan) =>
     planDisks(plan).map((disk) => {
       const known = images[disk.source];
       if (!known) throw new VmarketError('INTERNAL', `No certified hash is recorded for ${disk.source}.`);
-      return { ...disk, sha256: known.sha256, size: known.size };
+      const virtualSha256 = known.virtualSha256 ?? (Object.hasOwn(computed, known.sha256) ? computed[known.sha256] : undefined);
+      return { ...disk, sha256: known.sha256, size: known.size, format: known.format, virtualSha256 };
     }),
   );
+}
+
+/**
+ * A fresh path for a file the operation writes itself (a converted disk) in its private staging
+ * directory: never a content name, so `removeStaging` deletes it when the operation ends.
+ */
+export async function operationScratchFile(ctx: AppContext, operationId: string, label: string): Promise<string> {
+  await privateDirs(ctx, operationId);
+  return path.join(operationDir(ctx, operationId), `${label}.${randomBytes(8).toString('hex')}.partial`);
 }
 
 /**

@@ -13,6 +13,7 @@ import { DbSigningKeyStore } from '../catalog/key-store.ts';
 import type { DiskArtifact } from './image-files.ts';
 import type { OfferSnapshot, SnapshotPlan } from './offer-snapshot.ts';
 import type { OperationRow } from './operations.ts';
+import { regionCopy } from './delivery.ts';
 import { regionStore } from './replication.ts';
 
 export type { DeploymentTemplate, PackageImage, PlanPackage, SignedPackage } from '../contracts/index.ts';
@@ -54,20 +55,50 @@ export function customerLocation(region: string, store: BlobStore, sha256: strin
   return store.uri(sha256);
 }
 
-/** The package of one plan with the locations of `regions` (each must hold the plan's images). */
-export function buildPackage(ctx: AppContext, offer: OfferSnapshot, plan: SnapshotPlan, disks: DiskArtifact[], regions: string[]): PlanPackage {
+/**
+ * The package of one plan for `regions` (each must hold the file its format serves of each
+ * image: `regionCopy`). `locations` keeps its contract, regions holding exactly the certified
+ * bytes; `copies` names for every region the file it serves, in its format, with the virtual
+ * disk's SHA-256 that is the same in every format.
+ */
+export function buildPackage(
+  ctx: AppContext,
+  offer: OfferSnapshot,
+  plan: SnapshotPlan,
+  disks: DiskArtifact[],
+  regions: string[],
+  artifacts: Record<string, any>,
+): PlanPackage {
   const mine = disks.filter((d) => d.planId === plan.id);
   return {
     offer: `${offer.publisher}.${offer.id}`,
     plan: plan.id,
     version: mine[0]?.version ?? '',
-    images: mine.map((d) => ({
-      role: d.role,
-      lun: d.lun,
-      sha256: d.sha256,
-      size: d.size,
-      locations: Object.fromEntries(regions.map((r) => [r, customerLocation(r, regionStore(ctx, r), d.sha256)])),
-    })),
+    images: mine.map((d) => {
+      const copies = regions.map((r) => [r, regionCopy(ctx, artifacts, d, r)] as const);
+      return {
+        role: d.role,
+        lun: d.lun,
+        sha256: d.sha256,
+        size: d.size,
+        // absent in operations from before delivery formats: a signed package holds no undefined
+        ...(d.format ? { format: d.format } : {}),
+        ...(d.virtualSha256 ? { virtualSha256: d.virtualSha256 } : {}),
+        locations: Object.fromEntries(copies.filter(([, c]) => c.certifiedBytes).map(([r]) => [r, customerLocation(r, regionStore(ctx, r), d.sha256)])),
+        copies: Object.fromEntries(
+          copies.map(([r, c]) => [
+            r,
+            {
+              location: customerLocation(r, regionStore(ctx, r), c.sha256),
+              format: c.format,
+              sha256: c.sha256,
+              size: c.size,
+              ...(c.virtualSha256 ? { virtualSha256: c.virtualSha256 } : {}),
+            },
+          ]),
+        ),
+      };
+    }),
     template: buildTemplate(plan, mine),
   };
 }

@@ -78,6 +78,7 @@ describe('docs/contracts.md', () => {
       [5, 'AUDIT_ACTOR_KINDS', contracts.AUDIT_ACTOR_KINDS],
       [5, 'AUDIT_OUTCOMES', contracts.AUDIT_OUTCOMES],
       [2, 'PRICING_MODELS', contracts.PRICING_MODELS],
+      [3, 'DELIVERY_FORMATS', contracts.DELIVERY_FORMATS],
       [6, 'REPORT_RESULTS', contracts.REPORT_RESULTS],
       [6, 'CHECK_STATUSES', contracts.CHECK_STATUSES],
       [6, 'CHECK_SEVERITIES', contracts.CHECK_SEVERITIES],

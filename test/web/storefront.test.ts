@@ -201,7 +201,7 @@ describe('web app: storefront', { skip }, () => {
     await page.getByRole('heading', { name: 'Your signed package' }).waitFor();
     assert.equal(await email.getAttribute('aria-invalid'), null);
     assert.equal(await page.locator('code.sha256').innerText(), imageSha);
-    const locations = page.locator('ul.locations li');
+    const locations = page.locator('ul.locations:not(.region-copies) li');
     assert.equal(await locations.count(), 2);
     for (const region of ['westeurope', 'eastus']) {
       const text = await locations.filter({ hasText: region }).innerText();
@@ -209,6 +209,11 @@ describe('web app: storefront', { skip }, () => {
       assert.ok(uri, `a location for ${region}: ${text}`);
       assert.equal(await sha256File(regionCopyPath((region) => path.join(server.dataDir, 'regions', region), uri)), imageSha, `the ${region} copy holds the image's bytes`);
     }
+    // per region the file it serves: both regions serve the source format, the certified file
+    const copies = page.locator('ul.region-copies li');
+    assert.equal(await copies.count(), 2);
+    for (const region of ['westeurope', 'eastus']) assert.match(await copies.filter({ hasText: region }).innerText(), new RegExp(`vhd-fixed, [\\d.,]+ [kMG]?B ${imageSha}`));
+    assert.match(await page.locator('code.virtual-sha256').innerText(), /^[0-9a-f]{64}$/);
     await page.getByText('Signature', { exact: true }).click();
     await screenshot(page, 'acquire-result');
 

@@ -10,7 +10,7 @@
 import type { Trx } from '../../app/context.ts';
 import { certifyInSandbox } from '../../certification/sandbox/index.ts';
 import type { CertificationReport, CheckResult } from '../../certification/types.ts';
-import { type ImageIdentity, recordedImages, type StagedImage, stagedImage, withSourceNames } from '../image-files.ts';
+import { type CertifiedImage, type ImageIdentity, recordedImages, type StagedImage, stagedImage, withSourceNames } from '../image-files.ts';
 import { planDisks, type PlanDisk } from '../offer-snapshot.ts';
 import { message } from '../operations.ts';
 import type { ReviewStatus } from '../../contracts/index.ts';
@@ -71,7 +71,7 @@ async function run(s: StepContext): Promise<StepOutcome> {
   const checkpoint = s.checkpoint.get<Checkpoint>();
   const done = { ...(checkpoint.done ?? {}) };
   const staged = { ...(checkpoint.staged ?? {}) };
-  const images: Record<string, ImageIdentity> = {};
+  const images: Record<string, CertifiedImage> = {};
 
   for (const [index, set] of sets.entries()) {
     await s.throwIfCanceled();
@@ -110,7 +110,7 @@ async function run(s: StepContext): Promise<StepOutcome> {
     }
     for (const disk of set.disks) {
       const file = files.get(disk)!;
-      images[disk.source] = { sha256: file.sha256, size: file.size };
+      images[disk.source] = { sha256: file.sha256, size: file.size, ...readDisk(report, disk.source) };
     }
   }
 
@@ -153,6 +153,21 @@ async function run(s: StepContext): Promise<StepOutcome> {
     artifacts: { images },
     messages: [...warnings, summary],
     apply: insertReports(manual ? 'pending' : null),
+  };
+}
+
+/**
+ * What the report says of the virtual disk of `source` (matched by the report's `path`, the
+ * source's name): its format, virtual size and, when the engine computed it, its SHA-256.
+ * Provisioning converts from that format and checks every conversion against that hash.
+ */
+function readDisk(report: CertificationReport, source: string): Omit<CertifiedImage, 'sha256' | 'size'> {
+  const image = report.images.find((i) => i.path === source) as (CertificationReport['images'][number] & { virtualSha256?: unknown }) | undefined;
+  if (!image) return {};
+  return {
+    format: image.format,
+    virtualSize: image.virtualSize,
+    ...(typeof image.virtualSha256 === 'string' ? { virtualSha256: image.virtualSha256 } : {}),
   };
 }
 

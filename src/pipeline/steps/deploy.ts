@@ -1,11 +1,13 @@
 /**
- * deploy: replicates every image to every region of its plans — for each image, all its regions
+ * deploy: replicates every image to every region of its plans (each region the file of the disk
+ * format it serves, the certified one or provisioning's conversion, from the primary store) — for each image, all its regions
  * in parallel, each within its bandwidth limit, with retries and back-off, every copy verified
  * by the receiving store. Each (region, image) is checkpointed the moment it is done, so a
  * restarted worker does not copy again what is already there (and content addressing skips
  * objects a region holds anyway).
  */
 import { certifiedDisks } from '../image-files.ts';
+import { regionCopy } from '../delivery.ts';
 import { message } from '../operations.ts';
 import { formatBytes, replicateToRegions } from '../replication.ts';
 import { type Phrase, say } from '../../i18n/localized.ts';
@@ -34,9 +36,13 @@ async function run(s: StepContext): Promise<StepOutcome> {
   const objects = new Map<string, { size: number; regions: Set<string> }>();
   for (const plan of s.offer.plans) {
     for (const d of disks.filter((x) => x.planId === plan.id)) {
-      const entry = objects.get(d.sha256) ?? { size: d.size, regions: new Set<string>() };
-      for (const r of plan.regions) entry.regions.add(r);
-      objects.set(d.sha256, entry);
+      for (const r of plan.regions) {
+        // the file the region's format serves: provision stored each in the primary store
+        const copy = regionCopy(s.ctx, s.artifacts, d, r);
+        const entry = objects.get(copy.sha256) ?? { size: copy.size, regions: new Set<string>() };
+        entry.regions.add(r);
+        objects.set(copy.sha256, entry);
+      }
     }
   }
   const cp = s.checkpoint.get<Checkpoint>();

@@ -7,6 +7,7 @@
 import { VmarketError } from '../../errors.ts';
 import { setLiveSlot } from '../../offers/repository.ts';
 import { certifiedDisks } from '../image-files.ts';
+import { regionCopy } from '../delivery.ts';
 import { message } from '../operations.ts';
 import { buildPackage, signPackages, slotDocument } from '../packages.ts';
 import { offerLinks } from '../status.ts';
@@ -30,14 +31,16 @@ async function run(s: StepContext): Promise<StepOutcome> {
   for (const plan of offer.plans) {
     for (const region of plan.regions) {
       for (const d of disks.filter((x) => x.planId === plan.id)) {
-        if (!(await regionStore(ctx, region).has(d.sha256, d.size))) {
-          throw new VmarketError('STORAGE_FAILED', say(imageMissing, region, d.sha256.slice(0, 12), plan.id));
+        // the file the region's format serves: the certified one, or its conversion
+        const copy = regionCopy(ctx, s.artifacts, d, region);
+        if (!(await regionStore(ctx, region).has(copy.sha256, copy.size))) {
+          throw new VmarketError('STORAGE_FAILED', say(imageMissing, region, copy.sha256.slice(0, 12), plan.id));
         }
       }
     }
   }
   await s.throwIfCanceled();
-  const packages = offer.plans.map((plan) => buildPackage(ctx, offer, plan, disks, plan.regions));
+  const packages = offer.plans.map((plan) => buildPackage(ctx, offer, plan, disks, plan.regions, s.artifacts));
   const signed = await signPackages(ctx, packages);
   const doc = slotDocument(operation, offer, signed);
   return {

@@ -40,7 +40,7 @@ interface Checkpoint {
 async function run(s: StepContext): Promise<StepOutcome> {
   const { ctx, operation, offer } = s;
   const disks = certifiedDisks(offer, s.artifacts);
-  const packages = offer.plans.map((plan) => buildPackage(ctx, offer, plan, disks, [plan.regions[0]]));
+  const packages = offer.plans.map((plan) => buildPackage(ctx, offer, plan, disks, [plan.regions[0]], s.artifacts));
   const signed = await signPackages(ctx, packages);
   const messages = [message('information', say(built, packages.map((p) => `${p.plan} ${p.version}`)))];
 

@@ -88,6 +88,16 @@ function ImageDetails({ image }: { image: PackageImage }) {
           </dd>
         </div>
       </dl>
+      {image.virtualSha256 ? (
+        <dl className="facts">
+          <div className="fact-wide">
+            <dt>{t('result.virtualSha')}</dt>
+            <dd>
+              <code className="hash virtual-sha256">{image.virtualSha256}</code>
+            </dd>
+          </div>
+        </dl>
+      ) : null}
       <h5>{t('result.locations')}</h5>
       <ul className="locations">
         {Object.entries(image.locations).map(([region, uri]) => (
@@ -96,7 +106,27 @@ function ImageDetails({ image }: { image: PackageImage }) {
           </li>
         ))}
       </ul>
+      {image.copies ? <RegionCopies copies={image.copies} /> : null}
     </section>
+  );
+}
+
+/** Per region the file it serves: its disk format (regions[].format), size and SHA-256. */
+function RegionCopies({ copies }: { copies: NonNullable<PackageImage['copies']> }) {
+  const { t } = useTranslation('storefront');
+  const format = useFormat();
+  return (
+    <>
+      <h5>{t('result.copies')}</h5>
+      <ul className="locations region-copies">
+        {Object.entries(copies).map(([region, copy]) => (
+          <li key={region}>
+            <span className="region">{region}</span> {t('result.copyFact', { format: copy.format, size: format.bytes(copy.size) })}{' '}
+            <code className="hash copy-sha256">{copy.sha256}</code> <code className="location">{copy.location}</code>
+          </li>
+        ))}
+      </ul>
+    </>
   );
 }
 
