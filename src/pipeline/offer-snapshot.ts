@@ -57,7 +57,7 @@ export interface PlanDisk {
   /** The source as written in the offer: a path under the import dirs or an https URL. */
   source: string;
   /** The format the offer declares for it, if any. */
-  format?: DiskFormat;
+  declaredFormat?: DiskFormat;
 }
 
 /** Compares two semver strings (major.minor.patch, pre-release sorts before release). */
@@ -89,9 +89,9 @@ export function publishedVersion(plan: SnapshotPlan): SnapshotImageVersion {
 /** The disks (OS first, then data disks by LUN) of the version a plan publishes. */
 export function planDisks(plan: SnapshotPlan): PlanDisk[] {
   const image = publishedVersion(plan);
-  const disks: PlanDisk[] = [{ planId: plan.id, version: image.version, role: 'os', lun: null, source: image.osDisk, ...(image.osDiskFormat ? { format: image.osDiskFormat } : {}) }];
+  const disks: PlanDisk[] = [{ planId: plan.id, version: image.version, role: 'os', lun: null, source: image.osDisk, ...(image.osDiskFormat ? { declaredFormat: image.osDiskFormat } : {}) }];
   for (const d of [...(image.dataDisks ?? [])].sort((a, b) => a.lun - b.lun)) {
-    disks.push({ planId: plan.id, version: image.version, role: 'data', lun: d.lun, source: d.source, ...(d.format ? { format: d.format } : {}) });
+    disks.push({ planId: plan.id, version: image.version, role: 'data', lun: d.lun, source: d.source, ...(d.format ? { declaredFormat: d.format } : {}) });
   }
   return disks;
 }

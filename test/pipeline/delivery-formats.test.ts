@@ -164,7 +164,7 @@ describe('delivery formats', { skip: needs('qemu-img') }, () => {
     assert.equal(await stat(regionCopyPath(regionDir, converted.location)).catch(() => null), null, 'and the preview region');
   });
 
-  test('a qcow2 source: eastus gets a fixed VHD, westus raw, northeu the qcow2 file', { todo: 'needs the qcow2 reader' }, async () => {
+  test('a qcow2 source: eastus gets a fixed VHD, westus raw, northeu the qcow2 file', async () => {
     await deliversEveryFormat(server, token, 'qcow2');
   });
 });

@@ -90,7 +90,7 @@ async function run(s: StepContext): Promise<StepOutcome> {
     }
     if (!report) {
       const os = set.disks.find((d) => d.role === 'os')!;
-      const known = (d: PlanDisk) => ({ sha256: files.get(d)!.sha256, name: d.source, ...(d.format ? { format: d.format } : {}) });
+      const known = (d: PlanDisk) => ({ sha256: files.get(d)!.sha256, name: d.source, ...(d.declaredFormat ? { format: d.declaredFormat } : {}) });
       await s.progress((index / sets.length) * 100, say(certifying, set.planIds));
       // in a child process with time and memory limits: a hostile image can only fail its own certification
       report = await certifyInSandbox({
