@@ -6,16 +6,21 @@ import * as zlib from 'node:zlib';
 
 const native = (zlib as { crc32?: (data: Uint8Array, value?: number) => number }).crc32;
 
+/** The byte-wise lookup table of a reflected CRC-32 with `polynomial` (IEEE 0xedb88320, Castagnoli 0x82f63b78). */
+export function reflectedCrcTable(polynomial: number): Uint32Array {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? polynomial ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+}
+
 let table: Uint32Array | undefined;
 
 function crcTable(): Uint32Array {
-  if (table) return table;
-  table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
+  table ??= reflectedCrcTable(0xedb88320);
   return table;
 }
 

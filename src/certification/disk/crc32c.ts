@@ -5,18 +5,14 @@
  * millisecond, and only a few structures per image are checked.
  */
 
+import { reflectedCrcTable } from './crc32.ts';
+
 const POLYNOMIAL = 0x82f63b78;
 
 let table: Uint32Array | undefined;
 
 function crcTable(): Uint32Array {
-  if (table) return table;
-  table = new Uint32Array(256);
-  for (let n = 0; n < 256; n++) {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? POLYNOMIAL ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
-  }
+  table ??= reflectedCrcTable(POLYNOMIAL);
   return table;
 }
 

@@ -14,30 +14,17 @@ import { readDisk } from '../../../src/certification/fs/open.ts';
 import { buildImage } from '../../fixtures/images.ts';
 import { extendedChain, mbrSector, SECTOR } from '../../fixtures/partition-writer.ts';
 import { vhdFooter } from '../../fixtures/vhd-writer.ts';
-import { MiB } from './helpers.ts';
+import { MiB, withinTimeLimit } from './helpers.ts';
 import { scratchDir } from '../../helpers/files.ts';
 import { prng } from '../../helpers/prng.ts';
 import { fixChecksums, mutate, type Region, tableRegions } from '../../helpers/corrupt.ts';
 
 const RUNS_PER_IMAGE = 400;
-const TIME_LIMIT_MS = 5000;
 
 interface Base {
   name: string;
   bytes: Buffer;
   regions: Region[];
-}
-
-async function withinTimeLimit<T>(promise: Promise<T>, label: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${label}: no result within ${TIME_LIMIT_MS} ms`)), TIME_LIMIT_MS);
-  });
-  try {
-    return await Promise.race([promise, limit]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 describe('disk layer under seeded corruption', () => {

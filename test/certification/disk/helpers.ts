@@ -17,3 +17,19 @@ export async function readerOf(path: string): Promise<RangeReader> {
 export function english(problems: readonly Localized[]): string[] {
   return problems.map((problem) => problem.en);
 }
+
+/** Each fuzz case's budget: a reader that loops or stalls on a mutated image fails with the case's label. */
+export const FUZZ_TIME_LIMIT_MS = 5000;
+
+/** `promise`, or a rejection naming `label` when it has no result within FUZZ_TIME_LIMIT_MS. */
+export async function withinTimeLimit<T>(promise: Promise<T>, label: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${label}: no result within ${FUZZ_TIME_LIMIT_MS} ms`)), FUZZ_TIME_LIMIT_MS);
+  });
+  try {
+    return await Promise.race([promise, limit]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

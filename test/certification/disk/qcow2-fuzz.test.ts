@@ -17,10 +17,9 @@ import { convertImage, patternedRaw, qemuImg, qemuIo } from '../../fixtures/qemu
 import { scratchDir } from '../../helpers/files.ts';
 import { prng } from '../../helpers/prng.ts';
 import { needs } from '../../helpers/tools.ts';
-import { MiB } from './helpers.ts';
+import { MiB, withinTimeLimit } from './helpers.ts';
 
 const RUNS_PER_BASE = 75;
-const TIME_LIMIT_MS = 5000;
 /** A damaged size may declare a terabyte of zeros: the first bytes are read in full, the rest sampled. */
 const FULL_READ_BYTES = 16 * MiB;
 const SAMPLED_READS = 40;
@@ -75,18 +74,6 @@ function damage(bytes: Buffer, regions: Region[], random: () => number): Buffer 
       bytes.writeBigUInt64BE(values[pick(values.length)], field);
       return bytes;
     }
-  }
-}
-
-async function withinTimeLimit<T>(promise: Promise<T>, label: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${label}: no result within ${TIME_LIMIT_MS} ms`)), TIME_LIMIT_MS);
-  });
-  try {
-    return await Promise.race([promise, limit]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 

@@ -19,24 +19,11 @@ import { mutate, type Region } from '../../helpers/corrupt.ts';
 import { scratchDir } from '../../helpers/files.ts';
 import { prng } from '../../helpers/prng.ts';
 import { needs } from '../../helpers/tools.ts';
-import { MiB } from './helpers.ts';
+import { MiB, withinTimeLimit } from './helpers.ts';
 
 const RUNS = 300;
-const TIME_LIMIT_MS = 5000;
 /** A damaged size may claim 64 TB of zeros: beyond this, the disk is read at its start and at seeded places. */
 const FULL_READ_LIMIT = 32 * MiB;
-
-async function withinTimeLimit<T>(work: () => Promise<T>, label: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${label}: no result within ${TIME_LIMIT_MS} ms`)), TIME_LIMIT_MS);
-  });
-  try {
-    return await Promise.race([work(), limit]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** Reads the whole disk in 1 MiB reads (or its first 16 MiB and 64 seeded places when it claims more). */
 async function readThrough(disk: RangeReader, random: () => number): Promise<void> {
@@ -76,7 +63,7 @@ describe('VHDX reader under seeded corruption', { skip: needs('qemu-img') }, () 
       const image = random() < 0.1 ? bytes.subarray(0, Math.floor(random() * bytes.length)) : bytes;
       const label = `VHDX seed ${seed}`;
       try {
-        await withinTimeLimit(async () => {
+        await withinTimeLimit((async () => {
           const { info, disk } = await openImageFormat(bufferReader(image));
           for (const sentence of [...info.problems, ...info.refusals]) assert.ok(sentence.en.length > 0 && sentence.de.length > 0, `${label}: a sentence in every language`);
           if (!disk) {
@@ -85,7 +72,7 @@ describe('VHDX reader under seeded corruption', { skip: needs('qemu-img') }, () 
           }
           await readThrough(disk, random);
           outcomes.read++;
-        }, label);
+        })(), label);
       } catch (error) {
         assert.ok(isVmarketError(error), `${label}: ${(error as Error).stack}`);
         outcomes.vmarketError++;

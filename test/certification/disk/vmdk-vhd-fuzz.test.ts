@@ -20,10 +20,9 @@ import { scratchDir } from '../../helpers/files.ts';
 import { mutate, type Region } from '../../helpers/corrupt.ts';
 import { prng } from '../../helpers/prng.ts';
 import { needs } from '../../helpers/tools.ts';
-import { MiB } from './helpers.ts';
+import { MiB, withinTimeLimit } from './helpers.ts';
 
 const RUNS_PER_IMAGE = 200;
-const TIME_LIMIT_MS = 5000;
 const SECTOR = 512;
 
 interface Base {
@@ -31,18 +30,6 @@ interface Base {
   bytes: Buffer;
   regions: Region[];
   fixChecksums?: (bytes: Buffer) => void;
-}
-
-async function withinTimeLimit<T>(promise: Promise<T>, label: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const limit = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${label}: no result within ${TIME_LIMIT_MS} ms`)), TIME_LIMIT_MS);
-  });
-  try {
-    return await Promise.race([promise, limit]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function vmdkRegions(bytes: Buffer, stream: boolean): Region[] {
