@@ -9,6 +9,8 @@
  *     `clamscan -r` over it with the same signatures.
  *   - the same disk as qcow2 (converted once by `qemu-img`, cached): certification through the
  *     qcow2 reader against the fixed VHD's (aim: at most 1.3×);
+ *   - a real Debian 12 image on ext4 and on XFS (debian.ts; BENCH_DEBIAN=0 leaves it out): XFS
+ *     against ext4 on the same tree (aim: at most 1.5×);
  * The baseline and the certification without ClamAV are each the median of BENCH_RUNS (3) runs,
  * interleaved, because the machine may be shared; then the aims are printed as met or not, both
  * without ClamAV (the main figure) and with it.
@@ -23,6 +25,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { EICAR } from '../../src/certification/malware/eicar.ts';
 import { baseLinuxTree, buildImage, type FileSpec } from '../../test/fixtures/images.ts';
+import { type Measured, realDebianBench } from './debian.ts';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -85,14 +88,14 @@ async function shaPass(file: string): Promise<number> {
 }
 
 /** Runs certifyImages in a child process; returns its wall time, peak RSS and the report summary. */
-function certifyChild(image: string, config: object): Promise<{ seconds: number; maxRssMb: number; summary: string }> {
+function certifyChild(image: string, config: object): Promise<Measured> {
   const code = `
     import { certifyImages } from ${JSON.stringify(path.join(ROOT, 'src/certification/index.ts'))};
     const started = performance.now();
     const report = await certifyImages({ osDisk: ${JSON.stringify(image)}, config: ${JSON.stringify(config)} });
     const seconds = (performance.now() - started) / 1000;
     const scan = report.checks.find((c) => c.id === 'malware.scan');
-    process.stdout.write(JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, summary: report.stats.files + ' files, ' + (report.stats.bytesRead / 1e6).toFixed(0) + ' MB read; malware.scan ' + scan.status + ' (' + scan.evidence.map((e) => e.detail.split(' (')[0]).join(', ') + ')' }));
+    process.stdout.write(JSON.stringify({ seconds, files: report.stats.files, maxRssMb: process.resourceUsage().maxRSS / 1024, summary: report.stats.files + ' files, ' + (report.stats.bytesRead / 1e6).toFixed(0) + ' MB read; malware.scan ' + scan.status + ' (' + scan.evidence.map((e) => e.detail.split(' (')[0]).join(', ') + ')' }));
   `;
   return new Promise((resolve, reject) => {
     const child = spawn(NODE, ['--input-type=module', '-e', code], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -128,8 +131,8 @@ async function main(): Promise<void> {
     const loadBefore = os.loadavg()[0];
     // the machine may be shared: the baseline and the certification are each the median of RUNS runs, interleaved
     const shas: number[] = [];
-    const plains: Array<{ seconds: number; maxRssMb: number; summary: string }> = [];
-    const qcows: Array<{ seconds: number; maxRssMb: number; summary: string }> = [];
+    const plains: Measured[] = [];
+    const qcows: Measured[] = [];
     const base = { yaraRules: [rules], hashLists: [hashes], clamav: { mode: 'off', databaseDir: db } };
     const qcow2 = await ensureQcow2(image);
     if (qcow2) await shaPass(qcow2);
@@ -155,7 +158,7 @@ async function main(): Promise<void> {
       verdicts.push(`aims, ${label}: ${ratio.toFixed(2)}× SHA pass (≤ 3×: ${ratio <= 3 ? 'met' : 'NOT met'}), peak RSS ${rss.toFixed(0)} MB (< 300 MB: ${rss < 300 ? 'met' : 'NOT met'})` +
         (manual === null ? '' : `, ${(manual / seconds).toFixed(1)}× faster than the manual way (≥ 10×: ${manual / seconds >= 10 ? 'met' : 'NOT met'})`));
     };
-    let clam: { seconds: number; maxRssMb: number; summary: string } | null = null;
+    let clam: Measured | null = null;
     let manual: number | null = null;
     if (await has('clamscan')) {
       clam = await certifyChild(image, { ...base, clamav: { mode: 'required', databaseDir: db } });
@@ -175,6 +178,7 @@ async function main(): Promise<void> {
     } else console.log('clamscan not installed: ClamAV and the manual way not measured');
     aims('without ClamAV (the main figure)', plain.seconds, plain.maxRssMb, manual);
     if (clam) aims('with ClamAV through clamscan', clam.seconds, clam.maxRssMb, manual);
+    if (process.env.BENCH_DEBIAN !== '0') verdicts.push(...(await realDebianBench(RUNS, shaPass, (debian) => certifyChild(debian, base), median)));
     for (const line of verdicts) console.log(line);
     console.log(`load average ${os.loadavg()[0].toFixed(1)} after`);
   } finally {

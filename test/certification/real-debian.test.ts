@@ -10,10 +10,8 @@ import { before, describe, test } from 'node:test';
 import { certifyImages } from '../../src/certification/index.ts';
 import type { CertificationReport } from '../../src/certification/types.ts';
 import { debianImage, type DebianConfiguration, type DebianLayout } from '../fixtures/debian-image.ts';
-import { debianRootSkip, debianRootTar } from '../fixtures/debian-root.ts';
+import { CLOUD_DEBIAN, debianRootSkip, debianRootTar } from '../fixtures/debian-root.ts';
 import { needs } from '../helpers/tools.ts';
-
-export const CLOUD_DEBIAN = { variant: 'apt', include: ['openssh-server', 'cloud-init', 'linux-image-cloud-amd64', 'grub-cloud-amd64'] } as const;
 
 const LAYOUTS: { layout: DebianLayout; skip: string | false }[] = [
   { layout: 'ext4', skip: debianRootSkip() },
@@ -32,7 +30,7 @@ function summary(report: CertificationReport): string {
 
 let tar = '';
 before(async () => {
-  if (!debianRootSkip()) tar = await debianRootTar({ ...CLOUD_DEBIAN, include: [...CLOUD_DEBIAN.include] });
+  if (!debianRootSkip()) tar = await debianRootTar(CLOUD_DEBIAN);
 });
 
 async function certify(configuration: DebianConfiguration, layout: DebianLayout): Promise<CertificationReport> {
