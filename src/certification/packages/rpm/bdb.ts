@@ -36,6 +36,18 @@ const PAGE_HEADER = 26;
 const PAGE_HEADER_CHECKSUMMED = 32;
 const DBMETA_CHKSUM = 0x01;
 const HOFFPAGE_SIZE = 12;
+const HOFFDUP_SIZE = 8;
+
+// the pages of an off-page duplicate tree (a btree, or a recno tree for unsorted duplicates)
+const P_IBTREE = 3;
+const P_IRECNO = 4;
+const P_LRECNO = 6;
+const P_LDUP = 12;
+const B_KEYDATA = 1;
+const B_OVERFLOW = 3;
+const B_DELETE = 0x80;
+/** Berkeley DB's deepest btree (MAXBTREELEVEL). */
+const MAX_TREE_DEPTH = 255;
 
 /** The database's geometry and byte order, from its metadata page. */
 interface Layout {
@@ -122,7 +134,10 @@ function itemData(layout: Layout, base: number, page: number, index: number, ent
   const [start, end] = itemRange(layout, base, page, index, entries);
   const type = layout.bytes[start];
   if (type === H_KEYDATA) return layout.bytes.subarray(start + 1, end);
-  if (type === H_OFFPAGE) return overflowItem(layout, start, end, page, index);
+  if (type === H_OFFPAGE) {
+    if (end - start < HOFFPAGE_SIZE) throw corrupt(text.bdbItemOutside(page, index));
+    return overflowChain(layout, u32(layout, start + 4), u32(layout, start + 8));
+  }
   throw corrupt(text.bdbItemType(page, index, type));
 }
 
@@ -130,7 +145,10 @@ function itemData(layout: Layout, base: number, page: number, index: number, ent
 function dataItems(layout: Layout, base: number, page: number, index: number, entries: number): Buffer[] {
   const [start, end] = itemRange(layout, base, page, index, entries);
   const type = layout.bytes[start];
-  if (type === H_OFFDUP) throw unsupported(text.bdbOffpageDuplicates(page, index));
+  if (type === H_OFFDUP) {
+    if (end - start < HOFFDUP_SIZE) throw corrupt(text.bdbItemOutside(page, index));
+    return offpageDuplicates(layout, u32(layout, start + 4));
+  }
   if (type !== H_DUPLICATE) return [itemData(layout, base, page, index, entries)];
   // len (2 bytes), data, len again, for each duplicate
   const out: Buffer[] = [];
@@ -144,11 +162,8 @@ function dataItems(layout: Layout, base: number, page: number, index: number, en
   return out;
 }
 
-/** Follows an H_OFFPAGE item's chain of overflow pages and returns its `tlen` bytes. */
-function overflowItem(layout: Layout, start: number, end: number, page: number, index: number): Buffer {
-  if (end - start < HOFFPAGE_SIZE) throw corrupt(text.bdbItemOutside(page, index));
-  const first = u32(layout, start + 4);
-  const total = u32(layout, start + 8);
+/** Follows a chain of overflow pages from `first` and returns its `total` bytes. */
+function overflowChain(layout: Layout, first: number, total: number): Buffer {
   const perPage = layout.pageSize - layout.overhead;
   // views of the pages, joined once the chain proved to hold what it claims (nothing is allocated by a claimed length)
   const parts: Buffer[] = [];
@@ -168,4 +183,61 @@ function overflowItem(layout: Layout, start: number, end: number, page: number, 
   }
   if (filled !== total) throw corrupt(text.bdbOverflowLength(first, total, filled));
   return parts.length === 1 ? parts[0] : Buffer.concat(parts, filled);
+}
+
+/**
+ * The data items of an off-page duplicate tree (H_OFFDUP): Berkeley DB moves a key's duplicates
+ * into their own btree once they outgrow the hash page. Its internal pages are descended along
+ * their first child to the leftmost leaf, then the leaves are read along their next-page links;
+ * each leaf item is a B_KEYDATA (length, type, bytes) or a B_OVERFLOW chain. Pages are visited
+ * once: a cycle in the tree or in the leaf chain is corrupt, not a hang.
+ */
+function offpageDuplicates(layout: Layout, root: number): Buffer[] {
+  const seen = new Set<number>();
+  const visit = (page: number): number => {
+    if (page === 0 || page >= layout.pages) throw corrupt(text.bdbDuplicatePage(page));
+    if (seen.has(page)) throw corrupt(text.bdbDuplicateLoop(root));
+    seen.add(page);
+    return page * layout.pageSize;
+  };
+  let page = root;
+  for (let depth = 0; ; depth++) {
+    const base = visit(page);
+    const type = layout.bytes[base + 25];
+    if (type !== P_IBTREE && type !== P_IRECNO) break;
+    if (depth >= MAX_TREE_DEPTH || u16(layout, base + 20) === 0) throw corrupt(text.bdbDuplicatePage(page));
+    const first = base + itemOffset(layout, base, page, 0, 8);
+    // BINTERNAL: len (2), type, unused, pgno; RINTERNAL: pgno, nrecs
+    page = u32(layout, type === P_IBTREE ? first + 4 : first);
+  }
+  const out: Buffer[] = [];
+  for (let next = page, first = true; next !== 0; first = false) {
+    const base = first ? next * layout.pageSize : visit(next);
+    const type = layout.bytes[base + 25];
+    if (type !== P_LDUP && type !== P_LRECNO) throw corrupt(text.bdbDuplicatePage(next));
+    const entries = u16(layout, base + 20);
+    if (layout.overhead + 2 * entries > layout.pageSize) throw corrupt(text.bdbDuplicatePage(next));
+    for (let index = 0; index < entries; index++) {
+      const at = base + itemOffset(layout, base, next, index, 3);
+      const itemType = layout.bytes[at + 2];
+      if ((itemType & B_DELETE) !== 0) continue;
+      if (itemType === B_KEYDATA) {
+        const length = u16(layout, at);
+        if (at + 3 + length > base + layout.pageSize) throw corrupt(text.bdbItemOutside(next, index));
+        out.push(layout.bytes.subarray(at + 3, at + 3 + length));
+      } else if (itemType === B_OVERFLOW) {
+        if (at + 12 > base + layout.pageSize) throw corrupt(text.bdbItemOutside(next, index));
+        out.push(overflowChain(layout, u32(layout, at + 4), u32(layout, at + 8)));
+      } else throw corrupt(text.bdbItemType(next, index, itemType));
+    }
+    next = u32(layout, base + 16);
+  }
+  return out;
+}
+
+/** Offset of item `index` of a btree page, with room for `size` bytes of it on the page. */
+function itemOffset(layout: Layout, base: number, page: number, index: number, size: number): number {
+  const offset = u16(layout, base + layout.overhead + 2 * index);
+  if (offset < layout.overhead || offset + size > layout.pageSize) throw corrupt(text.bdbItemOutside(page, index));
+  return offset;
 }

@@ -90,7 +90,8 @@ export const bdbOverflowLength = phrase(
   (page, length, found) => `die Überlaufkette ab Seite ${page} sollte ${length} Bytes enthalten, enthält aber ${found}`,
 );
 export const bdbDuplicate = phrase((page: N, index: N) => `the duplicates of item ${index} of page ${page} are malformed`, (page, index) => `die Duplikate von Eintrag ${index} von Seite ${page} sind fehlerhaft`);
-export const bdbOffpageDuplicates = phrase((page: N, index: N) => `item ${index} of page ${page} keeps its duplicates on other pages, which rpm never writes`, (page, index) => `Eintrag ${index} von Seite ${page} hält seine Duplikate auf anderen Seiten, was rpm nie schreibt`);
+export const bdbDuplicatePage = phrase((page: N) => `page ${page} is not a page of an off-page duplicate tree`, (page) => `Seite ${page} ist keine Seite eines ausgelagerten Duplikat-Baums`);
+export const bdbDuplicateLoop = phrase((page: N) => `the duplicate tree starting at page ${page} loops`, (page) => `der Duplikat-Baum ab Seite ${page} läuft im Kreis`);
 
 // --- ndb (ndb.ts) ---
 
