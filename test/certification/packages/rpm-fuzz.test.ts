@@ -24,14 +24,17 @@ const RUNS = 250;
 describe('rpm databases under seeded corruption', { skip }, () => {
   const scratch = scratchDir('vmarket-rpm-fuzz-');
   let fixtures: RpmFixtures;
-  const bases: { name: string; path: string; bytes: Buffer }[] = [];
+  const bases: { name: string; path: string; bytes: Buffer; pageSize: number }[] = [];
 
   before(async () => {
     fixtures = await makeRpmFixtures(scratch());
     bases.push(
-      { name: 'bdb', path: '/var/lib/rpm/Packages', bytes: await readFile(fixtures.bdb.littleEndian) },
-      { name: 'bdb-duplicates', path: '/var/lib/rpm/Packages', bytes: await readFile(fixtures.bdb.duplicates) },
-      { name: 'ndb', path: '/usr/lib/sysimage/rpm/Packages.db', bytes: await readFile(fixtures.ndb) },
+      { name: 'bdb', path: '/var/lib/rpm/Packages', bytes: await readFile(fixtures.bdb.littleEndian), pageSize: 4096 },
+      { name: 'bdb-512', path: '/var/lib/rpm/Packages', bytes: await readFile(fixtures.bdb.smallPages), pageSize: 512 },
+      { name: 'bdb-duplicates', path: '/var/lib/rpm/Packages', bytes: await readFile(fixtures.bdb.duplicates), pageSize: 8192 },
+      { name: 'bdb-duplicates-on-page', path: '/var/lib/rpm/Packages', bytes: await readFile(fixtures.bdb.duplicatesOnPage), pageSize: 65536 },
+      // ndb: blobs sit in 16-byte blocks after one 4096-byte slot page
+      { name: 'ndb', path: '/usr/lib/sysimage/rpm/Packages.db', bytes: await readFile(fixtures.ndb), pageSize: 4096 },
     );
   });
 
@@ -40,8 +43,15 @@ describe('rpm databases under seeded corruption', { skip }, () => {
       for (let seed = 1; seed <= RUNS; seed++) {
         const random = prng(seed);
         const bytes = Buffer.from(base.bytes);
-        // damage near the start (metadata, slots) as often as anywhere
-        const region = random() < 0.5 ? { name: 'head', start: 0, length: Math.min(bytes.length, 8192) } : { name: 'all', start: 0, length: bytes.length };
+        // damage the start (metadata, slots), one page's header and item index, or anywhere
+        const pages = Math.floor(bytes.length / base.pageSize);
+        const choice = random();
+        const region =
+          choice < 0.35
+            ? { name: 'head', start: 0, length: Math.min(bytes.length, 8192) }
+            : choice < 0.7
+              ? { name: 'page header', start: Math.floor(random() * pages) * base.pageSize, length: 64 }
+              : { name: 'all', start: 0, length: bytes.length };
         for (let i = 0, n = 1 + Math.floor(random() * 4); i < n; i++) mutate(bytes, region, random);
         const label = `${base.name} seed ${seed}`;
         const db = await withinTimeLimit(readRpmDatabase(guestWith([{ path: base.path, bytes }])), label);
