@@ -86,10 +86,12 @@ export const certificationLimitsSchema = z.object({
   imageReadFactor: z.number().positive().default(2),
   /** Added to every image's read budget, so tiny images with sparse files still pass. Default 1 GiB. */
   imageSlackBytes: z.number().int().min(0).default(1024 ** 3),
-  /** Largest RPM SQLite database (and its WAL) copied out of the guest. Default 256 MiB. */
+  /** Largest RPM database file read from the guest (SQLite and its WAL, BerkeleyDB `Packages`, ndb `Packages.db`). Default 256 MiB. */
   rpmDbBytes: z.number().int().positive().default(256 * 1024 ** 2),
-  /** Most package names read from an RPM SQLite database. Default 100,000. */
+  /** Most package headers (SQLite rows, BerkeleyDB records, ndb slots) read from an RPM database. Default 100,000. */
   rpmRows: z.number().int().positive().default(100_000),
+  /** Most file records read from all headers of an RPM database together (a large RHEL install lists ~300,000). Default 5,000,000. */
+  rpmFiles: z.number().int().positive().default(5_000_000),
 });
 export type CertificationLimits = z.infer<typeof certificationLimitsSchema>;
 export const DEFAULT_CERTIFICATION_LIMITS: CertificationLimits = certificationLimitsSchema.parse({});
