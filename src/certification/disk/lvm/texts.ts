@@ -187,6 +187,6 @@ export const snapshotOrigin = phrase(
   (snapshot) => `der Ursprung des Snapshots ${snapshot}`,
 );
 export const snapshotStore = phrase(
-  (snapshot: string) => `the copy-on-write store of snapshot ${snapshot}`,
-  (snapshot) => `der Copy-on-Write-Speicher des Snapshots ${snapshot}`,
+  (origin: string) => `a snapshot of ${origin}`,
+  (origin) => `ein Snapshot von ${origin}`,
 );

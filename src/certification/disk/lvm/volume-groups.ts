@@ -117,7 +117,8 @@ function assembleGroup(vg: VgMetadata, byUuid: Map<string, FoundPv>): { layout: 
   const lvs: LogicalVolumeLayout[] = [];
   const candidates: { lv: LvMetadata; layout: LogicalVolumeLayout }[] = [];
   for (const lv of vg.lvs) {
-    if (!lv.visible) continue;
+    // lvm2 hides a snapshot's store (`lvs` shows it by that name all the same): list it, refused
+    if (!lv.visible && !snapshots.has(lv.name)) continue;
     const full = `${vg.name}/${lv.name}`;
     const layout: LogicalVolumeLayout = {
       name: lv.name,
@@ -144,14 +145,14 @@ function assembleGroup(vg: VgMetadata, byUuid: Map<string, FoundPv>): { layout: 
   return { layout: { name: vg.name, uuid: vg.uuid, seqno: vg.seqno, extentSize: vg.extentSize, pvs, lvs, problems }, openable };
 }
 
-/** Snapshot origins and copy-on-write stores by name: their contents depend on each other. */
+/** Snapshot origins and snapshots (their copy-on-write stores) by name: the contents of each depend on the other. */
 function snapshotRoles(vg: VgMetadata): Map<string, Localized> {
   const roles = new Map<string, Localized>();
   for (const lv of vg.lvs) {
     for (const segment of lv.segments) {
       if (segment.type !== 'snapshot' || !segment.origin || !segment.cowStore) continue;
       roles.set(segment.origin, lvRefused(`${vg.name}/${segment.origin}`, snapshotOrigin(`${vg.name}/${segment.cowStore}`)));
-      roles.set(segment.cowStore, lvRefused(`${vg.name}/${segment.cowStore}`, snapshotStore(`${vg.name}/${segment.cowStore}`)));
+      roles.set(segment.cowStore, lvRefused(`${vg.name}/${segment.cowStore}`, snapshotStore(`${vg.name}/${segment.origin}`)));
     }
   }
   return roles;
