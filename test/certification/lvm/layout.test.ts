@@ -10,6 +10,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { bufferReader } from '../../../src/certification/disk/buffer-reader.ts';
+import { volumeProblems } from '../../../src/certification/checks/image-partitions.ts';
 import { readVolumeGroups } from '../../../src/certification/disk/lvm/volume-groups.ts';
 import type { RangeReader } from '../../../src/certification/disk/types.ts';
 import { readDisk, type DiskContents } from '../../../src/certification/fs/open.ts';
@@ -30,6 +31,12 @@ async function lvReader(contents: DiskContents, name: string): Promise<RangeRead
   return volume.reader;
 }
 
+async function lvmHeader(image: LvmImage): Promise<{ areaSize: number; offset: number; size: number }> {
+  const bytes = await readFile(image.path);
+  const area = image.pvs[0].startByte + 4096;
+  return { areaSize: Number(bytes.readBigUInt64LE(area + 32)), offset: Number(bytes.readBigUInt64LE(area + 40)), size: Number(bytes.readBigUInt64LE(area + 48)) };
+}
+
 async function lvBytes(contents: DiskContents, name: string): Promise<Buffer> {
   const reader = await lvReader(contents, name);
   return reader.read(0, reader.size);
@@ -40,6 +47,7 @@ describe('LVM logical volumes as lvm2 lays them out', { skip: needs('vgcfgrestor
   const contents: Record<string, Buffer> = {};
   let twoPvs: { image: LvmImage; disk: DiskContents };
   let whole: { image: LvmImage; disk: DiskContents };
+  let wrapped: { image: LvmImage; disk: DiskContents };
 
   before(async () => {
     for (const [name, size] of [['multi', 6 * MiB], ['striped', 4 * MiB], ['whole', 3 * MiB]] as const) {
@@ -59,6 +67,17 @@ describe('LVM logical volumes as lvm2 lays them out', { skip: needs('vgcfgrestor
     twoPvs = { image, disk: await readDisk(bufferReader(await readFile(image.path))) };
     const wholeImage = await buildLvmImage({ path: join(scratch(), 'whole.img'), sizeMiB: 8, partitionTable: 'none', vg: 'data', lvs: [{ name: 'whole', sizeMiB: 3, content: join(scratch(), 'whole.bin') }] });
     whole = { image: wholeImage, disk: await readDisk(bufferReader(await readFile(wholeImage.path))) };
+    // Many volumes make a long text, so a small metadata area wraps after a few writes.
+    const many = Array.from({ length: 24 }, (_, i) => ({ name: `lv${i}`, sizeMiB: 1 }));
+    const wrappedImage = await buildLvmImage({
+      path: join(scratch(), 'wrapped.img'),
+      sizeMiB: 40,
+      vg: 'wrap',
+      lvs: many,
+      pvcreateArgs: ['--metadatasize', '32k', '--dataalignment', '64k'],
+      wrapMetadata: true,
+    });
+    wrapped = { image: wrappedImage, disk: await readDisk(bufferReader(await readFile(wrappedImage.path))) };
   });
 
   it('reads the volume group with lvm2\'s layout: PVs on partitions 1 and 2, segments and stripes as lvm2 reports them', () => {
@@ -103,5 +122,15 @@ describe('LVM logical volumes as lvm2 lays them out', { skip: needs('vgcfgrestor
     assert.deepEqual(whole.disk.volumeGroups.map((vg) => [vg.name, vg.pvs.map((pv) => pv.partition)]), [['data', [null]]]);
     const bytes = await lvBytes(whole.disk, 'whole');
     assert.ok(bytes.equals(contents.whole));
+  });
+
+  it('reads metadata that wraps around the end of its circular metadata area', async () => {
+    assert.deepEqual(volumeProblems(wrapped.disk).map((p) => p.en), []);
+    const [vg] = wrapped.disk.volumeGroups;
+    assert.equal(vg.name, 'wrap');
+    // the test is only worth something if the newest text really wraps (layout.h: mda_header at 4 KiB)
+    const header = await lvmHeader(wrapped.image);
+    assert.ok(header.offset + header.size > header.areaSize, `text of ${header.size} bytes at ${header.offset} in a ${header.areaSize}-byte area`);
+    assert.deepEqual(vg.lvs.map((lv) => lv.name), wrapped.image.lvs.map((lv) => lv.name).sort((a, b) => Number(a.slice(2)) - Number(b.slice(2))));
   });
 });
