@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { bufferReader } from '../../../src/certification/disk/buffer-reader.ts';
 import { volumeProblems } from '../../../src/certification/checks/image-partitions.ts';
+import { lvmCrc } from '../../../src/certification/disk/lvm/crc.ts';
 import { readDisk, type DiskContents } from '../../../src/certification/fs/open.ts';
 import { buildLvmImage, lvmUuid, type Allocation, type LvmImage } from '../../fixtures/lvm.ts';
 import { scratchDir } from '../../helpers/files.ts';
@@ -149,5 +150,24 @@ describe('LVM volumes vmarket refuses', { skip: needs('vgcfgrestore') || needs('
     const problems = english(disk);
     assert.equal(problems.length, 2);
     assert.match(problems[0], /^the LVM physical volume on partition 1 could not be read: The LVM metadata text has checksum 0x[0-9a-f]{8}, but its contents give 0x[0-9a-f]{8}\.$/);
+  });
+
+  it('reads nothing of a volume group that lists one PV twice (its bytes would be read twice)', async () => {
+    const bytes = await readFile(images.plain.path);
+    const [first, second] = images.plain.pvs;
+    // In the newest text on the first PV, give pv1 the uuid of pv0 (same length), then recompute
+    // lvm2's checksums of the text and of the area header as lvm2 would have written them.
+    const area = first.startByte + 4096;
+    const text = area + Number(bytes.readBigUInt64LE(area + 40));
+    const size = Number(bytes.readBigUInt64LE(area + 48));
+    const edited = bytes.toString('latin1', text, text + size).replace(`id = "${second.uuid}"`, `id = "${first.uuid}"`);
+    assert.notEqual(edited, bytes.toString('latin1', text, text + size), 'the text names the second PV');
+    bytes.write(edited, text, 'latin1');
+    bytes.writeUInt32LE(lvmCrc(bytes.subarray(text, text + size)), area + 56);
+    bytes.writeUInt32LE(lvmCrc(bytes.subarray(area + 4, area + 512)), area);
+    const disk = await readDisk(bufferReader(bytes));
+    const problems = english(disk);
+    assert.ok(problems.includes('volume group rhel lists physical volume pv1, which volume group rhel already holds, so none of its logical volumes is read'), problems.join('\n'));
+    assert.deepEqual(openedVolumes(disk), []);
   });
 });

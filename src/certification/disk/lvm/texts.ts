@@ -132,6 +132,10 @@ export const pvsMissing = phrase(
   (vg, pvs) =>
     `der Volume-Gruppe ${vg} ${pvs.length === 1 ? 'fehlt das physische Volume' : 'fehlen die physischen Volumes'} ${pvs.join(', ')}: ${pvs.length === 1 ? 'es liegt' : 'sie liegen'} nicht auf diesem Datenträger, daher wird keines ihrer logischen Volumes gelesen`,
 );
+export const pvClaimedTwice = phrase(
+  (vg: string, pv: string, owner: string) => `volume group ${vg} lists physical volume ${pv}, which volume group ${owner} already holds, so none of its logical volumes is read`,
+  (vg, pv, owner) => `die Volume-Gruppe ${vg} führt das physische Volume ${pv}, das schon zur Volume-Gruppe ${owner} gehört, daher wird keines ihrer logischen Volumes gelesen`,
+);
 export const pvMarkedMissing = phrase(
   (vg: string, pv: string) => `volume group ${vg} marks its physical volume ${pv} as missing, so none of its logical volumes is read`,
   (vg, pv) => `die Volume-Gruppe ${vg} kennzeichnet ihr physisches Volume ${pv} als fehlend, daher wird keines ihrer logischen Volumes gelesen`,

@@ -22,6 +22,7 @@ import {
   lvOverlaps,
   lvRefused,
   lvUnknownPv,
+  pvClaimedTwice,
   pvMarkedMissing,
   pvsMissing,
   pvTwice,
@@ -84,16 +85,23 @@ export async function readVolumeGroups(sources: PhysicalVolumeSource[]): Promise
   }
   const groups: VolumeGroupLayout[] = [];
   const volumes: OpenableVolume[] = [];
+  // A PV belongs to one volume group: a second group (or a second entry) claiming it would read its bytes twice.
+  const claimed = new Map<string, string>();
   for (const vg of newest.values()) {
-    const { layout, openable } = assembleGroup(vg, byUuid);
+    const { layout, openable } = assembleGroup(vg, byUuid, claimed);
     groups.push(layout);
     volumes.push(...openable);
   }
   return { groups, volumes, pvProblems };
 }
 
-function assembleGroup(vg: VgMetadata, byUuid: Map<string, FoundPv>): { layout: VolumeGroupLayout; openable: OpenableVolume[] } {
+function assembleGroup(vg: VgMetadata, byUuid: Map<string, FoundPv>, claimed: Map<string, string>): { layout: VolumeGroupLayout; openable: OpenableVolume[] } {
   const problems: Localized[] = [];
+  for (const pv of vg.pvs) {
+    const owner = claimed.get(pv.uuid);
+    if (owner !== undefined) problems.push(pvClaimedTwice(vg.name, pv.key, owner));
+    else claimed.set(pv.uuid, vg.name);
+  }
   const pvs: PhysicalVolumeLayout[] = vg.pvs.map((pv) => {
     const found = byUuid.get(pv.uuid);
     return { key: pv.key, uuid: pv.uuid, ...(found ? { partition: found.source.partition?.number ?? null } : {}) };
