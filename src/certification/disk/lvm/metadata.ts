@@ -112,7 +112,7 @@ export function readVgMetadata(text: Buffer): VgMetadata {
   const lvs = lvEntries.map(([lvName, node]) => readLv(name, lvName, node));
   const segmentTotal = lvs.reduce((sum, lv) => sum + lv.segments.length, 0);
   if (segmentTotal > MAX_SEGMENTS) throw corrupt(tooMany(where, segmentsWord, segmentTotal, MAX_SEGMENTS));
-  return { name, uuid: text_(vg, 'id', where).replaceAll('-', ''), seqno: integer(vg, 'seqno', where, 0, Number.MAX_SAFE_INTEGER), extentSize, pvs, lvs };
+  return { name, uuid: textField(vg, 'id', where).replaceAll('-', ''), seqno: integer(vg, 'seqno', where, 0, Number.MAX_SAFE_INTEGER), extentSize, pvs, lvs };
 }
 
 function readPv(vg: string, key: string, node: ConfigSection | ConfigValue, extentSize: number): PvMetadata {
@@ -125,7 +125,7 @@ function readPv(vg: string, key: string, node: ConfigSection | ConfigValue, exte
   const device = node.entries.get('device');
   return {
     key,
-    uuid: text_(node, 'id', where).replaceAll('-', ''),
+    uuid: textField(node, 'id', where).replaceAll('-', ''),
     peStart,
     peCount,
     flags: optionalWords(node, 'flags', where),
@@ -155,17 +155,17 @@ function readLv(vg: string, name: string, node: ConfigSection | ConfigValue): Lv
     if (segment.startExtent !== next) throw corrupt(segmentsNotContiguous(full, next));
     next += segment.extentCount;
   }
-  return { name, uuid: text_(node, 'id', where).replaceAll('-', ''), visible: status.includes('VISIBLE'), segments, extentCount: next };
+  return { name, uuid: textField(node, 'id', where).replaceAll('-', ''), visible: status.includes('VISIBLE'), segments, extentCount: next };
 }
 
 function readSegment(lv: string, key: string, node: ConfigSection): SegmentMetadata {
   const where = segmentWhere(key, lv);
   const startExtent = integer(node, 'start_extent', where, 0, 2 ** 40);
   const extentCount = integer(node, 'extent_count', where, 1, 2 ** 40);
-  const type = text_(node, 'type', where);
+  const type = textField(node, 'type', where);
   const base = { startExtent, extentCount, type, stripeSize: 0, stripes: [] as StripeArea[] };
   if (type === 'snapshot') {
-    return { ...base, origin: text_(node, 'origin', where), cowStore: text_(node, 'cow_store', where) };
+    return { ...base, origin: textField(node, 'origin', where), cowStore: textField(node, 'cow_store', where) };
   }
   if (type !== 'striped' && type !== 'linear') return base;
   const count = integer(node, 'stripe_count', where, 1, MAX_STRIPES);
@@ -192,7 +192,7 @@ function section(node: ConfigSection, key: string, where: Localized): ConfigSect
   return value;
 }
 
-function text_(node: ConfigSection, key: string, where: Localized): string {
+function textField(node: ConfigSection, key: string, where: Localized): string {
   const value = node.entries.get(key);
   if (typeof value !== 'string') throw corrupt(fieldMissing(where, key));
   return value;
