@@ -45,6 +45,7 @@ export function fakeDisk(fileSystems: OpenedFileSystem[], overrides: Partial<Ope
     diskReadable: true,
     table: { scheme: 'mbr', partitions: [{ number: 1, scheme: 'mbr', type: '0x83', typeName: 'Linux', startByte: MIB, sizeBytes: size - MIB }], problems: [] },
     fileSystems,
+    volumeGroups: [],
     close: async () => {},
     ...overrides,
   };

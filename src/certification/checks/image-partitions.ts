@@ -1,8 +1,9 @@
-/** `image.partitions`: a readable MBR or GPT, partitions inside the disk, no overlaps, the first one at 1 MiB or later. */
+/** `image.partitions`: a readable MBR or GPT, partitions inside the disk, no overlaps, the first one at 1 MiB or later; LVM volume groups readable whole, with only linear and striped logical volumes. */
 import { formatNumber } from '../../i18n/format.ts';
 import { fixed, join, type Localized, type Phrase, say } from '../../i18n/localized.ts';
-import type { PartitionTable } from '../disk/types.ts';
+import type { OpenedDisk, PartitionTable, VolumeGroupLayout } from '../disk/types.ts';
 import { diskProblems } from './common.ts';
+import { diskPlace, onDiskPlace, placeOf } from './root.ts';
 import type { CheckDefinition } from './types.ts';
 
 const MIB = 1024 * 1024;
@@ -28,6 +29,29 @@ const validTable: Phrase<[scheme: string, partitions: number]> = {
   en: (scheme, n) => `the OS disk has a valid ${scheme} with ${n} partition${n === 1 ? '' : 's'}`,
   de: (scheme, n) => `der Betriebssystemdatenträger hat eine gültige ${scheme}-Partitionstabelle mit ${formatNumber(n, 'de')} ${n === 1 ? 'Partition' : 'Partitionen'}`,
 };
+
+const pvUnreadable: Phrase<[place: Localized, problem: Localized]> = {
+  en: (place, problem) => `the LVM physical volume ${place.en} could not be read: ${problem.en}`,
+  de: (place, problem) => `das physische LVM-Volume ${place.de} konnte nicht gelesen werden: ${problem.de}`,
+};
+const groupSummary: Phrase<[vg: string, pvs: Localized, lvs: string[]]> = {
+  en: (vg, pvs, lvs) => `volume group ${vg} (${pvs.en}) with logical volume${lvs.length === 1 ? '' : 's'} ${lvs.join(', ') || 'none'}`,
+  de: (vg, pvs, lvs) => `Volume-Gruppe ${vg} (${pvs.de}) mit ${lvs.length === 1 ? 'dem logischen Volume' : 'den logischen Volumes'} ${lvs.join(', ') || 'keine'}`,
+};
+
+/** The LVM problems of one disk: physical volumes whose label or metadata is broken, and each volume group's. */
+export function volumeProblems(disk: Pick<OpenedDisk, 'fileSystems' | 'volumeGroups'>): Localized[] {
+  const problems: Localized[] = [];
+  for (const f of disk.fileSystems) if (f.kind === 'lvm' && f.problem) problems.push(say(pvUnreadable, say(onDiskPlace, placeOf(f)), f.problem));
+  for (const vg of disk.volumeGroups) problems.push(...vg.problems);
+  return problems;
+}
+
+/** `volume group rhel (partition 2, partition 3) with logical volumes root, swap`, for the passing message. */
+function describeGroup(vg: VolumeGroupLayout): Localized {
+  const pvs = join(vg.pvs.map((pv) => say(diskPlace, pv.partition ?? null)), ', ');
+  return say(groupSummary, vg.name, pvs, vg.lvs.map((lv) => lv.name));
+}
 
 /** Problems of one disk's table; `requireTable` for the OS disk (data disks may hold a bare file system). */
 export function partitionProblems(table: PartitionTable, diskSize: number, requireTable: boolean): Localized[] {
@@ -65,10 +89,11 @@ export const imagePartitions: CheckDefinition = {
     'Partitionieren Sie den Betriebssystemdatenträger mit einer MBR- oder GPT-Partitionstabelle, deren Partitionen innerhalb des Datenträgers liegen, sich nicht überlappen und bei 1 MiB oder später beginnen (z. B. mit `parted -a optimal`).',
   ),
   async run(context) {
-    const evidence = diskProblems(context, ({ role, disk }) => partitionProblems(disk.table, disk.disk.size, role === 'os'));
+    const evidence = diskProblems(context, ({ role, disk }) => [...partitionProblems(disk.table, disk.disk.size, role === 'os'), ...volumeProblems(disk)]);
     if (evidence.length === 0) {
-      const os = context.disks[0].disk.table;
-      return { status: 'passed', message: say(validTable, os.scheme.toUpperCase(), os.partitions.length) };
+      const os = context.disks[0].disk;
+      const table = say(validTable, os.table.scheme.toUpperCase(), os.table.partitions.length);
+      return { status: 'passed', message: join([table, ...os.volumeGroups.map(describeGroup)], '; ') };
     }
     return { status: 'failed', message: join(evidence.map((e) => e.detail), '; '), evidence };
   },

@@ -2,10 +2,12 @@
  * `image.readable`: every file of every image was read completely, within the read limits
  * (certification.limits). A file the scan could not read (a corrupt inode, overlapping extents,
  * an encrypted file) or stopped reading at a limit was not checked for malware or secrets, so the
- * image cannot pass on it: a crafted structure must fail the certification, not skip a file.
+ * image cannot pass on it: a crafted structure must fail the certification, not skip a file. An
+ * encrypted (LUKS) partition or logical volume cannot be read at all and fails it too.
  */
 import { formatNumber } from '../../i18n/format.ts';
-import { fixed, type Localized, type Phrase, say } from '../../i18n/localized.ts';
+import { fixed, join, type Localized, type Phrase, say } from '../../i18n/localized.ts';
+import { type DiskPlace, diskPlace, placeOf } from './root.ts';
 import type { CheckDefinition } from './types.ts';
 
 /** Evidence shown per report; the message counts them all. */
@@ -16,6 +18,12 @@ const notRead: Phrase<[limited: number, unreadable: number]> = {
     `${limited} file${limited === 1 ? '' : 's'} stopped at a read limit and ${unreadable} file${unreadable === 1 ? '' : 's'} could not be read, so they were not checked`,
   de: (limited, unreadable) =>
     `${formatNumber(limited, 'de')} ${limited === 1 ? 'Datei endete' : 'Dateien endeten'} an einer Lesegrenze und ${formatNumber(unreadable, 'de')} ${unreadable === 1 ? 'Datei konnte' : 'Dateien konnten'} nicht gelesen werden; sie wurden daher nicht geprüft`,
+};
+const encrypted: Phrase<[place: DiskPlace, version: number | undefined]> = {
+  en: (place, version) =>
+    `${diskPlace.en(place)} is encrypted (LUKS${version ?? ''}); certification cannot read an encrypted disk; publish it unencrypted and let the platform encrypt the deployed disk`,
+  de: (place, version) =>
+    `${diskPlace.de(place)} ist verschlüsselt (LUKS${version ?? ''}); die Zertifizierung kann einen verschlüsselten Datenträger nicht lesen; veröffentlichen Sie ihn unverschlüsselt und lassen Sie die Plattform den bereitgestellten Datenträger verschlüsseln`,
 };
 const allRead: Phrase<[files: number]> = {
   en: (files) => `all ${files} files were read within the limits`,
@@ -32,12 +40,22 @@ export const imageReadable: CheckDefinition = {
   ),
   async run(context) {
     const { scan } = context;
+    // An encrypted volume's files cannot be read at all: it is named first, in plain words.
+    const locked = context.disks.flatMap(({ role, lun, disk }) =>
+      disk.fileSystems
+        .filter((f) => f.kind === 'luks')
+        .map((f) => ({ image: role, ...(lun === null ? {} : { lun }), detail: say(encrypted, placeOf(f), f.luksVersion) })),
+    );
     const problems: { image: 'os' | 'data'; lun?: number; path: string; reason: Localized }[] = [...scan.limits, ...scan.unreadable];
-    if (problems.length === 0) return { status: 'passed', message: say(allRead, scan.files) };
+    if (locked.length === 0 && problems.length === 0) return { status: 'passed', message: say(allRead, scan.files) };
+    const unread = problems.length > 0 ? [say(notRead, scan.limits.length, scan.unreadable.length)] : [];
     return {
       status: 'failed',
-      message: say(notRead, scan.limits.length, scan.unreadable.length),
-      evidence: problems.slice(0, MAX_EVIDENCE).map((p) => ({ image: p.image, ...(p.lun === undefined ? {} : { lun: p.lun }), path: p.path, detail: p.reason })),
+      message: join([...locked.map((l) => l.detail), ...unread], '; '),
+      evidence: [
+        ...locked,
+        ...problems.slice(0, MAX_EVIDENCE).map((p) => ({ image: p.image, ...(p.lun === undefined ? {} : { lun: p.lun }), path: p.path, detail: p.reason })),
+      ],
     };
   },
 };

@@ -1,6 +1,6 @@
-/** `linux.swap`: no swap entry in /etc/fstab and no swap partition on the OS disk (the platform provides swap on the resource disk). */
+/** `linux.swap`: no swap entry in /etc/fstab and no swap partition or swap logical volume on the OS disk (the platform provides swap on the resource disk). */
 import { fixed, join, type Localized, type Phrase, say } from '../../i18n/localized.ts';
-import { diskPlace, fstabEntries } from './root.ts';
+import { diskPlace, fstabEntries, placeOf } from './root.ts';
 import type { CheckDefinition, FoundEvidence } from './types.ts';
 
 const swapPartitionType: Phrase<[partition: number, typeName: string]> = {
@@ -43,7 +43,7 @@ export const swap: CheckDefinition = {
     for (const f of os.fileSystems) {
       // a partition already reported by its type is not reported again for its signature
       if (f.kind === 'swap' && !(f.partition && typed.has(f.partition.number))) {
-        evidence.push({ image: 'os', detail: say(swapSignature, say(diskPlace, f.partition?.number ?? null)) });
+        evidence.push({ image: 'os', detail: say(swapSignature, say(diskPlace, placeOf(f))) });
       }
     }
     const root = context.rootSearch.root;

@@ -9,6 +9,8 @@ export interface DetectedFileSystem {
   kind: FileSystemKind;
   label?: string;
   uuid?: string;
+  /** For LUKS: the header's version (1 or 2), so a report can say which. */
+  luksVersion?: number;
 }
 
 /** Enough for every superblock below except btrfs (at 64 KiB) and big-page swap. */
@@ -70,7 +72,7 @@ function luks(head: Buffer): DetectedFileSystem {
   const version = head.length >= 8 ? head.readUInt16BE(6) : 0;
   const label = version === 2 ? text('label', head, 24, 48) : {};
   const id = head.length >= 208 ? head.toString('latin1', 168, 208).replace(/\0.*$/s, '') : '';
-  return { kind: 'luks', ...label, ...(id ? { uuid: id } : {}) };
+  return { kind: 'luks', ...label, ...(id ? { uuid: id } : {}), ...(version ? { luksVersion: version } : {}) };
 }
 
 function swap(head: Buffer, version2: boolean): DetectedFileSystem {

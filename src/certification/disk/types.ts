@@ -88,8 +88,52 @@ export interface OpenedFileSystem {
   fs: GuestFs | null;
   label?: string;
   uuid?: string;
-  /** Why `fs` is null for an ext file system (corrupt superblock …), in every language. */
+  /** Why `fs` is null for an ext file system (corrupt superblock …), or why an LVM physical volume could not be read, in every language. */
   problem?: Localized;
+  /** For an encrypted (LUKS) volume: its header's version. */
+  luksVersion?: number;
+  /** Set when the file system is in an LVM logical volume (then `partition` is null). */
+  volume?: LogicalVolumePlace;
+}
+
+/** Where a file system in a logical volume is: `rhel/root` on the PVs of partitions 2 and 3. */
+export interface LogicalVolumePlace {
+  group: string;
+  name: string;
+  /** The partitions holding the volume's extents ([] when its PV is the whole disk). */
+  pvPartitions: number[];
+}
+
+/** An LVM2 volume group found on a disk, as its newest metadata describes it (src/certification/disk/lvm/). */
+export interface VolumeGroupLayout {
+  name: string;
+  /** 32 characters without dashes. */
+  uuid: string;
+  seqno: number;
+  /** Bytes. */
+  extentSize: number;
+  pvs: PhysicalVolumeLayout[];
+  /** The visible logical volumes (sub-volumes of RAID, thin pools and snapshots are not listed). */
+  lvs: LogicalVolumeLayout[];
+  /** PVs not on this disk, volumes outside their PVs, overlapping volumes: one sentence each, in every language. */
+  problems: Localized[];
+}
+
+export interface PhysicalVolumeLayout {
+  /** The metadata's name for it (`pv0`). */
+  key: string;
+  uuid: string;
+  /** Where it was found: a partition number, null for the whole disk; absent when it is not on this disk. */
+  partition?: number | null;
+}
+
+export interface LogicalVolumeLayout {
+  name: string;
+  uuid: string;
+  sizeBytes: number;
+  segments: { startExtent: number; extentCount: number; type: string; stripes: number; stripeSize: number }[];
+  /** Why it is not read (a thin pool, RAID, a snapshot, outside its PV …), in every language; absent when it was opened. */
+  refused?: Localized;
 }
 
 export interface OpenedDisk {
@@ -100,7 +144,10 @@ export interface OpenedDisk {
   /** False when the image was refused or its container is unreadable (`disk` is then empty). */
   diskReadable: boolean;
   table: PartitionTable;
+  /** Every file system: partitions (or the whole disk) first, then the logical volumes of `volumeGroups`. */
   fileSystems: OpenedFileSystem[];
+  /** The LVM2 volume groups on the disk's physical volumes. */
+  volumeGroups: VolumeGroupLayout[];
   close(): Promise<void>;
 }
 

@@ -12,7 +12,8 @@ import { openImageFormat } from '../disk/formats/index.ts';
 import { MBR_EXTENDED_TYPES } from '../disk/partition-types.ts';
 import { readPartitionTable } from '../disk/partitions.ts';
 import { bufferReader } from '../disk/buffer-reader.ts';
-import type { DeclaredImage, FormatInfo, OpenDisk, OpenedDisk, OpenedFileSystem, PartitionEntry, PartitionTable, RangeReader } from '../disk/types.ts';
+import { readVolumeGroups } from '../disk/lvm/volume-groups.ts';
+import type { DeclaredImage, FormatInfo, LogicalVolumePlace, OpenDisk, OpenedDisk, OpenedFileSystem, PartitionEntry, PartitionTable, RangeReader, VolumeGroupLayout } from '../disk/types.ts';
 import { openExtFs } from './ext4/index.ts';
 
 const EXT_KINDS = new Set(['ext2', 'ext3', 'ext4']);
@@ -36,7 +37,7 @@ export const openDisk: OpenDisk = async (path, declared) => {
   }
 };
 
-export type DiskContents = Pick<OpenedDisk, 'info' | 'disk' | 'diskReadable' | 'table' | 'fileSystems'>;
+export type DiskContents = Pick<OpenedDisk, 'info' | 'disk' | 'diskReadable' | 'table' | 'fileSystems' | 'volumeGroups'>;
 
 /**
  * Everything `openDisk` reads, over any reader of the whole image file (a file, or bytes in
@@ -45,10 +46,10 @@ export type DiskContents = Pick<OpenedDisk, 'info' | 'disk' | 'diskReadable' | '
  */
 export async function readDisk(image: RangeReader, declared: DeclaredImage = {}): Promise<DiskContents> {
   const { info, disk } = await readFormat(image, declared);
-  if (!disk) return { info, disk: bufferReader(Buffer.alloc(0)), diskReadable: false, table: { scheme: 'none', partitions: [], problems: [] }, fileSystems: [] };
+  if (!disk) return { info, disk: bufferReader(Buffer.alloc(0)), diskReadable: false, table: { scheme: 'none', partitions: [], problems: [] }, fileSystems: [], volumeGroups: [] };
   const table = await readPartitionTable(disk);
-  const fileSystems = await openFileSystems(disk, table);
-  return { info, disk, diskReadable: true, table, fileSystems };
+  const { fileSystems, volumeGroups } = await openLogicalVolumes(await openFileSystems(disk, table));
+  return { info, disk, diskReadable: true, table, fileSystems, volumeGroups };
 }
 
 async function readFormat(reader: RangeReader, declared: DeclaredImage): Promise<{ info: FormatInfo; disk: RangeReader | null }> {
@@ -61,12 +62,18 @@ async function readFormat(reader: RangeReader, declared: DeclaredImage): Promise
   }
 }
 
-async function openFileSystems(disk: RangeReader, table: PartitionTable): Promise<OpenedFileSystem[]> {
+/** A file system with the bytes it was opened from (the LVM layer reads its physical volumes' again). */
+interface OpenedRange {
+  entry: OpenedFileSystem;
+  reader: RangeReader;
+}
+
+async function openFileSystems(disk: RangeReader, table: PartitionTable): Promise<OpenedRange[]> {
   if (table.scheme === 'none') {
     const whole = await openFileSystem(disk, null);
-    return whole.kind === 'unknown' ? [] : [whole];
+    return whole.kind === 'unknown' ? [] : [{ entry: whole, reader: disk }];
   }
-  const opened: OpenedFileSystem[] = [];
+  const opened: OpenedRange[] = [];
   const ranges: { start: number; end: number }[] = [];
   for (const partition of table.partitions) {
     if (partition.scheme === 'mbr' && MBR_EXTENDED_TYPES.has(Number(partition.type))) continue;
@@ -79,20 +86,42 @@ async function openFileSystems(disk: RangeReader, table: PartitionTable): Promis
     const range = { start: partition.startByte, end: partition.startByte + length };
     if (ranges.some((r) => range.start < r.end && r.start < range.end)) continue;
     ranges.push(range);
-    opened.push(await openFileSystem(disk.slice(partition.startByte, length), partition));
+    const reader = disk.slice(partition.startByte, length);
+    opened.push({ entry: await openFileSystem(reader, partition), reader });
   }
   return opened;
 }
 
-async function openFileSystem(part: RangeReader, partition: PartitionEntry | null): Promise<OpenedFileSystem> {
+/**
+ * The partitions that are LVM physical volumes become their volume groups: each logical volume
+ * that can be read is opened like a partition and listed after the partitions. A PV whose label
+ * or metadata is broken keeps the reason as its `problem`.
+ */
+async function openLogicalVolumes(opened: OpenedRange[]): Promise<{ fileSystems: OpenedFileSystem[]; volumeGroups: VolumeGroupLayout[] }> {
+  const fileSystems = opened.map((o) => o.entry);
+  const pvs = opened.filter((o) => o.entry.kind === 'lvm');
+  if (pvs.length === 0) return { fileSystems, volumeGroups: [] };
+  const found = await readVolumeGroups(pvs.map((pv) => ({ reader: pv.reader, partition: pv.entry.partition })));
+  for (const [i, pv] of pvs.entries()) {
+    const problem = found.pvProblems[i];
+    if (problem) pv.entry.problem = problem;
+  }
+  for (const volume of found.volumes) {
+    const place: LogicalVolumePlace = { group: volume.group, name: volume.name, pvPartitions: volume.pvPartitions };
+    fileSystems.push(await openFileSystem(volume.reader, null, place));
+  }
+  return { fileSystems, volumeGroups: found.groups };
+}
+
+async function openFileSystem(part: RangeReader, partition: PartitionEntry | null, volume?: LogicalVolumePlace): Promise<OpenedFileSystem> {
   let detected;
   try {
     detected = await detectFileSystem(part);
   } catch (error) {
     if (!isVmarketError(error)) throw error;
-    return { partition, kind: 'unknown', fs: null, problem: say(fileSystemUnidentified, errorText(error)) };
+    return { partition, kind: 'unknown', fs: null, problem: say(fileSystemUnidentified, errorText(error)), ...(volume ? { volume } : {}) };
   }
-  const base = { partition, ...detected };
+  const base = { partition, ...detected, ...(volume ? { volume } : {}) };
   if (!EXT_KINDS.has(detected.kind)) return { ...base, fs: null };
   try {
     return { ...base, fs: await openExtFs(part) };
