@@ -90,6 +90,8 @@ export const certificationLimitsSchema = z.object({
   rpmDbBytes: z.number().int().positive().default(256 * 1024 ** 2),
   /** Most package names read from an RPM SQLite database. Default 100,000. */
   rpmRows: z.number().int().positive().default(100_000),
+  /** Most files read from the package databases' file lists (dpkg `info/*.list`, rpm headers), all packages together. Default 2,000,000. */
+  packageFiles: z.number().int().positive().default(2_000_000),
 });
 export type CertificationLimits = z.infer<typeof certificationLimitsSchema>;
 export const DEFAULT_CERTIFICATION_LIMITS: CertificationLimits = certificationLimitsSchema.parse({});
