@@ -16,7 +16,8 @@ export const run = promisify(execFile);
 /** The lead's cloud image packages (test/fixtures/debian-root.ts CLOUD_DEBIAN on main): the same options share one cached build. */
 export const CLOUD_DEBIAN: DebianRootOptions = { variant: 'apt', include: ['openssh-server', 'cloud-init', 'linux-image-cloud-amd64', 'grub-cloud-amd64'] };
 
-const ALWAYS_LOADED = ['/var/lib/dpkg/', '/etc/'];
+/** /etc/os-release is a link to /usr/lib/os-release: without it no root is found. */
+const ALWAYS_LOADED = ['/var/lib/dpkg/', '/etc/', '/usr/lib/os-release'];
 
 /** The canonical guest paths of the files `packages` list (their directories resolved on the host, inside `dir`). */
 async function packageFilePaths(dir: string, packages: string[]): Promise<Set<string>> {
