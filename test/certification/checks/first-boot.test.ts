@@ -10,7 +10,8 @@ import { runCheck, treeWith } from '../context.ts';
 
 const NO_CLOUD_SSH = { '/etc/cloud/cloud.cfg': 'users:\n  - default\ncloud_init_modules:\n  - growpart\n' };
 const REGENERATE = '[Unit]\nBefore=ssh.service\n[Service]\nType=oneshot\nExecStartPre=-/bin/sh -c "/bin/rm -f -v /etc/ssh/ssh_host_*_key*"\nExecStart=/usr/bin/ssh-keygen -A -v\n[Install]\nWantedBy=multi-user.target\n';
-const link = (target: string) => ({ type: 'symlink' as const, target });
+/** A symlink for treeWith (which sets the path). */
+const link = (target: string) => ({ path: '', type: 'symlink' as const, target });
 
 test('host keys with cloud-init running its ssh module (defaults: delete and regenerate) pass', async () => {
   const outcome = await runCheck('linux.ssh-host-keys', treeWith());
