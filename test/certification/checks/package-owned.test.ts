@@ -10,13 +10,12 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { debianRootSkip, debianRootTar, extractDebianRoot } from '../../fixtures/debian-root.ts';
 import { openSshPrivateKey } from '../../fixtures/linux-tree.ts';
-import { scratchDir } from '../../helpers/files.ts';
 import type { MemoryFile } from '../memory-fs.ts';
-import { CLOUD_DEBIAN, memoryTreeOf } from '../packages/real-root.ts';
+import { CLOUD_DEBIAN, memoryTreeOf, rootScratch } from '../packages/real-root.ts';
 import { runCheck } from '../context.ts';
 
 const skip = debianRootSkip();
-const dir = scratchDir('vmarket-owned-');
+const scratch = rootScratch('vmarket-owned-');
 const GNUTLS = '/usr/lib/x86_64-linux-gnu/libgnutls.so.30.34.3';
 let tree: MemoryFile[] = [];
 
@@ -27,7 +26,7 @@ function withFile(path: string, content: Buffer | string): MemoryFile[] {
 
 before(async () => {
   if (skip) return;
-  const root = join(dir(), 'root');
+  const root = join(await scratch.make(), 'root');
   await extractDebianRoot(await debianRootTar(CLOUD_DEBIAN), root);
   tree = await memoryTreeOf(root, ['libgnutls30:amd64', 'openssh-server', 'cloud-init', 'dash']);
 });

@@ -15,11 +15,10 @@ import { readDpkgDatabase } from '../../../src/certification/packages/dpkg.ts';
 import { ownedFilesIndex } from '../../../src/certification/packages/owned-files.ts';
 import type { GuestFs } from '../../../src/certification/fs/types.ts';
 import { debianRootSkip, debianRootTar } from '../../fixtures/debian-root.ts';
-import { scratchDir } from '../../helpers/files.ts';
 import { prng } from '../../helpers/prng.ts';
 import { withinTimeLimit } from '../disk/helpers.ts';
 import { type MemoryFile, MemoryFs } from '../memory-fs.ts';
-import { memoryTreeOf, run, CLOUD_DEBIAN } from './real-root.ts';
+import { CLOUD_DEBIAN, memoryTreeOf, rootScratch, run } from './real-root.ts';
 
 const stanza = (name: string, extra = '', status = 'install ok installed') => `Package: ${name}\nStatus: ${status}\nVersion: 1.0-1\nArchitecture: amd64\n${extra}`;
 
@@ -91,13 +90,13 @@ test('a status claiming more than 64 MiB is refused by its size, with a sentence
 });
 
 const skip = debianRootSkip();
-const dir = scratchDir('vmarket-dpkg-fuzz-');
+const scratch = rootScratch('vmarket-dpkg-fuzz-');
 const RUNS = 100;
 let real: MemoryFile[] = [];
 
 before(async () => {
   if (skip) return;
-  const root = join(dir(), 'root');
+  const root = join(await scratch.make(), 'root');
   await run('mkdir', ['-p', root]);
   // the database only: status, diversions and the info files of every package
   await run('tar', ['-x', '-f', await debianRootTar(CLOUD_DEBIAN), '-C', root, './var/lib/dpkg', './usr/lib/os-release']);

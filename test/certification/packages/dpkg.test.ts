@@ -13,12 +13,11 @@ import { ownedFilesIndex } from '../../../src/certification/packages/owned-files
 import type { PackageDatabase } from '../../../src/certification/packages/types.ts';
 import { scanFileSystems } from '../../../src/certification/malware/scan.ts';
 import { debianRootSkip, debianRootTar, extractDebianRoot } from '../../fixtures/debian-root.ts';
-import { scratchDir } from '../../helpers/files.ts';
 import { MemoryFs } from '../memory-fs.ts';
-import { CLOUD_DEBIAN, memoryTreeOf, run } from './real-root.ts';
+import { CLOUD_DEBIAN, memoryTreeOf, rootScratch, run } from './real-root.ts';
 
 const skip = debianRootSkip();
-const dir = scratchDir('vmarket-dpkg-');
+const scratch = rootScratch('vmarket-dpkg-');
 /** Packages whose real files are loaded: libgnutls30 (keys in its test vectors), dash (diverts /bin/sh), libc6 (/lib under the usr-merge). */
 const LOADED = ['libgnutls30:amd64', 'dash', 'libc6:amd64', 'openssh-server'];
 const CHANGED = '/usr/bin/dash';
@@ -28,7 +27,7 @@ let db: PackageDatabase;
 
 before(async () => {
   if (skip) return;
-  root = join(dir(), 'root');
+  root = join(await scratch.make(), 'root');
   await extractDebianRoot(await debianRootTar(CLOUD_DEBIAN), root);
   // one file changed behind dpkg's back, before the tree is loaded: dpkg --verify and the scan must both see it
   await appendFile(join(root, CHANGED), 'changed');

@@ -5,8 +5,10 @@
  * all 500 MB of the root would be slow; the ownership index needs the directories only.
  */
 import { execFile } from 'node:child_process';
-import { lstat, readdir, readFile, readlink, realpath } from 'node:fs/promises';
+import { lstat, mkdtemp, readdir, readFile, readlink, realpath, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { after } from 'node:test';
 import { promisify } from 'node:util';
 import type { DebianRootOptions } from '../../fixtures/debian-root.ts';
 import type { MemoryFile } from '../memory-fs.ts';
@@ -17,6 +19,22 @@ export const run = promisify(execFile);
 export const CLOUD_DEBIAN: DebianRootOptions = { variant: 'apt', include: ['openssh-server', 'cloud-init', 'linux-image-cloud-amd64', 'grub-cloud-amd64'] };
 
 /** /etc/os-release is a link to /usr/lib/os-release: without it no root is found. */
+/**
+ * A temp dir that the caller's own `before` makes (`make()`), removed after the file. Not
+ * scratchDir: its `before` is not guaranteed to run before another top-level `before`, and an
+ * empty dir name would extract a whole root into the working directory.
+ */
+export function rootScratch(label: string): { make(): Promise<string> } {
+  let dir = '';
+  after(() => (dir ? rm(dir, { recursive: true, force: true }) : undefined));
+  return {
+    async make() {
+      dir = await mkdtemp(join(tmpdir(), label));
+      return dir;
+    },
+  };
+}
+
 const ALWAYS_LOADED = ['/var/lib/dpkg/', '/etc/', '/usr/lib/os-release'];
 
 /** The canonical guest paths of the files `packages` list (their directories resolved on the host, inside `dir`). */
