@@ -4,6 +4,7 @@
  * and which machine-id contents clones would share.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { openSshPrivateKey } from '../../fixtures/linux-tree.ts';
 import { runCheck, treeWith } from '../context.ts';
@@ -11,6 +12,16 @@ import { runCheck, treeWith } from '../context.ts';
 const NO_CLOUD_SSH = { '/etc/cloud/cloud.cfg': 'users:\n  - default\ncloud_init_modules:\n  - growpart\n' };
 const REGENERATE = '[Unit]\nBefore=ssh.service\n[Service]\nType=oneshot\nExecStartPre=-/bin/sh -c "/bin/rm -f -v /etc/ssh/ssh_host_*_key*"\nExecStart=/usr/bin/ssh-keygen -A -v\n[Install]\nWantedBy=multi-user.target\n';
 /** A symlink for treeWith (which sets the path). */
+/** A dpkg database in which package `name` installed `path` with `content`, and the file itself. */
+function installedFile(name: string, path: string, content: string): Record<string, string> {
+  const md5 = createHash('md5').update(content).digest('hex');
+  return {
+    '/var/lib/dpkg/status': `Package: ${name}\nStatus: install ok installed\nVersion: 1\nArchitecture: amd64\n`,
+    [`/var/lib/dpkg/info/${name}.list`]: `${path}\n`,
+    [`/var/lib/dpkg/info/${name}.md5sums`]: `${md5}  ${path.slice(1)}\n`,
+    [path]: content,
+  };
+}
 const link = (target: string) => ({ path: '', type: 'symlink' as const, target });
 
 test('host keys with cloud-init running its ssh module (defaults: delete and regenerate) pass', async () => {
@@ -96,14 +107,9 @@ test('linux.machine-id: an id warns; absent, empty and uninitialized pass', asyn
 
 test('an authorized_keys file a package installed unchanged outside the publisher trees is information', async () => {
   const key = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIF9hbmRvbWtleWJvZHlmb3J0ZXN0aW5nb25seQ test@example\n';
-  const md5 = (await import('node:crypto')).createHash('md5').update(key).digest('hex');
-  const packaged = {
-    '/var/lib/dpkg/status': 'Package: openssh-tests\nStatus: install ok installed\nVersion: 1\nArchitecture: amd64\n\nPackage: openssh-server\nStatus: install ok installed\nVersion: 1\nArchitecture: amd64\n',
-    '/var/lib/dpkg/info/openssh-tests.list': '/usr\n/usr/share\n/usr/share/openssh-tests\n/usr/share/openssh-tests/authorized_keys\n',
-    '/var/lib/dpkg/info/openssh-tests.md5sums': `${md5}  usr/share/openssh-tests/authorized_keys\n`,
-    '/var/lib/dpkg/info/openssh-server.list': '/usr/sbin/sshd\n',
-    '/usr/share/openssh-tests/authorized_keys': key,
-  };
+  // openssh-server stays installed (the check reads sshd's config); the test package ships the file
+  const packaged: Record<string, string> = { ...installedFile('openssh-tests', '/usr/share/openssh-tests/authorized_keys', key), '/var/lib/dpkg/info/openssh-server.list': '/usr/sbin/sshd\n' };
+  packaged['/var/lib/dpkg/status'] += '\nPackage: openssh-server\nStatus: install ok installed\nVersion: 1\nArchitecture: amd64\n';
   const outcome = await runCheck('linux.authorized-keys', treeWith(packaged));
   assert.equal(outcome.status, 'passed', outcome.message);
   assert.equal(outcome.message, 'no authorized key left by the publisher; 1 in unchanged package files: openssh-tests /usr/share/openssh-tests/authorized_keys');
@@ -113,13 +119,7 @@ test('an authorized_keys file a package installed unchanged outside the publishe
 
 test('a documented AWS key id in an unchanged package file is information; in /home it fails', async () => {
   const doc = 'aws_access_key_id = AKIAZZZZ7EXAMPLEAAAA\n';
-  const md5 = (await import('node:crypto')).createHash('md5').update(doc).digest('hex');
-  const files = {
-    '/var/lib/dpkg/status': 'Package: awscli\nStatus: install ok installed\nVersion: 2\nArchitecture: all\n',
-    '/var/lib/dpkg/info/awscli.list': '/usr/share/doc/awscli/config.txt\n',
-    '/var/lib/dpkg/info/awscli.md5sums': `${md5}  usr/share/doc/awscli/config.txt\n`,
-    '/usr/share/doc/awscli/config.txt': doc,
-  };
+  const files = installedFile('awscli', '/usr/share/doc/awscli/config.txt', doc);
   const outcome = await runCheck('linux.cloud-credentials', treeWith(files));
   assert.equal(outcome.status, 'passed', outcome.message);
   assert.match(outcome.message, /1 in unchanged package files: awscli \/usr\/share\/doc\/awscli\/config\.txt/);
