@@ -7,6 +7,7 @@ import { stat } from 'node:fs/promises';
 import { certificationConfigSchema, type CertificationConfig } from '../config/schema.ts';
 import { VmarketError, isVmarketError } from '../errors.ts';
 import { createMemo, runChecks } from './checks/registry.ts';
+import { ownedFilesOf } from './checks/common.ts';
 import { findLinuxRoot } from './checks/root.ts';
 import type { CheckContext, ContextDisk } from './checks/types.ts';
 import type { DeclaredImage, OpenedDisk } from './disk/types.ts';
@@ -71,6 +72,9 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
 
     progress(0.02, 'finding the Linux root');
     const rootSearch = await findLinuxRoot(opened[0]);
+    // the root's package databases, read once: the pass compares the files they own, the checks read the names
+    const memo = createMemo();
+    const packageFiles = rootSearch.root ? { fs: rootSearch.root, index: await ownedFilesOf(memo, rootSearch.root, config.limits) } : undefined;
 
     const targets: ScanTarget[] = [];
     for (const [i, { role, lun, disk }] of disks.entries()) {
@@ -82,6 +86,7 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
     const scan = await scanFileSystems(targets, { hashes, yara, clam: engine }, {
       signal,
       limits: config.limits,
+      ...(packageFiles ? { packageFiles } : {}),
       onFile: (bytesRead, files) => {
         // the image hash has a known total; the file pass reads at most that much
         const fraction = Math.min(current ? current.fraction : 1, (bytesRead * 2) / Math.max(1, totalBytes), 1);
@@ -94,7 +99,7 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
     if (clam.note) scan.notes.unshift(clam.note);
 
     progress(0.9, 'running checks');
-    const context: CheckContext = { disks, rootSearch, config, scan, memo: createMemo() };
+    const context: CheckContext = { disks, rootSearch, config, scan, memo };
     const checks = await runChecks(context, signal).catch((error: unknown) => {
       if (signal?.aborted) throw canceled();
       throw error;

@@ -90,8 +90,8 @@ export const certificationLimitsSchema = z.object({
   rpmDbBytes: z.number().int().positive().default(256 * 1024 ** 2),
   /** Most package headers (SQLite rows, BerkeleyDB records, ndb slots) read from an RPM database. Default 100,000. */
   rpmRows: z.number().int().positive().default(100_000),
-  /** Most file records read from all headers of an RPM database together (a large RHEL install lists ~300,000). Default 5,000,000. */
-  rpmFiles: z.number().int().positive().default(5_000_000),
+  /** Most file records read from one package database (dpkg `info/*.list`, rpm headers), all packages together (a large RHEL install lists ~300,000). Default 5,000,000. */
+  packageFiles: z.number().int().positive().default(5_000_000),
 });
 export type CertificationLimits = z.infer<typeof certificationLimitsSchema>;
 export const DEFAULT_CERTIFICATION_LIMITS: CertificationLimits = certificationLimitsSchema.parse({});

@@ -3,6 +3,7 @@
  * check, so each check's semantics can be asserted without building an image.
  */
 import { CHECKS, createMemo } from '../../src/certification/checks/registry.ts';
+import { ownedFilesOf } from '../../src/certification/checks/common.ts';
 import type { CheckContext, CheckOutcome } from '../../src/certification/checks/types.ts';
 import type { OpenedDisk, OpenedFileSystem } from '../../src/certification/disk/types.ts';
 import { resolveCertificationConfig } from '../../src/certification/index.ts';
@@ -64,11 +65,17 @@ export async function contextFor(files: MemoryFile[] | null, options: RunOptions
   const fileSystems = options.fileSystems ?? (fs ? [{ partition: { number: 1, scheme: 'mbr' as const, type: '0x83', typeName: 'Linux', startByte: MIB, sizeBytes: 63 * MIB }, kind: 'ext4' as const, fs }] : []);
   const disk = fakeDisk(fileSystems, options.disk);
   const { findLinuxRoot } = await import('../../src/certification/checks/root.ts');
+  const config = resolveCertificationConfig(options.config);
+  const rootSearch = await findLinuxRoot(disk);
+  // as certifyImages does: the root's package files are compared during the pass
+  const memo = createMemo();
+  const packageFiles = rootSearch.root ? { fs: rootSearch.root, index: await ownedFilesOf(memo, rootSearch.root, config.limits) } : undefined;
   const scan = await scanFileSystems(
     fileSystems.filter((f) => f.fs).map((f) => ({ image: 'os' as const, fs: f.fs! })),
     { hashes: new Map(), yara: null, clam: null, ...options.engines },
+    packageFiles ? { packageFiles } : {},
   );
-  return { disks: [{ role: 'os', lun: null, disk }], rootSearch: await findLinuxRoot(disk), config: resolveCertificationConfig(options.config), scan, memo: createMemo() };
+  return { disks: [{ role: 'os', lun: null, disk }], rootSearch, config, scan, memo };
 }
 
 /** A check's outcome read in one language (English unless asked): what a report would show. */

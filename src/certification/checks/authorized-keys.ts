@@ -24,6 +24,11 @@ const filesWithoutKeys: Phrase<[count: number]> = {
   de: (n) => `${formatNumber(n, 'de')} authorized_keys-${n === 1 ? 'Datei' : 'Dateien'} gefunden, keine enthält einen Schlüssel`,
 };
 const NO_FILE = fixed('no authorized_keys file', 'keine authorized_keys-Datei');
+/** Keys in files a package installed unchanged outside the publisher's trees (test data, examples): information. */
+const packagedKeys: Phrase<[count: number, files: string[]]> = {
+  en: (n, files) => `no authorized key left by the publisher; ${n} in unchanged package files: ${files.join(', ')}`,
+  de: (n, files) => `kein vom Herausgeber hinterlassener autorisierter Schlüssel; ${formatNumber(n, 'de')} in unveränderten Paketdateien: ${files.join(', ')}`,
+};
 
 const KEY_LINE = /(^|[\s,"])(ssh-(rsa|dss|ed25519)|ecdsa-sha2-nistp\d+|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\.com|ssh-(rsa|ed25519)-cert-v01@openssh\.com)\s+[A-Za-z0-9+/]{16,}={0,3}(\s|$)/;
 
@@ -63,7 +68,7 @@ export const authorizedKeys: CheckDefinition = {
     'Löschen Sie jede authorized_keys-Datei (`rm -f /root/.ssh/authorized_keys /home/*/.ssh/authorized_keys*`); Schlüssel werden bei der Bereitstellung eingerichtet.',
   ),
   async run(context) {
-    const files: { image: ImageRole; lun?: number; path: string; fs: GuestFs }[] = [...context.scan.authorizedKeysFiles];
+    const files: { image: ImageRole; lun?: number; path: string; fs: GuestFs; packaged?: { package: string } }[] = [...context.scan.authorizedKeysFiles];
     const root = context.rootSearch.root;
     if (root) {
       const config = await sshdConfigOf(context, root);
@@ -72,16 +77,21 @@ export const authorizedKeys: CheckDefinition = {
       }
     }
     const evidence: FoundEvidence[] = [];
+    const packaged: FoundEvidence[] = [];
+    const packagedFiles: string[] = [];
     let read = 0;
     for (const file of files) {
       const text = await readText(file.fs, file.path);
       if (text === null) continue;
       read++;
-      for (const key of keyLines(text)) {
-        evidence.push({ image: file.image, ...(file.lun === undefined ? {} : { lun: file.lun }), path: file.path, line: key.line, detail: say(keyOfType, key.type, key.comment) });
+      const keys = keyLines(text);
+      if (file.packaged && keys.length) packagedFiles.push(`${file.packaged.package} ${file.path}`);
+      for (const key of keys) {
+        (file.packaged ? packaged : evidence).push({ image: file.image, ...(file.lun === undefined ? {} : { lun: file.lun }), path: file.path, line: key.line, detail: say(keyOfType, key.type, key.comment) });
       }
     }
     if (evidence.length) return { status: 'failed', message: say(keysIn, evidence.length, [...new Set(evidence.map((e) => e.path ?? ''))]), evidence };
+    if (packaged.length) return { status: 'passed', message: say(packagedKeys, packaged.length, packagedFiles), evidence: packaged };
     return { status: 'passed', message: read ? say(filesWithoutKeys, read) : NO_FILE };
   },
 };

@@ -1,6 +1,9 @@
 /** Pieces several checks share: the skip for images without a Linux root, and the shared memoized reads. */
 import type { GuestFs } from '../fs/types.ts';
 import { fixed, type Localized, type Phrase, say, verbatim } from '../../i18n/localized.ts';
+import type { CertificationLimits } from '../../config/schema.ts';
+import { type PackageDatabases, readPackageDatabases } from '../packages/databases.ts';
+import { type OwnedFiles, ownedFilesIndex } from '../packages/owned-files.ts';
 import { readInstalledPackages, type InstalledPackages, findInstalled } from './packages.ts';
 import { readShadow, type ShadowEntry } from './shadow.ts';
 import { describeSetting, readSshdConfig, type SshdConfig } from './sshd-config.ts';
@@ -18,8 +21,22 @@ export async function withRoot(context: CheckContext, body: (root: GuestFs) => P
   return body(root);
 }
 
+/** The root's package databases with their files (dpkg; rpm joins), read once per certification. */
+export function packageDatabasesOf(memo: CheckContext['memo'], root: GuestFs, limits: CertificationLimits): Promise<PackageDatabases> {
+  return memo('package-databases', () => readPackageDatabases(root, limits));
+}
+
+/** The index of the files those databases own, built once (the malware pass needs it before the checks run). */
+export function ownedFilesOf(memo: CheckContext['memo'], root: GuestFs, limits: CertificationLimits): Promise<OwnedFiles> {
+  return memo('owned-files', async () => ownedFilesIndex(root, (await packageDatabasesOf(memo, root, limits)).databases));
+}
+
 export function packagesOf(context: CheckContext, root: GuestFs): Promise<InstalledPackages> {
-  return context.memo('packages', () => readInstalledPackages(root, context.config.limits));
+  return context.memo('packages', async () => {
+    // a status that could not be read is read (and reported) again there
+    const { databases } = await packageDatabasesOf(context.memo, root, context.config.limits);
+    return readInstalledPackages(root, context.config.limits, databases.find((d) => d.manager === 'dpkg') ?? null);
+  });
 }
 
 export function shadowOf(context: CheckContext, root: GuestFs): Promise<ShadowEntry[] | null> {

@@ -10,6 +10,9 @@ import type { DatabaseSync } from 'node:sqlite';
 import { type CertificationLimits, DEFAULT_CERTIFICATION_LIMITS } from '../../config/schema.ts';
 import { type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import type { GuestFs } from '../fs/types.ts';
+import { DPKG_STATUS, DPKG_STATUS_LIMIT, parseDpkgStatus } from '../packages/dpkg.ts';
+import { readBounded } from '../packages/read.ts';
+import type { PackageDatabase } from '../packages/types.ts';
 import { isFile } from './guest-files.ts';
 
 const unreadable: Phrase<[file: string, reason: string]> = {
@@ -28,37 +31,15 @@ export interface InstalledPackages {
   problems: Localized[];
 }
 
-export const DPKG_STATUS = '/var/lib/dpkg/status';
+export { DPKG_STATUS, parseDpkgStatus };
 const RPM_SQLITE = ['/var/lib/rpm/rpmdb.sqlite', '/usr/lib/sysimage/rpm/rpmdb.sqlite'];
 const RPM_BDB_NAME = ['/var/lib/rpm/Name', '/usr/lib/sysimage/rpm/Name'];
 /** Package names are short (rpm and dpkg allow a few hundred bytes); longer keys are not names. */
 const MAX_NAME_LENGTH = 256;
-/** A real dpkg status is 1–5 MB; more than this is not a status file. */
-const DPKG_STATUS_LIMIT = 64 * 1024 * 1024;
 
-async function readWhole(fs: GuestFs, file: string, limit: number): Promise<Buffer> {
-  // refused by its size before a byte is read (a sparse file can claim any size)
-  const size = (await fs.stat(file))?.size ?? 0;
-  if (size > limit) throw new Error(`${file} is larger than ${limit} bytes`);
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of fs.stream(file)) {
-    total += chunk.length;
-    if (total > limit) throw new Error(`${file} is larger than ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
-/** Package names whose stanza says `Status: install ok installed`. */
-export function parseDpkgStatus(text: string): Set<string> {
-  const names = new Set<string>();
-  for (const stanza of text.split(/\n\s*\n/)) {
-    const name = /^Package:\s*(\S+)/m.exec(stanza)?.[1];
-    const status = /^Status:\s*(.+)$/m.exec(stanza)?.[1]?.trim();
-    if (name && status && /^install ok installed$/.test(status)) names.add(name);
-  }
-  return names;
+/** The whole file, refused past `limit` bytes (by its size before a byte is read). */
+function readWhole(fs: GuestFs, file: string, limit: number): Promise<Buffer> {
+  return readBounded(fs, file, limit);
 }
 
 /** Why an RPM SQLite database is refused before any query over it runs. */
@@ -122,9 +103,16 @@ async function readRpmSqlite(fs: GuestFs, file: string, limits: CertificationLim
   }
 }
 
-export async function readInstalledPackages(fs: GuestFs, limits: CertificationLimits = DEFAULT_CERTIFICATION_LIMITS): Promise<InstalledPackages> {
+/**
+ * The installed packages' names. `dpkg` is the dpkg database when it was read already (for the
+ * owned files of the malware pass); without it only the status file is read.
+ */
+export async function readInstalledPackages(fs: GuestFs, limits: CertificationLimits = DEFAULT_CERTIFICATION_LIMITS, dpkg?: PackageDatabase | null): Promise<InstalledPackages> {
   const result: InstalledPackages = { names: new Set(), sources: [], bdbPath: null, problems: [] };
-  if (await isFile(fs, DPKG_STATUS)) {
+  if (dpkg) {
+    for (const name of dpkg.packages.map((p) => p.name)) result.names.add(name);
+    result.sources.push(DPKG_STATUS);
+  } else if (await isFile(fs, DPKG_STATUS)) {
     try {
       for (const name of parseDpkgStatus((await readWhole(fs, DPKG_STATUS, DPKG_STATUS_LIMIT)).toString('utf8'))) result.names.add(name);
       result.sources.push(DPKG_STATUS);

@@ -8,14 +8,17 @@ import { imagePartitions } from './image-partitions.ts';
 import { imageReadable } from './image-readable.ts';
 import { imageSize } from './image-size.ts';
 import { kernelConsole } from './kernel-console.ts';
+import { machineId } from './machine-id.ts';
 import { malwareScan } from './malware-scan.ts';
 import { osRelease } from './os-release.ts';
+import { packageFiles } from './package-files.ts';
 import { privateKeys } from './private-keys.ts';
 import { provisioningAgent } from './provisioning-agent.ts';
 import { rootPartition } from './root-partition.ts';
 import { rootPassword } from './root-password.ts';
 import { shellHistory } from './shell-history.ts';
 import { sshClientAlive } from './ssh-client-alive.ts';
+import { sshHostKeys } from './ssh-host-keys.ts';
 import { sshPasswordAuth } from './ssh-password-auth.ts';
 import { sshRootLogin } from './ssh-root-login.ts';
 import { sshServer } from './ssh-server.ts';
@@ -47,9 +50,12 @@ export const CHECKS: readonly CheckDefinition[] = [
   sshClientAlive,
   sshPasswordAuth,
   sshRootLogin,
+  sshHostKeys,
   authorizedKeys,
   privateKeys,
   cloudCredentials,
+  machineId,
+  packageFiles,
   malwareScan,
   imageReadable,
 ];

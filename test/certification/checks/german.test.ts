@@ -35,9 +35,12 @@ const GERMAN_TITLES: Record<string, string> = {
   'linux.ssh-client-alive': "SSH-ClientAliveInterval liegt zwischen 30 und 235 Sekunden",
   'linux.ssh-password-auth': "SSH-Anmeldung mit Passwort ist deaktiviert",
   'linux.ssh-root-login': "SSH-Anmeldung als root mit Passwort ist nicht erlaubt",
+  'linux.ssh-host-keys': 'SSH-Hostschlüssel werden für jede VM beim ersten Start erzeugt',
   'linux.authorized-keys': "Keine SSH-Schlüssel in authorized_keys im Image",
   'linux.private-keys': "Keine privaten Schlüssel im Image",
   'linux.cloud-credentials': "Keine Cloud-Zugangsdaten im Image",
+  'linux.machine-id': 'Das Image enthält keine Maschinen-ID',
+  'linux.package-files': 'Von Paketen installierte Dateien sind unverändert',
   'malware.scan': "Keine Schadsoftware in den Images",
   'image.readable': 'Jede Datei jedes Images ist innerhalb der Grenzen lesbar',
 };
@@ -49,7 +52,7 @@ function germanTitle(id: string): string | undefined {
 const asLocalized = (text: string | Localized): Localized => (typeof text === 'string' ? { en: text, de: text } : text);
 
 test('every check has its German title and a German remediation', () => {
-  assert.equal(CHECKS.length, 21);
+  assert.equal(CHECKS.length, 24);
   for (const check of CHECKS) {
     const title = asLocalized(check.title);
     assert.equal(title.de, germanTitle(check.id), check.id);

@@ -54,7 +54,7 @@ test('the base image passes every check; the report has the contract shape', asy
   const report = await certify({ files: tree() });
   for (const c of report.checks) assert.equal(c.status, 'passed', `${c.id}: ${c.message}`);
   assert.equal(report.result, 'passed');
-  assert.equal(report.checks.length, 21);
+  assert.equal(report.checks.length, 24);
   assert.equal(report.images[0].role, 'os');
   assert.equal(report.images[0].lun, null);
   assert.equal(report.images[0].format, 'vhd-fixed');

@@ -207,10 +207,12 @@ test('every check of the contract is registered once, in the contract order', ()
     'image.format', 'image.size', 'image.partitions', 'linux.os-release', 'linux.architecture', 'linux.provisioning-agent',
     'linux.kernel-console', 'linux.swap', 'linux.root-partition', 'linux.shell-history', 'linux.root-password',
     'linux.empty-passwords', 'linux.ssh-server', 'linux.ssh-client-alive', 'linux.ssh-password-auth', 'linux.ssh-root-login',
-    'linux.authorized-keys', 'linux.private-keys', 'linux.cloud-credentials', 'malware.scan', 'image.readable',
+    'linux.ssh-host-keys', 'linux.authorized-keys', 'linux.private-keys', 'linux.cloud-credentials', 'linux.machine-id',
+    'linux.package-files', 'malware.scan', 'image.readable',
   ]);
+  const warnings = new Set(['linux.ssh-server', 'linux.ssh-host-keys', 'linux.machine-id', 'linux.package-files']);
   for (const check of CHECKS) {
     assert.ok(check.title && check.remediation, check.id);
-    assert.equal(check.severity, check.id === 'linux.ssh-server' ? 'warning' : 'error');
+    assert.equal(check.severity, warnings.has(check.id) ? 'warning' : 'error');
   }
 });

@@ -135,13 +135,13 @@ describe('rpm databases made by the real rpm tools', { skip }, () => {
     assert.deepEqual(read(await readRpmDatabase(fs)), expected);
   });
 
-  it('stops at certification.limits.rpmRows and rpmFiles with a sentence', async () => {
+  it('stops at certification.limits.rpmRows and packageFiles with a sentence', async () => {
     const fs = guestWith([{ path: '/var/lib/rpm/rpmdb.sqlite', bytes: sqliteBytes }]);
     const rows = await readRpmDatabase(fs, { ...DEFAULT_CERTIFICATION_LIMITS, rpmRows: 2 });
     assert.equal(rows?.packages.length, 2);
     assert.match(rows?.problems[0]?.en ?? '', /more than 2 package headers/);
     assert.match(rows?.problems[0]?.de ?? '', /mehr als 2 Paket-Header/);
-    const files = await readRpmDatabase(fs, { ...DEFAULT_CERTIFICATION_LIMITS, rpmFiles: 10 });
+    const files = await readRpmDatabase(fs, { ...DEFAULT_CERTIFICATION_LIMITS, packageFiles: 10 });
     assert.equal(files?.packages.reduce((n, p) => n + p.files.length, 0), 10);
     assert.match(files?.problems[0]?.en ?? '', /more than 10 files/);
     const small = await readRpmDatabase(fs, { ...DEFAULT_CERTIFICATION_LIMITS, rpmDbBytes: 1024 });

@@ -77,7 +77,7 @@ export async function readRpmDatabase(fs: GuestFs, limits: CertificationLimits =
     let decoded: ReturnType<typeof packageOf>;
     try {
       const header = parseRpmHeader(blob);
-      decoded = packageOf(header, Math.max(0, limits.rpmFiles - files));
+      decoded = packageOf(header, Math.max(0, limits.packageFiles - files));
     } catch (error) {
       problems.add(text.headerSkipped(found.path, id, reasonOf(error)));
       continue;
@@ -86,9 +86,9 @@ export async function readRpmDatabase(fs: GuestFs, limits: CertificationLimits =
     if (pkg.name === PUBKEY_PACKAGE) continue;
     if (decoded.digestProblem) problems.add(text.digestsDropped(found.path, pkg.name, decoded.digestProblem));
     files += pkg.files.length;
-    if (files >= limits.rpmFiles && !filesTruncated && decoded.fileCount > pkg.files.length) {
+    if (files >= limits.packageFiles && !filesTruncated && decoded.fileCount > pkg.files.length) {
       filesTruncated = true;
-      problems.add(text.databaseUnreadable(found.path, text.tooManyFiles(limits.rpmFiles)));
+      problems.add(text.databaseUnreadable(found.path, text.tooManyFiles(limits.packageFiles)));
     }
     database.packages.push(pkg);
   }
