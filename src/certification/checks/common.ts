@@ -21,7 +21,7 @@ export async function withRoot(context: CheckContext, body: (root: GuestFs) => P
   return body(root);
 }
 
-/** The root's package databases with their files (dpkg; rpm joins), read once per certification. */
+/** The root's package databases with their files (dpkg, rpm), read once per certification. */
 export function packageDatabasesOf(memo: CheckContext['memo'], root: GuestFs, limits: CertificationLimits): Promise<PackageDatabases> {
   return memo('package-databases', () => readPackageDatabases(root, limits));
 }
@@ -33,9 +33,7 @@ export function ownedFilesOf(memo: CheckContext['memo'], root: GuestFs, limits: 
 
 export function packagesOf(context: CheckContext, root: GuestFs): Promise<InstalledPackages> {
   return context.memo('packages', async () => {
-    // a status that could not be read is read (and reported) again there
-    const { databases } = await packageDatabasesOf(context.memo, root, context.config.limits);
-    return readInstalledPackages(root, context.config.limits, databases.find((d) => d.manager === 'dpkg') ?? null);
+    return readInstalledPackages(root, context.config.limits, await packageDatabasesOf(context.memo, root, context.config.limits));
   });
 }
 
@@ -68,7 +66,7 @@ export function sshServerOf(context: CheckContext, root: GuestFs): Promise<SshSe
       const stat = await root.stat(file).catch(() => null);
       if (stat?.type === 'file') return { path: file, description: verbatim(file) };
     }
-    const found = await findInstalled(root, await packagesOf(context, root), SSHD_PACKAGES);
+    const found = findInstalled(await packagesOf(context, root), SSHD_PACKAGES);
     return found ? { description: say(sshPackage, found.name, found.source) } : null;
   });
 }

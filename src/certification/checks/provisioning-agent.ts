@@ -56,13 +56,13 @@ export const provisioningAgent: CheckDefinition = {
         if (stat?.type === 'file') files.push(file);
       }
       const packages = await packagesOf(context, root);
-      const pkg = await findInstalled(root, packages, AGENT_PACKAGES);
+      const pkg = findInstalled(packages, AGENT_PACKAGES);
       const evidence = [
         ...files.map((path) => ({ image: 'os' as const, path, detail: INSTALLED_FILE })),
         ...(pkg ? [{ image: 'os' as const, path: pkg.source.split(', ')[0], detail: say(packageInstalled, pkg.name) }] : []),
       ];
       if (evidence.length > 0) return { status: 'passed', message: say(agentFound, pkg?.name ?? null, files), evidence };
-      const databases = [...packages.sources, ...(packages.bdbPath ? [packages.bdbPath] : [])];
+      const databases = packages.sources;
       const looked = databases.length ? say(databasesRead, databases) : NO_DATABASE;
       return {
         status: 'failed',

@@ -76,7 +76,7 @@ async function hostKeys(root: GuestFs): Promise<string[]> {
 
 /** cloud-init, when it is installed, not disabled, and its configuration runs the ssh module with key types to generate. */
 async function cloudInitMakerOf(context: CheckContext, root: GuestFs): Promise<KeyMaker | null> {
-  const installed = (await isFile(root, '/usr/bin/cloud-init')) || (await findInstalled(root, await packagesOf(context, root), ['cloud-init'])) !== null;
+  const installed = (await isFile(root, '/usr/bin/cloud-init')) || findInstalled(await packagesOf(context, root), ['cloud-init']) !== null;
   if (!installed || (await root.lstat(CLOUD_INIT_DISABLED).catch(() => null))) return null;
   const config = await readCloudConfig(root);
   const stage = moduleStage(config, 'ssh');
