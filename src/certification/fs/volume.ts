@@ -70,3 +70,17 @@ export class ListingCache {
     return null;
   }
 }
+
+/** The file type of an st_mode. */
+export function fileTypeOfMode(mode: number): GuestFileType {
+  switch (mode & 0xf000) {
+    case 0x8000: return 'file';
+    case 0x4000: return 'dir';
+    case 0xa000: return 'symlink';
+    case 0x2000: return 'chardev';
+    case 0x6000: return 'blockdev';
+    case 0x1000: return 'fifo';
+    case 0xc000: return 'socket';
+    default: return 'unknown';
+  }
+}

@@ -56,8 +56,6 @@ export const tooManyEntries = phrase(
   (what, entries, max, capacity) => `${what.de} gibt ${entries} von ${max} Extent-Einträgen an, obwohl nur ${capacity} hineinpassen`,
 );
 export const indexOutOfOrder = phrase((what: Localized) => `${what.en} has extent index entries out of order`, (what) => `${what.de} hat Extent-Indexeinträge in falscher Reihenfolge`);
-export const reusesBlock = phrase((what: Localized, b: N) => `${what.en} reuses extent block ${b} (a cycle or shared node)`, (what, b) => `${what.de} verwendet Extent-Block ${b} erneut (ein Zyklus oder ein geteilter Knoten)`);
-export const emptyExtent = phrase((what: Localized) => `${what.en} has an empty extent`, (what) => `${what.de} hat einen leeren Extent`);
 export const unorderedExtents = phrase((what: Localized, logical: N) => `${what.en} has overlapping or unordered extents at logical block ${logical}`, (what, logical) => `${what.de} hat überlappende oder ungeordnete Extents bei logischem Block ${logical}`);
 export const extentPastLast = phrase((what: Localized) => `${what.en} has an extent past the largest logical block`, (what) => `${what.de} hat einen Extent hinter dem größten logischen Block`);
 
