@@ -103,7 +103,7 @@ export async function populateTree(root: string, options: { manyEntries: number;
     set -e
     cd "${root}"
     mkdir -p etc small sf deep/a/b/c many data
-    printf 'PRETTY_NAME="Debian GNU/Linux 12"\\nID=debian\\n' > etc/os-release
+    printf 'PRETTY_NAME="Debian GNU/Linux 12"\\nID=debian\\nVERSION_ID="12"\\n' > etc/os-release
     echo host > etc/hostname
     for i in $(seq 1 200); do head -c $((i * 37)) /dev/urandom > small/f$i; done
     touch sf/a sf/b; mkdir sf/c
