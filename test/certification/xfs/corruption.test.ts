@@ -87,6 +87,29 @@ describe('XFS reader on damaged images', { skip: xfsSkip() }, () => {
     });
   }
 
+  for (const [bit, message] of [
+    [0x10, /^the superblock: the XFS file system is marked as needing repair \(needsrepair/],
+    [0x400, /^the superblock: the XFS file system uses incompatible features this reader cannot read: 0x400$/],
+    [0x100, /^the superblock: the XFS file system uses incompatible features this reader cannot read: metadir$/],
+  ] as const) {
+    it(`refuses incompatible feature 0x${bit.toString(16)} by name`, async () => {
+      const saved = Buffer.from(image.subarray(0, 512));
+      try {
+        const sector = image.subarray(0, 512);
+        sector.writeUInt32BE(sector.readUInt32BE(216) | bit, 216);
+        sector.writeUInt32LE(crc32cWithoutField(sector, 224), 224);
+        await assert.rejects(openXfs(bufferReader(image)), (error: unknown) => {
+          assert.ok(error instanceof VmarketError);
+          assert.equal(error.code, 'IMAGE_UNSUPPORTED');
+          assert.match(error.message, message);
+          return true;
+        });
+      } finally {
+        saved.copy(image, 0);
+      }
+    });
+  }
+
   it(`ends every one of ${CASES} seeded corruptions in a result or an image error`, async () => {
     const random = prng(0x5f5);
     const codes = new Map<string, number>();
