@@ -123,6 +123,8 @@ export async function populateTree(root: string, options: { manyEntries: number;
     xfs_io -f -c "falloc 0 1m" -c "pwrite -q 256k 8k" data/unwritten.bin
     xfs_io -f -c "falloc -k 0 2m" data/prealloc-past-eof.bin
     echo with-attrs > data/attrs
+    touch -d @4102444800 data/future
+    touch -d @-100000 data/past
   `]);
   await run('python3', ['-c', `
 import os
