@@ -14,7 +14,7 @@ import { corrupt, readExact } from './errors.ts';
 import { forkExtents, type MapContext } from './extents.ts';
 import { FORK, type XfsInode } from './inode.ts';
 import {
-  badMagic, directoryBlock, directoryInode, entryAt, entryProblem, hasImpossible, holeInDirectoryBlock, partOf, shortFormEntries,
+  badMagic, directoryBlock, mapsTwice, directoryInode, entryAt, entryProblem, hasImpossible, holeInDirectoryBlock, partOf, shortFormEntries,
   shortFormPastFork, wrongOwner, wrongPosition, xfsEntryProblem, xfsQuantity,
 } from './texts.ts';
 
@@ -70,12 +70,18 @@ async function* directoryBlocks(ctx: MapContext, dir: XfsInode): AsyncGenerator<
   const leafBlock = LEAF_OFFSET_BYTES / sb.blockSize;
   let pending: { logical: number; parts: Buffer[]; blocks: number } | null = null;
   const what = (b: number) => partOf(directoryInode(dir.number), directoryBlock(b), ', ');
+  // di_size of a block/leaf/node/B+tree directory ends with its last data block: nothing past it is read
+  const dataEnd = Math.min(leafBlock, Math.ceil(dir.size / sb.blockSize));
+  let expected = 0;
   for await (const batch of forkExtents(ctx, dir)) {
     for (const extent of batch) {
-      if (extent.offset >= leafBlock) return;
+      // extents in file order, never mapping a directory offset twice: crafted extents cannot make one block read over and over
+      if (extent.offset < expected) throw corrupt(mapsTwice(directoryInode(dir.number), extent.offset));
+      expected = extent.offset + extent.count;
+      if (extent.offset >= dataEnd) return;
       let logical = extent.offset;
       let physical = extent.block;
-      let left = Math.min(extent.count, leafBlock - logical);
+      let left = Math.min(extent.count, dataEnd - logical);
       while (left > 0) {
         if (pending === null && logical % perDirBlock === 0 && left >= perDirBlock) {
           const whole = Math.min(Math.floor(left / perDirBlock), Math.max(1, Math.floor(READ_BYTES / sb.dirBlockSize))) * perDirBlock;
