@@ -6,7 +6,7 @@
  * hold the forms under test (B+tree extent lists, leaf/node directories, remote symlinks).
  */
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import { before, describe, it } from 'node:test';
 import { bufferReader } from '../../../src/certification/disk/buffer-reader.ts';
 import { BlockClaims } from '../../../src/certification/fs/block-claims.ts';
@@ -77,4 +77,15 @@ describe('XFS reader matches the mounted kernel file system', { skip: xfsSkip() 
       assert.equal(await fs.realpath('/data/relative-link'), '/etc/os-release');
     });
   }
+
+  it('reads metadata stamped with the old UUID after xfs_admin -U gave the file system a new one (meta_uuid)', async () => {
+    const image = images.get(variants[1].name)!;
+    const copy = `${image.path}.new-uuid`;
+    await copyFile(image.path, copy);
+    await run('xfs_admin', ['-U', 'generate', copy]);
+    const fs = await openXfs(bufferReader(await readFile(copy)));
+    assert.ok((fs.superblock.features.incompat & 0x4) !== 0, 'the meta_uuid feature is set');
+    assert.notEqual(fs.superblock.uuid, (await openXfs(bufferReader(await readFile(image.path)))).superblock.uuid);
+    assert.deepEqual(await readerListing(fs), image.expected);
+  });
 });
