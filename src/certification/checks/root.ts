@@ -1,13 +1,17 @@
 /**
- * Finds the Linux root on the OS disk: the ext file system holding /etc/os-release, or the one
+ * Finds the Linux root on the OS disk: the ext or XFS file system holding /etc/os-release, or the one
  * whose own /etc/fstab mounts it at `/`. When there is none, says what the disk holds instead
- * (XFS, LVM, NTFS, an encrypted volume, no file system) so `linux.os-release` can name it.
+ * (an unreadable ext or XFS, LVM, NTFS, an encrypted volume, no file system) so `linux.os-release`
+ * can name it.
  */
 import { fixed, join, type Localized, type Phrase, say, verbatim } from '../../i18n/localized.ts';
 import type { OpenedDisk, OpenedFileSystem } from '../disk/types.ts';
 import type { GuestFs } from '../fs/types.ts';
 import type { RootSearch } from './types.ts';
 import { numberedLines, readText } from './guest-files.ts';
+
+/** File systems the readers open (fs/open.ts). */
+const READ_KINDS = new Set(['ext2', 'ext3', 'ext4', 'xfs']);
 
 const KIND_NAMES: Record<string, Localized> = {
   xfs: verbatim('XFS'),
@@ -133,7 +137,8 @@ function describeContents(disk: OpenedDisk): Localized {
   if (disk.fileSystems.length === 0) return disk.table.scheme === 'none' ? NO_TABLE : NOTHING_IDENTIFIED;
   const found = disk.fileSystems.map((f) => {
     const where = placeOf(f);
-    if (f.kind.startsWith('ext')) return f.fs ? say(extWithoutOsRelease, f.kind, where) : say(extUnreadable, f.kind, where, f.problem);
+    // the kinds a reader opens: when it could not, its problem says why
+    if (READ_KINDS.has(f.kind)) return f.fs ? say(extWithoutOsRelease, f.kind, where) : say(extUnreadable, f.kind, where, f.problem);
     if (f.kind === 'lvm' && f.problem) return say(pvUnreadable, where, f.problem);
     const kind = f.kind === 'luks' && f.luksVersion ? `luks${f.luksVersion}` : f.kind;
     return say(otherKind, KIND_NAMES[kind] ?? KIND_NAMES[f.kind] ?? verbatim(f.kind), where);

@@ -1,7 +1,7 @@
 /**
  * `openDisk`: from an image file to what the checks read: its format and virtual disk (through
  * that format's reader, disk/formats/), the partition table and each partition's file system
- * (ext2/3/4 opened for reading). A refused image (unsafe, or not what it is declared to be) has
+ * (ext2/3/4 and XFS opened for reading). A refused image (unsafe, or not what it is declared to be) has
  * no virtual disk: nothing inside it is read.
  */
 import { errorText, isVmarketError } from '../../errors.ts';
@@ -15,6 +15,7 @@ import { bufferReader } from '../disk/buffer-reader.ts';
 import { readVolumeGroups } from '../disk/lvm/volume-groups.ts';
 import type { DeclaredImage, FormatInfo, LogicalVolumePlace, OpenDisk, OpenedDisk, OpenedFileSystem, PartitionEntry, PartitionTable, RangeReader, VolumeGroupLayout } from '../disk/types.ts';
 import { openExtFs } from './ext4/index.ts';
+import { openXfs } from './xfs/index.ts';
 
 const EXT_KINDS = new Set(['ext2', 'ext3', 'ext4']);
 
@@ -122,11 +123,12 @@ async function openFileSystem(part: RangeReader, partition: PartitionEntry | nul
     return { partition, kind: 'unknown', fs: null, problem: say(fileSystemUnidentified, errorText(error)), ...(volume ? { volume } : {}) };
   }
   const base = { partition, ...detected, ...(volume ? { volume } : {}) };
-  if (!EXT_KINDS.has(detected.kind)) return { ...base, fs: null };
+  const open = EXT_KINDS.has(detected.kind) ? openExtFs : detected.kind === 'xfs' ? openXfs : null;
+  if (open === null) return { ...base, fs: null };
   try {
-    return { ...base, fs: await openExtFs(part) };
+    return { ...base, fs: await open(part) };
   } catch (error) {
-    // the ext reader names the broken structure (inode, block, extent) in every language (ext4/texts.ts)
+    // the readers name the broken structure (inode, block, extent) in every language (fs/texts.ts)
     return { ...base, fs: null, problem: isVmarketError(error) ? errorText(error) : verbatim(error instanceof Error ? error.message : String(error)) };
   }
 }

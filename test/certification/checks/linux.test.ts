@@ -48,7 +48,7 @@ test('no Linux root: os-release fails naming what was found, root-partition fail
   const options = { fileSystems: [{ partition: part(1), kind: 'xfs' as const, fs: null }, { partition: part(2), kind: 'lvm' as const, fs: null }] };
   const release = await runCheck('linux.os-release', null, options);
   assert.equal(release.status, 'failed');
-  assert.match(release.message, /XFS on partition 1, an LVM physical volume on partition 2/);
+  assert.match(release.message, /xfs on partition 1 that could not be read, an LVM physical volume on partition 2/);
   assert.equal((await runCheck('linux.root-partition', null, options)).status, 'failed');
   const ssh = await runCheck('linux.ssh-password-auth', null, options);
   assert.equal(ssh.status, 'skipped');

@@ -7,6 +7,7 @@
  */
 import type { Localized } from '../../../i18n/localized.ts';
 import type { GuestFileType } from '../types.ts';
+import type { RawDirEntry } from '../volume.ts';
 import { corrupt } from './errors.ts';
 import { inodeRuns, isInline } from './file-data.ts';
 import { inlineDataXattr } from './inline-data.ts';
@@ -15,13 +16,6 @@ import { readExact } from './read.ts';
 import { INCOMPAT } from './superblock.ts';
 import type { ExtContext } from './runs.ts';
 import { block, directoryInode, entryAt, entryProblem, holeAt, inlineEntries, inlineExtendedEntries, notWholeBlocks, partOf } from './texts.ts';
-
-export interface RawDirEntry {
-  name: string;
-  inode: number;
-  /** From the entry's file_type byte; `unknown` when the file system does not record it. */
-  type: GuestFileType;
-}
 
 const DIRENT_TYPES: GuestFileType[] = ['unknown', 'file', 'dir', 'chardev', 'blockdev', 'fifo', 'socket', 'symlink'];
 /** Directory blocks read per positioned read. */

@@ -1,131 +1,17 @@
 /**
- * The GuestFs view of an ext2/3/4 file system (see ../types.ts for the contract). Errors name the
- * guest path: IMAGE_CORRUPT for broken structures, IMAGE_UNSUPPORTED for what cannot be read
- * (encrypted files), FILE_UNREADABLE for wrong use (reading a directory, a symlink loop) and
- * NOT_FOUND when readdir/readlink/stream are given a path that does not exist.
+ * The GuestFs view of an ext2/3/4 file system: the shared facade (../guest-fs.ts) over the ext
+ * volume, with its superblock.
  */
-import { VmarketError } from '../../../errors.ts';
-import type { GuestDirEntry, GuestFs, GuestStat, GuestWalkEntry, StreamOptions } from '../types.ts';
-import { annotate, unsupported, withPath } from './errors.ts';
-import { DEFAULT_CHUNK, streamInode } from './file-data.ts';
-import { INODE_FLAGS, type Inode } from './inode.ts';
-import { resolvePath, type Resolved } from './resolve.ts';
+import { VolumeGuestFs } from '../guest-fs.ts';
+import type { Inode } from './inode.ts';
 import type { ExtSuperblockInfo } from './superblock.ts';
-import { symlinkTarget } from './symlink.ts';
-import { statOf, walkTree } from './walk.ts';
 import type { ExtVolume } from './volume.ts';
-import { doesNotExist, encryptedFile, notDirectory, notRegular, notSymlink } from './texts.ts';
 
-export class ExtGuestFs implements GuestFs {
-  readonly kind: string;
+export class ExtGuestFs extends VolumeGuestFs<Inode> {
   readonly superblock: ExtSuperblockInfo;
-  readonly #volume: ExtVolume;
 
   constructor(volume: ExtVolume) {
-    this.#volume = volume;
+    super(volume.sb.kind, volume);
     this.superblock = volume.sb;
-    this.kind = volume.sb.kind;
-  }
-
-  async stat(path: string): Promise<GuestStat | null> {
-    const found = await this.#resolve(path, true);
-    return found === null ? null : statOf(found.inode);
-  }
-
-  async lstat(path: string): Promise<GuestStat | null> {
-    const found = await this.#resolve(path, false);
-    return found === null ? null : statOf(found.inode);
-  }
-
-  async readdir(path: string): Promise<GuestDirEntry[]> {
-    const dir = await this.#existing(path, true);
-    if (dir.type !== 'dir') throw new VmarketError('FILE_UNREADABLE', notDirectory(path));
-    return withPath(path, async () => {
-      const result: GuestDirEntry[] = [];
-      for await (const batch of this.#volume.entries(dir)) {
-        for (const entry of batch) {
-          const type = entry.type === 'unknown' ? (await this.#volume.inodes.get(entry.inode)).type : entry.type;
-          result.push({ name: entry.name, type, inode: entry.inode });
-        }
-      }
-      return result;
-    });
-  }
-
-  async readlink(path: string): Promise<string> {
-    const link = await this.#existing(path, false);
-    if (link.type !== 'symlink') throw new VmarketError('FILE_UNREADABLE', notSymlink(path));
-    return withPath(path, () => symlinkTarget(this.#volume.ctx, link));
-  }
-
-  async realpath(path: string): Promise<string | null> {
-    return (await this.#resolve(path, true))?.path ?? null;
-  }
-
-  async readFile(path: string, maxBytes = DEFAULT_CHUNK): Promise<Buffer | null> {
-    const found = await this.#resolve(path, true);
-    if (found === null) return null;
-    const file = found.inode;
-    this.#checkReadable(path, file);
-    return withPath(path, async () => {
-      const parts: Buffer[] = [];
-      for await (const chunk of streamInode(this.#volume.ctx, file, Math.max(1, Math.min(maxBytes, DEFAULT_CHUNK)), maxBytes)) {
-        parts.push(chunk);
-      }
-      return Buffer.concat(parts);
-    });
-  }
-
-  async *stream(path: string, chunkSize = DEFAULT_CHUNK, options: StreamOptions = {}): AsyncIterable<Buffer> {
-    const file = await this.#existing(path, true);
-    this.#checkReadable(path, file);
-    const chunks = streamInode(this.#volume.ctx, file, chunkSize, undefined, options);
-    while (true) {
-      let next: IteratorResult<Buffer>;
-      try {
-        next = await chunks.next();
-      } catch (error) {
-        throw annotate(path, error);
-      }
-      if (next.done) return;
-      yield next.value;
-    }
-  }
-
-  async *streamInode(number: number, path: string, chunkSize = DEFAULT_CHUNK, options: StreamOptions = {}): AsyncIterable<Buffer> {
-    let file: Inode;
-    try {
-      file = await this.#volume.inodes.get(number, false);
-    } catch (error) {
-      throw annotate(path, error);
-    }
-    this.#checkReadable(path, file);
-    try {
-      yield* streamInode(this.#volume.ctx, file, chunkSize, undefined, options);
-    } catch (error) {
-      throw annotate(path, error);
-    }
-  }
-
-  async *walk(root = '/'): AsyncIterable<GuestWalkEntry> {
-    const dir = await this.#existing(root, true);
-    if (dir.type !== 'dir') throw new VmarketError('FILE_UNREADABLE', notDirectory(root));
-    const rootPath = root === '/' ? '/' : `/${root.split('/').filter((p) => p !== '').join('/')}`;
-    yield* walkTree(this.#volume, dir, rootPath);
-  }
-
-  #resolve(path: string, followFinal: boolean): Promise<Resolved | null> {
-    return withPath(path, () => resolvePath(this.#volume, path, followFinal));
-  }
-
-  async #existing(path: string, followFinal: boolean): Promise<Inode> {
-    const found = await this.#resolve(path, followFinal);
-    if (found === null) throw new VmarketError('NOT_FOUND', doesNotExist(path));
-    return found.inode;
-  }
-
-  #checkReadable(path: string, file: Inode): void {
-    if (file.type !== 'file') throw new VmarketError('FILE_UNREADABLE', notRegular(path, file.type));
-    if ((file.flags & INODE_FLAGS.ENCRYPT) !== 0) throw unsupported(encryptedFile(path));
   }
 }

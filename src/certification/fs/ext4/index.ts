@@ -12,7 +12,7 @@ import { ExtVolume } from './volume.ts';
 import { superblock } from './texts.ts';
 
 export type { ExtSuperblockInfo } from './superblock.ts';
-export { MAX_SYMLINK_HOPS } from './resolve.ts';
+export { MAX_SYMLINK_HOPS } from '../resolve.ts';
 
 export async function openExtFs(reader: RangeReader): Promise<GuestFs & { superblock: ExtSuperblockInfo }> {
   let volume: ExtVolume;

@@ -5,9 +5,11 @@
  */
 import type { RangeReader } from '../../disk/types.ts';
 import type { GuestFileType } from '../types.ts';
+import { fileTypeOfMode } from '../volume.ts';
 import { corrupt } from './errors.ts';
 import type { GroupDescriptors } from './group-descriptors.ts';
 import { LruCache } from '../../../util/lru.ts';
+import { SpanCache } from '../span-cache.ts';
 import { join64 } from './read.ts';
 import type { ExtSuperblockInfo } from './superblock.ts';
 import { hasImpossible, inodeNo, numberOutside, outside, quantity, sizeOfInode } from './texts.ts';
@@ -39,32 +41,18 @@ export interface Inode {
   raw: Buffer;
 }
 
-const SPAN = 64 * 1024;
-
-export function fileTypeOfMode(mode: number): GuestFileType {
-  switch (mode & 0xf000) {
-    case 0x8000: return 'file';
-    case 0x4000: return 'dir';
-    case 0xa000: return 'symlink';
-    case 0x2000: return 'chardev';
-    case 0x6000: return 'blockdev';
-    case 0x1000: return 'fifo';
-    case 0xc000: return 'socket';
-    default: return 'unknown';
-  }
-}
+export { fileTypeOfMode } from '../volume.ts';
 
 export class InodeTable {
-  readonly #reader: RangeReader;
   readonly #sb: ExtSuperblockInfo;
   readonly #groups: GroupDescriptors;
-  readonly #spans = new LruCache<number, Buffer>(128);
+  readonly #spans: SpanCache;
   readonly #inodes = new LruCache<number, Inode>(8192);
 
   constructor(reader: RangeReader, sb: ExtSuperblockInfo, groups: GroupDescriptors) {
-    this.#reader = reader;
     this.#sb = sb;
     this.#groups = groups;
+    this.#spans = new SpanCache(reader);
   }
 
   /**
@@ -85,28 +73,13 @@ export class InodeTable {
     const table = await this.#groups.inodeTableBlock(group);
     const position = table * sb.blockSize + index * sb.inodeSize;
     // a copy, so a cached inode does not keep its whole 64 KiB span alive (Buffer.from(view) copies byte by byte)
-    const view = await this.#bytes(position, sb.inodeSize, number);
+    const view = await this.#spans.bytes(position, sb.inodeSize);
+    if (view === null) throw corrupt(outside(inodeNo(number)));
     const raw = Buffer.allocUnsafe(view.length);
     view.copy(raw);
     const inode = parseInode(number, raw, sb);
     if (cache) this.#inodes.set(number, inode);
     return inode;
-  }
-
-  /** Bytes of one inode, served from a cached 64 KiB span of the inode table. */
-  async #bytes(position: number, length: number, number: number): Promise<Buffer> {
-    const spanIndex = Math.floor(position / SPAN);
-    let span = this.#spans.get(spanIndex);
-    if (span === undefined) {
-      const start = spanIndex * SPAN;
-      const end = Math.min(start + SPAN, this.#reader.size);
-      if (position + length > end) throw corrupt(outside(inodeNo(number)));
-      span = await this.#reader.read(start, end - start);
-      this.#spans.set(spanIndex, span);
-    }
-    const offset = position - spanIndex * SPAN;
-    if (offset + length > span.length) throw corrupt(outside(inodeNo(number)));
-    return span.subarray(offset, offset + length);
   }
 }
 

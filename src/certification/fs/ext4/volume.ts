@@ -1,33 +1,33 @@
 /**
  * The opened ext volume: superblock, group descriptors, the inode table and name lookup with a
- * bounded cache of directory listings (so resolving many paths under /etc reads each directory
- * once). The GuestFs facade, path resolution and the walk are built on it.
+ * bounded cache of directory listings. The shared GuestFs facade, path resolution and the walk
+ * (../guest-fs.ts) are built on it.
  */
 import type { RangeReader } from '../../disk/types.ts';
-import { directoryEntries, type RawDirEntry } from './directory.ts';
-import { unsupported } from './errors.ts';
+import type { StreamOptions } from '../types.ts';
+import { ListingCache, type FsVolume, type RawDirEntry } from '../volume.ts';
+import { DataReadahead } from '../readahead.ts';
+import { directoryEntries } from './directory.ts';
+import { extErrors, unsupported } from './errors.ts';
+import { streamInode } from './file-data.ts';
 import { GroupDescriptors } from './group-descriptors.ts';
-import { INODE_FLAGS, InodeTable, type Inode } from './inode.ts';
+import { INODE_FLAGS, InodeTable, ROOT_INODE, type Inode } from './inode.ts';
+import { readExact } from './read.ts';
 import type { ExtContext } from './runs.ts';
 import { readSuperblock, type ExtSuperblockInfo } from './superblock.ts';
-import { LruCache } from '../../../util/lru.ts';
-import { DataReadahead } from './readahead.ts';
-import { directoryInode, encryptedDirectory } from './texts.ts';
+import { symlinkTarget } from './symlink.ts';
+import { directoryInode, encryptedDirectory, encryptedFile } from './texts.ts';
 
-/** Listings of directories up to this size are cached as name maps. */
-const CACHEABLE_DIR_BYTES = 4 * 1024 * 1024;
-/** Total entries kept in cached listings. */
-const CACHED_ENTRIES = 200_000;
-
-export class ExtVolume {
+export class ExtVolume implements FsVolume<Inode> {
+  readonly errors = extErrors;
   readonly ctx: ExtContext;
   readonly sb: ExtSuperblockInfo;
   readonly inodes: InodeTable;
-  readonly #listings = new LruCache<number, Map<string, RawDirEntry>>(CACHED_ENTRIES);
+  readonly #listings = new ListingCache();
 
   private constructor(reader: RangeReader, sb: ExtSuperblockInfo) {
     this.sb = sb;
-    this.ctx = { reader, sb, data: new DataReadahead(reader) };
+    this.ctx = { reader, sb, data: new DataReadahead(reader, readExact) };
     this.inodes = new InodeTable(reader, sb, new GroupDescriptors(reader, sb));
   }
 
@@ -35,7 +35,18 @@ export class ExtVolume {
     return new ExtVolume(reader, await readSuperblock(reader));
   }
 
-  /** Entries of a directory inode in batches (without `.` and `..`). */
+  get inodeCount(): number {
+    return this.sb.inodesCount;
+  }
+
+  root(): Promise<Inode> {
+    return this.inodes.get(ROOT_INODE);
+  }
+
+  inode(number: number, cache = true): Promise<Inode> {
+    return this.inodes.get(number, cache);
+  }
+
   entries(dir: Inode): AsyncGenerator<RawDirEntry[]> {
     if ((dir.flags & INODE_FLAGS.ENCRYPT) !== 0) {
       throw unsupported(encryptedDirectory(directoryInode(dir.number)));
@@ -43,17 +54,23 @@ export class ExtVolume {
     return directoryEntries(this.ctx, dir);
   }
 
-  /** The inode number `name` refers to in `dir`, or null. */
-  async lookup(dir: Inode, name: string): Promise<number | null> {
-    const cached = this.#listings.get(dir.number);
-    if (cached) return cached.get(name)?.inode ?? null;
-    if (dir.size <= CACHEABLE_DIR_BYTES) {
-      const map = new Map<string, RawDirEntry>();
-      for await (const batch of this.entries(dir)) for (const entry of batch) if (!map.has(entry.name)) map.set(entry.name, entry);
-      this.#listings.set(dir.number, map, Math.max(1, map.size));
-      return map.get(name)?.inode ?? null;
-    }
-    for await (const batch of this.entries(dir)) for (const entry of batch) if (entry.name === name) return entry.inode;
-    return null;
+  lookup(dir: Inode, name: string): Promise<number | null> {
+    return this.#listings.lookup(dir, name, () => this.entries(dir));
+  }
+
+  symlinkTarget(link: Inode): Promise<string> {
+    return symlinkTarget(this.ctx, link);
+  }
+
+  content(file: Inode, chunkSize: number, maxBytes?: number, options?: StreamOptions): AsyncGenerator<Buffer> {
+    return streamInode(this.ctx, file, chunkSize, maxBytes, options);
+  }
+
+  checkReadable(path: string, file: Inode): void {
+    if ((file.flags & INODE_FLAGS.ENCRYPT) !== 0) throw unsupported(encryptedFile(path));
+  }
+
+  enterable(dir: Inode): boolean {
+    return (dir.flags & INODE_FLAGS.ENCRYPT) === 0;
   }
 }

@@ -8,9 +8,9 @@
  * (a read far from the last one) keeps exact reads, so scattered files never pay for bytes they
  * do not need. Returned buffers may be views of a shared span: callers must not write to them.
  */
-import type { Localized } from '../../../i18n/localized.ts';
-import type { RangeReader } from '../../disk/types.ts';
-import { readExact } from './read.ts';
+import type { Localized } from '../../i18n/localized.ts';
+import type { RangeReader } from '../disk/types.ts';
+import type { ExactRead } from './read.ts';
 import { fileDataAt } from './texts.ts';
 
 /** Reads up to this size go through the read-ahead; larger ones are read exactly. */
@@ -30,18 +30,21 @@ interface Span {
 
 export class DataReadahead {
   readonly #reader: RangeReader;
+  readonly #readExact: ExactRead;
   readonly #spans: Span[] = [];
   /** End of the last small read requested (or of the last span), -1 before any. */
   #lastEnd = -1;
 
-  constructor(reader: RangeReader) {
+  /** `readExact` makes the reads (and names the reader's errors). */
+  constructor(reader: RangeReader, readExact: ExactRead) {
     this.#reader = reader;
+    this.#readExact = readExact;
   }
 
   /** Exactly `length` bytes at `position` (the same checks and errors as readExact). */
   async read(position: number, length: number, what: Localized): Promise<Buffer> {
     if (length > SMALL_READ || !Number.isSafeInteger(position) || position < 0 || position + length > this.#reader.size) {
-      return readExact(this.#reader, position, length, what);
+      return this.#readExact(this.#reader, position, length, what);
     }
     const end = position + length;
     for (let i = this.#spans.length - 1; i >= 0; i--) {
@@ -56,7 +59,7 @@ export class DataReadahead {
     const sequential = this.#lastEnd >= 0 && position >= this.#lastEnd - SMALL_READ && position <= this.#lastEnd + SEQUENTIAL_GAP;
     if (!sequential) {
       this.#lastEnd = end;
-      return readExact(this.#reader, position, length, what);
+      return this.#readExact(this.#reader, position, length, what);
     }
     const span = this.#startSpan(position, Math.min(this.#reader.size, Math.max(end, position + SPAN)), what);
     const bytes = await span.bytes;
@@ -64,7 +67,7 @@ export class DataReadahead {
   }
 
   #startSpan(start: number, end: number, what: Localized): Span {
-    const span: Span = { start, end, bytes: readExact(this.#reader, start, end - start, what) };
+    const span: Span = { start, end, bytes: this.#readExact(this.#reader, start, end - start, what) };
     // an I/O error must not stay cached for the next reader of the same range (its readers see it)
     span.bytes.catch(() => {
       const at = this.#spans.indexOf(span);

@@ -1,13 +1,10 @@
 /**
  * Depth-first walk of a directory tree with each entry's lstat. Symlinks are not followed; a
  * directory inode is descended at most once (hard-linked or corrupt directory cycles end there),
- * encrypted directories are listed but not entered, and the depth is bounded.
+ * directories the reader cannot enter (encrypted) are listed but not entered, and the depth is bounded.
  */
-import { annotate, corrupt, unsupported } from './errors.ts';
-import { INODE_FLAGS, type Inode } from './inode.ts';
-import type { ExtVolume } from './volume.ts';
-import type { GuestStat, GuestWalkEntry } from '../types.ts';
-import type { RawDirEntry } from './directory.ts';
+import type { GuestStat, GuestWalkEntry } from './types.ts';
+import type { FsInode, FsVolume, RawDirEntry } from './volume.ts';
 import { treeTooDeep, treeTooLarge } from './texts.ts';
 
 /** Far deeper than any real tree (PATH_MAX allows 2048 one-letter levels). */
@@ -27,15 +24,16 @@ interface Frame {
   index: number;
 }
 
-export function statOf(inode: Inode): GuestStat {
+export function statOf(inode: FsInode): GuestStat {
   return { type: inode.type, size: inode.size, mode: inode.mode, uid: inode.uid, gid: inode.gid, mtime: inode.mtime, inode: inode.number };
 }
 
-export async function* walkTree(volume: ExtVolume, root: Inode, rootPath: string): AsyncGenerator<GuestWalkEntry> {
+export async function* walkTree<I extends FsInode>(volume: FsVolume<I>, root: I, rootPath: string): AsyncGenerator<GuestWalkEntry> {
+  const { annotate, corrupt, unsupported } = volume.errors;
   const seen = new Set<number>([root.number]);
   const base = rootPath === '/' ? '' : rootPath;
   const frames: Frame[] = [{ path: base, batches: volume.entries(root), batch: [], index: 0 }];
-  const maxEntries = ENTRIES_PER_INODE * volume.sb.inodesCount + ENTRIES_SLACK;
+  const maxEntries = ENTRIES_PER_INODE * volume.inodeCount + ENTRIES_SLACK;
   let entries = 0;
   while (frames.length > 0) {
     const frame = frames[frames.length - 1];
@@ -55,17 +53,17 @@ export async function* walkTree(volume: ExtVolume, root: Inode, rootPath: string
     }
     const entry = frame.batch[frame.index++];
     const path = `${frame.path}/${entry.name}`;
-    if (++entries > maxEntries) throw corrupt(treeTooLarge(rootPath, maxEntries, volume.sb.inodesCount));
-    let inode: Inode;
+    if (++entries > maxEntries) throw corrupt(treeTooLarge(rootPath, maxEntries, volume.inodeCount));
+    let inode: I;
     try {
-      inode = await volume.inodes.get(entry.inode, false);
+      inode = await volume.inode(entry.inode, false);
     } catch (error) {
       throw annotate(path, error);
     }
     yield { path, stat: statOf(inode) };
     if (inode.type !== 'dir' || seen.has(inode.number)) continue;
     seen.add(inode.number);
-    if ((inode.flags & INODE_FLAGS.ENCRYPT) !== 0) continue;
+    if (!volume.enterable(inode)) continue;
     if (frames.length >= MAX_WALK_DEPTH) {
       throw unsupported(treeTooDeep(path, MAX_WALK_DEPTH));
     }

@@ -3,27 +3,24 @@
  * start again from it and `..` at the root stays at the root, so no path leaves the image. At most
  * 40 symlinks are followed per lookup (Linux's MAXSYMLINKS), then the lookup fails like ELOOP.
  */
-import { VmarketError } from '../../../errors.ts';
-import type { Inode } from './inode.ts';
-import { ROOT_INODE } from './inode.ts';
-import { symlinkTarget } from './symlink.ts';
-import type { ExtVolume } from './volume.ts';
+import { VmarketError } from '../../errors.ts';
+import type { FsInode, FsVolume } from './volume.ts';
 import { symlinkLoop } from './texts.ts';
 
 export const MAX_SYMLINK_HOPS = 40;
 
-export interface Resolved {
-  inode: Inode;
+export interface Resolved<I extends FsInode> {
+  inode: I;
   /** Canonical absolute guest path (every followed symlink replaced by its target). */
   path: string;
 }
 
 /** Resolves `path`; `followFinal` follows a symlink in the last component. Null when absent. */
-export async function resolvePath(volume: ExtVolume, path: string, followFinal: boolean): Promise<Resolved | null> {
+export async function resolvePath<I extends FsInode>(volume: FsVolume<I>, path: string, followFinal: boolean): Promise<Resolved<I> | null> {
   // Components are consumed from the end of this array, so it holds them in reverse order.
   const pending = components(path).reverse();
-  const stack: Array<{ name: string; inode: Inode }> = [];
-  const root = await volume.inodes.get(ROOT_INODE);
+  const stack: Array<{ name: string; inode: I }> = [];
+  const root = await volume.root();
   let hops = 0;
   while (pending.length > 0) {
     const name = pending.pop()!;
@@ -36,7 +33,7 @@ export async function resolvePath(volume: ExtVolume, path: string, followFinal: 
     if (dir.type !== 'dir') return null;
     const number = await volume.lookup(dir, name);
     if (number === null) return null;
-    const child = await volume.inodes.get(number);
+    const child = await volume.inode(number);
     if (child.type === 'symlink' && (pending.length > 0 || followFinal)) {
       hops += 1;
       if (hops > MAX_SYMLINK_HOPS) {
@@ -44,7 +41,7 @@ export async function resolvePath(volume: ExtVolume, path: string, followFinal: 
           details: [{ path, message: 'ELOOP: too many levels of symbolic links' }],
         });
       }
-      const target = await symlinkTarget(volume.ctx, child);
+      const target = await volume.symlinkTarget(child);
       if (target.startsWith('/')) stack.length = 0;
       for (const part of components(target).reverse()) pending.push(part);
       continue;
