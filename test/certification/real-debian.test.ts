@@ -16,6 +16,7 @@ import { needs } from '../helpers/tools.ts';
 const LAYOUTS: { layout: DebianLayout; skip: string | false }[] = [
   { layout: 'ext4', skip: debianRootSkip() },
   { layout: 'xfs', skip: debianRootSkip() || needs('mkfs.xfs') },
+  { layout: 'xfs-lvm', skip: debianRootSkip() || needs('mkfs.xfs') || needs('vgcfgrestore') },
 ];
 
 const CONFIG = { clamav: { mode: 'off' as const, databaseDir: '/nonexistent' } };
@@ -49,7 +50,7 @@ for (const { layout, skip } of LAYOUTS) {
       const osRelease = report.checks.find((c) => c.id === 'linux.os-release');
       assert.match(osRelease?.message ?? '', /Debian GNU\/Linux 12/);
       const root = report.checks.find((c) => c.id === 'linux.root-partition');
-      assert.match(root?.message ?? '', new RegExp(`\\(${layout}\\)`));
+      assert.match(root?.message ?? '', layout === 'xfs-lvm' ? /logical volume debian\/root \(xfs\)/ : new RegExp(`partition 1 \\(${layout}\\)`), root?.message);
       const scanned = report.checks.find((c) => c.id === 'malware.scan');
       const files = Number(/(\d+) files scanned/.exec(scanned?.message ?? '')?.[1]);
       assert.ok(files > 10_000, `every file of the tree is read (${scanned?.message})`);
