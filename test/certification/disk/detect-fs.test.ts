@@ -75,7 +75,7 @@ describe('detectFileSystem', () => {
     luks.writeUInt16BE(2, 6);
     luks.write('secret', 24, 'latin1');
     luks.write(UUID, 168, 'latin1');
-    assert.deepEqual(await detect(luks), { kind: 'luks', label: 'secret', uuid: UUID });
+    assert.deepEqual(await detect(luks), { kind: 'luks', label: 'secret', uuid: UUID, luksVersion: 2 });
 
     const ntfs = Buffer.alloc(MiB);
     ntfs.write('NTFS    ', 3, 'latin1');
