@@ -1,5 +1,6 @@
 /** Files in tests: temporary directories that remove themselves, random files, listings. */
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,14 +13,20 @@ export async function tempDir(t: TestContext, label = 'vmarket-storage-'): Promi
   return dir;
 }
 
-/** A directory for one test file or suite, made before it and removed after it: call at suite level. */
+/**
+ * A directory for one test file or suite, made before it and removed after it: call at suite
+ * level. The getter makes it when it is asked first: another top-level `before` hook may run
+ * before this one's has finished, and must not get an empty path (files were written into the
+ * working directory that way).
+ */
 export function scratchDir(label = 'vmarket-test-'): () => string {
   let dir = '';
-  before(async () => {
-    dir = await mkdtemp(join(tmpdir(), label));
+  const made = () => (dir ||= mkdtempSync(join(tmpdir(), label)));
+  before(() => {
+    made();
   });
-  after(() => rm(dir, { recursive: true, force: true }));
-  return () => dir;
+  after(() => (dir ? rm(dir, { recursive: true, force: true }) : undefined));
+  return made;
 }
 
 /** Writes `size` random bytes to `dir/name` and returns the path with its SHA-256. */
