@@ -117,8 +117,49 @@ export const certificationConfigSchema = z.object({
   profile: z.enum(CERTIFICATION_PROFILES).default('standard'),
   /** The input formats `image.format` passes. Default: every format vmarket reads (the `azure` profile: vhd-fixed). */
   acceptedFormats: z.array(z.enum(DISK_FORMATS)).min(1).optional(),
+  /**
+   * Boot validation (src/boot/): the image is started under QEMU and must reach user space,
+   * finish cloud-init and accept an SSH login (checks `boot.*`). `required`: certification fails
+   * when QEMU is missing; `optional` (default): it boots when QEMU is installed, else the checks
+   * are `skipped` with the reason; `off`: never (the test-drive step's boot then too).
+   */
+  boot: z.enum(['required', 'optional', 'off']).default('optional'),
 });
 export type CertificationConfig = z.infer<typeof certificationConfigSchema>;
+
+/** How VMs are started (src/boot/): certification boots and the customers' test drives. */
+export const bootSchema = z.object({
+  /** `auto` (default): KVM when /dev/kvm can be opened, software emulation otherwise. */
+  accelerator: z.enum(['auto', 'kvm', 'tcg']).default('auto'),
+  /** Memory of one VM in MiB (QEMU's -m): the per-boot memory limit. Default 1024. */
+  memoryMiB: z.number().int().min(128).max(65536).default(1024),
+  /** Virtual CPUs of one VM. Default 2. */
+  cpus: z.number().int().min(1).max(64).default(2),
+  /** Longest a certification boot may take until SSH answered, in seconds. Default 300. */
+  timeoutSeconds: z.number().positive().default(300),
+  /** qemu-system-x86_64 (Debian qemu-system-x86); default looked up on PATH. */
+  qemuX86_64: z.string().min(1).optional(),
+  /** qemu-system-aarch64 (Debian qemu-system-arm); default looked up on PATH. */
+  qemuAarch64: z.string().min(1).optional(),
+  /** UEFI firmware for x86_64 (Debian ovmf). Default /usr/share/OVMF/OVMF_CODE.fd, then /usr/share/ovmf/OVMF.fd. */
+  ovmfCode: z.string().min(1).optional(),
+  /** UEFI firmware for aarch64 (Debian qemu-efi-aarch64). Default /usr/share/AAVMF/AAVMF_CODE.fd. */
+  aavmfCode: z.string().min(1).optional(),
+});
+export type BootConfig = z.infer<typeof bootSchema>;
+
+/** Customers' test drives (src/test-drives/): VMs booted from live images for the offers that enable one. */
+export const testDrivesSchema = z.object({
+  /** Host test drives on this marketplace. Default false. */
+  enabled: z.boolean().default(false),
+  /** Test-drive VMs running at once on this marketplace, hot instances included. Default 4. */
+  maxRunning: z.number().int().min(1).default(4),
+  /** Test drives one customer may have running at once. Default 1. */
+  maxPerCustomer: z.number().int().min(1).default(1),
+  /** Test drives one customer may start in 24 hours. Default 5. */
+  startsPerCustomerPerDay: z.number().int().min(1).default(5),
+});
+export type TestDrivesConfig = z.infer<typeof testDrivesSchema>;
 
 export const smtpSchema = z.object({
   host: z.string(),
@@ -215,7 +256,10 @@ export const configSchema = z.object({
     sandbox: { timeLimitSeconds: 1800, memoryLimitMiB: 2048 },
     limits: DEFAULT_CERTIFICATION_LIMITS,
     profile: 'standard',
+    boot: 'optional',
   }),
+  boot: bootSchema.prefault({}),
+  testDrives: testDrivesSchema.prefault({}),
   smtp: smtpSchema.optional(),
   /**
    * The key that encrypts the secrets the marketplace keeps (each offer's lead signing secret):
@@ -269,10 +313,18 @@ export const configSchema = z.object({
       acquiresPerAddressPerMinute: z.number().int().positive().default(60),
     })
     .default({ streamsPerToken: 10, streamsPerOffer: 50, offersPerPublisher: 500, acquiresPerSubscriptionPerMinute: 20, acquiresPerAddressPerMinute: 60 }),
-  /** Concurrency of the I/O-bound replication queue and the CPU-bound certification queue. */
+  /**
+   * Concurrency of the I/O-bound replication queue, the CPU-bound certification queue, and the
+   * VMs one process boots at once (certification and test-drive step boots; test drives are
+   * bounded by testDrives.maxRunning).
+   */
   concurrency: z
-    .object({ pipeline: z.number().int().positive().default(4), certify: z.number().int().positive().default(1) })
-    .default({ pipeline: 4, certify: 1 }),
+    .object({
+      pipeline: z.number().int().positive().default(4),
+      certify: z.number().int().positive().default(1),
+      boot: z.number().int().positive().default(1),
+    })
+    .default({ pipeline: 4, certify: 1, boot: 1 }),
 });
 
 export type ConfigInput = z.input<typeof configSchema>;

@@ -68,8 +68,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     workers: options.workers ?? true,
     imports: { allowedDirs: [importDir], allowedUrlPrefixes: [] },
     // ClamAV is exercised by the certification tests; here it would only make runs depend on
-    // whether the machine has signatures.
-    certification: { manualReview: false, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' } },
+    // whether the machine has signatures. Booting (issue 12) needs a bootable image: the boot
+    // tests turn it on, with real Debian images.
+    certification: { manualReview: false, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' }, boot: 'off' },
     sweepIntervalSeconds: 1,
     // tests poll the status every 100 ms, the default limit (600/min) would answer 429
     rateLimitPerMinute: 100_000,
