@@ -105,6 +105,7 @@ export const certificationReportSchema = reportSchema
   .extend({
     operationId: z.string().describe('The operation whose certification this is.'),
     review: reviewSchema.nullable().describe('The operator\'s manual review; null when certification decided alone.'),
+    bootConsole: z.string().optional().describe('Where the serial console log of the boot validation is (GET, text/plain); absent when nothing booted (extension).'),
   })
   .meta({ id: 'CertificationReport', description: 'docs/contracts.md §6, plus operationId and review.' });
 export type CertificationReport = z.infer<typeof certificationReportSchema>;
