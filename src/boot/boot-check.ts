@@ -25,6 +25,7 @@ import { sshRun, type SshOutcome } from './ssh-login.ts';
 import { checkTexts as t } from './check-texts.ts';
 import type { BootSettings, GuestArchitecture, RunningVm } from './types.ts';
 import { startVm } from './vm.ts';
+import { kvmBrokenReason, markKvmBroken } from './qemu.ts';
 
 export const BOOT_USER = 'vmarket';
 
@@ -51,6 +52,8 @@ export interface BootSummary {
   memoryMiB: number;
   seconds: number;
   milestones: { kernel?: number; userSpace?: number; provisioned?: number; ssh?: number };
+  /** Why KVM was given up for software emulation in this boot, when it was. */
+  kvmFallback?: string;
 }
 
 export interface BootReport {
@@ -69,6 +72,9 @@ const PROBE_COMMAND = [
   'echo ::listening::',
   '(ss -Htln 2>/dev/null || netstat -tln 2>/dev/null) || true',
 ].join('; ');
+
+/** Under KVM a kernel prints within a second of the boot loader handing over; this long without one, KVM is taken to be broken. */
+const KVM_KERNEL_GRACE_MS = 25_000;
 
 /** After the guest looks booted (cloud-init finished, a login prompt), SSH gets this long to answer. */
 const SSH_GRACE_MS = 30_000;
@@ -93,7 +99,7 @@ function seconds(watch: Watch): number {
 
 function watchConsole(vm: RunningVm, watch: Watch): () => void {
   let index = 0;
-  return vm.console.onLine((line) => {
+  const see = (line: string) => {
     index++;
     for (const marker of markersOf(line)) {
       const entry = { ...marker, index };
@@ -110,7 +116,10 @@ function watchConsole(vm: RunningVm, watch: Watch): () => void {
       }
       if (marker.kind === 'login-prompt') watch.looksBooted ??= Date.now();
     }
-  });
+  };
+  // the lines written before the watch began (the firmware, the boot loader) count too
+  for (const line of [...vm.console.lines()]) see(line);
+  return vm.console.onLine(see);
 }
 
 function consoleEvidence(lines: readonly string[], index: number, detail?: string | Localized): FoundEvidence {
@@ -173,18 +182,29 @@ export async function bootImage(input: BootInput): Promise<BootReport> {
   const release = await bootLimiter(input.concurrency ?? 1).acquire(input.signal);
   try {
     await reapOrphanedVms(input.runtimeDir);
-    return await bootOnce(input);
+    const first = await bootOnce(input);
+    if (first !== 'kvm-broken') return first;
+    // KVM ran the firmware and the boot loader but no kernel: once more under software emulation
+    const second = await bootOnce(input);
+    if (second === 'kvm-broken') throw new Error('software emulation was not chosen after KVM failed');
+    second.summary.kvmFallback = kvmBrokenReason() ?? undefined;
+    return second;
   } finally {
     release();
   }
 }
 
-async function bootOnce(input: BootInput): Promise<BootReport> {
+async function bootOnce(input: BootInput): Promise<BootReport | 'kvm-broken'> {
   const { settings, signal } = input;
   const key = generateSshKeyPair('vmarket-boot-validation');
   const workDir = await vmDirectory(input.runtimeDir, randomUUID());
   const tcpPorts = [...new Set((input.openPorts ?? []).filter((p) => p.protocol === 'tcp').map((p) => p.port))];
-  input.onPhase?.('starting');
+  let lastPhase = '';
+  const phase = (name: string) => {
+    if (name !== lastPhase) input.onPhase?.(name);
+    lastPhase = name;
+  };
+  phase('starting the VM');
   const vm = await startVm({
     image: input.image,
     format: input.format,
@@ -206,9 +226,16 @@ async function bootOnce(input: BootInput): Promise<BootReport> {
   let ended: 'exited' | 'panic' | 'nothing-to-boot' | 'boot-loader' | 'timeout' | 'ssh' | 'ssh-silent' = 'timeout';
   let nothingToBoot: string | null = null;
   let portsOpen = new Map<number, boolean>();
+  const kvmOnTrial = vm.accelerator === 'kvm' && settings.accelerator === 'auto';
+  let kvmFailed = false;
   try {
     while (Date.now() < deadline) {
       if (signal?.aborted) throw canceledError('The boot');
+      if (kvmOnTrial && watch.milestones.kernel === undefined && Date.now() - watch.started > KVM_KERNEL_GRACE_MS && vm.console.lines().some((l) => /Loading Linux|Booting .*Linux|EFI stub/i.test(l))) {
+        markKvmBroken(`under KVM the boot loader started a kernel that printed nothing within ${KVM_KERNEL_GRACE_MS / 1000} s`);
+        kvmFailed = true;
+        break;
+      }
       if (watch.panic !== undefined) {
         ended = 'panic';
         break;
@@ -227,7 +254,7 @@ async function bootOnce(input: BootInput): Promise<BootReport> {
       }
       if (/\blogin: ?$/.test(vm.console.currentLine())) watch.looksBooted ??= Date.now();
       if (watch.milestones.userSpace !== undefined) {
-        input.onPhase?.('ssh');
+        phase('waiting for SSH');
         const attempt = await sshRun({ port: vm.forwards.get(22)!, user: BOOT_USER, privateKey: key.privateKey, command: PROBE_COMMAND, timeoutMs: Math.max(1000, Math.min(deadline - Date.now(), watch.looksBooted ? SSH_ATTEMPT_MS : 120_000)) });
         if (attempt.ok) {
           ssh = attempt;
@@ -244,7 +271,7 @@ async function bootOnce(input: BootInput): Promise<BootReport> {
       await sleep(POLL_MS, signal).catch(() => undefined);
     }
     if (ssh?.ok && tcpPorts.length > 0) {
-      input.onPhase?.('ports');
+      phase('probing the open ports');
       portsOpen = new Map(await Promise.all(tcpPorts.map(async (p) => [p, await probePort(vm.forwards.get(p)!)] as const)));
     }
   } finally {
@@ -252,8 +279,9 @@ async function bootOnce(input: BootInput): Promise<BootReport> {
     await vm.stop();
   }
   if (signal?.aborted) throw canceledError('The boot');
+  if (kvmFailed) return 'kvm-broken';
 
-  const lines = (vm.console as { allLines?: () => readonly string[] }).allLines?.() ?? vm.console.text().split('\n');
+  const lines = vm.console.lines();
   const firmware = await vm.firmwareLog().catch(() => '');
   const seedFiles = await vm.seedRequests();
   const probe = ssh?.ok ? parseProbe(ssh.stdout) : null;
@@ -358,7 +386,7 @@ function provisioningOutcome(c: OutcomeContext): CheckOutcome {
 }
 
 function statusEvidence(probe: ProbeResult): FoundEvidence[] {
-  return probe.cloudInit.split('\n').filter((l) => l.trim()).slice(0, 8).map((detail) => ({ image: 'os' as const, path: 'cloud-init status --long', detail }));
+  return probe.cloudInit.split('\n').filter((l) => l.trim() && !/^\.+$/.test(l.trim())).slice(0, 8).map((detail) => ({ image: 'os' as const, path: 'cloud-init status --long', detail }));
 }
 
 function sshOutcome(c: OutcomeContext): CheckOutcome {

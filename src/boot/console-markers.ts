@@ -31,7 +31,7 @@ const RULES: { kind: MarkerKind; pattern: RegExp; unit?: (m: RegExpMatchArray) =
   { kind: 'cloud-init-error', pattern: /cloud-init\[\d+\]: .*(?:\[(?:WARNING|ERROR|CRITICAL)\]|Traceback)|Cloud-init v\. \S+ .*(?:error|failed)/i },
   {
     kind: 'user-space',
-    pattern: /Run \/\S*init as init process|systemd\[1\]: |Welcome to .*!|INIT: version|Cloud-init v\. \S+ running|^\s*\[\s*OK\s*\] /,
+    pattern: /Run \/\S*init as init process|systemd\[1\]: |Welcome to (?!GRUB).*!|INIT: version|Cloud-init v\. \S+ running|^\s*\[\s*OK\s*\] /,
   },
   { kind: 'login-prompt', pattern: /\blogin: ?$/ },
   { kind: 'boot-loader-error', pattern: /^error: .+|grub rescue>|Boot failed: |No bootable device/ },

@@ -62,9 +62,24 @@ export function kvmUsable(architecture: GuestArchitecture): boolean {
   }
 }
 
+/**
+ * KVM that opens but does not run a guest's kernel (seen under nested virtualisation: the
+ * firmware and GRUB run, the kernel never prints). A boot that shows it (boot-check.ts) marks
+ * it for the rest of this process, so `auto` then chooses software emulation at once.
+ */
+let kvmBroken: string | null = null;
+
+export function markKvmBroken(reason: string): void {
+  kvmBroken ??= reason;
+}
+
+export function kvmBrokenReason(): string | null {
+  return kvmBroken;
+}
+
 export function chooseAccelerator(settings: BootSettings, architecture: GuestArchitecture): Accelerator {
   if (settings.accelerator !== 'auto') return settings.accelerator;
-  return kvmUsable(architecture) ? 'kvm' : 'tcg';
+  return kvmBroken === null && kvmUsable(architecture) ? 'kvm' : 'tcg';
 }
 
 export interface QemuCommand {

@@ -80,6 +80,7 @@ export const bootSummarySchema = z.looseObject({
     .looseObject({ kernel: z.number().optional(), userSpace: z.number().optional(), provisioned: z.number().optional(), ssh: z.number().optional() })
     .describe('Seconds from QEMU starting to: the kernel printing, init running, cloud-init finishing, the SSH login.'),
   consoleBytes: z.number().optional().describe('Size of the kept console log (downloadable beside the report).'),
+  kvmFallback: z.string().optional().describe('Why KVM, though present, was given up for software emulation.'),
 });
 
 /** The report as the engine writes it (`vmarket certify --format json`). */
