@@ -171,7 +171,12 @@ function probePort(port: number, holdMs = 1500): Promise<boolean> {
   });
 }
 
+/** SeaBIOS says so on its debug port; OVMF on the console, then falls back to its own shell. */
 async function firmwareSaysNothingToBoot(vm: RunningVm): Promise<string | null> {
+  const lines = vm.console.lines();
+  if (lines.some((l) => /UEFI Interactive Shell|BdsDxe: No bootable option/.test(l))) {
+    return lines.filter((l) => /BdsDxe: failed to load|No bootable option/.test(l)).join('; ') || 'UEFI found no boot loader and started its shell';
+  }
   const log = await vm.firmwareLog();
   const line = log.split('\n').find((l) => /No bootable device|Boot failed/.test(l) && !/CDROM|DVD|Floppy/i.test(l));
   return line && log.includes('No bootable device') ? line.trim() : null;

@@ -9,11 +9,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, truncate, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { before, describe, test } from 'node:test';
 import { bootImage, type BootInput } from '../../src/boot/boot-check.ts';
 import { bootSettings } from '../../src/boot/vm.ts';
+import { findUefiFirmware } from '../../src/boot/qemu.ts';
 import { configSchema } from '../../src/config/schema.ts';
 import { bootableDebianImage, bootableDebianSkip } from '../fixtures/bootable-debian.ts';
 import { scratchDir } from '../helpers/files.ts';
@@ -24,6 +25,17 @@ const skip = bootableDebianSkip() || needs('qemu-system-x86_64') || needs('qemu-
 const scratch = scratchDir('vmarket-boot-');
 /** Software emulation, as on a machine without KVM: the suite's boots do not depend on nested virtualisation. */
 const SETTINGS = { ...bootSettings(configSchema.parse({}).boot), accelerator: 'tcg' as const, timeoutSeconds: 400 };
+
+/** Runs a program with `input` on its stdin. */
+function run(program: string, args: string[], input: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { stdio: ['pipe', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${program}: ${stderr}`))));
+    child.stdin.end(input);
+  });
+}
 
 function check(report: { checks: { id: string; status: string; message: string; evidence: { detail: string }[] }[] }, id: string) {
   const found = report.checks.find((c) => c.id === id);
@@ -157,5 +169,21 @@ describe('booting real Debian images under QEMU', { skip }, () => {
     const report = await bootImage({ image: images['no-boot-loader'], settings: SETTINGS, runtimeDir });
     assert.equal(check(report, 'boot.start').status, 'failed');
     assert.equal(existsSync(path.dirname(path.dirname(files[0]))), false, "the dead runner's directory was reaped");
+  });
+});
+
+describe('UEFI', { skip: needs('qemu-system-x86_64') || needs('qemu-img') || needs('sfdisk') || (findUefiFirmware('x86_64', SETTINGS) ? false : 'no OVMF firmware (Debian ovmf)') }, () => {
+  test('a GPT disk with an EFI system partition boots with OVMF; with no boot loader on it, boot.start fails', async () => {
+    const dir = await scratch();
+    const image = path.join(dir, 'esp.raw');
+    await writeFile(image, '');
+    await truncate(image, 64 * 1024 * 1024);
+    await run('sfdisk', ['-q', image], 'label: gpt\nstart=2048, size=100000, type=C12A7328-F81F-11D2-BA4B-00A0C93EC93B\n');
+    const report = await bootImage({ image, settings: SETTINGS, runtimeDir: await scratch() });
+    assert.equal(report.summary.firmware, 'uefi');
+    const start = check(report, 'boot.start');
+    assert.equal(start.status, 'failed');
+    assert.match(start.message, /nothing to boot on the disk \(software emulation, UEFI\)/);
+    assert.match(start.evidence[0].detail, /BdsDxe/);
   });
 });
