@@ -176,19 +176,23 @@ test('the boot limiter lets `limit` boots run and hands each freed slot to the n
   releaseC();
 });
 
-test('reaping: a dead owner\'s VM directory goes, a live owner\'s stays, and an unrelated pid is never signalled', async () => {
+test('reaping: a dead owner\'s VM directory goes, a live owner\'s and another host\'s stay, and an unrelated pid is never signalled', async () => {
   const root = await scratch();
   const live = path.join(root, ownerName(), 'vm-live');
   await mkdir(live, { recursive: true });
   // a dead owner whose pid file names a process that is not its QEMU (this test's own sleep)
   const sleeper = spawn('sleep', ['30']);
-  const dead = path.join(root, '999999999-1', 'vm-dead');
+  const dead = path.join(root, `${ownerName().split('.')[0]}.999999999-1`, 'vm-dead');
   await mkdir(dead, { recursive: true });
   await writeFile(path.join(dead, 'qemu.pid'), `${sleeper.pid}\n`);
+  // another machine's VM (a data directory shared by several hosts): not this host's to reap
+  const other = path.join(root, 'elsewhere.999999999-1', 'vm');
+  await mkdir(other, { recursive: true });
   try {
     assert.equal(await reapOrphanedVms(root), 0);
-    await assert.rejects(stat(path.join(root, '999999999-1')));
+    await assert.rejects(stat(path.dirname(dead)));
     await stat(live);
+    await stat(other);
     assert.equal(sleeper.exitCode, null, 'the unrelated process was left alone');
   } finally {
     sleeper.kill();
