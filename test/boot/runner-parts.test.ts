@@ -14,7 +14,7 @@ import { plainLine, ConsoleRecorder } from '../../src/boot/console.ts';
 import { markersOf } from '../../src/boot/console-markers.ts';
 import { BootLimiter } from '../../src/boot/limiter.ts';
 import { ownerName, reapOrphanedVms } from '../../src/boot/process.ts';
-import { qemuArguments, type QemuCommand } from '../../src/boot/qemu.ts';
+import { overlayBacking, qemuArguments, type QemuCommand } from '../../src/boot/qemu.ts';
 import { userData, writeSeed } from '../../src/boot/seed.ts';
 import { generateSshKeyPair } from '../../src/boot/ssh-key.ts';
 import { scratchDir } from '../helpers/files.ts';
@@ -28,9 +28,7 @@ const COMMAND: QemuCommand = {
   firmware: 'bios',
   memoryMiB: 1024,
   cpus: 2,
-  image: '/srv/images/a,b.raw',
-  format: 'vhd-fixed',
-  overlay: '/run/vm/overlay.qcow2',
+  overlay: '/run/vm/over,lay.qcow2',
   consoleSocket: '/run/vm/console.sock',
   firmwareLog: '/run/vm/firmware.log',
   pidFile: '/run/vm/qemu.pid',
@@ -44,13 +42,18 @@ function option(args: string[], name: string): string[] {
   return args.flatMap((a, i) => (a === name ? [args[i + 1]] : []));
 }
 
-test('QEMU: the image is read-only under the overlay, with the certified format; the network is fenced', () => {
+test('QEMU: the guest writes only its overlay, whose backing is the image in the certified format; the network is fenced', () => {
   const args = qemuArguments(COMMAND);
   const blockdevs = option(args, '-blockdev');
   // a comma in a path is doubled (QEMU's escape), so it cannot add options
-  assert.ok(blockdevs.includes('driver=file,node-name=image-file,filename=/srv/images/a,,b.raw,read-only=on'), blockdevs.join('\n'));
-  assert.ok(blockdevs.includes('driver=vpc,node-name=image,file=image-file,read-only=on,force_size_calc=current_size'));
-  assert.ok(blockdevs.includes('driver=qcow2,node-name=overlay,file=overlay-file,backing=image'));
+  assert.deepEqual(blockdevs, ['driver=file,node-name=overlay-file,filename=/run/vm/over,,lay.qcow2', 'driver=qcow2,node-name=overlay,file=overlay-file']);
+  assert.deepEqual(overlayBacking('/srv/a.vhd', 'vhd-fixed'), {
+    driver: 'vpc',
+    spec: 'json:{"driver":"vpc","file":{"driver":"file","filename":"/srv/a.vhd"},"force_size_calc":"current_size"}',
+  });
+  // a qcow2 or VMDK image never opens a file of its own
+  assert.equal(JSON.parse(overlayBacking('/srv/a.qcow2', 'qcow2').spec.slice(5)).backing, null);
+  assert.equal(overlayBacking('/srv/a.raw', 'raw').driver, 'raw');
   assert.deepEqual(option(args, '-device').filter((d) => d.startsWith('virtio-blk')), ['virtio-blk-pci,drive=overlay,bootindex=0']);
   const [netdev] = option(args, '-netdev');
   assert.match(netdev, /^user,id=net0,restrict=on,/);
