@@ -25,6 +25,7 @@ import { sshRun, type SshOutcome } from './ssh-login.ts';
 import { checkTexts as t } from './check-texts.ts';
 import type { BootSettings, GuestArchitecture, RunningVm } from './types.ts';
 import { startVm } from './vm.ts';
+import { diskFacts } from './disk-facts.ts';
 import { kvmBrokenReason, markKvmBroken } from './qemu.ts';
 
 export const BOOT_USER = 'vmarket';
@@ -58,7 +59,8 @@ export interface BootSummary {
 
 export interface BootReport {
   checks: CheckResult[];
-  summary: BootSummary;
+  /** How the VM ran; absent when none was started (the disk cannot boot at all). */
+  summary?: BootSummary;
   /** The whole serial console (bounded, src/boot/console.ts), firmware messages first. */
   console: string;
 }
@@ -75,6 +77,8 @@ const PROBE_COMMAND = [
 
 /** Under KVM a kernel prints within a second of the boot loader handing over; this long without one, KVM is taken to be broken. */
 const KVM_KERNEL_GRACE_MS = 25_000;
+/** The firmware handed over to the disk's boot code and nothing was written since: the boot loader is stuck. */
+const LOADER_SILENCE_MS = 90_000;
 
 /** After the guest looks booted (cloud-init finished, a login prompt), SSH gets this long to answer. */
 const SSH_GRACE_MS = 30_000;
@@ -101,6 +105,10 @@ function watchConsole(vm: RunningVm, watch: Watch): () => void {
   let index = 0;
   const see = (line: string) => {
     index++;
+    // systemd shortens a long name to fit the console ("ssh.servic…"); its next line names it whole
+    const named = line.match(/See '(?:systemctl status|journalctl -xeu) ([^' ]+)'/);
+    const last = watch.failedUnits.at(-1);
+    if (named && last?.unit?.endsWith('…') && named[1].startsWith(last.unit.slice(0, -1))) last.unit = named[1];
     for (const marker of markersOf(line)) {
       const entry = { ...marker, index };
       watch.markers.push(entry);
@@ -192,7 +200,7 @@ export async function bootImage(input: BootInput): Promise<BootReport> {
     // KVM ran the firmware and the boot loader but no kernel: once more under software emulation
     const second = await bootOnce(input);
     if (second === 'kvm-broken') throw new Error('software emulation was not chosen after KVM failed');
-    second.summary.kvmFallback = kvmBrokenReason() ?? undefined;
+    if (second.summary) second.summary.kvmFallback = kvmBrokenReason() ?? undefined;
     return second;
   } finally {
     release();
@@ -209,10 +217,16 @@ async function bootOnce(input: BootInput): Promise<BootReport | 'kvm-broken'> {
     if (name !== lastPhase) input.onPhase?.(name);
     lastPhase = name;
   };
+  const facts = await diskFacts(input.image);
+  if (facts.firmware === 'bios' && !facts.bootCode && (input.architecture ?? 'x86_64') === 'x86_64') {
+    // nothing in sector 0: a BIOS would jump into zeros and hang until the timeout
+    return notBooted(checkResult(bootStart, { status: 'failed', message: t.noBootCode, evidence: [{ image: 'os', path: 'sector 0', detail: t.zeroBootCode }] }));
+  }
   phase('starting the VM');
   const vm = await startVm({
     image: input.image,
-    format: input.format,
+    format: input.format ?? facts.format,
+    firmware: facts.firmware,
     architecture: input.architecture,
     workDir,
     forwardPorts: tcpPorts,
@@ -228,11 +242,13 @@ async function bootOnce(input: BootInput): Promise<BootReport | 'kvm-broken'> {
   const deadline = watch.started + settings.timeoutSeconds * 1000;
   let ssh: SshOutcome | null = null;
   let lastSshFailure: SshOutcome | null = null;
-  let ended: 'exited' | 'panic' | 'nothing-to-boot' | 'boot-loader' | 'timeout' | 'ssh' | 'ssh-silent' = 'timeout';
+  let ended: 'exited' | 'panic' | 'nothing-to-boot' | 'boot-loader' | 'boot-loader-silent' | 'timeout' | 'ssh' | 'ssh-silent' = 'timeout';
   let nothingToBoot: string | null = null;
   let portsOpen = new Map<number, boolean>();
   const kvmOnTrial = vm.accelerator === 'kvm' && settings.accelerator === 'auto';
   let kvmFailed = false;
+  let consoleLines = 0;
+  let lastOutput = Date.now();
   try {
     while (Date.now() < deadline) {
       if (signal?.aborted) throw canceledError('The boot');
@@ -246,7 +262,19 @@ async function bootOnce(input: BootInput): Promise<BootReport | 'kvm-broken'> {
         break;
       }
       if (exited) {
+        if (kvmOnTrial && /KVM internal error|emulation failure/.test(vm.stderr())) {
+          markKvmBroken(`KVM stopped the VM: ${vm.stderr().split('\n').find((l) => /KVM internal error|emulation failure/.test(l))?.trim()}`);
+          kvmFailed = true;
+        }
         ended = 'exited';
+        break;
+      }
+      if (vm.console.lines().length !== consoleLines) {
+        consoleLines = vm.console.lines().length;
+        lastOutput = Date.now();
+      }
+      if (watch.milestones.kernel === undefined && Date.now() - lastOutput > LOADER_SILENCE_MS && /Booting from/.test(await vm.firmwareLog())) {
+        ended = 'boot-loader-silent';
         break;
       }
       if (watch.milestones.kernel === undefined && (nothingToBoot = await firmwareSaysNothingToBoot(vm))) {
@@ -352,6 +380,9 @@ function startOutcome(c: OutcomeContext): CheckOutcome {
   if (c.ended === 'boot-loader' || (loaderErrors.length > 0 && watch.milestones.kernel === undefined)) {
     return { status: 'failed', message: t.bootLoaderStopped, evidence: [...loaderErrors, ...lastLines(lines, 5)] };
   }
+  if (c.ended === 'boot-loader-silent') {
+    return { status: 'failed', message: say(t.loaderSilent, LOADER_SILENCE_MS / 1000), evidence: [{ image: 'os', path: 'firmware', detail: 'Booting from Hard Disk' }, ...lastLines(lines, 5)] };
+  }
   if (c.ended === 'exited') {
     const exitLine = c.vm.stderr().split('\n').filter((l) => l.trim() && !l.includes('waiting for connection')).slice(-2);
     return {
@@ -438,6 +469,14 @@ function portsOutcome(c: OutcomeContext): CheckOutcome {
   if (c.udpPorts.length > 0) evidence.push({ image: 'os', path: 'udp', detail: say(t.udpNotProbed, c.udpPorts) });
   if (closed.length > 0) return { status: 'warning', message: say(t.portsClosed, closed), evidence };
   return { status: 'passed', message: say(t.portsOpen, c.tcpPorts), evidence };
+}
+
+/** A report of a boot that was not attempted because the disk cannot boot: boot.start as given, the rest skipped. */
+function notBooted(start: CheckResult): BootReport {
+  return {
+    checks: [start, ...bootNotRun(t.notStarted, false).slice(1)],
+    console: '',
+  };
 }
 
 /** The four boot checks when no boot ran: skipped with the reason (or boot.start failed, when boot validation is required). */

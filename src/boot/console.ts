@@ -39,6 +39,8 @@ export class ConsoleRecorder implements VmConsole {
   private readonly dataListeners = new Set<(chunk: Buffer) => void>();
   private readonly lineListeners = new Set<(line: string) => void>();
   private socket: net.Socket | null = null;
+  /** UTF-8 across chunk boundaries (systemd writes `…` and the like). */
+  private readonly decoder = new TextDecoder('utf-8');
 
   /** Connects to QEMU's console socket, trying until it exists or `until` settles. */
   async connect(socketPath: string, until: Promise<unknown>): Promise<void> {
@@ -76,7 +78,7 @@ export class ConsoleRecorder implements VmConsole {
       this.keepTail(chunk);
     }
     for (const listener of this.dataListeners) listener(chunk);
-    const text = this.pending + chunk.toString('latin1');
+    const text = this.pending + this.decoder.decode(chunk, { stream: true });
     const parts = text.split('\n');
     this.pending = parts.pop() ?? '';
     for (const part of parts) this.emitLine(part);

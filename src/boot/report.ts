@@ -80,6 +80,7 @@ export async function validateBoot(report: CertificationReport, input: BootValid
       signal: input.signal,
       onPhase: input.onPhase,
     });
+    if (!boot.summary) return { report: mergeBoot(report, boot.checks) };
     return { report: mergeBoot(report, boot.checks, { ...boot.summary, consoleBytes: Buffer.byteLength(boot.console) }), console: boot.console };
   } catch (error) {
     if (isVmarketError(error) && (error.code === 'TOOL_MISSING' || error.code === 'IMAGE_UNSUPPORTED')) {
