@@ -82,7 +82,8 @@ const LOADER_SILENCE_MS = 90_000;
 
 /** After the guest looks booted (cloud-init finished, a login prompt), SSH gets this long to answer. */
 const SSH_GRACE_MS = 30_000;
-const SSH_ATTEMPT_MS = 15_000;
+/** A login attempt that has not finished by then is given up and tried again (the command itself waits for cloud-init). */
+const SSH_ATTEMPT_MS = 60_000;
 const POLL_MS = 1000;
 const EVIDENCE_LINES = 12;
 
@@ -240,8 +241,8 @@ async function bootOnce(input: BootInput): Promise<BootReport | 'kvm-broken'> {
   let exited = false;
   void vm.exited.then(() => (exited = true));
   const deadline = watch.started + settings.timeoutSeconds * 1000;
-  let ssh: SshOutcome | null = null;
-  let lastSshFailure: SshOutcome | null = null;
+  // set by the login attempts running beside the loop
+  const login: { ok: SshOutcome | null; failed: SshOutcome | null } = { ok: null, failed: null };
   let ended: 'exited' | 'panic' | 'nothing-to-boot' | 'boot-loader' | 'boot-loader-silent' | 'timeout' | 'ssh' | 'ssh-silent' = 'timeout';
   let nothingToBoot: string | null = null;
   let portsOpen = new Map<number, boolean>();
@@ -249,6 +250,7 @@ async function bootOnce(input: BootInput): Promise<BootReport | 'kvm-broken'> {
   let kvmFailed = false;
   let consoleLines = 0;
   let lastOutput = Date.now();
+  let attempting: Promise<void> | null = null;
   try {
     while (Date.now() < deadline) {
       if (signal?.aborted) throw canceledError('The boot');
@@ -286,33 +288,41 @@ async function bootOnce(input: BootInput): Promise<BootReport | 'kvm-broken'> {
         break;
       }
       if (/\blogin: ?$/.test(vm.console.currentLine())) watch.looksBooted ??= Date.now();
-      if (watch.milestones.userSpace !== undefined) {
+      // one login attempt at a time, beside the watch: a guest whose network is not up yet lets a
+      // connection hang, and a panic meanwhile must still end the boot at once
+      if (watch.milestones.userSpace !== undefined && !attempting) {
         phase('waiting for SSH');
-        const attempt = await sshRun({ port: vm.forwards.get(22)!, user: BOOT_USER, privateKey: key.privateKey, command: PROBE_COMMAND, timeoutMs: Math.max(1000, Math.min(deadline - Date.now(), watch.looksBooted ? SSH_ATTEMPT_MS : 120_000)) });
-        if (attempt.ok) {
-          ssh = attempt;
-          watch.milestones.ssh = seconds(watch);
-          ended = 'ssh';
-          break;
-        }
-        lastSshFailure = attempt;
-        if (watch.looksBooted !== undefined && Date.now() - watch.looksBooted > SSH_GRACE_MS) {
-          ended = 'ssh-silent';
-          break;
-        }
+        attempting = sshRun({ port: vm.forwards.get(22)!, user: BOOT_USER, privateKey: key.privateKey, command: PROBE_COMMAND, timeoutMs: Math.max(1000, Math.min(deadline - Date.now(), SSH_ATTEMPT_MS)) }).then((outcome) => {
+          if (outcome.ok) login.ok = outcome;
+          else login.failed = outcome;
+          attempting = null;
+        });
+      }
+      if (login.ok) {
+        watch.milestones.ssh = seconds(watch);
+        ended = 'ssh';
+        break;
+      }
+      if (login.failed && watch.looksBooted !== undefined && Date.now() - watch.looksBooted > SSH_GRACE_MS) {
+        ended = 'ssh-silent';
+        break;
       }
       await sleep(POLL_MS, signal).catch(() => undefined);
     }
-    if (ssh?.ok && tcpPorts.length > 0) {
+    if (login.ok && tcpPorts.length > 0) {
       phase('probing the open ports');
       portsOpen = new Map(await Promise.all(tcpPorts.map(async (p) => [p, await probePort(vm.forwards.get(p)!)] as const)));
     }
   } finally {
     unwatch();
     await vm.stop();
+    // a login attempt still under way ends with the VM
+    await attempting;
   }
   if (signal?.aborted) throw canceledError('The boot');
   if (kvmFailed) return 'kvm-broken';
+  const ssh = login.ok;
+  const lastSshFailure = login.failed;
 
   const lines = vm.console.lines();
   const firmware = await vm.firmwareLog().catch(() => '');

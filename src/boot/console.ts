@@ -22,7 +22,9 @@ const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[
 
 /** A console line as a person reads it: escapes and carriage returns removed. */
 export function plainLine(raw: string): string {
-  const text = raw.replace(ESCAPES, '');
+  // systemd shortens a coloured unit name to the console's width and drops the ESC of the colour
+  // reset after its ellipsis ("ssh.servic…[0m"): the orphaned rest goes too
+  const text = raw.replace(ESCAPES, '').replace(/…\[[0-9;]*m/g, '…');
   // a carriage return redraws the line: what follows the last one is what shows
   const cr = text.lastIndexOf('\r', text.length - 1);
   return (cr >= 0 && cr < text.length - 1 ? text.slice(cr + 1) : text.replaceAll('\r', '')).trimEnd();
