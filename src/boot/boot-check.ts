@@ -94,6 +94,7 @@ interface Watch {
   panic?: number;
   failedUnits: (Marker & { index: number })[];
   cloudInitErrors: (Marker & { index: number })[];
+  cloudInitWarnings: (Marker & { index: number })[];
   bootLoaderErrors: (Marker & { index: number })[];
   looksBooted?: number;
 }
@@ -118,6 +119,7 @@ function watchConsole(vm: RunningVm, watch: Watch): () => void {
       if (marker.kind === 'panic') watch.panic ??= index;
       if (marker.kind === 'failed-unit') watch.failedUnits.push(entry);
       if (marker.kind === 'cloud-init-error') watch.cloudInitErrors.push(entry);
+      if (marker.kind === 'cloud-init-warning') watch.cloudInitWarnings.push(entry);
       if (marker.kind === 'boot-loader-error') watch.bootLoaderErrors.push(entry);
       if (marker.kind === 'cloud-init-finished') {
         watch.milestones.provisioned ??= seconds(watch);
@@ -236,7 +238,7 @@ async function bootOnce(input: BootInput): Promise<BootReport | 'kvm-broken'> {
     exitOnReboot: true,
     signal,
   });
-  const watch: Watch = { started: Date.now(), milestones: {}, markers: [], failedUnits: [], cloudInitErrors: [], bootLoaderErrors: [] };
+  const watch: Watch = { started: Date.now(), milestones: {}, markers: [], failedUnits: [], cloudInitErrors: [], cloudInitWarnings: [], bootLoaderErrors: [] };
   const unwatch = watchConsole(vm, watch);
   let exited = false;
   void vm.exited.then(() => (exited = true));
@@ -414,8 +416,9 @@ function provisioningOutcome(c: OutcomeContext): CheckOutcome {
   const cloudUnits = watch.failedUnits.filter((m) => /cloud-(init|config|final)/.test(m.unit ?? '')).map((m) => consoleEvidence(lines, m.index));
   const status = probe?.cloudInit.match(/^status: (\S+)/m)?.[1];
   const sawCloudInit = watch.markers.some((m) => /cloud-init/i.test(m.line)) || lines.some((l) => /cloud-init\[\d+\]|Cloud-init v\./.test(l));
+  const warnings = watch.cloudInitWarnings.slice(0, 5).map((m) => consoleEvidence(lines, m.index));
   if (status === 'done' && errors.length === 0 && cloudUnits.length === 0) {
-    return { status: 'passed', message: say(t.provisioned, watch.milestones.provisioned ?? watch.milestones.ssh ?? 0), evidence: statusEvidence(probe!) };
+    return { status: 'passed', message: say(t.provisioned, watch.milestones.provisioned ?? watch.milestones.ssh ?? 0), evidence: [...statusEvidence(probe!), ...warnings] };
   }
   if (status && status !== 'done') {
     return { status: 'failed', message: say(t.cloudInitStatus, status), evidence: [...statusEvidence(probe!), ...errors, ...cloudUnits] };

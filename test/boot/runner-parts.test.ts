@@ -104,7 +104,9 @@ test('markers: what Debian 12 prints at each milestone', () => {
   assert.deepEqual(failed.map((m) => [m.kind, m.unit]), [['failed-unit', 'ssh.service']]);
   assert.deepEqual(kinds('[    5.1] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100'), ['panic']);
   assert.ok(kinds('[   40.9] cloud-init[512]: Cloud-init v. 22.4.2 finished at Fri, 04 Dec 2026 20:42:02 +0000. Datasource DataSourceNoCloudNet [seed=http://10.0.2.100/].  Up 40.89 seconds').includes('cloud-init-finished'));
-  assert.deepEqual(kinds('[   20.1] cloud-init[480]: 2026-12-04 20:41:50,141 - util.py[WARNING]: Running module locale failed'), ['cloud-init-error']);
+  assert.deepEqual(kinds('[   20.1] cloud-init[480]: 2026-12-04 20:41:50,141 - util.py[WARNING]: Running module locale failed'), ['cloud-init-warning']);
+  assert.deepEqual(kinds("[   21.8] cloud-init[368]: 2026-12-04 21:05:29,191 - activators.py[WARNING]: Running ['ifup', 'enp0s2'] resulted in stderr output: ifup: interface enp0s2 already configured"), ['cloud-init-warning']);
+  assert.deepEqual(kinds('[   22.0] cloud-init[368]: 2026-12-04 21:05:30,000 - handlers.py[ERROR]: cannot parse user-data'), ['cloud-init-error']);
   assert.deepEqual(kinds('debian login: '), ['login-prompt']);
   assert.deepEqual(kinds("error: file `/boot/vmlinuz' not found."), ['boot-loader-error']);
 });
