@@ -86,7 +86,7 @@ describe('booting real Debian images under QEMU', { skip }, () => {
   test('hardened: `vmarket certify --boot` passes every boot check and keeps the console', async () => {
     const dir = await scratch();
     const consoleFile = path.join(dir, 'console.log');
-    const before_ = await stat(images.hardened);
+    const imageBefore = await stat(images.hardened);
     // accelerator auto: KVM where it runs kernels, software emulation otherwise (the report says which)
     const result = await vmarket(['certify', images.hardened, '--boot', '--json', '--port', '22', '--boot-console', consoleFile], {
       timeoutMs: 600_000,
@@ -110,7 +110,7 @@ describe('booting real Debian images under QEMU', { skip }, () => {
     assert.equal(report.boot.consoleBytes, Buffer.byteLength(log));
     // the image itself was never written (the VM wrote only its overlay): not modified, not even touched
     const after = await stat(images.hardened);
-    assert.deepEqual([after.mtimeMs, after.ctimeMs, after.size], [before_.mtimeMs, before_.ctimeMs, before_.size]);
+    assert.deepEqual([after.mtimeMs, after.ctimeMs, after.size], [imageBefore.mtimeMs, imageBefore.ctimeMs, imageBefore.size]);
   });
 
   test('without host keys and nothing to make them, boot.ssh fails naming ssh.service', async () => {
