@@ -68,7 +68,8 @@ export interface BootReport {
 /** The one command the SSH login runs: cloud-init's verdict, failed units, listening TCP ports. */
 const PROBE_COMMAND = [
   'echo ::cloud-init::',
-  'cloud-init status --wait --long 2>&1 || true',
+  // bounded, so a cloud-init that never finishes still lets the login end
+  'timeout 240 cloud-init status --wait --long 2>&1 || true',
   'echo ::failed-units::',
   'systemctl --failed --no-legend --plain 2>&1 || true',
   'echo ::listening::',
@@ -295,14 +296,21 @@ async function bootOnce(input: BootInput): Promise<BootReport | 'kvm-broken'> {
       // connection hang, and a panic meanwhile must still end the boot at once
       if (watch.milestones.userSpace !== undefined && !attempting) {
         phase('waiting for SSH');
-        attempting = sshRun({ port: vm.forwards.get(22)!, user: BOOT_USER, privateKey: key.privateKey, command: PROBE_COMMAND, timeoutMs: Math.max(1000, Math.min(deadline - Date.now(), SSH_ATTEMPT_MS)) }).then((outcome) => {
+        attempting = sshRun({
+          port: vm.forwards.get(22)!,
+          user: BOOT_USER,
+          privateKey: key.privateKey,
+          command: PROBE_COMMAND,
+          timeoutMs: Math.max(1000, Math.min(deadline - Date.now(), SSH_ATTEMPT_MS)),
+          // the login is the milestone; the command then waits for cloud-init to finish
+          onLoggedIn: () => (watch.milestones.ssh ??= seconds(watch)),
+        }).then((outcome) => {
           if (outcome.ok) login.ok = outcome;
           else login.failed = outcome;
           attempting = null;
         });
       }
       if (login.ok) {
-        watch.milestones.ssh = seconds(watch);
         ended = 'ssh';
         break;
       }
@@ -449,6 +457,11 @@ function sshOutcome(c: OutcomeContext): CheckOutcome {
       message: say(t.loggedIn, BOOT_USER, watch.milestones.ssh ?? 0),
       evidence: [{ image: 'os', path: 'ssh', detail: `${ssh.banner || 'SSH server'}, host key ${ssh.hostKey}` }],
     };
+  }
+  // the key was accepted, but the command (which waits for cloud-init) never came back: provisioning's failure, not SSH's
+  if (watch.milestones.ssh !== undefined) {
+    const reason = c.lastSshFailure && !c.lastSshFailure.ok ? c.lastSshFailure.reason : '';
+    return { status: 'passed', message: say(t.loggedIn, BOOT_USER, watch.milestones.ssh), evidence: [{ image: 'os', path: 'ssh', detail: `the command did not finish: ${reason}` }] };
   }
   const failure = c.lastSshFailure;
   // what the console says of the SSH server: its failed units and its own complaints

@@ -17,6 +17,8 @@ export interface SshRunOptions {
   privateKey: string;
   command: string;
   timeoutMs: number;
+  /** Called when the server accepted the key, before the command runs (which may wait a while). */
+  onLoggedIn?: () => void;
 }
 
 const OUTPUT_LIMIT = 256 * 1024;
@@ -39,6 +41,7 @@ export function sshRun(options: SshRunOptions): Promise<SshOutcome> {
     client.on('handshake', () => (stage = 'auth'));
     client.on('ready', () => {
       stage = 'command';
+      options.onLoggedIn?.();
       client.exec(options.command, (error, channel) => {
         if (error) return finish({ ok: false, stage, reason: error.message });
         let stdout = '';
