@@ -16,6 +16,7 @@ import { sql } from 'kysely';
 import type { AppContext, Trx } from '../app/context.ts';
 import { hashToken, newToken, tokensEqual } from '../app/publishers.ts';
 import type { GuestLogin, RunningVm, VmConsole, VmOptions } from '../boot/types.ts';
+import { noteAuditTarget } from '../audit/scope.ts';
 import { generateSshKeyPair } from '../boot/ssh-key.ts';
 import type { LeadContact, OperatorTestDrive, TestDriveEndReason, TestDriveStarted, TestDriveView } from '../contracts/index.ts';
 import { toVmarketError, VmarketError } from '../errors.ts';
@@ -359,6 +360,7 @@ export class TestDriveManager {
   async stopByOperator(id: string): Promise<OperatorTestDrive> {
     const row = await getTestDriveRow(this.ctx.db.kysely, id);
     if (!row) throw new VmarketError('NOT_FOUND', say(notOpen, id));
+    noteAuditTarget(`test drive ${id} of offer ${row.publisher_id}/${row.offer_id}`, row.publisher_id);
     const ended = await this.finish(id, 'operator', (fn) => this.ctx.db.transaction(fn));
     if (!ended) throw new VmarketError('CONFLICT', say(notOpen, id));
     return operatorView((await getTestDriveRow(this.ctx.db.kysely, id))!);
