@@ -34,12 +34,15 @@ export interface GuestLogin {
   publicKey: string;
   /** A password for the console and SSH; none by default (key only). */
   password?: string;
+  /** The user may run anything with sudo, without a password (a test drive's customer). Default false. */
+  sudo?: boolean;
 }
 
 export interface VmOptions {
   /** The image file; opened read-only, as the overlay's backing file. */
   image: string;
-  format: DiskFormat;
+  /** The container format certification read; read from the image when omitted. */
+  format?: DiskFormat;
   architecture?: GuestArchitecture;
   /** `auto` (default): UEFI for a GPT disk with an EFI system partition, BIOS otherwise. */
   firmware?: Firmware | 'auto';
@@ -51,6 +54,8 @@ export interface VmOptions {
   /** The guest's host name and instance id in the seed's meta-data. */
   hostname?: string;
   settings: BootSettings;
+  /** A guest reboot ends QEMU (certification boots). Default false: a test drive's customer may reboot. */
+  exitOnReboot?: boolean;
   /** Aborting stops the VM (the start rejects with CANCELED while it is starting). */
   signal?: AbortSignal;
 }
@@ -63,6 +68,8 @@ export interface VmConsole {
   onData(listener: (chunk: Buffer) => void): () => void;
   /** One console line at a time (ANSI escapes and carriage returns removed). */
   onLine(listener: (line: string) => void): () => void;
+  /** The line being written now, without its newline yet (a `login: ` prompt). */
+  currentLine(): string;
   /** Keystrokes to the guest's serial port. */
   write(data: string | Buffer): void;
 }
@@ -85,7 +92,11 @@ export interface RunningVm {
   forwards: ReadonlyMap<number, number>;
   console: VmConsole;
   /** The seed files the guest fetched so far (`meta-data`, `user-data`, …). */
-  seedRequests(): readonly string[];
+  seedRequests(): Promise<string[]>;
+  /** What QEMU wrote on stderr (bounded). */
+  stderr(): string;
+  /** What the firmware wrote on its debug port (SeaBIOS: the boot attempts, "No bootable device"). */
+  firmwareLog(): Promise<string>;
   /** Resolves when QEMU has exited (whoever ended it). */
   exited: Promise<VmExit>;
   /** Stops QEMU (SIGTERM, SIGKILL after 2 s), removes the overlay and the directory. Idempotent. */

@@ -7,9 +7,8 @@
  * established is the only one ever used.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
+import { findProgram } from '../util/find-program.ts';
 import type { DeliveryTarget } from '../contracts/catalog.ts';
 import { VmarketError } from '../errors.ts';
 import { type Phrase, say } from '../i18n/localized.ts';
@@ -33,29 +32,12 @@ const convertFailed: Phrase<[string, string, string]> = {
   de: (from, to, why) => `qemu-img konnte das ${from}-Image nicht nach ${to} umwandeln: ${why}`,
 };
 
-function isExecutable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The qemu-img to run: `configured` (conversion.qemuImg) when given, a bare name looked up in
- * `searchPath` like a shell does; null when there is none. Synchronous: the configuration
- * loader asks it once at startup.
+ * `searchPath` like a shell does; null when there is none.
  */
 export function findQemuImg(configured: string | undefined, searchPath: string | undefined): string | null {
-  const program = configured ?? QEMU_IMG;
-  if (program.includes('/')) return isExecutable(program) ? path.resolve(program) : null;
-  for (const dir of (searchPath ?? '').split(':')) {
-    if (dir === '') continue;
-    const candidate = path.join(dir, program);
-    if (isExecutable(candidate)) return candidate;
-  }
-  return null;
+  return findProgram(QEMU_IMG, configured, searchPath);
 }
 
 /** The qemu-img to run, or TOOL_MISSING naming the program and its Debian package. */
@@ -65,8 +47,8 @@ export function requireQemuImg(configured: string | undefined, searchPath: strin
   throw new VmarketError('TOOL_MISSING', say(toolMissing, configured ? `conversion.qemuImg ${configured}` : `not on PATH`));
 }
 
-/** qemu-img's driver name for each source format certification reads (`vpc` is VHD, both kinds). */
-const QEMU_SOURCE_DRIVERS: Record<string, string> = {
+/** QEMU's driver name for each source format certification reads (`vpc` is VHD, both kinds). */
+export const QEMU_SOURCE_DRIVERS: Readonly<Record<string, string>> = {
   raw: 'raw',
   qcow2: 'qcow2',
   vmdk: 'vmdk',
