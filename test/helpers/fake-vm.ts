@@ -53,11 +53,14 @@ export function fakeVms(): FakeVms {
             return () => listeners.delete(listener);
           },
           onLine: () => () => {},
+          currentLine: () => text.split('\n').at(-1) ?? '',
           write(data) {
             vm.input.push(data.toString());
           },
         },
-        seedRequests: () => [],
+        seedRequests: async () => [],
+        stderr: () => '',
+        firmwareLog: async () => '',
         exited,
         print(more) {
           text += more;
