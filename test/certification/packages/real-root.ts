@@ -10,13 +10,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after } from 'node:test';
 import { promisify } from 'node:util';
-import type { DebianRootOptions } from '../../fixtures/debian-root.ts';
 import type { MemoryFile } from '../memory-fs.ts';
 
 export const run = promisify(execFile);
 
-/** The lead's cloud image packages (test/fixtures/debian-root.ts CLOUD_DEBIAN on main): the same options share one cached build. */
-export const CLOUD_DEBIAN: DebianRootOptions = { variant: 'apt', include: ['openssh-server', 'cloud-init', 'linux-image-cloud-amd64', 'grub-cloud-amd64'] };
+/** The cloud image's packages, the fixture's own: the same options share one cached build. */
+export { CLOUD_DEBIAN } from '../../fixtures/debian-root.ts';
 
 /** /etc/os-release is a link to /usr/lib/os-release: without it no root is found. */
 /**
