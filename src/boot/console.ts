@@ -35,7 +35,7 @@ export class ConsoleRecorder implements VmConsole {
   private tailBytes = 0;
   private dropped = 0;
   private pending = '';
-  private readonly lines: string[] = [];
+  private readonly kept: string[] = [];
   private readonly dataListeners = new Set<(chunk: Buffer) => void>();
   private readonly lineListeners = new Set<(line: string) => void>();
   private socket: net.Socket | null = null;
@@ -101,8 +101,8 @@ export class ConsoleRecorder implements VmConsole {
 
   private emitLine(raw: string): void {
     const line = plainLine(raw);
-    this.lines.push(line);
-    if (this.lines.length > LINES_KEPT) this.lines.splice(FIRST_LINES_KEPT, this.lines.length - LINES_KEPT + 1000);
+    this.kept.push(line);
+    if (this.kept.length > LINES_KEPT) this.kept.splice(FIRST_LINES_KEPT, this.kept.length - LINES_KEPT + 1000);
     for (const listener of this.lineListeners) listener(line);
   }
 
@@ -111,8 +111,8 @@ export class ConsoleRecorder implements VmConsole {
     return plainLine(this.pending);
   }
 
-  allLines(): readonly string[] {
-    return this.lines;
+  lines(): readonly string[] {
+    return this.kept;
   }
 
   text(): string {

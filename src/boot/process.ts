@@ -3,24 +3,31 @@
  * again if a runner died anyway.
  * - `setpriv --pdeathsig KILL` (util-linux) makes the kernel kill QEMU when the process that
  *   started it dies, even by SIGKILL.
- * - Every VM directory sits under `<root>/<owner>/`, where `owner` names the runner process (pid
- *   and start time, so a reused pid is not mistaken for it). `reapOrphanedVms(root)` at a
- *   runner's start kills the QEMU of every directory whose owner is gone (its `-pidfile`, checked
+ * - Every VM directory sits under `<root>/<owner>/`, where `owner` names the runner process (host
+ *   name, pid and start time, so a reused pid is not mistaken for it, and a data directory shared
+ *   by several machines is reaped only by the machine that owns each VM). `reapOrphanedVms(root)`
+ *   kills the QEMU of every directory of this host whose owner is gone (its `-pidfile`, checked
  *   against /proc so an unrelated process is never signalled) and removes the directory.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import { findProgram } from '../util/find-program.ts';
 import { sleep } from '../util/timing.ts';
 
 const KILL_GRACE_MS = 2000;
 
-/** This process as a directory name: `<pid>-<start time in clock ticks>` (Linux), `<pid>` elsewhere. */
+/** This host as a directory-name part (no dots or dashes, which separate the parts). */
+function hostPart(): string {
+  return hostname().replace(/[^A-Za-z0-9_]/g, '_').slice(0, 64) || 'host';
+}
+
+/** This process as a directory name: `<host>.<pid>-<start time in clock ticks>` (Linux), `<host>.<pid>` elsewhere. */
 export function ownerName(pid = process.pid): string {
   const start = processStartTime(pid);
-  return start === null ? String(pid) : `${pid}-${start}`;
+  return `${hostPart()}.${start === null ? pid : `${pid}-${start}`}`;
 }
 
 function processStartTime(pid: number): string | null {
@@ -33,8 +40,11 @@ function processStartTime(pid: number): string | null {
   }
 }
 
+/** Whether the owner is alive; owners of other hosts are taken to be (this host cannot tell). */
 function ownerAlive(owner: string): boolean {
-  const [pid, start] = owner.split('-');
+  const dot = owner.lastIndexOf('.');
+  if (dot < 0 || owner.slice(0, dot) !== hostPart()) return dot >= 0;
+  const [pid, start] = owner.slice(dot + 1).split('-');
   if (!/^\d+$/.test(pid)) return false;
   const now = processStartTime(Number(pid));
   if (now === null) {

@@ -2,8 +2,9 @@
  * QEMU as the boot runner starts it: which program and firmware for the guest's architecture,
  * whether KVM can be used, and the command line (a pure function, so its safety properties are
  * tested without a VM):
- * - the image is a read-only `-blockdev` under a qcow2 overlay in the VM's own directory, with
- *   the format certification established (never probed), so the image is never written;
+ * - the image is the read-only backing file of a qcow2 overlay in the VM's own directory; the
+ *   overlay's header names it with the format certification established (never probed; see
+ *   `overlayBacking`), so the image is never written and never read as another format;
  * - user-mode networking with `restrict=on`: the guest reaches neither the host nor any other
  *   network; the only way out is the seed address (`guestfwd` to a responder command), and the
  *   only ways in are the `hostfwd`s, bound to 127.0.0.1;
@@ -62,9 +63,24 @@ export function kvmUsable(architecture: GuestArchitecture): boolean {
   }
 }
 
+/**
+ * KVM that opens but does not run a guest's kernel (seen under nested virtualisation: the
+ * firmware and GRUB run, the kernel never prints). A boot that shows it (boot-check.ts) marks
+ * it for the rest of this process, so `auto` then chooses software emulation at once.
+ */
+let kvmBroken: string | null = null;
+
+export function markKvmBroken(reason: string): void {
+  kvmBroken ??= reason;
+}
+
+export function kvmBrokenReason(): string | null {
+  return kvmBroken;
+}
+
 export function chooseAccelerator(settings: BootSettings, architecture: GuestArchitecture): Accelerator {
   if (settings.accelerator !== 'auto') return settings.accelerator;
-  return kvmUsable(architecture) ? 'kvm' : 'tcg';
+  return kvmBroken === null && kvmUsable(architecture) ? 'kvm' : 'tcg';
 }
 
 export interface QemuCommand {
@@ -75,8 +91,6 @@ export interface QemuCommand {
   firmwarePath?: string;
   memoryMiB: number;
   cpus: number;
-  image: string;
-  format: DiskFormat;
   overlay: string;
   consoleSocket: string;
   firmwareLog: string;
@@ -96,12 +110,22 @@ function optionValue(value: string): string {
   return value.replaceAll(',', ',,');
 }
 
+/**
+ * The overlay's backing file as a `json:` description: the driver named (never probed), a qcow2
+ * or VMDK never opening a file of its own (`backing: null`), and a VHD sized from its footer, not
+ * its CHS geometry (`force_size_calc`, as provisioning converts it, src/storage/qemu-img.ts).
+ * QEMU opens a backing file read-only.
+ */
+export function overlayBacking(image: string, format: DiskFormat): { driver: string; spec: string } {
+  const driver = QEMU_SOURCE_DRIVERS[format];
+  if (!driver) throw new Error(`no QEMU driver for ${format}`);
+  const backing: Record<string, unknown> = { driver, file: { driver: 'file', filename: image } };
+  if (driver === 'vpc') backing.force_size_calc = 'current_size';
+  if (driver === 'qcow2' || driver === 'vmdk') backing.backing = null;
+  return { driver, spec: `json:${JSON.stringify(backing)}` };
+}
+
 export function qemuArguments(c: QemuCommand): string[] {
-  const driver = QEMU_SOURCE_DRIVERS[c.format];
-  if (!driver) throw new Error(`no QEMU driver for ${c.format}`);
-  const base = [`driver=${driver}`, 'node-name=image', 'file=image-file', 'read-only=on'];
-  // a VHD's size from its footer, not its CHS geometry (as provisioning converts it, src/storage/qemu-img.ts)
-  if (driver === 'vpc') base.push('force_size_calc=current_size');
   const hostfwd = c.forwards.map(([guest, host]) => `,hostfwd=tcp:127.0.0.1:${host}-:${guest}`).join('');
   const netdev = `user,id=net0,restrict=on${hostfwd},guestfwd=tcp:${SEED_ADDRESS}:${SEED_PORT}-cmd:${optionValue(c.seedCommand)}`;
   const args = [
@@ -111,10 +135,9 @@ export function qemuArguments(c: QemuCommand): string[] {
     '-pidfile', c.pidFile,
     '-chardev', `socket,id=console,path=${optionValue(c.consoleSocket)},server=on,wait=on`,
     '-serial', 'chardev:console',
-    '-blockdev', `driver=file,node-name=image-file,filename=${optionValue(c.image)},read-only=on`,
-    '-blockdev', base.join(','),
     '-blockdev', `driver=file,node-name=overlay-file,filename=${optionValue(c.overlay)}`,
-    '-blockdev', 'driver=qcow2,node-name=overlay,file=overlay-file,backing=image',
+    // the backing file (the image, read-only) is the one the overlay's header names: overlayBacking
+    '-blockdev', 'driver=qcow2,node-name=overlay,file=overlay-file',
     '-device', 'virtio-blk-pci,drive=overlay,bootindex=0',
     '-netdev', netdev,
     '-device', 'virtio-net-pci,netdev=net0,romfile=',

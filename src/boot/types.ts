@@ -66,6 +66,8 @@ export interface VmConsole {
   text(): string;
   /** Raw console bytes as they arrive; returns the unsubscribe function. */
   onData(listener: (chunk: Buffer) => void): () => void;
+  /** The console's lines so far (escapes removed; a very long console keeps its first and latest lines). */
+  lines(): readonly string[];
   /** One console line at a time (ANSI escapes and carriage returns removed). */
   onLine(listener: (line: string) => void): () => void;
   /** The line being written now, without its newline yet (a `login: ` prompt). */

@@ -11,12 +11,13 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import type { ParsedConfig } from '../config/schema.ts';
 import { VmarketError } from '../errors.ts';
-import { findQemuImg, QEMU_IMG_PACKAGE, QEMU_SOURCE_DRIVERS } from '../storage/qemu-img.ts';
+import type { DiskFormat } from '../contracts/certification.ts';
+import { findQemuImg, QEMU_IMG_PACKAGE } from '../storage/qemu-img.ts';
 import { canceledError } from '../util/abort.ts';
 import { ConsoleRecorder } from './console.ts';
 import { diskFacts } from './disk-facts.ts';
 import { terminate, spawnBoundToParent } from './process.ts';
-import { chooseAccelerator, findQemu, findUefiFirmware, QEMU_PROGRAMS, qemuArguments, uefiFirmwarePackage } from './qemu.ts';
+import { chooseAccelerator, findQemu, findUefiFirmware, overlayBacking, QEMU_PROGRAMS, qemuArguments, uefiFirmwarePackage } from './qemu.ts';
 import { seedRequests, writeSeed } from './seed.ts';
 import { bootTexts } from './texts.ts';
 import type { BootSettings, RunningVm, VmExit, VmOptions } from './types.ts';
@@ -49,12 +50,9 @@ async function freePorts(count: number): Promise<number[]> {
 async function createOverlay(image: string, format: string, overlay: string): Promise<void> {
   const qemuImg = findQemuImg(undefined, process.env.PATH);
   if (!qemuImg) throw new VmarketError('TOOL_MISSING', say(bootTexts.toolMissing, 'qemu-img', QEMU_IMG_PACKAGE));
-  const driver = QEMU_SOURCE_DRIVERS[format];
-  const backing: Record<string, unknown> = { driver, file: { driver: 'file', filename: path.resolve(image) } };
-  if (driver === 'vpc') backing.force_size_calc = 'current_size';
-  if (driver === 'qcow2' || driver === 'vmdk') backing.backing = null;
+  const { driver, spec } = overlayBacking(path.resolve(image), format as DiskFormat);
   try {
-    await run(qemuImg, ['create', '-q', '-f', 'qcow2', '-F', driver, '-b', `json:${JSON.stringify(backing)}`, overlay]);
+    await run(qemuImg, ['create', '-q', '-f', 'qcow2', '-F', driver, '-b', spec, overlay]);
   } catch (error) {
     const why = ((error as { stderr?: string }).stderr ?? (error as Error).message).trim();
     throw new VmarketError('IMAGE_UNSUPPORTED', say(bootTexts.overlayFailed, why), { cause: error });
@@ -102,8 +100,6 @@ export async function startVm(options: VmOptions): Promise<RunningVm> {
       firmwarePath: firmwarePath ?? undefined,
       memoryMiB: settings.memoryMiB,
       cpus: settings.cpus,
-      image: path.resolve(options.image),
-      format,
       overlay,
       consoleSocket,
       firmwareLog: path.join(dir, 'firmware.log'),

@@ -37,6 +37,8 @@ export interface CertificationReport {
   images: ReportImage[];
   checks: CheckResult[];
   stats: KnownFields<Report['stats']>;
+  /** How the boot validation's VM ran, when it booted (src/boot/report.ts). */
+  boot?: NonNullable<Report['boot']>;
 }
 
 /**

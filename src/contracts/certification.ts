@@ -47,7 +47,10 @@ export type ReportImage = z.infer<typeof reportImageSchema>;
 export const evidenceSchema = z.looseObject({
   image: imageRoleSchema.describe('os, or data (with lun).'),
   lun: z.number().optional(),
-  path: z.string().optional().describe('Absolute path inside the guest file system.'),
+  path: z
+    .string()
+    .optional()
+    .describe('Absolute path inside the guest file system; for the boot checks where it was seen: console (line = console line), firmware, qemu, seed, ssh, tcp/PORT.'),
   line: z.number().optional(),
   detail: z.string(),
 });
@@ -66,12 +69,27 @@ export type CheckResult = z.infer<typeof checkSchema>;
 
 export const reportStatsSchema = z.looseObject({ files: z.number(), bytesRead: z.number(), durationMs: z.number() });
 
+/** How the boot validation's VM ran (extension, present when it booted). */
+export const bootSummarySchema = z.looseObject({
+  accelerator: z.string().describe('kvm, or tcg (software emulation).'),
+  firmware: z.string().describe('bios or uefi.'),
+  architecture: z.string(),
+  memoryMiB: z.number(),
+  seconds: z.number().describe('From QEMU starting to the VM being stopped.'),
+  milestones: z
+    .looseObject({ kernel: z.number().optional(), userSpace: z.number().optional(), provisioned: z.number().optional(), ssh: z.number().optional() })
+    .describe('Seconds from QEMU starting to: the kernel printing, init running, cloud-init finishing, the SSH login.'),
+  consoleBytes: z.number().optional().describe('Size of the kept console log (downloadable beside the report).'),
+  kvmFallback: z.string().optional().describe('Why KVM, though present, was given up for software emulation.'),
+});
+
 /** The report as the engine writes it (`vmarket certify --format json`). */
 export const reportSchema = z.looseObject({
   result: reportResultSchema,
   images: z.array(reportImageSchema),
   checks: z.array(checkSchema),
   stats: reportStatsSchema,
+  boot: bootSummarySchema.optional(),
 });
 export type Report = z.infer<typeof reportSchema>;
 
@@ -88,6 +106,7 @@ export const certificationReportSchema = reportSchema
   .extend({
     operationId: z.string().describe('The operation whose certification this is.'),
     review: reviewSchema.nullable().describe('The operator\'s manual review; null when certification decided alone.'),
+    bootConsole: z.string().optional().describe('Where the serial console log of the boot validation is (GET, text/plain); absent when nothing booted (extension).'),
   })
   .meta({ id: 'CertificationReport', description: 'docs/contracts.md §6, plus operationId and review.' });
 export type CertificationReport = z.infer<typeof certificationReportSchema>;

@@ -128,6 +128,8 @@ export interface CertificationReportsTable {
   feedback: string | null;
   created_at: GeneratedTimestamp;
   reviewed_at: Timestamp | null;
+  /** The boot validation's serial console log (migration 009); null when nothing booted. */
+  console_log: Generated<string | null>;
 }
 
 export interface TicketsTable {

@@ -65,11 +65,50 @@ export async function getCertificationReport(ctx: AppContext, publisherId: strin
     .execute();
   const merged = mergeReports(rows.map((r) => r.report as any));
   const reviewed = rows.find((r) => r.review_status !== null);
+  const consoles = await ctx.db.kysely
+    .selectFrom('certification_reports')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('operation_id', '=', last.operation_id)
+    .where('console_log', 'is not', null)
+    .executeTakeFirst();
   return {
     ...merged,
+    ...(Number(consoles?.n ?? 0) > 0 ? { bootConsole: `/api/v1/publishers/${publisherId}/offers/${offerId}/certification/console` } : {}),
     operationId: last.operation_id,
     review: reviewed
       ? { status: reviewed.review_status, reviewer: reviewed.reviewer, feedback: reviewed.feedback, reviewedAt: iso(reviewed.reviewed_at) }
       : null,
   };
+}
+
+/**
+ * The serial console logs of the boots of the last certification (one per image set that
+ * booted, each headed by the plans' image path), as one text; null when nothing booted.
+ */
+export async function getBootConsole(ctx: AppContext, publisherId: string, offerId: string): Promise<string | null> {
+  await requireOffer(ctx, publisherId, offerId);
+  const last = await ctx.db.kysely
+    .selectFrom('certification_reports')
+    .select('operation_id')
+    .where('publisher_id', '=', publisherId)
+    .where('offer_id', '=', offerId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!last) return null;
+  const rows = await ctx.db.kysely
+    .selectFrom('certification_reports')
+    .select(['report', 'console_log'])
+    .where('operation_id', '=', last.operation_id)
+    .where('console_log', 'is not', null)
+    .orderBy('id')
+    .execute();
+  if (rows.length === 0) return null;
+  if (rows.length === 1) return rows[0].console_log;
+  return rows
+    .map((r) => {
+      const os = ((r.report as { images?: { role?: string; path?: string }[] }).images ?? []).find((i) => i.role === 'os');
+      return `=== ${os?.path ?? 'image'} ===\n${r.console_log}`;
+    })
+    .join('\n');
 }

@@ -2,6 +2,8 @@
  * Starts the pipeline in this process: the step handlers on both queues (each with its own
  * concurrency) and the stuck-step sweeper. `stop()` stops taking new jobs and the sweeper.
  */
+import path from 'node:path';
+import { reapOrphanedVms } from '../boot/process.ts';
 import type { Job } from 'pg-boss';
 import type { AppContext } from '../app/context.ts';
 import { closeNotifier } from './notify.ts';
@@ -30,6 +32,9 @@ export async function startPipelineWorkers(ctx: AppContext): Promise<PipelineWor
   const boss = ctx.db.boss;
   await ensurePipelineQueues(boss);
   if (ctx.db.mode === 'embedded') await recoverOrphanedJobs(ctx);
+  // VMs of a worker of this host that died mid-boot (its QEMU died with it: the parent-death signal)
+  const reaped = await reapOrphanedVms(path.join(ctx.config.dataDir, 'boot')).catch(() => 0);
+  if (reaped > 0) ctx.logger.warn({ reaped }, 'stopped VMs left by a worker that died');
 
   // Aborted by stop(): running steps stop at their next checkpoint and resume after a restart.
   const shutdown = new AbortController();

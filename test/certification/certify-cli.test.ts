@@ -57,8 +57,8 @@ test('a failing image exits 1; the table lists failed checks first with evidence
   assert.equal(sarif.version, '2.1.0');
   const run = sarif.runs[0];
   assert.equal(run.tool.driver.name, 'vmarket');
-  // a rule for each of the 24 engine checks and the sandbox's two (image.certification-time, -crash)
-  assert.equal(run.tool.driver.rules.length, 26);
+  // a rule for each of the 24 engine checks, the sandbox's two (image.certification-time, -crash) and the 4 boot checks
+  assert.equal(run.tool.driver.rules.length, 30);
   const failure = run.results.find((r: { ruleId: string }) => r.ruleId === 'linux.ssh-password-auth');
   assert.equal(failure.level, 'error');
   assert.equal(run.tool.driver.rules[failure.ruleIndex].id, 'linux.ssh-password-auth');
@@ -81,6 +81,16 @@ test('unreadable input and bad usage exit 2 with one sentence and no stack trace
   const badConfig = await vmarket(['certify', good, '--config', path.join(dir, 'nope.yaml')], { env: env() });
   assert.equal(badConfig.code, 2);
   assert.doesNotMatch(badConfig.stderr, /\n\s+at /);
+  // the boot options need --boot, and their values are checked before anything runs
+  const portWithoutBoot = await vmarket(['certify', good, '--port', '80'], { env: env() });
+  assert.equal(portWithoutBoot.code, 2);
+  assert.match(portWithoutBoot.stderr, /^vmarket: --boot-timeout, --boot-console and --port apply to a boot: add --boot\.\n$/);
+  const badPort = await vmarket(['certify', good, '--boot', '--port', '70000'], { env: env() });
+  assert.equal(badPort.code, 2);
+  assert.match(badPort.stderr, /--port.*must be a TCP port from 1 to 65535/);
+  const badTimeout = await vmarket(['certify', good, '--boot', '--boot-timeout', '-5'], { env: env() });
+  assert.equal(badTimeout.code, 2);
+  assert.match(badTimeout.stderr, /--boot-timeout.*must be a positive number of seconds/);
 });
 
 test('an image the engine cannot finish exits 1 at the time limit with the failed image.certification-time check', async () => {

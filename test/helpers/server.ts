@@ -79,6 +79,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     rateLimitPerMinute: 100_000,
     ...(options.config ?? {}),
   };
+  // a test's own certification section still boots nothing unless it says so
+  const certification = overrides.certification as Record<string, unknown>;
+  if (certification.boot === undefined) overrides.certification = { ...certification, boot: 'off' };
   const config = loadConfig({ cwd: root, env: {}, overrides });
   if (!options.postgresUrl && !options.root) await cp(await pgliteTemplate(), embeddedDatabaseDir(config), { recursive: true });
   const logger = pino({ level: options.logLevel ?? process.env.VMARKET_TEST_LOG_LEVEL ?? 'silent' });

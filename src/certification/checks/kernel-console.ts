@@ -1,6 +1,8 @@
 /**
  * `linux.kernel-console`: the boot loader's kernel command line holds `console=ttyS0` (serial
- * console for boot diagnostics); `earlyprintk=ttyS0` and `rootdelay=300` missing is a warning.
+ * console for boot diagnostics); `earlyprintk=ttyS0` missing is a warning, and so is
+ * `rootdelay=300` under the `azure` profile only (Azure asks for it; elsewhere it slows every
+ * boot by minutes, so it is not asked for).
  * grub.cfg/BLS entries are what boots; /etc/default/grub is used when they are absent, and a
  * warning when it would drop the console at the next `update-grub`.
  */
@@ -37,9 +39,9 @@ const consoleButWarnings: Phrase<[warnings: Localized[]]> = {
   en: (warnings) => `console=ttyS0 is set, but ${warnings.map((w) => w.en).join('; ')}`,
   de: (warnings) => `console=ttyS0 ist gesetzt, aber ${warnings.map((w) => w.de).join('; ')}`,
 };
-const allSet: Phrase<[count: number, paths: string[]]> = {
-  en: (n, paths) => `console=ttyS0, earlyprintk=ttyS0 and rootdelay=300 on ${n} kernel command line${n === 1 ? '' : 's'} (${paths.join(', ')})`,
-  de: (n, paths) => `console=ttyS0, earlyprintk=ttyS0 und rootdelay=300 auf ${formatNumber(n, 'de')} ${n === 1 ? 'Kernel-Befehlszeile' : 'Kernel-Befehlszeilen'} (${paths.join(', ')})`,
+const allSet: Phrase<[count: number, paths: string[], args: string[]]> = {
+  en: (n, paths, args) => `${args.join(', ')} on ${n} kernel command line${n === 1 ? '' : 's'} (${paths.join(', ')})`,
+  de: (n, paths, args) => `${args.join(', ')} auf ${formatNumber(n, 'de')} ${n === 1 ? 'Kernel-Befehlszeile' : 'Kernel-Befehlszeilen'} (${paths.join(', ')})`,
 };
 
 export const kernelConsole: CheckDefinition = {
@@ -47,8 +49,8 @@ export const kernelConsole: CheckDefinition = {
   title: fixed('The kernel logs to the serial console', 'Der Kernel schreibt auf die serielle Konsole'),
   severity: 'error',
   remediation: fixed(
-    'Add `console=ttyS0 earlyprintk=ttyS0 rootdelay=300` to GRUB_CMDLINE_LINUX in /etc/default/grub (or a file in /etc/default/grub.d), then run `update-grub` (`grub2-mkconfig -o /boot/grub2/grub.cfg`; `grubby --update-kernel=ALL --args=...` on BLS systems).',
-    'Fügen Sie `console=ttyS0 earlyprintk=ttyS0 rootdelay=300` zu GRUB_CMDLINE_LINUX in /etc/default/grub (oder in einer Datei unter /etc/default/grub.d) hinzu und führen Sie anschließend `update-grub` aus (`grub2-mkconfig -o /boot/grub2/grub.cfg`; auf BLS-Systemen `grubby --update-kernel=ALL --args=...`).',
+    'Add `console=ttyS0 earlyprintk=ttyS0` (and, for Azure, `rootdelay=300`) to GRUB_CMDLINE_LINUX in /etc/default/grub (or a file in /etc/default/grub.d), then run `update-grub` (`grub2-mkconfig -o /boot/grub2/grub.cfg`; `grubby --update-kernel=ALL --args=...` on BLS systems).',
+    'Fügen Sie `console=ttyS0 earlyprintk=ttyS0` (und für Azure `rootdelay=300`) zu GRUB_CMDLINE_LINUX in /etc/default/grub (oder in einer Datei unter /etc/default/grub.d) hinzu und führen Sie anschließend `update-grub` aus (`grub2-mkconfig -o /boot/grub2/grub.cfg`; auf BLS-Systemen `grubby --update-kernel=ALL --args=...`).',
   ),
   async run(context) {
     return withRoot(context, async (root) => {
@@ -74,8 +76,9 @@ export const kernelConsole: CheckDefinition = {
         };
       }
       const warnings: ReturnType<typeof evidenceOf>[] = [];
+      const azure = context.config.profile === 'azure';
       for (const l of considered) {
-        const missing = [hasArgument(l.args, 'earlyprintk', 'ttyS0') ? '' : 'earlyprintk=ttyS0', hasArgument(l.args, 'rootdelay', '300') ? '' : 'rootdelay=300'].filter(Boolean);
+        const missing = [hasArgument(l.args, 'earlyprintk', 'ttyS0') ? '' : 'earlyprintk=ttyS0', !azure || hasArgument(l.args, 'rootdelay', '300') ? '' : 'rootdelay=300'].filter(Boolean);
         if (missing.length) warnings.push(evidenceOf(l, say(missingArguments, missing)));
       }
       if (bootLines.length > 0 && defaults.length > 0 && !hasArgument(combinedDefaults, 'console', 'ttyS0')) {
@@ -84,7 +87,7 @@ export const kernelConsole: CheckDefinition = {
       if (warnings.length > 0) {
         return { status: 'warning', message: say(consoleButWarnings, distinct(warnings.map((w) => w.detail))), evidence: warnings.slice(0, 20) };
       }
-      return { status: 'passed', message: say(allSet, considered.length, [...new Set(considered.map((l) => l.path))]), evidence: considered.slice(0, 5).map((l) => evidenceOf(l, verbatim(l.args))) };
+      return { status: 'passed', message: say(allSet, considered.length, [...new Set(considered.map((l) => l.path))], ['console=ttyS0', 'earlyprintk=ttyS0', ...(azure ? ['rootdelay=300'] : [])]), evidence: considered.slice(0, 5).map((l) => evidenceOf(l, verbatim(l.args))) };
     });
   },
 };

@@ -24,6 +24,7 @@ import { sshRootLogin } from './ssh-root-login.ts';
 import { sshServer } from './ssh-server.ts';
 import { swap } from './swap.ts';
 import { STOPPED_CHECKS, type StoppedCheck } from './certification-stopped.ts';
+import { BOOT_CHECKS } from './boot.ts';
 import { localizedFields, type Phrase, say } from '../../i18n/localized.ts';
 import type { CheckContext, CheckDefinition, CheckOutcome } from './types.ts';
 import type { CheckResult } from '../types.ts';
@@ -60,8 +61,12 @@ export const CHECKS: readonly CheckDefinition[] = [
   imageReadable,
 ];
 
-/** Every check a report may hold: the engine's, then those of a run the sandbox had to stop (certification-stopped.ts). */
-export const REPORT_CHECKS: readonly StoppedCheck[] = [...CHECKS, ...STOPPED_CHECKS];
+/**
+ * Every check a report may hold: the engine's, those of a run the sandbox had to stop
+ * (certification-stopped.ts), then those of a boot (boot.ts; listed when boot validation ran or
+ * was asked for).
+ */
+export const REPORT_CHECKS: readonly StoppedCheck[] = [...CHECKS, ...STOPPED_CHECKS, ...BOOT_CHECKS];
 
 /** Runs every check; a check that throws is reported as failed with the reason, never dropped. */
 export async function runChecks(context: CheckContext, signal?: AbortSignal): Promise<CheckResult[]> {

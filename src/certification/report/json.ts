@@ -22,5 +22,6 @@ export function reportToJson(stored: CertificationReport, locale: Locale = 'en')
       remediation: c.remediation,
     })),
     stats: { ...report.stats },
+    ...(report.boot ? { boot: { ...report.boot, milestones: { ...report.boot.milestones } } } : {}),
   };
 }

@@ -15,13 +15,16 @@ function imageOf(report: CertificationReport, evidence: Evidence): ReportImage |
 function location(report: CertificationReport, evidence: Evidence) {
   const image = imageOf(report, evidence);
   const imageLabel = evidence.image === 'os' ? 'os' : `data lun ${evidence.lun}`;
-  const uri = evidence.path ?? image?.path ?? '';
+  // a path inside the guest is a location in the image; the boot checks' `console`, `ssh` … name where a boot saw it
+  const inGuest = evidence.path?.startsWith('/') ?? false;
+  const uri = inGuest ? evidence.path! : (image?.path ?? '');
+  const where = evidence.path && !inGuest ? ` [${evidence.path}${evidence.line ? ` line ${evidence.line}` : ''}]` : '';
   return {
     physicalLocation: {
-      artifactLocation: { uri, ...(evidence.path ? { uriBaseId: evidence.image === 'os' ? 'OS_IMAGE' : `DATA_LUN_${evidence.lun}` } : {}) },
-      ...(evidence.line ? { region: { startLine: evidence.line } } : {}),
+      artifactLocation: { uri, ...(inGuest ? { uriBaseId: evidence.image === 'os' ? 'OS_IMAGE' : `DATA_LUN_${evidence.lun}` } : {}) },
+      ...(inGuest && evidence.line ? { region: { startLine: evidence.line } } : {}),
     },
-    message: { text: `${imageLabel}${image ? ` (${image.path})` : ''}: ${evidence.detail}` },
+    message: { text: `${imageLabel}${image ? ` (${image.path})` : ''}${where}: ${evidence.detail}` },
   };
 }
 

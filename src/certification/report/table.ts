@@ -50,6 +50,12 @@ export function renderReportTable(report: CertificationReport, options: TableOpt
   for (const image of report.images) {
     lines.push(`  ${image.role === 'os' ? 'os' : `data lun ${image.lun}`}: ${image.path}  ${image.format}, ${(image.virtualSize / 1048576).toFixed(0)} MiB, sha256 ${image.sha256.slice(0, 16)}…`);
   }
+  if (report.boot) {
+    const b = report.boot;
+    const m = b.milestones;
+    const at = (label: string, s: number | undefined) => (s === undefined ? [] : [`${label} ${s} s`]);
+    lines.push(`  boot: ${b.accelerator === 'kvm' ? 'KVM' : 'software emulation (no KVM)'}, ${b.firmware === 'uefi' ? 'UEFI' : 'BIOS'}, ${b.architecture}, ${b.memoryMiB} MiB; ${[...at('kernel', m.kernel), ...at('user space', m.userSpace), ...at('cloud-init done', m.provisioned), ...at('SSH login', m.ssh)].join(', ') || 'no milestone reached'}; ${b.seconds} s in all`);
+  }
   lines.push('');
   const sorted = [...report.checks].sort((a, b) => ORDER[a.status] - ORDER[b.status]);
   const idWidth = Math.max(...report.checks.map((c) => c.id.length));

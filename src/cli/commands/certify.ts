@@ -1,11 +1,14 @@
 /**
  * `vmarket certify IMAGE [--data-disk IMAGE]... [--json] [--sarif FILE] [--config FILE]
- * [--accept-formats LIST] [--profile standard|azure]`: runs
- * the certification checks locally (docs/contracts.md §1, §6). Exit 0 passed, 1 failed, 2 unreadable
- * input or bad usage. Progress goes to stderr when it is a terminal.
+ * [--accept-formats LIST] [--profile standard|azure] [--boot [--boot-timeout SECONDS]
+ * [--boot-console FILE] [--port N]...]`: runs the certification checks locally
+ * (docs/contracts.md §1, §6), and with `--boot` boots the image under QEMU (src/boot/). Exit 0
+ * passed, 1 failed, 2 unreadable input or bad usage. Progress goes to stderr when it is a terminal.
  */
 import { readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { CERTIFICATION_PROFILES, type CertificationProfile } from '../../config/schema.ts';
 import type { DiskFormat } from '../../contracts/certification.ts';
@@ -25,6 +28,18 @@ function formatList(value: string): DiskFormat[] {
   }
 }
 
+function positiveNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number of seconds.');
+  return n;
+}
+
+function portNumber(value: string, previous: number[]): number[] {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError('must be a TCP port from 1 to 65535.');
+  return [...previous, n];
+}
+
 function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
@@ -40,13 +55,21 @@ export function registerCertifyCommand(program: Command): void {
     .option('--config <file>', 'server configuration whose `certification` section applies (supported OS, YARA rules, hash lists, ClamAV; default: $VMARKET_CONFIG, else the defaults)')
     .option('--accept-formats <list>', 'the input formats image.format passes, comma-separated (raw,qcow2,vmdk,vhdx,vhd-fixed,vhd-dynamic; default: the configuration\'s certification.acceptedFormats, else all)', formatList)
     .addOption(new Option('--profile <profile>', 'the rules of image.format and image.size: standard, or azure (fixed VHD of whole MiB, 20 MiB to 1023 GiB)').choices(CERTIFICATION_PROFILES))
-    .action(async (image: string, flags: { dataDisk: string[]; json?: boolean; sarif?: string; config?: string; acceptFormats?: DiskFormat[]; profile?: CertificationProfile }) => {
-      const [{ loadConfig }, { certifyInSandbox }, { reportToJson }, { reportToSarif }, { renderReportTable }] = await Promise.all([
+    .option('--boot', 'also boot the image under QEMU (its own boot loader, a NoCloud seed, an SSH login) and add the boot.* checks')
+    .option('--boot-timeout <seconds>', 'longest the boot may take until the SSH login (default: the configuration\'s boot.timeoutSeconds, 300)', positiveNumber)
+    .option('--boot-console <file>', 'write the VM\'s serial console log to this file (default: a file in the temp directory when a boot check fails)')
+    .option('--port <port>', 'a TCP port the image should serve, checked by boot.ports; repeat for more', portNumber, [])
+    .action(async (image: string, flags: { dataDisk: string[]; json?: boolean; sarif?: string; config?: string; acceptFormats?: DiskFormat[]; profile?: CertificationProfile; boot?: boolean; bootTimeout?: number; bootConsole?: string; port: number[] }) => {
+      if (!flags.boot && (flags.bootTimeout !== undefined || flags.bootConsole !== undefined || flags.port.length > 0)) {
+        throw new VmarketError('USAGE', '--boot-timeout, --boot-console and --port apply to a boot: add --boot.');
+      }
+      const [{ loadConfig }, { certifyInSandbox }, { reportToJson }, { reportToSarif }, { renderReportTable }, { validateBoot }] = await Promise.all([
         import('../../config/load.ts'),
         import('../../certification/sandbox/index.ts'),
         import('../../certification/report/json.ts'),
         import('../../certification/report/sarif.ts'),
         import('../../certification/report/table.ts'),
+        import('../../boot/report.ts'),
       ]);
       const config = loadConfig({ file: flags.config });
       const interactive = Boolean(process.stderr.isTTY);
@@ -62,6 +85,7 @@ export function registerCertifyCommand(program: Command): void {
       const abort = () => stop.abort();
       process.once('SIGINT', abort);
       let report;
+      let bootConsole: string | undefined;
       try {
         // the same sandbox as the server's: an image from elsewhere may be hostile, and the time limit ends a runaway run
         report = await certifyInSandbox({
@@ -75,9 +99,37 @@ export function registerCertifyCommand(program: Command): void {
           onProgress,
           signal: stop.signal,
         });
+        if (flags.boot) {
+          onProgress?.(1, 'booting the image under QEMU');
+          const booted = await validateBoot(report, {
+            image,
+            openPorts: flags.port.map((port) => ({ protocol: 'tcp' as const, port })),
+            config,
+            runtimeDir: path.join(tmpdir(), 'vmarket-boot'),
+            force: true,
+            evenIfFailed: true,
+            timeoutSeconds: flags.bootTimeout,
+            signal: stop.signal,
+            onPhase: (phase) => onProgress?.(1, `boot: ${phase}`),
+          });
+          report = booted.report;
+          bootConsole = booted.console;
+        }
       } finally {
         process.removeListener('SIGINT', abort);
         if (interactive && lastLine) process.stderr.write('\r\x1b[2K');
+      }
+      if (bootConsole !== undefined) {
+        const bootFailed = report.checks.some((c) => c.id.startsWith('boot.') && c.status === 'failed');
+        const file = flags.bootConsole ?? (bootFailed ? path.join(tmpdir(), `vmarket-boot-console-${Date.now()}.log`) : undefined);
+        if (file) {
+          try {
+            await writeFile(file, bootConsole);
+          } catch (error) {
+            throw new VmarketError('FILE_UNREADABLE', `cannot write the console log ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`, { cause: error });
+          }
+          process.stderr.write(`The VM's serial console log is in ${file}.\n`);
+        }
       }
       if (flags.sarif) {
         try {

@@ -24,10 +24,13 @@ export function registerDemoCommand(program: Command): void {
           adjust: (config) => {
             // the sample image is written here, so the demo's offer may import it
             config.imports = { ...config.imports, allowedDirs: [...config.imports.allowedDirs, sampleImageDir(config.dataDir)] };
+            // the sample image is a small generated disk with a Linux tree and no boot loader or
+            // kernel: booting it could only fail boot.start (certify real images with `vmarket certify IMAGE --boot`)
+            config.certification = { ...config.certification, boot: 'off' };
           },
         },
       );
-      print(...serverBanner(server).slice(0, -1), '');
+      print(...serverBanner(server).slice(0, -1), 'Boot validation is off in the demo: the sample image has no boot loader (certification.boot: off).', '');
       const stop = new AbortController();
       const abort = () => stop.abort();
       process.once('SIGINT', abort);

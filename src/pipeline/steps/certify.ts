@@ -7,7 +7,11 @@
  * (src/certification/sandbox/): a run past `certification.sandbox` limits blocks the step with
  * the failed `image.certification-time` or `image.certification-crash` check.
  */
+import path from 'node:path';
 import type { Trx } from '../../app/context.ts';
+import { type BootValidation, mergeBoot, validateBoot } from '../../boot/report.ts';
+import { DISK_FORMATS, type DiskFormat } from '../../contracts/certification.ts';
+import { testDriveBoot } from './test-drive.ts';
 import { certifyInSandbox } from '../../certification/sandbox/index.ts';
 import type { CertificationReport, CheckResult } from '../../certification/types.ts';
 import { type CertifiedImage, type ImageIdentity, recordedImages, type StagedImage, stagedImage, withSourceNames } from '../image-files.ts';
@@ -32,6 +36,10 @@ const planPrefix: Phrase<[string[]]> = {
   en: (plans) => `[plan ${plans.join(', ')}] `,
   de: (plans) => `[Plan ${plans.join(', ')}] `,
 };
+const booting: Phrase<[string[]]> = {
+  en: (plans) => `Booting the image of plan ${plans.join(', ')} under QEMU.`,
+  de: (plans) => `Das Image von Plan ${plans.join(', ')} wird unter QEMU gestartet.`,
+};
 const evidenceLabel: Localized = { en: ' Evidence: ', de: ' Belege: ' };
 const remediationLabel: Localized = { en: ' Remediation: ', de: ' Abhilfe: ' };
 const andMore: Phrase<[number]> = {
@@ -48,6 +56,8 @@ interface ImageSet {
 interface Checkpoint {
   /** Reports of image sets already certified, by set key (a restarted worker does not redo them). */
   done?: Record<string, CertificationReport>;
+  /** Image sets whose boot validation ran (or was decided against), by set key, with the console log when a VM ran. */
+  booted?: Record<string, { console?: string }>;
   /** The identity of every source staged so far, by source: what a restarted worker must find again. */
   staged?: Record<string, ImageIdentity>;
 }
@@ -71,6 +81,8 @@ async function run(s: StepContext): Promise<StepOutcome> {
   const checkpoint = s.checkpoint.get<Checkpoint>();
   const done = { ...(checkpoint.done ?? {}) };
   const staged = { ...(checkpoint.staged ?? {}) };
+  const booted = { ...(checkpoint.booted ?? {}) };
+  const save = () => s.checkpoint.set({ done, staged, booted });
   const images: Record<string, CertifiedImage> = {};
 
   for (const [index, set] of sets.entries()) {
@@ -85,7 +97,7 @@ async function run(s: StepContext): Promise<StepOutcome> {
       files.set(disk, file);
       if (!expected) {
         staged[disk.source] = { sha256: file.sha256, size: file.size };
-        await s.checkpoint.set({ done, staged });
+        await save();
       }
     }
     if (!report) {
@@ -106,7 +118,15 @@ async function run(s: StepContext): Promise<StepOutcome> {
         throw withSourceNames(error, [...files].map(([disk, staged]) => [staged.file, disk.source]));
       });
       done[set.key] = report;
-      await s.checkpoint.set({ done, staged });
+      await save();
+    }
+    if (!booted[set.key]) {
+      const os = set.disks.find((d) => d.role === 'os')!;
+      const result = await bootSet(s, set, report, files.get(os)!);
+      report = result.report;
+      done[set.key] = report;
+      booted[set.key] = result.console === undefined ? {} : { console: result.console };
+      await save();
     }
     for (const disk of set.disks) {
       const file = files.get(disk)!;
@@ -118,7 +138,7 @@ async function run(s: StepContext): Promise<StepOutcome> {
   const failed = reports.filter((r) => r.report.result === 'failed');
   const manual = ctx.config.certification.manualReview;
   const insertReports = (reviewStatus: ReviewStatus | null) => async (trx: Trx) => {
-    for (const { report } of reports) {
+    for (const { set, report } of reports) {
       await trx
         .insertInto('certification_reports')
         .values({
@@ -128,6 +148,7 @@ async function run(s: StepContext): Promise<StepOutcome> {
           result: report.result,
           report: JSON.stringify(report),
           review_status: reviewStatus,
+          console_log: booted[set.key]?.console ?? null,
         })
         .execute();
     }
@@ -154,6 +175,30 @@ async function run(s: StepContext): Promise<StepOutcome> {
     messages: [...warnings, summary],
     apply: insertReports(manual ? 'pending' : null),
   };
+}
+
+/**
+ * Boot validation of one image set's OS disk (src/boot/), by the operator's
+ * `certification.boot`: the test drive's boot of the very same bytes when that step made one,
+ * else a boot of the staged file now. The plans' open ports are probed.
+ */
+async function bootSet(s: StepContext, set: ImageSet, report: CertificationReport, os: StagedImage): Promise<BootValidation> {
+  const { ctx } = s;
+  if (ctx.config.certification.boot === 'off') return { report };
+  const earlier = testDriveBoot(s.artifacts['test-drive'], os.sha256);
+  if (earlier && report.result === 'passed') return { report: mergeBoot(report, earlier.checks, earlier.summary), console: earlier.console };
+  const plans = s.offer.plans.filter((p) => set.planIds.includes(p.id));
+  const openPorts = plans.flatMap((p) => (p.openPorts ?? []) as { protocol: 'tcp' | 'udp'; port: number }[]);
+  const format = report.images.find((i) => i.role === 'os')?.format;
+  await s.progress(99, say(booting, set.planIds));
+  return validateBoot(report, {
+    image: os.file,
+    format: (DISK_FORMATS as readonly string[]).includes(format ?? '') ? (format as DiskFormat) : undefined,
+    openPorts,
+    config: ctx.config,
+    runtimeDir: path.join(ctx.config.dataDir, 'boot'),
+    signal: s.signal,
+  });
 }
 
 /**

@@ -4,12 +4,16 @@
  * the test-drive image (the OS disk of the first plan that covers the test drive's regions) is
  * stored, content-addressed and verified, in each test-drive region.
  */
+import path from 'node:path';
+import { validateBoot } from '../../boot/report.ts';
+import type { CertificationReport, CheckResult } from '../../certification/types.ts';
 import { stagedImage, withSourceNames } from '../image-files.ts';
+import { failedCheckMessage } from './certify.ts';
 import { publishedVersion, type OfferSnapshot, type SnapshotPlan } from '../offer-snapshot.ts';
 import { message } from '../operations.ts';
 import { formatBytes, replicateToRegions } from '../replication.ts';
 import type { StepMessage } from '../types.ts';
-import { type Localized, type Phrase, say } from '../../i18n/localized.ts';
+import { fieldIn, join, type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import { HOUR } from '../time-frame.ts';
 import type { PipelineStep, StepContext, StepOutcome } from './context.ts';
 
@@ -50,6 +54,50 @@ interface Checkpoint {
   /** The staged source (its identity is `sha256`/`size`). */
   source?: string;
   regions?: string[];
+  /** The boot of the test-drive image, once it ran. */
+  boot?: TestDriveBoot;
+}
+
+/** The test drive's boot of its image: the certify step reuses it for the same bytes instead of booting again. */
+export interface TestDriveBoot {
+  sha256: string;
+  checks: CheckResult[];
+  summary?: NonNullable<CertificationReport['boot']>;
+  console?: string;
+}
+
+/** The test-drive step's boot of `sha256`, from its artifact, when it booted those bytes. */
+export function testDriveBoot(artifact: unknown, sha256: string): TestDriveBoot | undefined {
+  const boot = (artifact as { boot?: TestDriveBoot } | undefined)?.boot;
+  return boot?.sha256 === sha256 && Array.isArray(boot.checks) && boot.checks.some((c) => c.id === 'boot.start' && c.status === 'passed') ? boot : undefined;
+}
+
+const bootOff: Localized = {
+  en: 'The test-drive image was not booted: boot validation is off (certification.boot: off).',
+  de: 'Das Image der Testversion wurde nicht gestartet: Die Startprüfung ist ausgeschaltet (certification.boot: off).',
+};
+const bootSkipped: Phrase<[string]> = {
+  en: (why) => `The test-drive image was not booted: ${why}.`,
+  de: (why) => `Das Image der Testversion wurde nicht gestartet: ${why}.`,
+};
+const bootPassed: Phrase<[number, string]> = {
+  en: (s, how) => `The test-drive image booted and accepted an SSH login in ${s} s (${how}).`,
+  de: (s, how) => `Das Image der Testversion ist gestartet und hat eine SSH-Anmeldung nach ${s} s angenommen (${how}).`,
+};
+
+/** The test-drive image booted as certification boots images; its report (boot checks only) when it failed. */
+async function bootTestDrive(s: StepContext, plan: SnapshotPlan, source: string, staged: { file: string; sha256: string; size: number }): Promise<TestDriveBoot | null> {
+  const { ctx } = s;
+  if (ctx.config.certification.boot === 'off') return null;
+  const base: CertificationReport = { result: 'passed', images: [], checks: [], stats: { files: 0, bytesRead: 0, durationMs: 0 } };
+  const { report, console } = await validateBoot(base, {
+    image: staged.file,
+    openPorts: (plan.openPorts ?? []) as { protocol: 'tcp' | 'udp'; port: number }[],
+    config: ctx.config,
+    runtimeDir: path.join(ctx.config.dataDir, 'boot'),
+    signal: s.signal,
+  });
+  return { sha256: staged.sha256, checks: report.checks, ...(report.boot ? { summary: report.boot } : {}), ...(console !== undefined ? { console } : {}) };
 }
 
 /** Problems of the test-drive settings, each naming its field; the plan it runs on when none. */
@@ -96,6 +144,40 @@ async function run(s: StepContext): Promise<StepOutcome> {
   });
   const { sha256, size, file } = staged;
   if (!recorded) await s.checkpoint.set({ sha256, size, source, regions: [] });
+
+  // the test drive must start for customers: its image boots first (before any copy)
+  let boot = cp.boot?.sha256 === sha256 ? cp.boot : undefined;
+  if (!boot) {
+    boot = (await bootTestDrive(s, plan, source, staged)) ?? undefined;
+    if (boot) await s.checkpoint.set({ ...s.checkpoint.get<Checkpoint>(), sha256, size, source, boot });
+  }
+  const bootMessages: StepMessage[] = [];
+  if (!boot) bootMessages.push(message('information', bootOff));
+  else {
+    const failed = boot.checks.filter((c) => c.status === 'failed' && c.severity === 'error');
+    if (failed.length > 0) {
+      const report = { ...bootReportOf(source, staged, boot), result: 'failed' as const };
+      return {
+        status: 'blocked',
+        error: `The test-drive image did not boot: ${failed.length} check(s) failed.`,
+        messages: failed.map((c) => failedCheckMessage(c)),
+        // the boot's report and console, where the publisher reads certification reports
+        apply: async (trx) => {
+          await trx
+            .insertInto('certification_reports')
+            .values({ operation_id: operation.id, publisher_id: operation.publisher_id, offer_id: operation.offer_id, result: 'failed', report: JSON.stringify(report), review_status: null, console_log: boot!.console ?? null })
+            .execute();
+        },
+      };
+    }
+    const start = boot.checks.find((c) => c.id === 'boot.start');
+    if (start?.status === 'skipped') bootMessages.push(message('information', say(bootSkipped, start.message)));
+    else if (boot.summary) {
+      const how = `${boot.summary.accelerator === 'kvm' ? 'KVM' : 'software emulation'}, ${boot.summary.firmware === 'uefi' ? 'UEFI' : 'BIOS'}`;
+      bootMessages.push(message('information', say(bootPassed, boot.summary.milestones.ssh ?? boot.summary.seconds, how)));
+    }
+    for (const c of boot.checks.filter((c) => c.status === 'warning')) bootMessages.push(message('warning', join([fieldIn(c, 'title'), ': ', fieldIn(c, 'message')])));
+  }
   const done = new Set(cp.regions ?? []);
   const regions = offer.testDrive.regions ?? [];
   let copiedTotal = 0;
@@ -124,10 +206,22 @@ async function run(s: StepContext): Promise<StepOutcome> {
   }
   return {
     status: 'complete',
-    artifacts: { planId: plan.id, source, sha256, size, regions },
+    artifacts: { planId: plan.id, source, sha256, size, regions, ...(boot ? { boot } : {}) },
     messages: [
+      ...bootMessages,
       message('information', say(testDriveReady, plan.id, regions, offer.testDrive.hotInstances ?? 0, offer.testDrive.durationHours, copiedTotal)),
     ],
+  };
+}
+
+function bootReportOf(source: string, staged: { sha256: string; size: number }, boot: TestDriveBoot): CertificationReport {
+  return {
+    result: 'passed',
+    // the boot's own report: the disk's format and contents are certification's to read, in the certify step
+    images: [{ role: 'os', lun: null, path: source, format: 'unknown', virtualSize: 0, sha256: staged.sha256, fileSize: staged.size }],
+    checks: boot.checks,
+    stats: { files: 0, bytesRead: 0, durationMs: 0 },
+    ...(boot.summary ? { boot: boot.summary } : {}),
   };
 }
 

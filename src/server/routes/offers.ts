@@ -15,6 +15,7 @@ import { noSlotVersion } from '../../offers/phrases.ts';
 import { fixed, localizedFields, type Phrase, say } from '../../i18n/localized.ts';
 import {
   cancelOperation,
+  getBootConsole,
   getCertificationReport,
   getOfferStatus,
   goLive,
@@ -55,6 +56,11 @@ const offerBody = passThroughBody(offerSchema.meta({ id: 'Offer', description: '
 const notCertified: Phrase<[string, string]> = {
   en: (pub, offer) => `The offer ${pub}/${offer} has not been certified yet.`,
   de: (pub, offer) => `Das Angebot ${pub}/${offer} wurde noch nicht zertifiziert.`,
+};
+
+const noBootConsole: Phrase<[string, string]> = {
+  en: (pub, offer) => `The last certification of ${pub}/${offer} booted no VM, so there is no console log.`,
+  de: (pub, offer) => `Die letzte Zertifizierung von ${pub}/${offer} hat keine VM gestartet, daher gibt es kein Konsolenprotokoll.`,
 };
 
 function quoted(etag: string): string {
@@ -226,6 +232,30 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
       const report = await getCertificationReport(ctx, pub, offer);
       if (!report) throw new VmarketError('NOT_FOUND', say(notCertified, pub, offer));
       return shaped(certificationReportSchema, report);
+    },
+  );
+
+  app.get(
+    `${base}/:offer/certification/console`,
+    {
+      schema: {
+        summary: "The serial console log of the last certification's boot validation (text/plain); 404 when nothing booted",
+        tags: ['publishing'],
+        security: bearer,
+        params: offerParams,
+        produces: ['text/plain'],
+        response: { 200: z.string(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { pub, offer } = request.params;
+      await authorizePublisher(ctx, request, pub);
+      const log = await getBootConsole(ctx, pub, offer);
+      if (log === null) throw new VmarketError('NOT_FOUND', say(noBootConsole, pub, offer));
+      return reply
+        .type('text/plain; charset=utf-8')
+        .header('content-disposition', `attachment; filename="${pub}.${offer}-console.log"`)
+        .send(log);
     },
   );
 

@@ -124,7 +124,12 @@ test('linux.kernel-console: grub.cfg linux lines, BLS entries, /etc/default/grub
   assert.deepEqual([missing.evidence![0].path, missing.evidence![0].line], ['/boot/grub/grub.cfg', 2]);
   const warn = await runCheck('linux.kernel-console', treeWith(grub('console=ttyS0,115200n8')));
   assert.equal(warn.status, 'warning');
-  assert.match(warn.message, /earlyprintk=ttyS0 and rootdelay=300/);
+  assert.match(warn.message, /missing earlyprintk=ttyS0$/);
+  // Azure asks for rootdelay=300 too; the standard profile does not (it slows every boot)
+  assert.equal((await runCheck('linux.kernel-console', treeWith(grub('console=ttyS0 earlyprintk=ttyS0')))).status, 'passed');
+  const azure = await runCheck('linux.kernel-console', treeWith(grub('console=ttyS0 earlyprintk=ttyS0')), { config: { profile: 'azure' } });
+  assert.equal(azure.status, 'warning');
+  assert.match(azure.message, /missing rootdelay=300/);
   assert.equal((await runCheck('linux.kernel-console', treeWith(grub('console=ttyS0 earlyprintk=ttyS0,keep rootdelay=300')))).status, 'passed');
   // console=ttyS01 is another port
   assert.equal((await runCheck('linux.kernel-console', treeWith(grub('console=ttyS01')))).status, 'failed');

@@ -3,6 +3,7 @@
  * with what needs fixing first — failed and warning checks open with their evidence and
  * remediation, passed and skipped ones folded away.
  */
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiError, api, offerPath } from '../../../api/client.ts';
 import type { CheckResult, CertificationReport as Report, StepStatus } from '../../../../../contracts/index.ts';
@@ -107,6 +108,65 @@ function ReviewNotice({ review, certifyStatus }: { review: Report['review']; cer
   );
 }
 
+/** How the image booted (docs/contracts.md §6 "Boot validation") and its console log to download. */
+function BootSummary({ report }: { report: Report }) {
+  const { t } = useTranslation('publishing');
+  const format = useFormat();
+  const [failed, setFailed] = useState<string | null>(null);
+  const boot = report.boot;
+  if (!boot && !report.bootConsole) return null;
+  const download = async () => {
+    setFailed(null);
+    try {
+      const text = await api.get<string>(report.bootConsole!.replace(/^\/api\/v1/, ''), { headers: { accept: 'text/plain' } });
+      const url = URL.createObjectURL(new Blob([text], { type: 'text/plain' }));
+      const link = document.createElement('a');
+      link.href = url;
+      link.download = 'console.log';
+      link.click();
+      URL.revokeObjectURL(url);
+    } catch (error) {
+      setFailed((error as Error).message);
+    }
+  };
+  const seconds = (s: number | undefined) => (s === undefined ? '—' : format.number(s, { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: 1 }));
+  return (
+    <>
+      <h3>{t('certification.boot.heading')}</h3>
+      {boot && (
+        <dl className="report-stats boot-summary">
+          <div>
+            <dt>{t('certification.boot.how')}</dt>
+            <dd>
+              {t(boot.accelerator === 'kvm' ? 'certification.boot.kvm' : 'certification.boot.tcg')}, {boot.firmware === 'uefi' ? 'UEFI' : 'BIOS'}, {boot.architecture}, {format.bytes(boot.memoryMiB * 1024 * 1024)}
+            </dd>
+          </div>
+          <div>
+            <dt>{t('certification.boot.userSpace')}</dt>
+            <dd>{seconds(boot.milestones.userSpace)}</dd>
+          </div>
+          <div>
+            <dt>{t('certification.boot.provisioned')}</dt>
+            <dd>{seconds(boot.milestones.provisioned)}</dd>
+          </div>
+          <div>
+            <dt>{t('certification.boot.ssh')}</dt>
+            <dd>{seconds(boot.milestones.ssh)}</dd>
+          </div>
+        </dl>
+      )}
+      {report.bootConsole && (
+        <p>
+          <button type="button" className="button" onClick={() => void download()}>
+            {t('certification.boot.download')}
+          </button>
+          {failed && <span className="notice notice-error"> {failed}</span>}
+        </p>
+      )}
+    </>
+  );
+}
+
 function ReportBody({ report, certifyStatus }: { report: Report; certifyStatus: StepStatus | undefined }) {
   const { t } = useTranslation('publishing');
   const format = useFormat();
@@ -160,6 +220,8 @@ function ReportBody({ report, certifyStatus }: { report: Report; certifyStatus: 
       )}
       <FoldedChecks checks={checks.filter((c) => c.status === 'passed')} status="passed" />
       <FoldedChecks checks={checks.filter((c) => c.status === 'skipped')} status="skipped" />
+
+      <BootSummary report={report} />
 
       <h3>{t('certification.stats')}</h3>
       <dl className="report-stats">
