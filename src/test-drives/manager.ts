@@ -11,6 +11,7 @@
  * use while this process holds the VM. The key is handed out once.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { sql } from 'kysely';
 import type { AppContext, Trx } from '../app/context.ts';
@@ -247,10 +248,13 @@ export class TestDriveManager {
     held.booting = (async () => {
       try {
         const image = await testDriveImage(this.ctx, live, held.abort.signal);
+        // the VM's own directory: made here, removed by stop()
+        const workDir = path.join(this.ctx.config.dataDir, 'test-drives', 'vms', held.id);
+        await mkdir(workDir, { recursive: true });
         const vm = await this.options.startVm({
           image: image.file,
           format: image.format,
-          workDir: path.join(this.ctx.config.dataDir, 'test-drives', 'vms', held.id),
+          workDir,
           login: held.login,
           hostname: `test-drive-${held.id.slice(0, 8)}`,
           settings: this.options.settings,
@@ -269,6 +273,7 @@ export class TestDriveManager {
         this.ctx.logger.warn({ testDrive: held.id, error: message }, 'test-drive VM did not start');
         held.ended = true;
         this.release(held);
+        await rm(path.join(this.ctx.config.dataDir, 'test-drives', 'vms', held.id), { recursive: true, force: true }).catch(() => {});
         await markEnded(this.ctx.db.kysely, [held.id], 'start-failed', this.now(), { status: 'failed', error: message }).catch(() => {});
       }
     })();

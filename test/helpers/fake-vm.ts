@@ -52,6 +52,7 @@ export function fakeVms(): FakeVms {
             listeners.add(listener);
             return () => listeners.delete(listener);
           },
+          lines: () => text.split('\n').slice(0, -1),
           onLine: () => () => {},
           currentLine: () => text.split('\n').at(-1) ?? '',
           write(data) {
