@@ -76,6 +76,8 @@ export class TestDriveManager {
   /** This process's id in the rows' `owner`. */
   readonly owner = `td-${randomUUID()}`;
   private readonly held = new Map<string, Held>();
+  /** Rows being inserted by this process, not held yet: the sweep leaves them alone. */
+  private readonly claiming = new Set<string>();
   private readonly now: () => Date;
   private sweepTimer: NodeJS.Timeout | undefined;
   private sweeping: Promise<void> | undefined;
@@ -157,6 +159,8 @@ export class TestDriveManager {
     // the region is picked before the (on PGlite exclusive) transaction; downloading waits for the boot
     const image = readyHot.length > 0 ? undefined : await locateTestDriveImage(this.ctx, live);
 
+    const newId = randomUUID();
+    this.claiming.add(newId);
     const row = await this.ctx.db.transaction(async (trx) => {
       await sql`SELECT pg_advisory_xact_lock(${LIMITS_LOCK})`.execute(trx);
       await this.checkCustomerLimits(trx, subscriptionId, now);
@@ -184,13 +188,13 @@ export class TestDriveManager {
         const region = image?.region ?? (await locateTestDriveImage(this.ctx, live)).region;
         taken = await trx
           .insertInto('test_drives')
-          .values({ id: randomUUID(), publisher_id: input.publisherId, offer_id: input.offerId, plan_id: live.planId, region, image_sha256: live.sha256, status: 'starting', owner: this.owner, ...claim })
+          .values({ id: newId, publisher_id: input.publisherId, offer_id: input.offerId, plan_id: live.planId, region, image_sha256: live.sha256, status: 'starting', owner: this.owner, ...claim })
           .returningAll()
           .executeTakeFirstOrThrow();
       }
       await lead.insert(trx);
       return taken;
-    });
+    }).finally(() => this.claiming.delete(newId));
     lead.wake();
 
     let held = this.held.get(row.id);
@@ -388,10 +392,17 @@ export class TestDriveManager {
     const db = this.ctx.db.kysely;
     const now = this.now();
     await db.updateTable('test_drives').set({ heartbeat_at: now }).where('owner', '=', this.owner).where('status', 'in', OPEN_STATUSES).execute();
+    // what this process held before the rows were read: a VM held since may have a row the read missed
+    const heldBefore = [...this.held.values()];
     const open = await listOpenRows(db);
     const stale = new Date(now.getTime() - (this.options.staleAfterMs ?? 2 * 60_000));
-    const gone = open.filter((r) => (r.owner === this.owner ? !this.held.has(r.id) : new Date(r.heartbeat_at) < stale)).map((r) => r.id);
+    const gone = open
+      .filter((r) => (r.owner === this.owner ? !this.held.has(r.id) && !this.claiming.has(r.id) : new Date(r.heartbeat_at) < stale))
+      .map((r) => r.id);
     await markEnded(db, gone, 'process-stopped', now);
+    // a VM of this process whose row another process ended (an operator's stop there): stop it here
+    const openIds = new Set(open.map((r) => r.id));
+    for (const held of heldBefore) if (!openIds.has(held.id) && !held.ended) await this.finish(held.id, 'operator');
     for (const row of open.filter((r) => r.owner === this.owner && this.held.has(r.id))) {
       if (row.expires_at && new Date(row.expires_at) <= now) await this.finish(row.id, 'expired');
       else if (row.hot && !(await this.hotStillWanted(row))) await this.finish(row.id, 'withdrawn');
@@ -428,6 +439,8 @@ export class TestDriveManager {
       const live = await liveTestDrive(this.ctx, offer.publisher_id, offer.id).catch(() => undefined);
       if (!live) continue;
       while (!this.closed) {
+        const newId = randomUUID();
+        this.claiming.add(newId);
         const created = await this.ctx.db.transaction(async (trx) => {
           await sql`SELECT pg_advisory_xact_lock(${LIMITS_LOCK})`.execute(trx);
           const hot = await trx
@@ -444,13 +457,20 @@ export class TestDriveManager {
           if (!image) return undefined;
           return trx
             .insertInto('test_drives')
-            .values({ id: randomUUID(), publisher_id: live.publisherId, offer_id: live.offerId, plan_id: live.planId, region: image.region, image_sha256: live.sha256, status: 'starting', hot: true, owner: this.owner })
+            .values({ id: newId, publisher_id: live.publisherId, offer_id: live.offerId, plan_id: live.planId, region: image.region, image_sha256: live.sha256, status: 'starting', hot: true, owner: this.owner })
             .returningAll()
             .executeTakeFirstOrThrow();
+        }).catch((error: unknown) => {
+          this.claiming.delete(newId);
+          throw error;
         });
-        if (!created) break;
+        if (!created) {
+          this.claiming.delete(newId);
+          break;
+        }
         this.ctx.logger.info({ testDrive: created.id, offer: `${live.publisherId}.${live.offerId}` }, 'booting a hot test-drive instance');
         this.boot(this.hold(created.id, live), live);
+        this.claiming.delete(newId);
       }
     }
   }

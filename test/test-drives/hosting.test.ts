@@ -10,7 +10,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { TestDriveManager } from '../../src/test-drives/index.ts';
-import { fakeVms, type FakeVms } from '../helpers/fake-vm.ts';
+import { type FakeVm, fakeVms, type FakeVms } from '../helpers/fake-vm.ts';
 import { imageFile, publishSlot, validOffer } from '../helpers/offers.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -208,6 +208,7 @@ describe('the operator', () => {
   test('lists running test drives and stops one, audited', async () => {
     await server.ctx.db.kysely.deleteFrom('test_drives').execute();
     const started = (await start('drive', OTHER)).body;
+    await until(async () => (await asCustomer('GET', started)).body.status === 'running', 'the VM to run');
     const list = await server.api('GET', '/api/v1/test-drives', { token: server.operatorToken });
     assert.equal(list.status, 200);
     const row = list.body.testDrives.find((d: any) => d.id === started.testDrive.id);
@@ -275,6 +276,21 @@ describe('expiry, hot instances, restarts', () => {
     await server.ctx.db.kysely.updateTable('offers').set({ live: null }).where('id', '=', 'hot').execute();
   });
 
+  test('a VM whose row another process ended is stopped by the sweep', async () => {
+    await server.ctx.db.kysely.deleteFrom('test_drives').execute();
+    const manager = new TestDriveManager(server.ctx, { startVm: vms.start, settings: server.ctx.config.boot });
+    try {
+      const started = await manager.startTestDrive({ publisherId: 'contoso', offerId: 'drive', subscriptionId: CUSTOMER, contact });
+      await until(() => manager.runningVm(started.testDrive.id) !== undefined, 'the VM');
+      const vm = manager.runningVm(started.testDrive.id) as FakeVm;
+      await server.ctx.db.kysely.updateTable('test_drives').set({ status: 'ended', end_reason: 'operator', ended_at: new Date() }).where('id', '=', started.testDrive.id).execute();
+      await manager.sweep();
+      assert.equal(vm.stopped, true);
+    } finally {
+      await manager.close();
+    }
+  });
+
   test('rows of a process that stopped beating are ended by the sweep', async () => {
     const id = randomUUID();
     await server.ctx.db.kysely
@@ -298,11 +314,19 @@ describe('closing the server', () => {
     await server.ctx.db.kysely.deleteFrom('test_drives').execute();
     const started = (await start('drive', OTHER)).body;
     await until(() => vms.running().length > 0, 'a VM');
+    // a VM of a process that died (no close): its row is still open when the server starts again
+    const crashed = randomUUID();
+    await server.ctx.db.kysely
+      .insertInto('test_drives')
+      .values({ id: crashed, publisher_id: 'contoso', offer_id: 'drive', plan_id: 'standard', region: 'westeurope', image_sha256: image.sha256, status: 'running', owner: 'td-crashed' })
+      .execute();
     await server.close({ keep: true });
     assert.equal(vms.running().length, 0, 'no VM outlives the server');
     server = await startTestServer({ root: server.root, workers: false, startVm: vms.start, config: { testDrives: { enabled: true } } });
     const view = await asCustomer('GET', started);
     assert.equal(view.body.status, 'ended');
     assert.equal(view.body.endReason, 'shutdown');
+    const row = await server.ctx.db.kysely.selectFrom('test_drives').selectAll().where('id', '=', crashed).executeTakeFirstOrThrow();
+    assert.deepEqual([row.status, row.end_reason], ['ended', 'process-stopped']);
   });
 });
