@@ -67,9 +67,10 @@ for (let i = 0; i < RUNS; i++) {
   const report = await bootImage({ image, settings, runtimeDir });
   const ssh = report.checks.find((c) => c.id === 'boot.ssh');
   if (ssh?.status !== 'passed') throw new Error(`boot.ssh ${ssh?.status}: ${ssh?.message}`);
-  runner.push(report.summary.milestones.ssh ?? report.summary.seconds);
-  const m = report.summary.milestones;
-  milestones.push(`kernel ${m.kernel} s, user space ${m.userSpace} s, cloud-init done ${m.provisioned ?? '—'} s, SSH ${m.ssh} s (${report.summary.accelerator})`);
+  const summary = report.summary!;
+  runner.push(summary.milestones.ssh ?? summary.seconds);
+  const m = summary.milestones;
+  milestones.push(`kernel ${m.kernel} s, user space ${m.userSpace} s, cloud-init done ${m.provisioned ?? '—'} s, SSH ${m.ssh} s (${summary.accelerator})`);
 }
 await rm(runtimeDir, { recursive: true, force: true });
 const p = median(plain);

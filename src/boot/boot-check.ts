@@ -25,6 +25,7 @@ import { sshRun, type SshOutcome } from './ssh-login.ts';
 import { checkTexts as t } from './check-texts.ts';
 import type { BootSettings, GuestArchitecture, RunningVm } from './types.ts';
 import { startVm } from './vm.ts';
+import { diskFacts } from './disk-facts.ts';
 import { kvmBrokenReason, markKvmBroken } from './qemu.ts';
 
 export const BOOT_USER = 'vmarket';
@@ -58,7 +59,8 @@ export interface BootSummary {
 
 export interface BootReport {
   checks: CheckResult[];
-  summary: BootSummary;
+  /** How the VM ran; absent when none was started (the disk cannot boot at all). */
+  summary?: BootSummary;
   /** The whole serial console (bounded, src/boot/console.ts), firmware messages first. */
   console: string;
 }
@@ -75,10 +77,13 @@ const PROBE_COMMAND = [
 
 /** Under KVM a kernel prints within a second of the boot loader handing over; this long without one, KVM is taken to be broken. */
 const KVM_KERNEL_GRACE_MS = 25_000;
+/** The firmware handed over to the disk's boot code and nothing was written since: the boot loader is stuck. */
+const LOADER_SILENCE_MS = 90_000;
 
 /** After the guest looks booted (cloud-init finished, a login prompt), SSH gets this long to answer. */
 const SSH_GRACE_MS = 30_000;
-const SSH_ATTEMPT_MS = 15_000;
+/** A login attempt that has not finished by then is given up and tried again (the command itself waits for cloud-init). */
+const SSH_ATTEMPT_MS = 60_000;
 const POLL_MS = 1000;
 const EVIDENCE_LINES = 12;
 
@@ -89,6 +94,7 @@ interface Watch {
   panic?: number;
   failedUnits: (Marker & { index: number })[];
   cloudInitErrors: (Marker & { index: number })[];
+  cloudInitWarnings: (Marker & { index: number })[];
   bootLoaderErrors: (Marker & { index: number })[];
   looksBooted?: number;
 }
@@ -101,6 +107,10 @@ function watchConsole(vm: RunningVm, watch: Watch): () => void {
   let index = 0;
   const see = (line: string) => {
     index++;
+    // systemd shortens a long name to fit the console ("ssh.servic…"); its next line names it whole
+    const named = line.match(/See '(?:systemctl status|journalctl -xeu) ([^' ]+)'/);
+    const last = watch.failedUnits.at(-1);
+    if (named && last?.unit?.endsWith('…') && named[1].startsWith(last.unit.slice(0, -1))) last.unit = named[1];
     for (const marker of markersOf(line)) {
       const entry = { ...marker, index };
       watch.markers.push(entry);
@@ -109,6 +119,7 @@ function watchConsole(vm: RunningVm, watch: Watch): () => void {
       if (marker.kind === 'panic') watch.panic ??= index;
       if (marker.kind === 'failed-unit') watch.failedUnits.push(entry);
       if (marker.kind === 'cloud-init-error') watch.cloudInitErrors.push(entry);
+      if (marker.kind === 'cloud-init-warning') watch.cloudInitWarnings.push(entry);
       if (marker.kind === 'boot-loader-error') watch.bootLoaderErrors.push(entry);
       if (marker.kind === 'cloud-init-finished') {
         watch.milestones.provisioned ??= seconds(watch);
@@ -192,7 +203,7 @@ export async function bootImage(input: BootInput): Promise<BootReport> {
     // KVM ran the firmware and the boot loader but no kernel: once more under software emulation
     const second = await bootOnce(input);
     if (second === 'kvm-broken') throw new Error('software emulation was not chosen after KVM failed');
-    second.summary.kvmFallback = kvmBrokenReason() ?? undefined;
+    if (second.summary) second.summary.kvmFallback = kvmBrokenReason() ?? undefined;
     return second;
   } finally {
     release();
@@ -209,10 +220,16 @@ async function bootOnce(input: BootInput): Promise<BootReport | 'kvm-broken'> {
     if (name !== lastPhase) input.onPhase?.(name);
     lastPhase = name;
   };
+  const facts = await diskFacts(input.image);
+  if (facts.firmware === 'bios' && !facts.bootCode && (input.architecture ?? 'x86_64') === 'x86_64') {
+    // nothing in sector 0: a BIOS would jump into zeros and hang until the timeout
+    return notBooted(checkResult(bootStart, { status: 'failed', message: t.noBootCode, evidence: [{ image: 'os', path: 'sector 0', detail: t.zeroBootCode }] }));
+  }
   phase('starting the VM');
   const vm = await startVm({
     image: input.image,
-    format: input.format,
+    format: input.format ?? facts.format,
+    firmware: facts.firmware,
     architecture: input.architecture,
     workDir,
     forwardPorts: tcpPorts,
@@ -221,18 +238,21 @@ async function bootOnce(input: BootInput): Promise<BootReport | 'kvm-broken'> {
     exitOnReboot: true,
     signal,
   });
-  const watch: Watch = { started: Date.now(), milestones: {}, markers: [], failedUnits: [], cloudInitErrors: [], bootLoaderErrors: [] };
+  const watch: Watch = { started: Date.now(), milestones: {}, markers: [], failedUnits: [], cloudInitErrors: [], cloudInitWarnings: [], bootLoaderErrors: [] };
   const unwatch = watchConsole(vm, watch);
   let exited = false;
   void vm.exited.then(() => (exited = true));
   const deadline = watch.started + settings.timeoutSeconds * 1000;
-  let ssh: SshOutcome | null = null;
-  let lastSshFailure: SshOutcome | null = null;
-  let ended: 'exited' | 'panic' | 'nothing-to-boot' | 'boot-loader' | 'timeout' | 'ssh' | 'ssh-silent' = 'timeout';
+  // set by the login attempts running beside the loop
+  const login: { ok: SshOutcome | null; failed: SshOutcome | null } = { ok: null, failed: null };
+  let ended: 'exited' | 'panic' | 'nothing-to-boot' | 'boot-loader' | 'boot-loader-silent' | 'timeout' | 'ssh' | 'ssh-silent' = 'timeout';
   let nothingToBoot: string | null = null;
   let portsOpen = new Map<number, boolean>();
   const kvmOnTrial = vm.accelerator === 'kvm' && settings.accelerator === 'auto';
   let kvmFailed = false;
+  let consoleLines = 0;
+  let lastOutput = Date.now();
+  let attempting: Promise<void> | null = null;
   try {
     while (Date.now() < deadline) {
       if (signal?.aborted) throw canceledError('The boot');
@@ -246,7 +266,19 @@ async function bootOnce(input: BootInput): Promise<BootReport | 'kvm-broken'> {
         break;
       }
       if (exited) {
+        if (kvmOnTrial && /KVM internal error|emulation failure/.test(vm.stderr())) {
+          markKvmBroken(`KVM stopped the VM: ${vm.stderr().split('\n').find((l) => /KVM internal error|emulation failure/.test(l))?.trim()}`);
+          kvmFailed = true;
+        }
         ended = 'exited';
+        break;
+      }
+      if (vm.console.lines().length !== consoleLines) {
+        consoleLines = vm.console.lines().length;
+        lastOutput = Date.now();
+      }
+      if (watch.milestones.kernel === undefined && Date.now() - lastOutput > LOADER_SILENCE_MS && /Booting from/.test(await vm.firmwareLog())) {
+        ended = 'boot-loader-silent';
         break;
       }
       if (watch.milestones.kernel === undefined && (nothingToBoot = await firmwareSaysNothingToBoot(vm))) {
@@ -258,33 +290,41 @@ async function bootOnce(input: BootInput): Promise<BootReport | 'kvm-broken'> {
         break;
       }
       if (/\blogin: ?$/.test(vm.console.currentLine())) watch.looksBooted ??= Date.now();
-      if (watch.milestones.userSpace !== undefined) {
+      // one login attempt at a time, beside the watch: a guest whose network is not up yet lets a
+      // connection hang, and a panic meanwhile must still end the boot at once
+      if (watch.milestones.userSpace !== undefined && !attempting) {
         phase('waiting for SSH');
-        const attempt = await sshRun({ port: vm.forwards.get(22)!, user: BOOT_USER, privateKey: key.privateKey, command: PROBE_COMMAND, timeoutMs: Math.max(1000, Math.min(deadline - Date.now(), watch.looksBooted ? SSH_ATTEMPT_MS : 120_000)) });
-        if (attempt.ok) {
-          ssh = attempt;
-          watch.milestones.ssh = seconds(watch);
-          ended = 'ssh';
-          break;
-        }
-        lastSshFailure = attempt;
-        if (watch.looksBooted !== undefined && Date.now() - watch.looksBooted > SSH_GRACE_MS) {
-          ended = 'ssh-silent';
-          break;
-        }
+        attempting = sshRun({ port: vm.forwards.get(22)!, user: BOOT_USER, privateKey: key.privateKey, command: PROBE_COMMAND, timeoutMs: Math.max(1000, Math.min(deadline - Date.now(), SSH_ATTEMPT_MS)) }).then((outcome) => {
+          if (outcome.ok) login.ok = outcome;
+          else login.failed = outcome;
+          attempting = null;
+        });
+      }
+      if (login.ok) {
+        watch.milestones.ssh = seconds(watch);
+        ended = 'ssh';
+        break;
+      }
+      if (login.failed && watch.looksBooted !== undefined && Date.now() - watch.looksBooted > SSH_GRACE_MS) {
+        ended = 'ssh-silent';
+        break;
       }
       await sleep(POLL_MS, signal).catch(() => undefined);
     }
-    if (ssh?.ok && tcpPorts.length > 0) {
+    if (login.ok && tcpPorts.length > 0) {
       phase('probing the open ports');
       portsOpen = new Map(await Promise.all(tcpPorts.map(async (p) => [p, await probePort(vm.forwards.get(p)!)] as const)));
     }
   } finally {
     unwatch();
     await vm.stop();
+    // a login attempt still under way ends with the VM
+    await attempting;
   }
   if (signal?.aborted) throw canceledError('The boot');
   if (kvmFailed) return 'kvm-broken';
+  const ssh = login.ok;
+  const lastSshFailure = login.failed;
 
   const lines = vm.console.lines();
   const firmware = await vm.firmwareLog().catch(() => '');
@@ -352,6 +392,9 @@ function startOutcome(c: OutcomeContext): CheckOutcome {
   if (c.ended === 'boot-loader' || (loaderErrors.length > 0 && watch.milestones.kernel === undefined)) {
     return { status: 'failed', message: t.bootLoaderStopped, evidence: [...loaderErrors, ...lastLines(lines, 5)] };
   }
+  if (c.ended === 'boot-loader-silent') {
+    return { status: 'failed', message: say(t.loaderSilent, LOADER_SILENCE_MS / 1000), evidence: [{ image: 'os', path: 'firmware', detail: 'Booting from Hard Disk' }, ...lastLines(lines, 5)] };
+  }
   if (c.ended === 'exited') {
     const exitLine = c.vm.stderr().split('\n').filter((l) => l.trim() && !l.includes('waiting for connection')).slice(-2);
     return {
@@ -373,8 +416,9 @@ function provisioningOutcome(c: OutcomeContext): CheckOutcome {
   const cloudUnits = watch.failedUnits.filter((m) => /cloud-(init|config|final)/.test(m.unit ?? '')).map((m) => consoleEvidence(lines, m.index));
   const status = probe?.cloudInit.match(/^status: (\S+)/m)?.[1];
   const sawCloudInit = watch.markers.some((m) => /cloud-init/i.test(m.line)) || lines.some((l) => /cloud-init\[\d+\]|Cloud-init v\./.test(l));
+  const warnings = watch.cloudInitWarnings.slice(0, 5).map((m) => consoleEvidence(lines, m.index));
   if (status === 'done' && errors.length === 0 && cloudUnits.length === 0) {
-    return { status: 'passed', message: say(t.provisioned, watch.milestones.provisioned ?? watch.milestones.ssh ?? 0), evidence: statusEvidence(probe!) };
+    return { status: 'passed', message: say(t.provisioned, watch.milestones.provisioned ?? watch.milestones.ssh ?? 0), evidence: [...statusEvidence(probe!), ...warnings] };
   }
   if (status && status !== 'done') {
     return { status: 'failed', message: say(t.cloudInitStatus, status), evidence: [...statusEvidence(probe!), ...errors, ...cloudUnits] };
@@ -438,6 +482,14 @@ function portsOutcome(c: OutcomeContext): CheckOutcome {
   if (c.udpPorts.length > 0) evidence.push({ image: 'os', path: 'udp', detail: say(t.udpNotProbed, c.udpPorts) });
   if (closed.length > 0) return { status: 'warning', message: say(t.portsClosed, closed), evidence };
   return { status: 'passed', message: say(t.portsOpen, c.tcpPorts), evidence };
+}
+
+/** A report of a boot that was not attempted because the disk cannot boot: boot.start as given, the rest skipped. */
+function notBooted(start: CheckResult): BootReport {
+  return {
+    checks: [start, ...bootNotRun(t.notStarted, false).slice(1)],
+    console: '',
+  };
 }
 
 /** The four boot checks when no boot ran: skipped with the reason (or boot.start failed, when boot validation is required). */

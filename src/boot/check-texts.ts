@@ -14,6 +14,15 @@ export const checkTexts = {
     en: (how) => `the firmware found nothing to boot on the disk (${how}): no boot loader in the MBR or on an EFI system partition`,
     de: (how) => `die Firmware hat auf dem Datenträger nichts zum Starten gefunden (${how}): kein Bootloader im MBR oder auf einer EFI-Systempartition`,
   } satisfies Phrase<[string]>,
+  noBootCode: fixed(
+    'the disk has no boot loader: sector 0 holds no boot code, so a BIOS has nothing to start',
+    'der Datenträger hat keinen Bootloader: Sektor 0 enthält keinen Boot-Code, ein BIOS hat also nichts zu starten',
+  ),
+  zeroBootCode: fixed('the first 440 bytes of the disk (the MBR boot code) are all zero', 'die ersten 440 Bytes des Datenträgers (der MBR-Boot-Code) sind alle null'),
+  loaderSilent: {
+    en: (n) => `the firmware started the boot code in sector 0, which then wrote nothing for ${n} s and started no kernel`,
+    de: (n) => `die Firmware hat den Boot-Code in Sektor 0 gestartet, der danach ${n} s lang nichts geschrieben und keinen Kernel gestartet hat`,
+  } satisfies Phrase<[number]>,
   bootLoaderStopped: fixed('the boot loader stopped before starting a kernel', 'der Bootloader hat angehalten, bevor er einen Kernel gestartet hat'),
   stoppedBeforeKernel: fixed('the VM stopped before a kernel started', 'die VM hat angehalten, bevor ein Kernel gestartet ist'),
   stoppedBeforeUserSpace: fixed('the VM stopped (or rebooted) before the kernel reached user space', 'die VM hat angehalten (oder neu gestartet), bevor der Kernel den User-Space erreicht hat'),

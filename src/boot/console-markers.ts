@@ -10,6 +10,7 @@ export type MarkerKind =
   | 'panic'
   | 'failed-unit'
   | 'cloud-init-error'
+  | 'cloud-init-warning'
   | 'cloud-init-finished'
   | 'login-prompt'
   | 'boot-loader-error';
@@ -28,7 +29,9 @@ const RULES: { kind: MarkerKind; pattern: RegExp; unit?: (m: RegExpMatchArray) =
   { kind: 'failed-unit', pattern: /\[FAILED\] Failed to start (\S+?)(?: - |\.?$)/, unit: (m) => m[1] },
   { kind: 'failed-unit', pattern: /systemd\[1\]: (\S+\.(?:service|mount|socket|target)): Failed with result/, unit: (m) => m[1] },
   { kind: 'cloud-init-finished', pattern: /Cloud-init v\. \S+ finished at/ },
-  { kind: 'cloud-init-error', pattern: /cloud-init\[\d+\]: .*(?:\[(?:WARNING|ERROR|CRITICAL)\]|Traceback)|Cloud-init v\. \S+ .*(?:error|failed)/i },
+  { kind: 'cloud-init-error', pattern: /cloud-init\[\d+\]: .*(?:\[(?:ERROR|CRITICAL)\]|Traceback)/ },
+  // cloud-init warns of much that is harmless ("ifup: interface … already configured"): evidence, not a failure
+  { kind: 'cloud-init-warning', pattern: /cloud-init\[\d+\]: .*\[WARNING\]/ },
   {
     kind: 'user-space',
     pattern: /Run \/\S*init as init process|systemd\[1\]: |Welcome to (?!GRUB).*!|INIT: version|Cloud-init v\. \S+ running|^\s*\[\s*OK\s*\] /,

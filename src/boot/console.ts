@@ -22,7 +22,9 @@ const ESCAPES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[
 
 /** A console line as a person reads it: escapes and carriage returns removed. */
 export function plainLine(raw: string): string {
-  const text = raw.replace(ESCAPES, '');
+  // systemd shortens a coloured unit name to the console's width and drops the ESC of the colour
+  // reset after its ellipsis ("ssh.servic…[0m"): the orphaned rest goes too
+  const text = raw.replace(ESCAPES, '').replace(/…\[[0-9;]*m/g, '…');
   // a carriage return redraws the line: what follows the last one is what shows
   const cr = text.lastIndexOf('\r', text.length - 1);
   return (cr >= 0 && cr < text.length - 1 ? text.slice(cr + 1) : text.replaceAll('\r', '')).trimEnd();
@@ -39,6 +41,8 @@ export class ConsoleRecorder implements VmConsole {
   private readonly dataListeners = new Set<(chunk: Buffer) => void>();
   private readonly lineListeners = new Set<(line: string) => void>();
   private socket: net.Socket | null = null;
+  /** UTF-8 across chunk boundaries (systemd writes `…` and the like). */
+  private readonly decoder = new TextDecoder('utf-8');
 
   /** Connects to QEMU's console socket, trying until it exists or `until` settles. */
   async connect(socketPath: string, until: Promise<unknown>): Promise<void> {
@@ -76,7 +80,7 @@ export class ConsoleRecorder implements VmConsole {
       this.keepTail(chunk);
     }
     for (const listener of this.dataListeners) listener(chunk);
-    const text = this.pending + chunk.toString('latin1');
+    const text = this.pending + this.decoder.decode(chunk, { stream: true });
     const parts = text.split('\n');
     this.pending = parts.pop() ?? '';
     for (const part of parts) this.emitLine(part);

@@ -40,10 +40,10 @@ const STATIC_FAILED = fixed(
   'nicht gestartet: Die statischen Prüfungen sind fehlgeschlagen; die Startprüfung läuft, sobald sie bestanden sind',
 );
 
-/** The guest's architecture as linux.architecture found it (x86_64 unless it says aarch64). */
+/** The guest's architecture as linux.architecture found /bin/sh ("… is ELF 64-bit aarch64"); x86_64 otherwise. */
 export function reportArchitecture(report: CertificationReport): GuestArchitecture {
   const check = report.checks.find((c) => c.id === 'linux.architecture');
-  return check && /aarch64|arm64/i.test(`${check.message} ${check.evidence.map((e) => e.detail).join(' ')}`) ? 'aarch64' : 'x86_64';
+  return /\bELF 64-bit aarch64\b/i.test(check?.message ?? '') ? 'aarch64' : 'x86_64';
 }
 
 /** The report with the boot checks in place of any earlier ones, its result recomputed. */
@@ -80,6 +80,7 @@ export async function validateBoot(report: CertificationReport, input: BootValid
       signal: input.signal,
       onPhase: input.onPhase,
     });
+    if (!boot.summary) return { report: mergeBoot(report, boot.checks) };
     return { report: mergeBoot(report, boot.checks, { ...boot.summary, consoleBytes: Buffer.byteLength(boot.console) }), console: boot.console };
   } catch (error) {
     if (isVmarketError(error) && (error.code === 'TOOL_MISSING' || error.code === 'IMAGE_UNSUPPORTED')) {

@@ -135,13 +135,17 @@ export async function startVm(options: VmOptions): Promise<RunningVm> {
     const onAbort = () => void stop();
     signal?.addEventListener('abort', onAbort, { once: true });
     await recorder.connect(consoleSocket, exited);
-    if (await endedSilently(exited, recorder)) {
+    if (signal?.aborted) {
+      await stop();
+      throw canceledError('The boot');
+    }
+    if (!stopping && (await endedSilently(exited, recorder))) {
       // QEMU ended before the guest wrote anything: its own message says why (a bad option, KVM refused, a port taken)
       await stop();
       const why = stderr.split('\n').filter((l) => l.trim() && !l.includes('waiting for connection')).join(' ').trim();
       throw new VmarketError('INTERNAL', say(bootTexts.qemuFailed, why || 'no message'));
     }
-    if (signal?.aborted) {
+    if (signal?.aborted || stopping) {
       await stop();
       throw canceledError('The boot');
     }

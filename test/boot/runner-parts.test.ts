@@ -16,6 +16,7 @@ import { BootLimiter } from '../../src/boot/limiter.ts';
 import { ownerName, reapOrphanedVms } from '../../src/boot/process.ts';
 import { overlayBacking, qemuArguments, type QemuCommand } from '../../src/boot/qemu.ts';
 import { userData, writeSeed } from '../../src/boot/seed.ts';
+import { reportArchitecture } from '../../src/boot/report.ts';
 import { generateSshKeyPair } from '../../src/boot/ssh-key.ts';
 import { scratchDir } from '../helpers/files.ts';
 import { hasTool } from '../helpers/tools.ts';
@@ -73,6 +74,8 @@ test('console lines: escapes and carriage returns removed; a bounded log keeps i
   assert.equal(plainLine('\x1b[0;30;47mWelcome to GRUB!\r'), 'Welcome to GRUB!');
   assert.equal(plainLine('[\x1b[0;32m  OK  \x1b[0m] Started \x1b[0;1;39mssh.service\x1b[0m.'), '[  OK  ] Started ssh.service.');
   assert.equal(plainLine('progress 10%\rprogress 100%'), 'progress 100%');
+  // what Debian 12's systemd really writes when it shortens a unit name (the ESC of the reset lost)
+  assert.equal(plainLine('[\x1b[0;1;31mFAILED\x1b[0m] Failed to start \x1b[0;1;39mssh.servic…[0m - OpenBSD Secure Shell server.\r\r'), '[FAILED] Failed to start ssh.servic… - OpenBSD Secure Shell server.');
   const recorder = new ConsoleRecorder();
   const seen: string[] = [];
   recorder.onLine((l) => seen.push(l));
@@ -101,7 +104,9 @@ test('markers: what Debian 12 prints at each milestone', () => {
   assert.deepEqual(failed.map((m) => [m.kind, m.unit]), [['failed-unit', 'ssh.service']]);
   assert.deepEqual(kinds('[    5.1] Kernel panic - not syncing: Attempted to kill init! exitcode=0x00000100'), ['panic']);
   assert.ok(kinds('[   40.9] cloud-init[512]: Cloud-init v. 22.4.2 finished at Fri, 04 Dec 2026 20:42:02 +0000. Datasource DataSourceNoCloudNet [seed=http://10.0.2.100/].  Up 40.89 seconds').includes('cloud-init-finished'));
-  assert.deepEqual(kinds('[   20.1] cloud-init[480]: 2026-12-04 20:41:50,141 - util.py[WARNING]: Running module locale failed'), ['cloud-init-error']);
+  assert.deepEqual(kinds('[   20.1] cloud-init[480]: 2026-12-04 20:41:50,141 - util.py[WARNING]: Running module locale failed'), ['cloud-init-warning']);
+  assert.deepEqual(kinds("[   21.8] cloud-init[368]: 2026-12-04 21:05:29,191 - activators.py[WARNING]: Running ['ifup', 'enp0s2'] resulted in stderr output: ifup: interface enp0s2 already configured"), ['cloud-init-warning']);
+  assert.deepEqual(kinds('[   22.0] cloud-init[368]: 2026-12-04 21:05:30,000 - handlers.py[ERROR]: cannot parse user-data'), ['cloud-init-error']);
   assert.deepEqual(kinds('debian login: '), ['login-prompt']);
   assert.deepEqual(kinds("error: file `/boot/vmlinuz' not found."), ['boot-loader-error']);
 });
@@ -200,4 +205,11 @@ test('reaping: a dead owner\'s VM directory goes, a live owner\'s and another ho
   } finally {
     sleeper.kill();
   }
+});
+
+test('the guest architecture is what linux.architecture found /bin/sh to be', () => {
+  const report = (message: string) => ({ result: 'passed' as const, images: [], stats: { files: 0, bytesRead: 0, durationMs: 0 }, checks: [{ id: 'linux.architecture', status: 'passed' as const, severity: 'error' as const, title: '', message, evidence: [], remediation: '' }] });
+  assert.equal(reportArchitecture(report('/bin/sh → /usr/bin/dash is ELF 64-bit x86-64; 152 of 200 sampled /usr/bin files are ELF, all 64-bit x86-64/aarch64')), 'x86_64');
+  assert.equal(reportArchitecture(report('/bin/sh → /usr/bin/dash is ELF 64-bit AArch64; 150 of 200 sampled /usr/bin files are ELF, all 64-bit x86-64/aarch64')), 'aarch64');
+  assert.equal(reportArchitecture({ ...report(''), checks: [] }), 'x86_64');
 });
