@@ -23,7 +23,9 @@ import type { LeadContact, OperatorTestDrive, TestDriveEndReason, TestDriveStart
 import { toVmarketError, VmarketError } from '../errors.ts';
 import { say } from '../i18n/localized.ts';
 import { prepareLead } from '../leads/record.ts';
-import { liveTestDrive, type LiveTestDrive, locateTestDriveImage, testDriveImage } from './live-image.ts';
+import { markKvmBroken } from '../boot/qemu.ts';
+import { kvmTrial } from './kvm-trial.ts';
+import { liveTestDrive, type LiveTestDrive, locateTestDriveImage, testDriveImage, type TestDriveImage } from './live-image.ts';
 import { countOpen, countStartsSince, customerView, getTestDriveRow, listOpenRows, markEnded, OPEN_STATUSES, operatorView, type TestDriveRow } from './records.ts';
 import { hostingOff, keyGone, notOpen, notRunning, tooManyForCustomer, tooManyRunning, tooManyToday, unknownTestDrive } from './texts.ts';
 
@@ -40,6 +42,8 @@ export interface TestDriveManagerOptions {
   sweepIntervalMs?: number;
   /** A row whose process has not beaten for this long is a VM that is gone. Default 2 minutes. */
   staleAfterMs?: number;
+  /** Under KVM (`boot.accelerator: auto`), a console this long silent before user space means KVM hung the guest. Default 20 s. */
+  kvmSilenceMs?: number;
 }
 
 export interface StartTestDriveInput {
@@ -247,23 +251,40 @@ export class TestDriveManager {
     };
   }
 
+  /** One QEMU for `held` in its own directory (made here, removed by stop()). */
+  private async startOnce(held: Held, image: TestDriveImage, settings: VmOptions['settings']): Promise<RunningVm> {
+    const workDir = path.join(this.ctx.config.dataDir, 'test-drives', 'vms', held.id);
+    await mkdir(workDir, { recursive: true });
+    return this.options.startVm({
+      image: image.file,
+      format: image.format,
+      workDir,
+      login: held.login,
+      hostname: `test-drive-${held.id.slice(0, 8)}`,
+      settings,
+      signal: held.abort.signal,
+    });
+  }
+
   /** Boots the VM of `held` in the background: `running` when QEMU runs, `failed` when it did not start. */
   private boot(held: Held, live: LiveTestDrive): void {
     held.booting = (async () => {
       try {
         const image = await testDriveImage(this.ctx, live, held.abort.signal);
-        // the VM's own directory: made here, removed by stop()
-        const workDir = path.join(this.ctx.config.dataDir, 'test-drives', 'vms', held.id);
-        await mkdir(workDir, { recursive: true });
-        const vm = await this.options.startVm({
-          image: image.file,
-          format: image.format,
-          workDir,
-          login: held.login,
-          hostname: `test-drive-${held.id.slice(0, 8)}`,
-          settings: this.options.settings,
-          signal: held.abort.signal,
-        });
+        let vm = await this.startOnce(held, image, this.options.settings);
+        if (vm.accelerator === 'kvm' && this.options.settings.accelerator === 'auto') {
+          // on trial: the customer gets the VM once KVM ran its kernel into user space
+          const verdict = await kvmTrial(vm, this.options.kvmSilenceMs ?? 20_000, held.abort.signal).catch(async (error: unknown) => {
+            await vm.stop();
+            throw error;
+          });
+          if (verdict === 'hung') {
+            markKvmBroken(`under KVM a test-drive guest's kernel stopped writing before user space (${this.options.kvmSilenceMs ?? 20_000} ms silent)`);
+            this.ctx.logger.warn({ testDrive: held.id }, 'KVM hung the guest kernel; booting the test drive again under software emulation');
+            await vm.stop();
+            vm = await this.startOnce(held, image, { ...this.options.settings, accelerator: 'tcg' });
+          }
+        }
         held.vm = vm;
         if (held.ended) return void (await vm.stop());
         void vm.exited.then((exit) => {

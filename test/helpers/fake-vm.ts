@@ -23,6 +23,10 @@ export interface FakeVms {
   started: FakeVm[];
   /** The next starts fail with this error (until cleared). */
   failWith?: Error;
+  /** The accelerator a start reports (default `tcg`), as QEMU's `auto` would choose it. */
+  accelerator?: (options: VmOptions) => 'kvm' | 'tcg';
+  /** Called with each VM started, e.g. to have its guest write to the console. */
+  onStart?: (vm: FakeVm) => void;
   running(): FakeVm[];
 }
 
@@ -39,7 +43,7 @@ export function fakeVms(): FakeVms {
       const vm: FakeVm = {
         id: randomUUID(),
         pid: 0,
-        accelerator: 'tcg',
+        accelerator: fakes.accelerator?.(options) ?? 'tcg',
         firmware: 'bios',
         architecture: 'x86_64',
         forwards: new Map([[22, 2222]]),
@@ -52,9 +56,9 @@ export function fakeVms(): FakeVms {
             listeners.add(listener);
             return () => listeners.delete(listener);
           },
-          lines: () => text.split('\n').slice(0, -1),
+          lines: () => text.split(/\r?\n/).slice(0, -1),
           onLine: () => () => {},
-          currentLine: () => text.split('\n').at(-1) ?? '',
+          currentLine: () => text.split(/\r?\n/).at(-1) ?? '',
           write(data) {
             vm.input.push(data.toString());
           },
@@ -77,6 +81,7 @@ export function fakeVms(): FakeVms {
         },
       };
       fakes.started.push(vm);
+      fakes.onStart?.(vm);
       return vm;
     },
   };

@@ -291,6 +291,33 @@ describe('expiry, hot instances, restarts', () => {
     }
   });
 
+  test('under KVM the VM is on trial: a kernel that reaches user space keeps KVM, a silent one boots again under TCG', async () => {
+    await server.ctx.db.kysely.deleteFrom('test_drives').execute();
+    const kvm = fakeVms();
+    kvm.accelerator = (options) => (options.settings.accelerator === 'tcg' ? 'tcg' : 'kvm');
+    const manager = new TestDriveManager(server.ctx, { startVm: kvm.start, settings: { ...server.ctx.config.boot, accelerator: 'auto' }, kvmSilenceMs: 300 });
+    const running = async (id: string) => (await server.ctx.db.kysely.selectFrom('test_drives').select('status').where('id', '=', id).executeTakeFirstOrThrow()).status === 'running';
+    try {
+      kvm.onStart = (vm) => setTimeout(() => vm.print('[    0.912345] Run /sbin/init as init process\r\n'), 50);
+      const good = await manager.startTestDrive({ publisherId: 'contoso', offerId: 'drive', subscriptionId: CUSTOMER, contact });
+      await until(() => running(good.testDrive.id), 'the KVM VM to run');
+      assert.deepEqual(kvm.started.map((vm) => vm.accelerator), ['kvm']);
+      await manager.end(good.testDrive.id, good.accessToken);
+
+      kvm.onStart = (vm) => vm.print('[    0.100000] Memory: 260860K/1048044K available\r\n');
+      const hung = await manager.startTestDrive({ publisherId: 'contoso', offerId: 'drive', subscriptionId: OTHER, contact });
+      assert.equal(hung.testDrive.status, 'starting');
+      await until(() => running(hung.testDrive.id), 'the VM booted again under TCG');
+      assert.deepEqual(kvm.started.map((vm) => vm.accelerator), ['kvm', 'kvm', 'tcg']);
+      assert.equal(kvm.started[1].stopped, true, 'the hung KVM guest was stopped');
+      assert.equal(manager.runningVm(hung.testDrive.id), kvm.started[2]);
+      assert.equal(kvm.started[2].options.login.password, kvm.started[1].options.login.password, 'the same credentials');
+    } finally {
+      await manager.close();
+    }
+    assert.equal(kvm.running().length, 0);
+  });
+
   test('rows of a process that stopped beating are ended by the sweep', async () => {
     const id = randomUUID();
     await server.ctx.db.kysely
