@@ -9,8 +9,11 @@
 import type { RunningVm } from '../boot/types.ts';
 import { canceledError } from '../util/abort.ts';
 
-/** Lines that say the kernel handed over to init: KVM ran a kernel through its start. */
-const USER_SPACE = /Run \/sbin\/init|Freeing unused kernel|systemd\[1\]|Welcome to |login: ?$/i;
+/**
+ * Lines that say the kernel handed over to init: KVM ran a kernel through its start. (GRUB's
+ * "Welcome to GRUB!" comes before the kernel, so systemd's welcome is matched without it.)
+ */
+const USER_SPACE = /Run \/sbin\/init|Freeing unused kernel|systemd\[1\]|Welcome to (?!GRUB)|login: ?$/i;
 
 export type KvmVerdict = 'running' | 'hung' | 'exited';
 

@@ -304,7 +304,7 @@ describe('expiry, hot instances, restarts', () => {
       assert.deepEqual(kvm.started.map((vm) => vm.accelerator), ['kvm']);
       await manager.end(good.testDrive.id, good.accessToken);
 
-      kvm.onStart = (vm) => vm.print('[    0.100000] Memory: 260860K/1048044K available\r\n');
+      kvm.onStart = (vm) => vm.print('Welcome to GRUB!\r\n[    0.100000] Memory: 260860K/1048044K available\r\n');
       const hung = await manager.startTestDrive({ publisherId: 'contoso', offerId: 'drive', subscriptionId: OTHER, contact });
       assert.equal(hung.testDrive.status, 'starting');
       await until(() => running(hung.testDrive.id), 'the VM booted again under TCG');

@@ -133,7 +133,8 @@ describe('web app: a real test drive', { skip }, () => {
     await page
       .getByTestId('test-drive-status')
       .filter({ hasText: 'Running' })
-      .waitFor({ timeout: 60_000 })
+      // under `auto` a KVM that cannot run the kernel costs its trial before software emulation
+      .waitFor({ timeout: BOOT_BOUND_MS })
       .catch(async (error: Error) => {
         await screenshot(page, 'test-drive-not-running');
         assert.fail(`the test drive did not run (${error.message}): the page says ${await page.locator('section.test-drive').innerText()}\n${server.output()}`);
