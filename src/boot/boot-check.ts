@@ -82,6 +82,7 @@ const LOADER_SILENCE_MS = 90_000;
 
 /** After the guest looks booted (cloud-init finished, a login prompt), SSH gets this long to answer. */
 const SSH_GRACE_MS = 30_000;
+const SSH_FAILED_GRACE_MS = 5_000;
 /** A login attempt that has not finished by then is given up and tried again (the command itself waits for cloud-init). */
 const SSH_ATTEMPT_MS = 60_000;
 const POLL_MS = 1000;
@@ -305,7 +306,9 @@ async function bootOnce(input: BootInput): Promise<BootReport | 'kvm-broken'> {
         ended = 'ssh';
         break;
       }
-      if (login.failed && watch.looksBooted !== undefined && Date.now() - watch.looksBooted > SSH_GRACE_MS) {
+      // an SSH server whose unit failed (systemd gave up restarting it) will not answer: a short grace then
+      const grace = watch.failedUnits.some((m) => /ssh/i.test(m.unit ?? '')) ? SSH_FAILED_GRACE_MS : SSH_GRACE_MS;
+      if (login.failed && watch.looksBooted !== undefined && Date.now() - watch.looksBooted > grace) {
         ended = 'ssh-silent';
         break;
       }

@@ -65,6 +65,8 @@ test('SIGKILL during deploy, restart: the publication finishes and done regions 
       listen: { host: '127.0.0.1', port: 0 },
       imports: { allowedDirs: [importDir] },
       deliveries: { allowPrivateNetworks: true },
+      // the test images are generated disks without a boot loader (test/boot boots real ones)
+      certification: { boot: 'off' },
       // About 12 s into the slow region: plenty of time to kill the server in the middle.
       regions: [region('first'), region('second'), region('slow', Math.ceil(size / 12))],
       sweepIntervalSeconds: 1,

@@ -49,7 +49,7 @@ describe('an API-only server and a worker process on PostgreSQL', { skip: postgr
         dataDir: server.dataDir,
         database: pg.url,
         imports: { allowedDirs: [server.importDir] },
-        certification: { clamav: { mode: 'off' } },
+        certification: { clamav: { mode: 'off' }, boot: 'off' },
         sweepIntervalSeconds: 1,
       }),
     );

@@ -31,7 +31,7 @@ before(async () => {
         { name: 'eastus', storage: { type: 'fs', path: path.join(tmp, 'eastus') } },
       ],
       categories: ['linux', 'databases'],
-      certification: { manualReview: true, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' } },
+      certification: { manualReview: true, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' }, boot: 'off' },
     },
   });
   token = await server.createPublisher('contoso');

@@ -108,7 +108,7 @@ export type WebServerConfig = Record<string, unknown>;
  * maximum of 1 s meanwhile: a review in the queue and a ticket opened by a stuck step.
  */
 export const REVIEW_PAST_MAXIMUM: WebServerConfig = {
-  certification: { manualReview: true, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' } },
+  certification: { manualReview: true, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' }, boot: 'off' },
   steps: { certify: { expectedMaxSeconds: 1 } },
 };
 
@@ -131,7 +131,7 @@ export async function startWebServer(config: WebServerConfig = {}): Promise<WebS
     listen: { host: '127.0.0.1', port: 0 },
     workers: true,
     imports: { allowedDirs: [importDir], allowedUrlPrefixes: [] },
-    certification: { manualReview: false, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' } },
+    certification: { manualReview: false, yaraRules: [], hashLists: [], clamav: { mode: 'off', databaseDir: '/var/lib/clamav' }, boot: 'off' },
     sweepIntervalSeconds: 1,
     rateLimitPerMinute: 100_000,
     ...config,
