@@ -15,6 +15,7 @@ import { isPostgresUrl } from '../db/database.ts';
 import { VmarketError } from '../errors.ts';
 import type { PipelineStep } from '../pipeline/steps/context.ts';
 import { runAsSystem } from '../audit/scope.ts';
+import { createTestDriveManager, type VmStarter } from '../test-drives/index.ts';
 import { createAppContext } from './create-context.ts';
 import { writeCredentials } from './credentials.ts';
 import { createPublisher, findPublisherByToken, getPublisher, rotatePublisherToken } from './publishers.ts';
@@ -32,6 +33,8 @@ export interface StartOptions {
   webDistDir?: string;
   /** The publishing steps in order (default: src/pipeline/steps/index.ts); tests add their own. */
   steps?: readonly PipelineStep[];
+  /** How test-drive VMs start (default QEMU through src/boot/vm.ts); tests hand in a double. */
+  startVm?: VmStarter;
 }
 
 export interface StartedVmarket {
@@ -51,7 +54,11 @@ export async function startVmarket(config: Config, options: StartOptions): Promi
     const demoSubject = { target: `publisher ${DEMO_PUBLISHER.id}`, publisherId: DEMO_PUBLISHER.id };
     const demoToken =
       options.demoPublisher || ctx.db.mode === 'embedded' ? await runAsSystem('start: demo publisher', demoSubject, () => ensureDemoPublisher(ctx)) : undefined;
-    const app = await buildServer(ctx, { webDistDir: options.webDistDir });
+    // closed after the HTTP server (its consoles) and before the database: no VM outlives the process
+    const testDrives = createTestDriveManager(ctx, options.startVm ? { startVm: options.startVm } : {});
+    await testDrives.start();
+    closers.push(() => testDrives.close());
+    const app = await buildServer(ctx, { webDistDir: options.webDistDir, testDrives });
     await app.listen({ host: config.listen.host, port: config.listen.port });
     closers.push(() => app.close());
     const address = app.server.address();

@@ -5,12 +5,11 @@
  * transaction, so a lead is never stored without being delivered nor delivered without being
  * stored; delivery itself runs in the lead worker (src/leads/worker.ts) with retries.
  */
-import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.ts';
 import { VmarketError } from '../errors.ts';
 import { localizedFields, type Phrase, say } from '../i18n/localized.ts';
+import { prepareLead } from '../leads/record.ts';
 import type { LeadContact } from '../leads/types.ts';
-import { ensureLeadQueue, LEADS_QUEUE, type LeadJobData, wakeLeadWorkers } from '../leads/worker.ts';
 import type { SignedPackage } from '../pipeline/packages.ts';
 import { catalogKey, loadServedSlot } from './storefront.ts';
 
@@ -28,9 +27,6 @@ export interface AcquireResult extends SignedPackage {
   /** Which slot the package came from: `preview` only for the offer's preview audience. */
   slot: 'live' | 'preview';
 }
-
-/** Destinations that need a delivery job; `table` and `none` keep the lead in the marketplace. */
-const SENT_DESTINATIONS = new Set(['https', 'email']);
 
 /**
  * Records the lead and answers the plan's signed package.
@@ -62,35 +58,19 @@ export async function acquirePlan(ctx: AppContext, input: AcquireInput): Promise
     });
   }
   const destination = String(served.doc.offer.leads?.destination ?? 'none');
-  const sent = SENT_DESTINATIONS.has(destination);
-  if (sent) await ensureLeadQueue(ctx.db.boss);
-
-  const leadId = randomUUID();
-  const contact: LeadContact = {
-    name: input.contact.name,
-    email: input.contact.email,
-    ...(input.contact.company ? { company: input.contact.company } : {}),
-  };
-  await ctx.db.transaction(async (trx) => {
-    await trx
-      .insertInto('leads')
-      .values({
-        id: leadId,
-        publisher_id: input.publisherId,
-        offer_id: input.offerId,
-        plan_id: input.plan,
-        subscription_id: input.subscriptionId,
-        contact: JSON.stringify(contact),
-        kind: 'lead',
-        delivery_status: sent ? 'pending' : 'stored',
-      })
-      .execute();
-    if (sent) {
-      const data: LeadJobData = { leadId, slot: served.slot };
-      await ctx.db.enqueue(trx, LEADS_QUEUE, data, { singletonKey: leadId });
-    }
+  const lead = await prepareLead(ctx, {
+    publisherId: input.publisherId,
+    offerId: input.offerId,
+    plan: input.plan,
+    subscriptionId: input.subscriptionId,
+    contact: input.contact,
+    kind: 'lead',
+    destination,
+    slot: served.slot,
   });
-  if (sent) wakeLeadWorkers(ctx.db.boss);
+  const leadId = lead.id;
+  await ctx.db.transaction((trx) => lead.insert(trx));
+  lead.wake();
   ctx.logger.info({ leadId, offer: key, plan: input.plan, slot: served.slot, destination }, 'plan acquired');
   return { package: signed.package, signature: signed.signature, keyId: signed.keyId, leadId, slot: served.slot };
 }

@@ -158,6 +158,13 @@ export const testDrivesSchema = z.object({
   maxPerCustomer: z.number().int().min(1).default(1),
   /** Test drives one customer may start in 24 hours. Default 5. */
   startsPerCustomerPerDay: z.number().int().min(1).default(5),
+  /** The account the seed creates in a test-drive VM, with the customer's generated key. Default `testdrive`. */
+  loginUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/).default('testdrive'),
+  /**
+   * Also give the account a generated password, shown to the customer: the browser's serial
+   * console needs one to log in (the key serves SSH). Default true.
+   */
+  password: z.boolean().default(true),
 });
 export type TestDrivesConfig = z.infer<typeof testDrivesSchema>;
 

@@ -61,7 +61,14 @@ export const catalogOfferSchema = catalogOfferSummarySchema
     privacyUrl: z.string().nullable(),
     termsOfUse: z.string().nullable(),
     support: z.object({ name: z.string().optional(), email: z.string().optional(), phone: z.string().optional(), url: z.string().optional() }),
-    testDrive: z.object({ enabled: z.boolean(), durationHours: z.number().optional(), userManualUrl: z.string().optional() }).nullable(),
+    testDrive: z
+      .object({
+        enabled: z.boolean(),
+        durationHours: z.number().optional(),
+        userManualUrl: z.string().optional(),
+        hosted: z.boolean().optional().describe('This marketplace hosts test drives (config testDrives.enabled): a customer can start one here.'),
+      })
+      .nullable(),
     plans: z.array(catalogPlanSchema),
   })
   .meta({ id: 'CatalogOffer' });

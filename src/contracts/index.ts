@@ -16,4 +16,5 @@ export * from './offers.ts';
 export * from './operator.ts';
 export * from './pagination.ts';
 export * from './audit.ts';
+export * from './test-drives.ts';
 export type * from './known.ts';

@@ -6,8 +6,11 @@ export const LEAD_DELIVERY_STATUSES = ['pending', 'delivered', 'stored', 'failed
 export const leadDeliveryStatusSchema = z.enum(LEAD_DELIVERY_STATUSES);
 export type LeadDeliveryStatus = z.infer<typeof leadDeliveryStatusSchema>;
 
-/** `registration-test` is the lead the package step sends to prove the destination works. */
-export const LEAD_KINDS = ['lead', 'registration-test'] as const;
+/**
+ * `registration-test` is the lead the package step sends to prove the destination works;
+ * `test-drive` a customer who started a test drive (src/test-drives/).
+ */
+export const LEAD_KINDS = ['lead', 'registration-test', 'test-drive'] as const;
 export const leadKindSchema = z.enum(LEAD_KINDS);
 export type LeadKind = z.infer<typeof leadKindSchema>;
 

@@ -22,6 +22,7 @@ import * as operationLocale from './migrations/004_operation_locale.ts';
 import * as offerLeadSecrets from './migrations/005_offer_lead_secrets.ts';
 import * as auditEvents from './migrations/006_audit_events.ts';
 import * as diskConversions from './migrations/007_disk_conversions.ts';
+import * as testDrives from './migrations/008_test_drives.ts';
 import * as bootConsoles from './migrations/009_boot_consoles.ts';
 import { PgliteDialect, runOnPglite, SerialLock } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
@@ -35,6 +36,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '005_offer_lead_secrets': offerLeadSecrets,
   '006_audit_events': auditEvents,
   '007_disk_conversions': diskConversions,
+  '008_test_drives': testDrives,
   '009_boot_consoles': bootConsoles,
 };
 

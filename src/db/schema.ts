@@ -16,6 +16,8 @@ import type {
   ReviewStatus,
   StepStatus,
   TicketSource,
+  TestDriveEndReason,
+  TestDriveStatus,
   TicketStatus,
   TransitionStatus,
 } from '../contracts/index.ts';
@@ -232,6 +234,35 @@ export interface DiskConversionsTable {
   created_at: GeneratedTimestamp;
 }
 
+/**
+ * A test-drive VM (migration 008, src/test-drives/): a customer's, or a hot instance (`hot`,
+ * no subscription yet). `owner` is the process holding the VM, `heartbeat_at` its last sign of life.
+ */
+export interface TestDrivesTable {
+  id: string;
+  publisher_id: string;
+  offer_id: string;
+  plan_id: string;
+  region: string;
+  image_sha256: string;
+  status: TestDriveStatus;
+  hot: Generated<boolean>;
+  subscription_id: string | null;
+  email: string | null;
+  /** SHA-256 (hex) of the customer's access token; the token is shown once. */
+  access_token_hash: string | null;
+  lead_id: string | null;
+  owner: string;
+  heartbeat_at: GeneratedTimestamp;
+  created_at: GeneratedTimestamp;
+  /** When the customer started it (took the hot instance); null for a hot instance. */
+  started_at: Timestamp | null;
+  expires_at: Timestamp | null;
+  ended_at: Timestamp | null;
+  end_reason: TestDriveEndReason | null;
+  error: string | null;
+}
+
 export interface Database {
   publishers: PublishersTable;
   offers: OffersTable;
@@ -247,4 +278,5 @@ export interface Database {
   offer_lead_secrets: OfferLeadSecretsTable;
   audit_events: AuditEventsTable;
   disk_conversions: DiskConversionsTable;
+  test_drives: TestDrivesTable;
 }

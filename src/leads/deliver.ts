@@ -43,7 +43,9 @@ async function retried<T>(attempt: (n: number) => Promise<T>, ctx: LeadContext):
 
 /** The `X-Vmarket-Event` of a lead. */
 export function leadEvent(lead: Lead): string {
-  return lead.kind === 'registration-test' ? 'lead.registration-test' : 'lead.created';
+  if (lead.kind === 'registration-test') return 'lead.registration-test';
+  // a test-drive start is a lead like an acquisition, told apart for receivers that care
+  return lead.kind === 'test-drive' ? 'lead.test-drive' : 'lead.created';
 }
 
 /**
@@ -124,11 +126,16 @@ async function deliverHttps(destination: LeadDestination, lead: Lead, ctx: LeadC
 /** The plain-text email of a lead. */
 export function leadEmail(lead: Lead): { subject: string; text: string } {
   const test = lead.kind === 'registration-test';
-  const subject = test ? `vmarket: registration test lead for ${lead.offer}` : `vmarket: new lead for ${lead.offer} (${lead.plan})`;
+  const drive = lead.kind === 'test-drive';
+  const subject = test
+    ? `vmarket: registration test lead for ${lead.offer}`
+    : `vmarket: new ${drive ? 'test-drive lead' : 'lead'} for ${lead.offer} (${lead.plan})`;
   const lines = [
     test
       ? 'This is a registration test lead: vmarket checks that this address accepts leads for the offer. No customer is involved.'
-      : 'A customer acquired a plan of your offer.',
+      : drive
+        ? 'A customer started a test drive of your offer.'
+        : 'A customer acquired a plan of your offer.',
     '',
     `Offer: ${lead.offer}`,
     `Plan: ${lead.plan}`,

@@ -98,7 +98,8 @@ export async function attemptLeadDelivery(
     subscriptionId: row.subscription_id,
     contact: row.contact,
     createdAt: new Date(row.created_at).toISOString(),
-    kind: 'lead',
+    // a test drive's lead says so; a registration test never reaches this worker
+    kind: row.kind === 'test-drive' ? 'test-drive' : 'lead',
   };
 
   let failure: string;

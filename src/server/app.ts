@@ -6,6 +6,7 @@
  */
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.ts';
@@ -25,7 +26,9 @@ import { operationRoutes } from './routes/operations.ts';
 import { operatorRoutes } from './routes/operator.ts';
 import { publisherRoutes } from './routes/publishers.ts';
 import { statusEventRoutes } from './routes/status-events.ts';
+import { testDriveRoutes, TEST_DRIVE_TOKEN_HEADER } from './routes/test-drives.ts';
 import { ticketRoutes } from './routes/tickets.ts';
+import { createTestDriveManager, type TestDriveManager } from '../test-drives/index.ts';
 import { API, type ZodApp } from './schemas.ts';
 import { zodValidatorCompiler } from './validation.ts';
 import { installWeb } from './web.ts';
@@ -41,11 +44,20 @@ export const REDACTED_LOG_PATHS = [
   'operatorToken',
   'password',
   '*.password',
+  `req.headers["${TEST_DRIVE_TOKEN_HEADER}"]`,
+  'accessToken',
+  '*.accessToken',
+  'privateKey',
 ];
 
 export interface BuildServerOptions {
   /** The built web app to serve at `/` (default `src/web/dist`, used when it exists). */
   webDistDir?: string;
+  /**
+   * The test-drive hosting (src/test-drives/); default one of this server's own, started here and
+   * closed with the server (every VM stopped).
+   */
+  testDrives?: TestDriveManager;
 }
 
 /**
@@ -117,6 +129,13 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
   // before the routes, so every route is audited (src/server/audit.ts)
   installAudit(app, ctx);
   const metrics = installMetrics(app, ctx);
+  // the test drives' serial consoles; closing the server closes their sockets
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  const testDrives = options.testDrives ?? createTestDriveManager(ctx);
+  if (!options.testDrives) {
+    await testDrives.start();
+    app.addHook('onClose', async () => testDrives.close());
+  }
 
   publisherRoutes(app, ctx);
   offerRoutes(app, ctx);
@@ -125,6 +144,7 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
   ticketRoutes(app, ctx);
   leadRoutes(app, ctx);
   catalogRoutes(app, ctx);
+  testDriveRoutes(app, ctx, testDrives);
   marketplaceRoutes(app, ctx);
   operatorRoutes(app, ctx);
   auditRoutes(app, ctx);

@@ -89,7 +89,8 @@ export function noteAuditActor(request: FastifyRequest, actor: AuditActor): void
 
 /** What a route's path parameters name: the target and whose it is. */
 function subjectOf(params: Record<string, string | undefined>): { target: string | null; publisherId: string | null } {
-  const { pub, offer, ticketId, key } = params;
+  const { pub, offer, ticketId, key, drive } = params;
+  if (drive !== undefined) return { target: `test drive ${drive}`, publisherId: null };
   if (pub !== undefined && offer !== undefined) return { target: `offer ${pub}/${offer}`, publisherId: pub };
   if (pub !== undefined && ticketId !== undefined) return { target: `ticket ${pub}/${ticketId}`, publisherId: pub };
   if (pub !== undefined) return { target: `publisher ${pub}`, publisherId: pub };

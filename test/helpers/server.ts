@@ -16,6 +16,7 @@ import { loadConfig } from '../../src/config/load.ts';
 import { embeddedDatabaseDir, openDatabase } from '../../src/db/database.ts';
 import type { ConfigInput } from '../../src/config/schema.ts';
 import type { PipelineStep } from '../../src/pipeline/steps/context.ts';
+import type { VmStarter } from '../../src/test-drives/index.ts';
 import { apiClient, type ApiCall } from './http.ts';
 
 export interface TestServer {
@@ -52,6 +53,8 @@ export interface TestServerOptions {
    * database, regions and import directory, as a restarted server would find them.
    */
   root?: string;
+  /** How test-drive VMs start (default QEMU); tests of the hosting hand in a double. */
+  startVm?: VmStarter;
 }
 
 export const TEST_OPERATOR_TOKEN = 'test-operator-token-0123456789abcdef';
@@ -86,7 +89,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   let started;
   try {
     // the server-rendered stand-in pages, whether or not the web app was built in this checkout
-    started = await startVmarket(config, { logger, env, writeCredentials: false, webDistDir: path.join(root, 'no-web-app'), steps: options.steps });
+    started = await startVmarket(config, { logger, env, writeCredentials: false, webDistDir: path.join(root, 'no-web-app'), steps: options.steps, startVm: options.startVm });
   } catch (error) {
     if (!options.root) await rm(root, { recursive: true, force: true });
     throw error;

@@ -98,7 +98,9 @@ export function catalogRoutes(app: ZodApp, ctx: AppContext): void {
       const { publisherId, offerId } = parseKey(request.params.key);
       const offer = await getCatalogOffer(ctx.db, publisherId, offerId, request.headers['x-subscription-id']);
       if (!offer) throw new VmarketError('NOT_FOUND', `The offer ${request.params.key} is not in the catalogue.`);
-      return offer;
+      // a test drive is started on the live version only, and only where the marketplace hosts them
+      const hosted = ctx.config.testDrives.enabled && !offer.preview;
+      return offer.testDrive ? { ...offer, testDrive: { ...offer.testDrive, hosted } } : offer;
     },
   );
 

@@ -93,6 +93,7 @@ export const api = {
   post: async <T>(path: string, body?: unknown, options?: RequestOptions): Promise<T> => (await request<T>('POST', path, { ...options, body })).data,
   put: async <T>(path: string, body?: unknown, options?: RequestOptions): Promise<T> => (await request<T>('PUT', path, { ...options, body })).data,
   patch: async <T>(path: string, body?: unknown, options?: RequestOptions): Promise<T> => (await request<T>('PATCH', path, { ...options, body })).data,
+  delete: async <T>(path: string, options?: RequestOptions): Promise<T> => (await request<T>('DELETE', path, options)).data,
 };
 
 /** `/publishers/{pub}/offers/{offer}` with both parts escaped. */

@@ -1,6 +1,6 @@
 /**
  * The operator's view across every publisher: running operations, publishers (create one, its
- * token shown once), every ticket, the manual certification review queue and the audit log. One sub-navigation,
+ * token shown once), every ticket, the manual certification review queue, the running test drives and the audit log. One sub-navigation,
  * one section per address (/operator is the operations).
  */
 import { useTranslation } from 'react-i18next';
@@ -9,17 +9,19 @@ import { AuditSection } from './AuditSection.tsx';
 import { OperationsSection } from './OperationsSection.tsx';
 import { PublishersSection } from './PublishersSection.tsx';
 import { ReviewsSection } from './ReviewsSection.tsx';
+import { TestDrivesSection } from './TestDrivesSection.tsx';
 import { TicketsSection } from './TicketsSection.tsx';
 import '../portal/tickets-leads.css'; // .stack-table: tables become cards on phones
 import './operator.css';
 
-export type OperatorSection = 'publishers' | 'operations' | 'tickets' | 'reviews' | 'audit';
+export type OperatorSection = 'publishers' | 'operations' | 'tickets' | 'reviews' | 'test-drives' | 'audit';
 
 const SECTIONS: { id: OperatorSection; to: string }[] = [
   { id: 'operations', to: '/operator' },
   { id: 'reviews', to: '/operator/reviews' },
   { id: 'tickets', to: '/operator/tickets' },
   { id: 'publishers', to: '/operator/publishers' },
+  { id: 'test-drives', to: '/operator/test-drives' },
   { id: 'audit', to: '/operator/audit' },
 ];
 
@@ -51,6 +53,7 @@ export function OperatorPage({ section }: { section: OperatorSection }) {
       {section === 'publishers' && <PublishersSection />}
       {section === 'tickets' && <TicketsSection />}
       {section === 'reviews' && <ReviewsSection />}
+      {section === 'test-drives' && <TestDrivesSection />}
       {section === 'audit' && <AuditSection />}
       {!known && (
         <section>

@@ -132,6 +132,7 @@ export function LeadsPage({ publisherId }: { publisherId: string }) {
                         {lead.contact.name}
                         {/* the package step's check that the destination takes leads: no customer */}
                         {lead.kind === 'registration-test' && <span className="badge badge-muted lead-kind">{t('registrationTest')}</span>}
+                        {lead.kind === 'test-drive' && <span className="badge badge-muted lead-kind">{t('testDrive')}</span>}
                       </td>
                       <td data-label={t('columns.email')}>
                         <a href={`mailto:${lead.contact.email}`}>{lead.contact.email}</a>

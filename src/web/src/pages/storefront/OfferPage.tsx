@@ -1,7 +1,7 @@
 /**
  * One offer's public page (`/offers/{publisher}.{offer}`): the listing with its markdown
  * description (rendered without scripts), every plan's facts, support and legal links, the test
- * drive, and "Get it now". A preview is shown only to its audience's subscription; to anyone else
+ * drive (started here when the marketplace hosts test drives), and "Get it now". A preview is shown only to its audience's subscription; to anyone else
  * the API answers 404, which reads here as "not in the catalogue".
  */
 import { useTranslation } from 'react-i18next';
@@ -16,6 +16,7 @@ import { session } from '../../session.ts';
 import { AcquireForm } from './AcquireForm.tsx';
 import { catalogHeaders, catalogOfferPath, webUrl } from './catalog.ts';
 import { PlanPrice, useCategoryLabel } from './Pricing.tsx';
+import { TestDriveSection } from './TestDrive.tsx';
 import './storefront.css';
 
 export function OfferPage({ offerKey }: { offerKey: string }) {
@@ -150,6 +151,7 @@ function OfferDetails({ offer, subscription }: { offer: CatalogOffer; subscripti
         </aside>
       </div>
 
+      {offer.testDrive?.enabled && offer.testDrive.hosted && <TestDriveSection offer={offer} subscription={subscription} />}
       <AcquireForm offer={offer} subscription={subscription} />
     </article>
   );
