@@ -9,6 +9,7 @@
  * Also unit checks of the page's pure parts: the Server-Sent Events parser and the check order.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -254,6 +255,40 @@ describe('web app: the publishing page', { skip }, () => {
     await passed.getByText('linux.root-password').waitFor();
     await page.locator('.certification').scrollIntoViewIfNeeded();
     await screenshot(page, 'certification-report');
+    assert.deepEqual(problemsOf(page), []);
+    await context.close();
+  });
+
+  test("a report with a boot shows how the image booted, and its console log downloads with the publisher's token", async () => {
+    // the leaky offer's real report (the test above certified it), as if its image had booted:
+    // the boot itself and the console route are tested through the server in test/boot/pipeline-boot.test.ts
+    const real = (await server.api('GET', `${offerApi('leaky')}/certification`, { token })).body;
+    assert.ok(Array.isArray(real.checks), JSON.stringify(real));
+    const consolePath = `/api/v1${offerApi('leaky')}/certification/console`;
+    const booted = {
+      ...real,
+      boot: { accelerator: 'tcg', firmware: 'bios', architecture: 'x86_64', memoryMiB: 1024, seconds: 48.2, milestones: { kernel: 2.2, userSpace: 4.9, provisioned: 43.4, ssh: 33.7 }, consoleBytes: 40 },
+      bootConsole: consolePath,
+    };
+    let authorization: string | undefined;
+    const { context, page } = await openPage('leaky', {
+      beforeOpen: async (p) => {
+        await p.route(`**${offerApi('leaky')}/certification`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(booted) }));
+        await p.route(`**${consolePath}`, (route) => {
+          authorization = route.request().headers().authorization;
+          return route.fulfill({ status: 200, contentType: 'text/plain; charset=utf-8', body: '[    0.000000] Linux version 6.1.0\nvmarket-boot login: ' });
+        });
+      },
+    });
+    const boot = page.locator('.certification .boot-summary');
+    await boot.waitFor();
+    assert.match((await boot.textContent()) ?? '', /software emulation, BIOS, x86_64/);
+    assert.match((await boot.textContent()) ?? '', /SSH login after\s*33\.7/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the console log' }).click()]);
+    assert.equal(download.suggestedFilename(), 'console.log');
+    const file = await download.path();
+    assert.match(await readFile(file, 'utf8'), /Linux version 6\.1\.0\nvmarket-boot login: $/);
+    assert.equal(authorization, `Bearer ${token}`);
     assert.deepEqual(problemsOf(page), []);
     await context.close();
   });

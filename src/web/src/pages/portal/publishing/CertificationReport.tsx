@@ -124,7 +124,8 @@ function BootSummary({ report }: { report: Report }) {
       link.href = url;
       link.download = 'console.log';
       link.click();
-      URL.revokeObjectURL(url);
+      // revoked later: revoking at once may cancel the download before the browser read the blob
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
     } catch (error) {
       setFailed((error as Error).message);
     }
