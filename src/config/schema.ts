@@ -223,6 +223,17 @@ export const configSchema = z.object({
     .default({ host: '127.0.0.1', port: 8080 }),
   /** Public base URL used in links (storefront, preview and live links). Default: from listen. */
   publicUrl: z.string().url().optional(),
+  /** The simplestreams mirror at /streams/v1 (issue 13). */
+  simplestreams: z
+    .object({
+      /** Reverse-domain start of content ids and product names; default publicUrl's host reversed. */
+      prefix: z
+        .string()
+        .regex(/^[a-z0-9][a-z0-9.-]*$/, 'lower-case letters, digits, dots and hyphens, e.g. com.example.market')
+        .max(100)
+        .optional(),
+    })
+    .default({}),
   workers: z.boolean().default(true),
   // prefault: a missing `imports` is parsed as `{}`, so its defaults are written once, above
   imports: importsSchema.prefault({}),

@@ -160,5 +160,14 @@ export const publicKeySchema = z.object({ keyId: z.string(), publicKeyPem: z.str
 export type PublicKeyEntry = z.infer<typeof publicKeySchema>;
 
 /** `GET /catalog/keys`. */
-export const signingKeysSchema = z.object({ keys: z.array(publicKeySchema) }).meta({ id: 'SigningKeys' });
+/** The OpenPGP key signing the simplestreams `.sjson` documents (gpg/gpgv check them with it). */
+export const streamsKeySchema = z.object({
+  fingerprint: z.string().describe('OpenPGP v4 fingerprint, 40 hex digits.'),
+  url: z.string().describe('Where the armored key is served: <publicUrl>/streams/v1/signing-key.asc.'),
+  publicKeyArmored: z.string(),
+});
+
+export const signingKeysSchema = z
+  .object({ keys: z.array(publicKeySchema), simplestreams: streamsKeySchema.optional().describe('The key of the simplestreams mirror (not a package key).') })
+  .meta({ id: 'SigningKeys' });
 export type SigningKeys = z.infer<typeof signingKeysSchema>;

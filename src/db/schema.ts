@@ -194,6 +194,15 @@ export interface SigningKeysTable {
   created_at: GeneratedTimestamp;
 }
 
+/** The OpenPGP key signing the simplestreams documents (migration 013, src/catalog/streams-key.ts). */
+export interface StreamSigningKeysTable {
+  /** The key's OpenPGP v4 fingerprint, 40 lower-case hex digits. */
+  fingerprint: string;
+  public_key_armored: string;
+  private_key_armored: string;
+  created_at: GeneratedTimestamp;
+}
+
 /**
  * The audit log (migration 006): one row per state-changing request, appended in the change's own
  * transaction (src/audit/). Append-only: a trigger refuses UPDATE and DELETE.
@@ -279,4 +288,5 @@ export interface Database {
   audit_events: AuditEventsTable;
   disk_conversions: DiskConversionsTable;
   test_drives: TestDrivesTable;
+  stream_signing_keys: StreamSigningKeysTable;
 }

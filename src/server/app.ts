@@ -26,6 +26,7 @@ import { operationRoutes } from './routes/operations.ts';
 import { operatorRoutes } from './routes/operator.ts';
 import { publisherRoutes } from './routes/publishers.ts';
 import { statusEventRoutes } from './routes/status-events.ts';
+import { streamsRoutes } from './routes/streams.ts';
 import { testDriveRoutes, TEST_DRIVE_TOKEN_HEADER } from './routes/test-drives.ts';
 import { ticketRoutes } from './routes/tickets.ts';
 import { createTestDriveManager, type TestDriveManager } from '../test-drives/index.ts';
@@ -144,6 +145,7 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
   ticketRoutes(app, ctx);
   leadRoutes(app, ctx);
   catalogRoutes(app, ctx);
+  streamsRoutes(app, ctx);
   testDriveRoutes(app, ctx, testDrives);
   marketplaceRoutes(app, ctx);
   operatorRoutes(app, ctx);

@@ -8,6 +8,8 @@ import type { AppContext } from '../../app/context.ts';
 import { acquirePlan } from '../../catalog/acquire.ts';
 import { DbSigningKeyStore } from '../../catalog/key-store.ts';
 import { publicKeys } from '../../catalog/signing.ts';
+import { STREAMS_KEY_FILE } from '../../catalog/streams.ts';
+import { streamSigningKey } from '../../catalog/streams-key.ts';
 import { getCatalogOffer, listCatalogOffers, parseCatalogKey } from '../../catalog/storefront.ts';
 import { VmarketError } from '../../errors.ts';
 import { say } from '../../i18n/localized.ts';
@@ -113,7 +115,13 @@ export function catalogRoutes(app: ZodApp, ctx: AppContext): void {
         response: { 200: signingKeysSchema, ...errorResponses },
       },
     },
-    async () => publicKeys(new DbSigningKeyStore(ctx.db)),
+    async () => {
+      const streams = await streamSigningKey(ctx.db);
+      return {
+        ...(await publicKeys(new DbSigningKeyStore(ctx.db))),
+        simplestreams: { fingerprint: streams.fingerprint, url: `${ctx.publicUrl}/${STREAMS_KEY_FILE}`, publicKeyArmored: streams.publicKeyArmored },
+      };
+    },
   );
 
   app.post(

@@ -1,0 +1,119 @@
+/**
+ * The public simplestreams mirror (issue 13), its root the server's root: `streams/v1/index.json`
+ * and `index.sjson`, one products document per content id (`.json` and `.sjson`), the OpenPGP key
+ * that signs the `.sjson` files, and the item paths. The mirror lists metadata to everyone; its
+ * item paths hand out no bytes (nobody acquired anything here): they answer 403 naming how to
+ * get entitled. Documents carry a strong ETag and Last-Modified so a mirror polling them
+ * downloads only what changed.
+ */
+import { createHash } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { AppContext } from '../../app/context.ts';
+import { loadLiveStreamSlots } from '../../catalog/streams-source.ts';
+import { clearsign, streamSigningKey } from '../../catalog/streams-key.ts';
+import {
+  buildStreams,
+  ITEMS_DIR,
+  parseStreamItemPath,
+  signedIndex,
+  STREAMS_DIR,
+  STREAMS_KEY_FILE,
+  streamsJson,
+  streamsPrefix,
+  type Streams,
+} from '../../catalog/streams.ts';
+import { catalogKey } from '../../catalog/storefront.ts';
+import { VmarketError } from '../../errors.ts';
+import type { Phrase } from '../../i18n/localized.ts';
+import { say } from '../../i18n/localized.ts';
+import type { ZodApp } from '../schemas.ts';
+
+
+const notEntitled: Phrase<[path: string, offer: string, plan: string]> = {
+  en: (path, offer, plan) =>
+    `The public mirror lists metadata only and serves no image bytes (${path}): acquire the plan ${plan} of ${offer} (POST /api/v1/catalog/offers/${offer}/acquire) and download the image from your acquisition.`,
+  de: (path, offer, plan) =>
+    `Der öffentliche Mirror listet nur Metadaten und liefert keine Image-Daten (${path}): Erwerben Sie den Plan ${plan} von ${offer} (POST /api/v1/catalog/offers/${offer}/acquire) und laden Sie das Image aus Ihrem Erwerb herunter.`,
+};
+const notAnItem: Phrase<[path: string]> = {
+  en: (path) => `There is no item ${path} in this mirror; item paths are listed in ${STREAMS_DIR}/index.json.`,
+  de: (path) => `Es gibt kein Element ${path} in diesem Mirror; die Pfade der Elemente stehen in ${STREAMS_DIR}/index.json.`,
+};
+const noDocument: Phrase<[name: string]> = {
+  en: (name) => `There is no simplestreams document ${STREAMS_DIR}/${name}; the index ${STREAMS_DIR}/index.json lists them.`,
+  de: (name) => `Es gibt kein Simplestreams-Dokument ${STREAMS_DIR}/${name}; der Index ${STREAMS_DIR}/index.json listet sie auf.`,
+};
+
+const documentParams = z.object({
+  document: z
+    .string()
+    .max(300)
+    .regex(/^[^/]+\.s?json$/)
+    .describe('<content_id>.json or <content_id>.sjson'),
+});
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+// a cleartext-signed message is text: gpg reads it as is, a browser shows it
+const SIGNED_TYPE = 'text/plain; charset=utf-8';
+
+/** Sends `body` with validators; 304 when the client's copy is current. */
+function send(request: FastifyRequest, reply: FastifyReply, body: string, type: string, modified: Date, maxAgeSeconds: number) {
+  const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
+  const lastModified = new Date(Math.floor(modified.getTime() / 1000) * 1000);
+  reply.header('etag', etag).header('last-modified', lastModified.toUTCString()).header('cache-control', `public, max-age=${maxAgeSeconds}`);
+  const ifNoneMatch = request.headers['if-none-match'];
+  const ifModifiedSince = request.headers['if-modified-since'];
+  const fresh =
+    ifNoneMatch !== undefined
+      ? ifNoneMatch.split(',').some((t) => t.trim().replace(/^W\//, '') === etag || t.trim() === '*')
+      : ifModifiedSince !== undefined && !Number.isNaN(Date.parse(ifModifiedSince)) && Date.parse(ifModifiedSince) >= lastModified.getTime();
+  if (fresh) return reply.code(304).send();
+  return reply.type(type).send(body);
+}
+
+export function streamsRoutes(app: ZodApp, ctx: AppContext): void {
+  const prefix = () => ctx.config.simplestreams.prefix ?? streamsPrefix(ctx.publicUrl);
+  const current = async (): Promise<Streams> => buildStreams(await loadLiveStreamSlots(ctx.db), { prefix: prefix() });
+  const signed = async (doc: unknown, at: Date) => clearsign(streamsJson(doc), await streamSigningKey(ctx.db), at);
+
+  app.get(`/${STREAMS_DIR}/index.json`, { schema: { summary: 'The simplestreams index (index:1.0) of the live catalogue', tags: ['streams'] } }, async (request, reply) => {
+    const streams = await current();
+    return send(request, reply, streamsJson(streams.index), JSON_TYPE, streams.updatedAt, 60);
+  });
+
+  app.get(`/${STREAMS_DIR}/index.sjson`, { schema: { summary: 'The simplestreams index, OpenPGP cleartext-signed', tags: ['streams'] } }, async (request, reply) => {
+    const streams = await current();
+    return send(request, reply, await signed(signedIndex(streams.index), streams.updatedAt), SIGNED_TYPE, streams.updatedAt, 60);
+  });
+
+  app.get(`/${STREAMS_KEY_FILE}`, { schema: { summary: 'The OpenPGP public key that signs the .sjson documents (armored)', tags: ['streams'] } }, async (request, reply) => {
+    const key = await streamSigningKey(ctx.db);
+    return send(request, reply, key.publicKeyArmored, 'application/pgp-keys', key.createdAt, 3600);
+  });
+
+  app.get(
+    `/${STREAMS_DIR}/:document`,
+    { schema: { summary: 'One products:1.0 document (.json) or its signed form (.sjson)', tags: ['streams'], params: documentParams } },
+    async (request, reply) => {
+      const name = request.params.document;
+      const isSigned = name.endsWith('.sjson');
+      const id = name.slice(0, name.lastIndexOf('.'));
+      const streams = await current();
+      const doc = Object.hasOwn(streams.products, id) ? streams.products[id] : undefined;
+      if (!doc) throw new VmarketError('NOT_FOUND', say(noDocument, name));
+      const modified = new Date(doc.updated);
+      const body = isSigned ? await signed(doc, modified) : streamsJson(doc);
+      return send(request, reply, body, isSigned ? SIGNED_TYPE : JSON_TYPE, modified, 60);
+    },
+  );
+
+  // GET, and HEAD with it: a mirror asks for an item's size first
+  app.get(`/${ITEMS_DIR}/*`, { schema: { summary: 'An item path of the public mirror: 403, acquire the plan to download', tags: ['streams'] } }, async (request, reply) => {
+    const path = `${ITEMS_DIR}/${(request.params as { '*': string })['*']}`;
+    reply.header('cache-control', 'no-store');
+    const item = parseStreamItemPath(path);
+    if (!item) throw new VmarketError('NOT_FOUND', say(notAnItem, path));
+    throw new VmarketError('FORBIDDEN', say(notEntitled, path, catalogKey(item.publisherId, item.offerId), item.planId));
+  });
+}
