@@ -62,7 +62,8 @@ async function loadOrCreate(db: Db): Promise<StreamSigningKey> {
       await sql`select pg_advisory_xact_lock(hashtext('vmarket.stream_signing_keys'))`.execute(trx);
       const existing = await trx.selectFrom('stream_signing_keys').select('fingerprint').limit(1).executeTakeFirst();
       if (existing) return;
-      const made = await openpgp.generateKey({ type: 'ecc', curve: 'ed25519Legacy', userIDs: [{ name: STREAM_KEY_USER_ID }], format: 'object' });
+      // a signing key only: nothing is ever encrypted to it, so no encryption subkey
+      const made = await openpgp.generateKey({ type: 'ecc', curve: 'ed25519Legacy', userIDs: [{ name: STREAM_KEY_USER_ID }], subkeys: [], format: 'object' });
       await trx
         .insertInto('stream_signing_keys')
         .values({
