@@ -4,9 +4,11 @@
  * each comes from its certification report (`linux.architecture` read the ELF machine of
  * /bin/sh), since the offer file does not state it.
  */
-import type { Db } from '../app/context.ts';
+import { sql } from 'kysely';
+import type { AppContext, Db } from '../app/context.ts';
 import type { SlotDocument } from '../pipeline/packages.ts';
-import type { StreamSlot } from './streams.ts';
+import { clearsign, streamSigningKey } from './streams-key.ts';
+import { buildStreams, signedIndex, streamsJson, streamsPrefix, type StreamSlot } from './streams.ts';
 
 /** The Debian name of the architecture `linux.architecture`'s evidence names (`ELF 64-bit x86-64`). */
 export function archFromReport(report: unknown): string | undefined {
@@ -36,7 +38,8 @@ export async function loadLiveStreamSlots(db: Db): Promise<StreamSlot[]> {
       ? []
       : await db.kysely
           .selectFrom('certification_reports')
-          .select(['operation_id', 'report'])
+          // only the one check: reports hold every check's evidence and can be large
+          .select(['operation_id', sql<unknown>`jsonb_build_object('checks', jsonb_path_query_array(report, '$.checks[*] ? (@.id == "linux.architecture")'))`.as('report')])
           .where('operation_id', 'in', operations)
           .orderBy('id')
           .execute();
@@ -49,4 +52,33 @@ export async function loadLiveStreamSlots(db: Db): Promise<StreamSlot[]> {
     const found = r.live_operation_id ? arch.get(r.live_operation_id) : undefined;
     return { publisherId: r.publisher_id, offerId: r.id, doc: r.live as unknown as SlotDocument, ...(found ? { arch: found } : {}) };
   });
+}
+
+/** One file of the public mirror as it is served. */
+export interface MirrorFile {
+  body: string;
+  signed: boolean;
+  /** The documents' `updated` time (Last-Modified). */
+  modified: Date;
+}
+
+/**
+ * The public mirror's document `name` under streams/v1 (`index.json`, `index.sjson`,
+ * `<content_id>.json`, `<content_id>.sjson`), built from every live slot; undefined for any
+ * other name.
+ */
+export async function publicMirrorFile(ctx: AppContext, name: string): Promise<MirrorFile | undefined> {
+  const signed = name.endsWith('.sjson');
+  if (!signed && !name.endsWith('.json')) return undefined;
+  const streams = buildStreams(await loadLiveStreamSlots(ctx.db), { prefix: ctx.config.simplestreams.prefix ?? streamsPrefix(ctx.publicUrl) });
+  const id = name.slice(0, name.lastIndexOf('.'));
+  let doc: unknown;
+  let modified = streams.updatedAt;
+  if (id === 'index') doc = signed ? signedIndex(streams.index) : streams.index;
+  else if (Object.hasOwn(streams.products, id)) {
+    doc = streams.products[id];
+    modified = new Date(streams.products[id].updated);
+  } else return undefined;
+  const text = streamsJson(doc);
+  return { body: signed ? await clearsign(text, await streamSigningKey(ctx.db), modified) : text, signed, modified };
 }

@@ -37,8 +37,11 @@ const SOURCE = { sha256: sha('source'), size: 67109376, format: 'vhd-fixed' };
 const QCOW2 = { sha256: sha('qcow2'), size: 21495808, format: 'qcow2' };
 const DATA = { sha256: sha('data'), size: 33554944, format: 'vhd-fixed' };
 
-/** A live slot the way the pipeline stores it: signed packages whose images name every region's copy. */
-async function makeLive(offer: Record<string, unknown>): Promise<SlotDocument> {
+/**
+ * A live slot the way the pipeline stores it: signed packages whose images name every region's
+ * copy; with `certifiedElf`, the operation and its certification report naming that ELF machine.
+ */
+async function makeLive(offer: Record<string, unknown>, certifiedElf?: string): Promise<SlotDocument> {
   const pub = String(offer.publisher);
   const id = String(offer.id);
   const put = await server.api('PUT', `/api/v1/publishers/${pub}/offers/${id}`, { token, body: offer });
@@ -63,6 +66,17 @@ async function makeLive(offer: Record<string, unknown>): Promise<SlotDocument> {
     template: { kind: 'vmarket.vm/v1', os: {}, recommendedSizes: [], openPorts: [], disks: [], parameters: {} },
   };
   const operationId = `op-streams-${id}`;
+  if (certifiedElf) {
+    await server.ctx.db.kysely
+      .insertInto('operations')
+      .values({ id: operationId, publisher_id: pub, offer_id: id, status: 'succeeded', snapshot: JSON.stringify(offer), snapshot_etag: 'e', created_by: 'test' } as never)
+      .execute();
+    const check = { id: 'linux.architecture', status: 'passed', evidence: [{ image: 'os', path: '/usr/bin/dash', detail: { en: certifiedElf, de: certifiedElf } }] };
+    await server.ctx.db.kysely
+      .insertInto('certification_reports')
+      .values({ operation_id: operationId, publisher_id: pub, offer_id: id, result: 'passed', report: JSON.stringify({ result: 'passed', checks: [{ id: 'linux.os-release', evidence: [] }, check] }) } as never)
+      .execute();
+  }
   const doc: SlotDocument = { operationId, version: operationId, publishedAt: PUBLISHED_AT, offer: offer as SlotDocument['offer'], packages: { standard: { package: pkg, ...signPackage(pkg, key) } } };
   await server.ctx.db.transaction((trx) => setLiveSlot(trx, pub, id, doc as never, operationId));
   return doc;
@@ -73,6 +87,7 @@ before(async () => {
   token = await server.createPublisher('contoso');
   work = await mkdtemp(path.join(os.tmpdir(), 'vmarket-streams-'));
   live = await makeLive(await validOffer(server, { id: 'hardened-ubuntu', publisher: 'contoso', version: '1.2.0', listing: { title: 'Hardened Ubuntu' } }));
+  await makeLive(await validOffer(server, { id: 'arm-server', publisher: 'contoso' }), 'ELF 64-bit AArch64');
   await publishSlot(server, token, 'preview', await validOffer(server, { id: 'preview-only', publisher: 'contoso' }));
   const draft = await server.api('PUT', '/api/v1/publishers/contoso/offers/never-live', { token, body: await validOffer(server, { id: 'never-live', publisher: 'contoso' }) });
   assert.equal(draft.status, 201);
@@ -93,9 +108,10 @@ after(async () => {
 const PREFIX = '127.0.0.1';
 const CONTENT_ID = `${PREFIX}:contoso`;
 const PRODUCT = `${PREFIX}:contoso:hardened-ubuntu:standard:amd64`;
+const ARM_PRODUCT = `${PREFIX}:contoso:arm-server:standard:arm64`;
 
 describe('the simplestreams documents', () => {
-  test('the index lists the live offer only, pointing at its products document', async () => {
+  test('the index lists the live offers only, pointing at their products document', async () => {
     const res = await server.api('GET', '/streams/v1/index.json');
     assert.equal(res.status, 200);
     assert.match(res.headers['content-type'], /application\/json/);
@@ -104,7 +120,7 @@ describe('the simplestreams documents', () => {
     const entry = res.body.index[CONTENT_ID];
     assert.equal(entry.format, 'products:1.0');
     assert.equal(entry.path, `streams/v1/${CONTENT_ID}.json`);
-    assert.deepEqual(entry.products, [PRODUCT], 'neither the preview-only nor the never-live offer is listed');
+    assert.deepEqual(entry.products, [ARM_PRODUCT, PRODUCT], 'neither the preview-only nor the never-live offer is listed; arm-server was certified aarch64');
     assert.equal(res.body.updated, 'Mon, 30 Nov 2026 12:34:56 +0000');
   });
 
@@ -113,7 +129,8 @@ describe('the simplestreams documents', () => {
     assert.equal(res.status, 200);
     assert.equal(res.body.format, 'products:1.0');
     assert.equal(res.body.content_id, CONTENT_ID);
-    assert.deepEqual(Object.keys(res.body.products), [PRODUCT]);
+    assert.deepEqual(Object.keys(res.body.products), [ARM_PRODUCT, PRODUCT]);
+    assert.equal(res.body.products[ARM_PRODUCT].arch, 'arm64');
     const product = res.body.products[PRODUCT];
     assert.equal(product.arch, 'amd64');
     assert.equal(product.os, 'ubuntu');
@@ -179,6 +196,7 @@ describe('the signatures', () => {
       await assert.rejects(run('gpgv', ['--keyring', keyring, bad]), (error: { stderr: string }) => /BAD signature/.test(error.stderr));
     }
     const index = await (await fetch(`${server.url}/streams/v1/index.sjson`)).text();
+    assert.equal(await (await fetch(`${server.url}/streams/v1/index.sjson`)).text(), index, 'signatures are deterministic: every process serves the same bytes');
     assert.match(index, new RegExp(`"path": "streams/v1/${CONTENT_ID.replace(/\./g, '\\.')}\\.sjson"`), 'the signed index points at signed documents');
   });
 
@@ -206,7 +224,8 @@ describe('the real client', () => {
     const bin = await sstreamQuery();
     if (!bin) return t.skip('sstream-query is not installed (Debian 12 has no simplestreams package): set VMARKET_SSTREAM_QUERY');
     const { stdout } = await run(bin, [`--keyring=${keyring}`, '--json', `${server.url}/streams/v1/index.sjson`], { timeout: 30_000 });
-    const entries = JSON.parse(stdout) as Record<string, string>[];
+    const entries = (JSON.parse(stdout) as Record<string, string>[]).filter((e) => e.offer === 'hardened-ubuntu');
+    assert.ok(entries.length > 0, stdout.slice(0, 400));
     const pkg = live.packages.standard.package;
     const expected = new Set<string>();
     for (const image of pkg.images) for (const c of Object.values(image.copies ?? {})) expected.add(`${c.sha256} ${c.size}`);
@@ -219,7 +238,7 @@ describe('the real client', () => {
       assert.equal(e.item_url, `${server.url}/${e.path}`);
     }
     // and its filters, as glance-simplestreams-sync uses them
-    const qcow2 = await run(bin, [`--keyring=${keyring}`, '--output-format=%(sha256)s', `${server.url}/streams/v1/index.sjson`, 'ftype=disk1.img', 'arch=amd64'], { timeout: 30_000 });
+    const qcow2 = await run(bin, [`--keyring=${keyring}`, '--output-format=%(sha256)s', `${server.url}/streams/v1/index.sjson`, 'ftype=disk1.img', 'arch=amd64', 'offer=hardened-ubuntu'], { timeout: 30_000 });
     assert.equal(qcow2.stdout.trim(), QCOW2.sha256);
   });
 });

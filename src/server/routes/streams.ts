@@ -10,19 +10,9 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
-import { loadLiveStreamSlots } from '../../catalog/streams-source.ts';
-import { clearsign, streamSigningKey } from '../../catalog/streams-key.ts';
-import {
-  buildStreams,
-  ITEMS_DIR,
-  parseStreamItemPath,
-  signedIndex,
-  STREAMS_DIR,
-  STREAMS_KEY_FILE,
-  streamsJson,
-  streamsPrefix,
-  type Streams,
-} from '../../catalog/streams.ts';
+import { publicMirrorFile } from '../../catalog/streams-source.ts';
+import { streamSigningKey } from '../../catalog/streams-key.ts';
+import { ITEMS_DIR, parseStreamItemPath, STREAMS_DIR, STREAMS_KEY_FILE } from '../../catalog/streams.ts';
 import { catalogKey } from '../../catalog/storefront.ts';
 import { VmarketError } from '../../errors.ts';
 import type { Phrase } from '../../i18n/localized.ts';
@@ -73,19 +63,19 @@ function send(request: FastifyRequest, reply: FastifyReply, body: string, type: 
 }
 
 export function streamsRoutes(app: ZodApp, ctx: AppContext): void {
-  const prefix = () => ctx.config.simplestreams.prefix ?? streamsPrefix(ctx.publicUrl);
-  const current = async (): Promise<Streams> => buildStreams(await loadLiveStreamSlots(ctx.db), { prefix: prefix() });
-  const signed = async (doc: unknown, at: Date) => clearsign(streamsJson(doc), await streamSigningKey(ctx.db), at);
+  const serve = async (request: FastifyRequest, reply: FastifyReply, name: string) => {
+    const file = await publicMirrorFile(ctx, name);
+    if (!file) throw new VmarketError('NOT_FOUND', say(noDocument, name));
+    return send(request, reply, file.body, file.signed ? SIGNED_TYPE : JSON_TYPE, file.modified, 60);
+  };
 
-  app.get(`/${STREAMS_DIR}/index.json`, { schema: { summary: 'The simplestreams index (index:1.0) of the live catalogue', tags: ['streams'] } }, async (request, reply) => {
-    const streams = await current();
-    return send(request, reply, streamsJson(streams.index), JSON_TYPE, streams.updatedAt, 60);
-  });
+  app.get(`/${STREAMS_DIR}/index.json`, { schema: { summary: 'The simplestreams index (index:1.0) of the live catalogue', tags: ['streams'] } }, (request, reply) =>
+    serve(request, reply, 'index.json'),
+  );
 
-  app.get(`/${STREAMS_DIR}/index.sjson`, { schema: { summary: 'The simplestreams index, OpenPGP cleartext-signed', tags: ['streams'] } }, async (request, reply) => {
-    const streams = await current();
-    return send(request, reply, await signed(signedIndex(streams.index), streams.updatedAt), SIGNED_TYPE, streams.updatedAt, 60);
-  });
+  app.get(`/${STREAMS_DIR}/index.sjson`, { schema: { summary: 'The simplestreams index, OpenPGP cleartext-signed', tags: ['streams'] } }, (request, reply) =>
+    serve(request, reply, 'index.sjson'),
+  );
 
   app.get(`/${STREAMS_KEY_FILE}`, { schema: { summary: 'The OpenPGP public key that signs the .sjson documents (armored)', tags: ['streams'] } }, async (request, reply) => {
     const key = await streamSigningKey(ctx.db);
@@ -95,17 +85,7 @@ export function streamsRoutes(app: ZodApp, ctx: AppContext): void {
   app.get(
     `/${STREAMS_DIR}/:document`,
     { schema: { summary: 'One products:1.0 document (.json) or its signed form (.sjson)', tags: ['streams'], params: documentParams } },
-    async (request, reply) => {
-      const name = request.params.document;
-      const isSigned = name.endsWith('.sjson');
-      const id = name.slice(0, name.lastIndexOf('.'));
-      const streams = await current();
-      const doc = Object.hasOwn(streams.products, id) ? streams.products[id] : undefined;
-      if (!doc) throw new VmarketError('NOT_FOUND', say(noDocument, name));
-      const modified = new Date(doc.updated);
-      const body = isSigned ? await signed(doc, modified) : streamsJson(doc);
-      return send(request, reply, body, isSigned ? SIGNED_TYPE : JSON_TYPE, modified, 60);
-    },
+    (request, reply) => serve(request, reply, request.params.document),
   );
 
   // GET, and HEAD with it: a mirror asks for an item's size first
