@@ -24,6 +24,7 @@ import { VmarketError } from '../errors.ts';
 import { say } from '../i18n/localized.ts';
 import type { NotifyEvent } from '../notify/index.ts';
 import { offerNotFound } from '../offers/phrases.ts';
+import { archiveLiveVersion, lockLiveSlot } from '../offers/repository.ts';
 import { notifierOf } from '../pipeline/notify.ts';
 import { signPackages, type SlotDocument } from '../pipeline/packages.ts';
 import { regionStore } from '../pipeline/replication.ts';
@@ -101,14 +102,7 @@ export async function revokeVersion(ctx: AppContext, input: RevokeInput): Promis
   const key = catalogKey(publisherId, offerId);
   const now = new Date();
   const recorded = await ctx.db.transaction(async (trx) => {
-    const offer = await trx
-      .selectFrom('offers')
-      .select(['live', 'live_operation_id', 'live_at'])
-      .where('publisher_id', '=', publisherId)
-      .where('id', '=', offerId)
-      .forUpdate()
-      .executeTakeFirst();
-    if (!offer) throw new VmarketError('NOT_FOUND', say(offerNotFound, publisherId, offerId));
+    const offer = await lockLiveSlot(trx, publisherId, offerId);
     const earlier = await trx
       .selectFrom('version_revocations')
       .selectAll()
@@ -128,13 +122,9 @@ export async function revokeVersion(ctx: AppContext, input: RevokeInput): Promis
     if (!live && history.length === 0) throw new VmarketError('NOT_FOUND', say(t.versionUnknown, key, version));
     const windows: Window[] = history.map((h) => ({ from: new Date(h.went_live_at), until: h.replaced_at ? new Date(h.replaced_at) : now }));
     if (live) {
-      const wentLive = offer.live_at ? new Date(offer.live_at) : now;
-      windows.push({ from: wentLive, until: now });
+      windows.push({ from: offer.live_at ? new Date(offer.live_at) : now, until: now });
       // out of the live slot, into the history like any version that stopped being live
-      await trx
-        .insertInto('offer_live_history')
-        .values({ publisher_id: publisherId, offer_id: offerId, operation_id: version, snapshot: JSON.stringify(offer.live), went_live_at: wentLive, replaced_at: now })
-        .execute();
+      await archiveLiveVersion(trx, publisherId, offerId, offer, now);
       await trx
         .updateTable('offers')
         .set({ live: null, live_operation_id: null, live_at: null, updated_at: now })
