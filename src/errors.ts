@@ -29,6 +29,8 @@ export const ERROR_CODES = {
   CONFLICT: { http: 409, exit: 1, retryable: true },
   PRECONDITION_FAILED: { http: 412, exit: 1, retryable: true },
   ALREADY_EXISTS: { http: 409, exit: 1, retryable: true },
+  // the publisher stopped selling the plan or offer, or deprecated it and the day came (src/lifecycle/)
+  NO_LONGER_SOLD: { http: 410, exit: 1, retryable: false },
   // configuration and environment
   CONFIG_INVALID: { http: 500, exit: 2, retryable: false },
   TOOL_MISSING: { http: 500, exit: 2, retryable: false },

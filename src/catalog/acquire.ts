@@ -11,6 +11,7 @@ import { localizedFields, type Phrase, say } from '../i18n/localized.ts';
 import { prepareLead } from '../leads/record.ts';
 import type { LeadContact } from '../leads/types.ts';
 import type { SignedPackage } from '../pipeline/packages.ts';
+import { sellRefusal } from '../lifecycle/sell.ts';
 import { catalogKey, loadServedSlot } from './storefront.ts';
 
 export interface AcquireInput {
@@ -33,7 +34,8 @@ export interface AcquireResult extends SignedPackage {
  *
  * @throws VmarketError NOT_FOUND when the offer is not served to this subscription (unknown,
  *   not live, or a preview for another audience: the same answer, so a preview's existence
- *   does not leak) or has no such plan.
+ *   does not leak) or has no such plan; NO_LONGER_SOLD when the publisher stopped selling it or
+ *   deprecated it and the day came (src/lifecycle/sell.ts).
  */
 // what a customer reads on the offer page's form, in German too
 const notInCatalogue: Phrase<[string]> = {
@@ -57,6 +59,9 @@ export async function acquirePlan(ctx: AppContext, input: AcquireInput): Promise
       details: [{ path: 'plan', ...localizedFields({ message: say(notAPlanOf, key) }) }],
     });
   }
+  // the publisher stopped selling it, or deprecated it and the day came: one error, naming the alternative
+  const refused = await sellRefusal(ctx, input.publisherId, input.offerId, input.plan);
+  if (refused) throw refused;
   const destination = String(served.doc.offer.leads?.destination ?? 'none');
   const lead = await prepareLead(ctx, {
     publisherId: input.publisherId,

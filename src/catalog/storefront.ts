@@ -5,6 +5,11 @@
  * tries exactly what is about to go live. Nothing private leaves here: no preview audience, no
  * lead destination, no engineering contact, no image sources. The answers' shapes are the
  * contract's (src/contracts/catalog.ts).
+ *
+ * The publisher's lifecycle decisions (src/lifecycle/) mark the listing: `deprecation` and
+ * `sold` on the offer and on each plan. An offer no longer sold as a whole (stopped, or
+ * deprecated and its day came) leaves the catalogue list and search; its own page stays, saying
+ * so, for the customers who look it up by its link.
  */
 import type { Kysely } from 'kysely';
 import type { CatalogOffer, CatalogOfferSummary, CatalogPlanSummary, SlotName } from '../contracts/index.ts';
@@ -15,6 +20,7 @@ import { DEFAULT_PAGE_SIZE, type PageQuery } from '../contracts/pagination.ts';
 import type { SlotDocument } from '../pipeline/packages.ts';
 import type { OfferSnapshot, SnapshotPlan } from '../pipeline/offer-snapshot.ts';
 import { publishedVersion } from '../pipeline/offer-snapshot.ts';
+import { type LifecycleDecisions, loadAllDecisions, loadDecisions, offerState, planState, utcDay } from '../lifecycle/state.ts';
 
 export type { CatalogOffer, CatalogOfferSummary, CatalogPlan, CatalogPlanSummary, SlotName } from '../contracts/index.ts';
 
@@ -91,7 +97,7 @@ export async function loadServedSlot(
 /** The public listing of one offer, or undefined (unknown, not live, or a preview for others). */
 export async function getCatalogOffer(db: Db, publisherId: string, offerId: string, subscriptionId?: string): Promise<CatalogOffer | undefined> {
   const served = await loadServedSlot(db.kysely, publisherId, offerId, subscriptionId);
-  return served ? offerListing(served) : undefined;
+  return served ? offerListing(served, await loadDecisions(db.kysely, publisherId, offerId)) : undefined;
 }
 
 /** A catalogue cursor: the title and id of the last offer of the previous page, base64url JSON. */
@@ -135,6 +141,8 @@ export async function listCatalogOffers(db: Db, query: CatalogQuery = {}, page: 
     ])
     .where((eb) => eb.or([eb('live', 'is not', null), eb('preview', 'is not', null)]))
     .execute();
+  const decisionsOf = await loadAllDecisions(db.kysely);
+  const today = utcDay();
   const words = (query.q ?? '').toLowerCase().split(/\s+/).filter(Boolean);
   const category = query.category?.trim().toLowerCase();
   const out: CatalogOfferSummary[] = [];
@@ -149,7 +157,8 @@ export async function listCatalogOffers(db: Db, query: CatalogQuery = {}, page: 
       query.subscriptionId,
     );
     if (!served) continue;
-    const summary = offerSummary(served);
+    const summary = offerSummary(served, decisionsOf(row.publisher_id, row.id), today);
+    if (!summary.sold) continue;
     if (category && !summary.categories.some((c) => c.toLowerCase() === category)) continue;
     if (words.length > 0) {
       const listing = listingOf(served.doc.offer);
@@ -175,13 +184,17 @@ function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
 }
 
-function planSummary(plan: SnapshotPlan & Record<string, unknown>): CatalogPlanSummary {
-  return { id: plan.id, title: str(plan.title), summary: str(plan.summary), pricing: { ...(plan.pricing ?? {}) } };
+const UNDECIDED: LifecycleDecisions = { offer: undefined, plans: new Map() };
+
+function planSummary(plan: SnapshotPlan & Record<string, unknown>, decisions: LifecycleDecisions, today: string): CatalogPlanSummary {
+  const { deprecation, sold } = planState(decisions, plan.id, today);
+  return { id: plan.id, title: str(plan.title), summary: str(plan.summary), pricing: { ...(plan.pricing ?? {}) }, deprecation, sold };
 }
 
-export function offerSummary(served: ServedSlot): CatalogOfferSummary {
+export function offerSummary(served: ServedSlot, decisions: LifecycleDecisions = UNDECIDED, today: string = utcDay()): CatalogOfferSummary {
   const offer = served.doc.offer;
   const listing = listingOf(offer);
+  const { deprecation, sold } = offerState(decisions, today);
   return {
     id: catalogKey(served.publisherId, served.offerId),
     publisher: served.publisherId,
@@ -192,11 +205,14 @@ export function offerSummary(served: ServedSlot): CatalogOfferSummary {
     keywords: strings(listing.keywords),
     preview: served.slot === 'preview',
     publishedAt: str(served.doc.publishedAt),
-    plans: (offer.plans ?? []).map((p) => planSummary(p as SnapshotPlan & Record<string, unknown>)),
+    deprecation,
+    sold,
+    plans: (offer.plans ?? []).map((p) => planSummary(p as SnapshotPlan & Record<string, unknown>, decisions, today)),
   };
 }
 
-export function offerListing(served: ServedSlot): CatalogOffer {
+export function offerListing(served: ServedSlot, decisions: LifecycleDecisions = UNDECIDED): CatalogOffer {
+  const today = utcDay();
   const offer = served.doc.offer;
   const listing = listingOf(offer);
   const support = (listing.support ?? {}) as Record<string, unknown>;
@@ -207,7 +223,7 @@ export function offerListing(served: ServedSlot): CatalogOffer {
         ...(offer.testDrive.userManualUrl ? { userManualUrl: offer.testDrive.userManualUrl } : {}),
       }
     : null;
-  const { plans: _plans, ...summary } = offerSummary(served);
+  const { plans: _plans, ...summary } = offerSummary(served, decisions, today);
   return {
     ...summary,
     description: str(listing.description),
@@ -218,7 +234,7 @@ export function offerListing(served: ServedSlot): CatalogOffer {
     plans: (offer.plans ?? []).map((raw) => {
       const plan = raw as SnapshotPlan & Record<string, unknown>;
       return {
-        ...planSummary(plan),
+        ...planSummary(plan, decisions, today),
         description: str(plan.description),
         os: { ...(plan.os ?? {}) },
         regions: [...plan.regions],

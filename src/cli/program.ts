@@ -13,6 +13,7 @@ import { registerLeadsCommand } from './commands/leads.ts';
 import { registerLifecycleCommands } from './commands/lifecycle.ts';
 import { registerLoginCommand } from './commands/login.ts';
 import { registerOfferCommand } from './commands/offer.ts';
+import { registerOfferLifecycleCommands } from './commands/offer-lifecycle.ts';
 import { registerOperatorCommands } from './commands/operator.ts';
 import { registerPublishCommand } from './commands/publish.ts';
 import { registerServeCommand } from './commands/serve.ts';
@@ -45,6 +46,7 @@ export function buildProgram(): Command {
   registerPublishCommand(program);
   registerStatusCommand(program);
   registerLifecycleCommands(program);
+  registerOfferLifecycleCommands(program);
   registerTicketsCommand(program);
   registerLeadsCommand(program);
   registerLoginCommand(program);

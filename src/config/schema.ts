@@ -286,6 +286,12 @@ export const configSchema = z.object({
    */
   secrets: z.object({ keyFile: z.string().optional() }).default({}),
   webhooks: z.array(webhookSchema).default([]),
+  /**
+   * Storage garbage collection (`vmarket gc`, src/lifecycle/gc.ts): an object nothing references
+   * is removed only once it is older than `graceHours` (by its write time), so a copy a
+   * publication is making right now is never taken. Default 24.
+   */
+  gc: z.object({ graceHours: z.number().min(0).default(24) }).default({ graceHours: 24 }),
   /** How often the stuck-step sweeper runs, in seconds. Default 30. */
   sweepIntervalSeconds: z.number().positive().default(30),
   /** Request body limit for the API in bytes. Default 1 MiB. */

@@ -3,6 +3,7 @@
  * plans, the signed package acquire answers, the signing keys.
  */
 import { z } from 'zod';
+import { deprecationSchema } from './lifecycle.ts';
 
 export const SLOT_NAMES = ['live', 'preview'] as const;
 export const servedSlotSchema = z.enum(SLOT_NAMES);
@@ -20,7 +21,14 @@ export const pricingSchema = z
   .describe('{model: free | byol | hourly, hourlyUsd?}');
 export type Pricing = z.infer<typeof pricingSchema>;
 
-export const catalogPlanSummarySchema = z.object({ id: z.string(), title: z.string(), summary: z.string(), pricing: pricingSchema });
+export const catalogPlanSummarySchema = z.object({
+  id: z.string(),
+  title: z.string(),
+  summary: z.string(),
+  pricing: pricingSchema,
+  deprecation: deprecationSchema.nullable().describe('The plan\'s (or else the offer\'s) deprecation.'),
+  sold: z.boolean().describe('false: no longer sold (stopped, or deprecated and the day came); acquire refuses.'),
+});
 export type CatalogPlanSummary = z.infer<typeof catalogPlanSummarySchema>;
 
 /** One entry of `GET /catalog/offers`. */
@@ -35,6 +43,8 @@ export const catalogOfferSummarySchema = z
     keywords: z.array(z.string()),
     preview: z.boolean().describe('true: the preview shown to the caller\'s subscription, not the live version.'),
     publishedAt: z.string(),
+    deprecation: deprecationSchema.nullable().describe('The whole offer is deprecated from this day.'),
+    sold: z.boolean().describe('false: the offer is no longer sold (stopped, or deprecated and the day came).'),
     plans: z.array(catalogPlanSummarySchema),
   })
   .meta({ id: 'CatalogOfferSummary' });

@@ -17,4 +17,5 @@ export * from './operator.ts';
 export * from './pagination.ts';
 export * from './audit.ts';
 export * from './test-drives.ts';
+export * from './lifecycle.ts';
 export type * from './known.ts';

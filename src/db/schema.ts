@@ -272,6 +272,44 @@ export interface TestDrivesTable {
   error: string | null;
 }
 
+/**
+ * A publisher's lifecycle decision about an offer (`plan_id` '') or one plan (migration 012,
+ * src/lifecycle/): deprecated from a day on (acquire refuses from that day, UTC), or no longer sold.
+ */
+export interface OfferLifecycleTable {
+  publisher_id: string;
+  offer_id: string;
+  plan_id: Generated<string>;
+  /** `YYYY-MM-DD` (UTC): ISO days compare as text. */
+  deprecated_on: string | null;
+  deprecation_reason: string | null;
+  alternative_plan: string | null;
+  stopped_at: Timestamp | null;
+  updated_at: GeneratedTimestamp;
+}
+
+/** A version (the operation id of a live slot or history entry) an operator revoked (migration 012). */
+export interface VersionRevocationsTable {
+  id: string;
+  publisher_id: string;
+  offer_id: string;
+  operation_id: string;
+  reason: string;
+  revoked_by: string;
+  revoked_at: GeneratedTimestamp;
+  /** It was in the live slot when revoked (and was taken out of it). */
+  was_live: boolean;
+  customers_notified: Generated<number>;
+  /** The earlier version proposed for republishing; null when none qualified. */
+  republish_operation_id: string | null;
+  /** pending | accepted | declined; null without a proposal. */
+  republish_status: 'pending' | 'accepted' | 'declined' | null;
+  republish_decided_by: string | null;
+  republish_decided_at: Timestamp | null;
+  /** Why no earlier version is proposed, when none is. */
+  republish_note: string | null;
+}
+
 export interface Database {
   publishers: PublishersTable;
   offers: OffersTable;
@@ -289,4 +327,6 @@ export interface Database {
   disk_conversions: DiskConversionsTable;
   test_drives: TestDrivesTable;
   stream_signing_keys: StreamSigningKeysTable;
+  offer_lifecycle: OfferLifecycleTable;
+  version_revocations: VersionRevocationsTable;
 }

@@ -21,7 +21,9 @@ export type NotifyEventType =
   | 'operation.failed'
   | 'operation.canceled'
   | 'certification.waitingForApproval'
-  | 'step.stuck';
+  | 'step.stuck'
+  /** An operator revoked a version of an offer (src/lifecycle/revoke.ts); customers who acquired it are e-mailed. */
+  | 'offer.version.revoked';
 
 export interface NotifyEvent {
   type: NotifyEventType;
@@ -82,6 +84,7 @@ const HEADLINES: Record<NotifyEventType, Phrase<[step: string | undefined]>> = {
     en: () => 'certification waits for an operator approval',
     de: () => 'die Zertifizierung wartet auf die Freigabe durch den Betreiber',
   },
+  'offer.version.revoked': { en: () => 'a version was revoked', de: () => 'eine Version wurde widerrufen' },
   'step.stuck': {
     en: (step) => `step ${step ?? ''} is taking longer than expected`.replace('  ', ' '),
     de: (step) => `der Schritt ${step ?? ''} dauert länger als erwartet`.replace('  ', ' '),
@@ -130,6 +133,14 @@ export class Notifier {
     const hooks = this.#options.config.webhooks.filter((w) => !w.events || w.events.includes(event.type));
     const [email, webhooks] = await Promise.all([this.#email(event, recipients), Promise.all(hooks.map((hook) => this.#webhook(hook, event)))]);
     return { email, webhooks };
+  }
+
+  /**
+   * Emails `recipients` only, no webhook: for messages addressed to one customer each (a
+   * revocation tells every customer on their own, then posts the webhook once). Never throws.
+   */
+  async notifyByEmailOnly(event: NotifyEvent, recipients: readonly string[]): Promise<NotifyResult['email']> {
+    return this.#email(event, recipients);
   }
 
   /** Closes the SMTP connection pool the notifier opened (not a mailer it was given). */

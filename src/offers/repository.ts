@@ -150,11 +150,12 @@ export async function clearPreviewSlot(trx: Trx, publisherId: string, offerId: s
     .execute();
 }
 
-/**
- * Switches the live slot to `doc` in the caller's transaction: the version it replaces goes to
- * the history (so it served until this commit and is kept), the preview slot is emptied.
- */
-export async function setLiveSlot(trx: Trx, publisherId: string, offerId: string, doc: Record<string, unknown>, operationId: string): Promise<void> {
+/** The live slot of an offer, locked (`FOR UPDATE`) in the caller's transaction. 404 for an unknown offer. */
+export async function lockLiveSlot(
+  trx: Trx,
+  publisherId: string,
+  offerId: string,
+): Promise<{ live: Record<string, unknown> | null; live_operation_id: string | null; live_at: Date | null }> {
   const current = await trx
     .selectFrom('offers')
     .select(['live', 'live_operation_id', 'live_at'])
@@ -163,21 +164,40 @@ export async function setLiveSlot(trx: Trx, publisherId: string, offerId: string
     .forUpdate()
     .executeTakeFirst();
   if (!current) throw new VmarketError('NOT_FOUND', say(offerNotFound, publisherId, offerId));
+  return current;
+}
+
+/** Keeps the locked live version in the history, replaced at `now` (the live slot itself is the caller's to change). */
+export async function archiveLiveVersion(
+  trx: Trx,
+  publisherId: string,
+  offerId: string,
+  current: { live: unknown; live_operation_id: string | null; live_at: Date | null },
+  now: Date,
+): Promise<void> {
+  if (current.live === null || !current.live_operation_id) return;
+  await trx
+    .insertInto('offer_live_history')
+    .values({
+      publisher_id: publisherId,
+      offer_id: offerId,
+      operation_id: current.live_operation_id,
+      snapshot: JSON.stringify(current.live),
+      went_live_at: current.live_at ?? now,
+      replaced_at: now,
+    })
+    .execute();
+}
+
+/**
+ * Switches the live slot to `doc` in the caller's transaction: the version it replaces goes to
+ * the history (so it served until this commit and is kept), the preview slot is emptied.
+ */
+export async function setLiveSlot(trx: Trx, publisherId: string, offerId: string, doc: Record<string, unknown>, operationId: string): Promise<void> {
+  const current = await lockLiveSlot(trx, publisherId, offerId);
   if (current.live_operation_id === operationId) return; // already switched (a redelivered job)
   const now = new Date();
-  if (current.live !== null && current.live_operation_id) {
-    await trx
-      .insertInto('offer_live_history')
-      .values({
-        publisher_id: publisherId,
-        offer_id: offerId,
-        operation_id: current.live_operation_id,
-        snapshot: JSON.stringify(current.live),
-        went_live_at: current.live_at ?? now,
-        replaced_at: now,
-      })
-      .execute();
-  }
+  await archiveLiveVersion(trx, publisherId, offerId, current, now);
   await trx
     .updateTable('offers')
     .set({

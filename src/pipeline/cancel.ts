@@ -145,32 +145,36 @@ async function storingCheckpoints(ctx: AppContext, operationIds: string[]): Prom
   return out;
 }
 
+/** Adds to `out` every object a slot document's packages name (certified files and the converted copies regions serve). */
+export function addSlotObjects(doc: unknown, out: Set<string>): void {
+  const packages = (doc as Record<string, any> | null)?.packages ?? {};
+  for (const entry of Object.values(packages) as any[]) {
+    for (const image of entry?.package?.images ?? []) {
+      if (typeof image?.sha256 === 'string') out.add(image.sha256);
+      // the converted files regions serve (regions[].format) are the slot's objects too
+      for (const copy of Object.values(image?.copies ?? {}) as any[]) if (typeof copy?.sha256 === 'string') out.add(copy.sha256);
+    }
+  }
+}
+
+/** Adds to `out` what every active operation (but `exceptOperationId`) stored or may have stored. */
+export async function addActiveOperationObjects(ctx: AppContext, out: Set<string>, exceptOperationId?: string): Promise<void> {
+  let query = ctx.db.kysely.selectFrom('operations').selectAll().where('status', 'in', [...ACTIVE_OPERATION_STATUSES]);
+  if (exceptOperationId !== undefined) query = query.where('id', '<>', exceptOperationId);
+  const active = await query.execute();
+  const checkpoints = await storingCheckpoints(ctx, active.map((o) => o.id));
+  for (const other of active) for (const h of operationHashes(ctx, other, checkpoints.get(other.id))) out.add(h);
+}
+
 /** SHA-256s some slot (any live or preview slot) or another active operation still needs. */
 export async function referencedHashes(ctx: AppContext, exceptOperationId: string): Promise<Set<string>> {
   const out = new Set<string>();
-  const collect = (doc: unknown) => {
-    const packages = (doc as Record<string, any> | null)?.packages ?? {};
-    for (const entry of Object.values(packages) as any[]) {
-      for (const image of entry?.package?.images ?? []) {
-        if (typeof image?.sha256 === 'string') out.add(image.sha256);
-        // the converted files regions serve (regions[].format) are the slot's objects too
-        for (const copy of Object.values(image?.copies ?? {}) as any[]) if (typeof copy?.sha256 === 'string') out.add(copy.sha256);
-      }
-    }
-  };
   const offers = await ctx.db.kysely.selectFrom('offers').select(['live', 'preview', 'preview_operation_id']).execute();
   for (const o of offers) {
-    collect(o.live);
-    if (o.preview_operation_id !== exceptOperationId) collect(o.preview);
+    addSlotObjects(o.live, out);
+    if (o.preview_operation_id !== exceptOperationId) addSlotObjects(o.preview, out);
   }
-  const active = await ctx.db.kysely
-    .selectFrom('operations')
-    .selectAll()
-    .where('status', 'in', [...ACTIVE_OPERATION_STATUSES])
-    .where('id', '<>', exceptOperationId)
-    .execute();
-  const checkpoints = await storingCheckpoints(ctx, active.map((o) => o.id));
-  for (const other of active) for (const h of operationHashes(ctx, other, checkpoints.get(other.id))) out.add(h);
+  await addActiveOperationObjects(ctx, out, exceptOperationId);
   return out;
 }
 

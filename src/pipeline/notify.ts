@@ -12,12 +12,12 @@ import { loadOperation, type OperationRow } from './operations.ts';
 import { estimatedTimeFrame } from './time-frame.ts';
 import { offerLinks } from './status.ts';
 
-export type PipelineEvent = NotifyEventType;
+export type PipelineEvent = Exclude<NotifyEventType, 'offer.version.revoked'>;
 
 const notifiers = new WeakMap<AppContext, Notifier>();
 
 /** The notifier of this context (one per server, created on first use). */
-function notifierOf(ctx: AppContext): Notifier {
+export function notifierOf(ctx: AppContext): Notifier {
   let notifier = notifiers.get(ctx);
   if (!notifier) {
     notifier = new Notifier({ config: ctx.config, env: ctx.env, logger: ctx.logger });

@@ -20,6 +20,7 @@ import { auditRoutes } from './routes/audit.ts';
 import { catalogRoutes } from './routes/catalog.ts';
 import { healthRoutes } from './routes/health.ts';
 import { leadRoutes } from './routes/leads.ts';
+import { lifecycleRoutes } from './routes/lifecycle.ts';
 import { marketplaceRoutes } from './routes/marketplace.ts';
 import { offerRoutes } from './routes/offers.ts';
 import { operationRoutes } from './routes/operations.ts';
@@ -150,6 +151,7 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
   marketplaceRoutes(app, ctx);
   operatorRoutes(app, ctx);
   auditRoutes(app, ctx);
+  lifecycleRoutes(app, ctx);
   healthRoutes(app, ctx, metrics);
 
   app.get(`${API}/openapi.json`, { schema: { hide: true } }, async () => app.swagger());

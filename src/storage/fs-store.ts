@@ -22,7 +22,7 @@ import { phaseReporter, progressReporter } from './progress.ts';
 import type { ProgressReporter } from './progress.ts';
 import { bucketFor, chunkSizeFor } from './throttle.ts';
 import type { TokenBucket } from './throttle.ts';
-import type { BlobStore, CopyResult, PutOptions } from './types.ts';
+import type { BlobStore, CopyResult, PutOptions, StoredObject } from './types.ts';
 
 const TEMP_PREFIX = '.tmp-';
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
@@ -127,6 +127,20 @@ export class FsBlobStore implements BlobStore {
       await rm(path, { force: true });
     } catch (error) {
       throw storageFailed(`Cannot delete ${path}.`, error);
+    }
+  }
+
+  async *list(): AsyncIterable<StoredObject> {
+    await this.open();
+    const objects = join(this.root, 'sha256');
+    for (const dir of await readdir(objects, { withFileTypes: true })) {
+      if (!dir.isDirectory() || !/^[0-9a-f]{2}$/.test(dir.name)) continue;
+      for (const name of await readdir(join(objects, dir.name))) {
+        // temp files (a write under way) are not objects; neither is anything else a person left there
+        if (!/^[0-9a-f]{64}$/.test(name) || !name.startsWith(dir.name)) continue;
+        const info = await stat(join(objects, dir.name, name)).catch(() => null);
+        if (info?.isFile()) yield { sha256: name, size: info.size, modifiedAt: info.mtime };
+      }
     }
   }
 

@@ -24,6 +24,7 @@ import {
   GetObjectCommand,
   HeadBucketCommand,
   HeadObjectCommand,
+  ListObjectsV2Command,
   S3Client,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
@@ -35,7 +36,7 @@ import { FsBlobStore } from './fs-store.ts';
 import { assertSha256, hashMismatchError } from './hash.ts';
 import { phaseReporter, progressReporter } from './progress.ts';
 import { bucketFor, chunkSizeFor } from './throttle.ts';
-import type { BlobStore, CopyResult, PutOptions } from './types.ts';
+import type { BlobStore, CopyResult, PutOptions, StoredObject } from './types.ts';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -164,6 +165,27 @@ export class S3BlobStore implements BlobStore {
     } catch (error) {
       if (!isMissing(error)) throw this.failed(`Cannot delete ${this.uri(sha256)}.`, error);
     }
+  }
+
+  /** ListObjectsV2 under `<prefix>sha256/`, a page (up to 1000 keys) at a time. */
+  async *list(): AsyncIterable<StoredObject> {
+    const prefix = `${this.prefix}sha256/`;
+    let token: string | undefined;
+    do {
+      let page;
+      try {
+        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, ContinuationToken: token }));
+      } catch (error) {
+        if (isMissing(error)) return; // no bucket yet: nothing stored
+        throw this.failed(`Cannot list ${this.description}.`, error);
+      }
+      for (const entry of page.Contents ?? []) {
+        const match = /^([0-9a-f]{2})\/([0-9a-f]{64})$/.exec(entry.Key?.slice(prefix.length) ?? '');
+        if (!match || !match[2].startsWith(match[1])) continue;
+        yield { sha256: match[2], size: entry.Size ?? 0, modifiedAt: entry.LastModified ?? new Date(0) };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
   }
 
   uri(sha256: string): string {

@@ -35,6 +35,14 @@ export interface CopyResult {
   via?: 'clone' | 'server' | 'stream';
 }
 
+/** One object a store holds, as `list` finds it. */
+export interface StoredObject {
+  sha256: string;
+  size: number;
+  /** When the object was written (fs: mtime; S3: LastModified): its age for garbage collection. */
+  modifiedAt: Date;
+}
+
 export interface BlobStore {
   /** A short description for messages, e.g. `fs:/data/regions/westeurope` or `s3://bucket`. */
   readonly description: string;
@@ -61,6 +69,12 @@ export interface BlobStore {
   delete(sha256: string): Promise<void>;
   /** The object's location for customers: `file://…` or `s3://bucket/key` (docs/contracts.md §7). */
   uri(sha256: string): string;
+  /**
+   * Every complete object the store holds under its content keys (temp files and unfinished
+   * uploads are not objects), in no particular order. Garbage collection (src/lifecycle/gc.ts)
+   * reads it; a store without it is not collected.
+   */
+  list?(): AsyncIterable<StoredObject>;
   /** Releases connections (S3 sockets); the store must not be used afterwards. Optional. */
   close?(): Promise<void>;
 }

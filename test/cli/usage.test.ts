@@ -33,6 +33,14 @@ const COMMANDS = [
   ['review'],
   ['audit'],
   ['audit', 'list'],
+  ['deprecate'],
+  ['undeprecate'],
+  ['stop-sell'],
+  ['resume-sell'],
+  ['lifecycle'],
+  ['republish'],
+  ['operator', 'revoke'],
+  ['gc'],
 ];
 
 let tmp: string;

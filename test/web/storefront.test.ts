@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { AUDIENCE, offerDocument } from '../helpers/offers.ts';
 import { sha256File } from '../helpers/streams.ts';
 import { regionCopyPath } from '../helpers/locations.ts';
-import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, startWebServer, type WebServer } from './harness.ts';
+import { browserUnavailable, launchBrowser, newPage, problemsOf, screenshot, signIn, startWebServer, type WebServer } from './harness.ts';
 
 const skip = browserUnavailable();
 
@@ -59,10 +59,11 @@ describe('web app: storefront', { skip }, () => {
   let server: WebServer;
   let browser: Browser;
   let imageSha: string;
+  let token: string;
 
   before(async () => {
     [server, browser] = await Promise.all([startWebServer(), launchBrowser()]);
-    const token = await server.createPublisher(PUB, 'Fabrikam Inc');
+    token = await server.createPublisher(PUB, 'Fabrikam Inc');
     await Promise.all([server.publish(token, liveOffer(server.imageName), { live: true }), server.publish(token, previewOffer(server.imageName))]);
     imageSha = await sha256File(path.join(server.importDir, server.imageName));
   });
@@ -272,5 +273,33 @@ describe('web app: storefront', { skip }, () => {
     await screenshot(phone.page, 'acquire-result-375');
     assert.deepEqual(problemsOf(phone.page), []);
     await phone.context.close();
+  });
+
+  // last: the deprecation stays in effect (its day is today)
+  test('the publisher deprecates a plan in the portal; the offer page marks it and acquire refuses it naming the alternative', async () => {
+    const { context, page } = await newPage(browser);
+    await signIn(page, server, token, `/portal/offers/${LIVE}`);
+    const selling = page.getByRole('region', { name: 'Selling' });
+    await selling.getByLabel('Applies to').selectOption('byol');
+    await selling.getByLabel('Plan to take instead').selectOption('standard');
+    await selling.getByLabel('Reason (customers read it)').fill('Licenses are included in Standard now');
+    await selling.getByRole('button', { name: 'Deprecate' }).click();
+    const today = new Date().toISOString().slice(0, 10);
+    await selling.getByText(`Plan byol: not sold · deprecated on ${today}, use plan standard instead`).waitFor();
+    await screenshot(page, 'portal-lifecycle');
+
+    await page.goto(`${server.url}/offers/${PUB}.${LIVE}`);
+    const plan = page.locator('section.plan').filter({ has: page.getByRole('heading', { name: 'Bring your license' }) });
+    await plan.getByText(/^Deprecated on .*: use plan standard instead\. No longer sold\.$/).waitFor();
+    await plan.getByText('Reason: Licenses are included in Standard now').waitFor();
+    await page.getByLabel('Plan', { exact: true }).selectOption('byol');
+    await page.getByLabel('Subscription ID').fill(OTHER_SUBSCRIPTION);
+    await page.getByLabel('Name').fill('Ada Lovelace');
+    await page.getByLabel('Email').fill('ada@example.com');
+    await page.getByRole('button', { name: 'Get it now' }).click();
+    await page.getByText(new RegExp(`deprecated on ${today} \\(Licenses are included in Standard now\\) and can no longer be acquired; use plan standard instead`)).first().waitFor();
+    await screenshot(page, 'offer-deprecated-plan');
+    assert.deepEqual(problemsOf(page), []);
+    await context.close();
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The operator's view across every publisher: running operations, publishers (create one, its
- * token shown once), every ticket, the manual certification review queue, the running test drives and the audit log. One sub-navigation,
+ * token shown once), every ticket, the manual certification review queue, the running test drives, revoking a version and the audit log. One sub-navigation,
  * one section per address (/operator is the operations).
  */
 import { useTranslation } from 'react-i18next';
@@ -9,12 +9,13 @@ import { AuditSection } from './AuditSection.tsx';
 import { OperationsSection } from './OperationsSection.tsx';
 import { PublishersSection } from './PublishersSection.tsx';
 import { ReviewsSection } from './ReviewsSection.tsx';
+import { RevokeSection } from './RevokeSection.tsx';
 import { TestDrivesSection } from './TestDrivesSection.tsx';
 import { TicketsSection } from './TicketsSection.tsx';
 import '../portal/tickets-leads.css'; // .stack-table: tables become cards on phones
 import './operator.css';
 
-export type OperatorSection = 'publishers' | 'operations' | 'tickets' | 'reviews' | 'test-drives' | 'audit';
+export type OperatorSection = 'publishers' | 'operations' | 'tickets' | 'reviews' | 'test-drives' | 'revoke' | 'audit';
 
 const SECTIONS: { id: OperatorSection; to: string }[] = [
   { id: 'operations', to: '/operator' },
@@ -22,6 +23,7 @@ const SECTIONS: { id: OperatorSection; to: string }[] = [
   { id: 'tickets', to: '/operator/tickets' },
   { id: 'publishers', to: '/operator/publishers' },
   { id: 'test-drives', to: '/operator/test-drives' },
+  { id: 'revoke', to: '/operator/revoke' },
   { id: 'audit', to: '/operator/audit' },
 ];
 
@@ -54,6 +56,7 @@ export function OperatorPage({ section }: { section: OperatorSection }) {
       {section === 'tickets' && <TicketsSection />}
       {section === 'reviews' && <ReviewsSection />}
       {section === 'test-drives' && <TestDrivesSection />}
+      {section === 'revoke' && <RevokeSection />}
       {section === 'audit' && <AuditSection />}
       {!known && (
         <section>

@@ -1,7 +1,8 @@
 /**
  * The publishing page of one offer (`/portal/offers/:offer`): the operation's overall status,
  * its eight steps updating live, preview and live links, the actions, and the last
- * certification report.
+ * certification report; for a live offer, selling it (deprecate, stop selling, republish after a
+ * revocation).
  */
 import { useTranslation } from 'react-i18next';
 import type { OfferStatus } from '../../../../contracts/index.ts';
@@ -9,6 +10,7 @@ import type { StatusConnection } from '../../api/status-stream.ts';
 import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { Link } from '../../router.tsx';
 import { CertificationReport } from './publishing/CertificationReport.tsx';
+import { LifecycleSection } from './publishing/LifecycleSection.tsx';
 import { PublishingActions } from './publishing/PublishingActions.tsx';
 import { Timeline } from './publishing/Timeline.tsx';
 import { useLiveStatus } from './publishing/use-status.ts';
@@ -103,6 +105,10 @@ export function PublishingPage({ publisherId, offerId }: { publisherId: string; 
                 <LinkList title={t('links.preview')} hint={t('links.previewHint')} links={status.previewLinks} />
               </div>
             </section>
+          )}
+
+          {(status.liveLinks.length > 0 || status.status === 'succeeded') && (
+            <LifecycleSection publisherId={publisherId} offerId={offerId} liveKey={`${status.operationId ?? ''}:${status.status}`} />
           )}
 
           <Timeline status={status} />

@@ -89,7 +89,7 @@ export function AcquireForm({ offer, subscription }: { offer: CatalogOffer; subs
             <select value={plan} onChange={(event) => setPlan(event.target.value)}>
               {offer.plans.map((p) => (
                 <option key={p.id} value={p.id}>
-                  {p.title}
+                  {p.sold ? p.title : t('lifecycle.notSoldOption', { title: p.title })}
                 </option>
               ))}
             </select>

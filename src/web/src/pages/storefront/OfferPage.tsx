@@ -67,6 +67,7 @@ function OfferDetails({ offer, subscription }: { offer: CatalogOffer; subscripti
         </p>
         <p className="offer-lead">{offer.summary}</p>
         {offer.preview && <p className="notice notice-warn">{t('offer.previewNotice')}</p>}
+        <Lifecycle sold={offer.sold} deprecation={offer.deprecation} whole />
         <ul className="tags" aria-label={t('categoriesLabel')}>
           {offer.categories.map((c) => (
             <li key={c}>{categoryLabel(c)}</li>
@@ -157,6 +158,30 @@ function OfferDetails({ offer, subscription }: { offer: CatalogOffer; subscripti
   );
 }
 
+/**
+ * What the publisher decided (src/lifecycle/): no longer sold, or deprecated on a day (with the
+ * plan to take instead). `whole`: about the offer, else about one plan.
+ */
+function Lifecycle({ sold, deprecation, whole }: Pick<CatalogOffer, 'sold' | 'deprecation'> & { whole?: boolean }) {
+  const { t } = useTranslation('storefront');
+  const format = useFormat();
+  if (sold && !deprecation) return null;
+  const notSold = t(whole ? 'lifecycle.notSoldOffer' : 'lifecycle.notSoldPlan');
+  let text = notSold;
+  if (deprecation) {
+    const date = format.date(`${deprecation.on}T00:00:00Z`);
+    const key = whole ? 'lifecycle.deprecatedOffer' : deprecation.alternativePlan ? 'lifecycle.deprecatedPlanUse' : 'lifecycle.deprecatedPlan';
+    text = t(key, { date, plan: deprecation.alternativePlan });
+    if (!sold) text = `${text} ${notSold}`;
+  }
+  return (
+    <div className={`notice ${sold ? 'notice-warn' : 'notice-error'} lifecycle-notice`} role="status">
+      <p>{text}</p>
+      {deprecation?.reason && <p className="muted">{t('lifecycle.reason', { reason: deprecation.reason })}</p>}
+    </div>
+  );
+}
+
 function PlanDetails({ plan }: { plan: CatalogPlan }) {
   const { t } = useTranslation('storefront');
   const os = [plan.os.name, plan.os.type, plan.os.family].find(Boolean);
@@ -166,6 +191,7 @@ function PlanDetails({ plan }: { plan: CatalogPlan }) {
         <h3 id={`plan-${plan.id}`}>{plan.title}</h3>
         <PlanPrice pricing={plan.pricing} />
       </div>
+      <Lifecycle sold={plan.sold} deprecation={plan.deprecation} />
       <p>{plan.summary}</p>
       {plan.description && <p className="muted plan-description">{plan.description}</p>}
       <dl className="facts">
