@@ -19,6 +19,7 @@ import { registerServeCommand } from './commands/serve.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerTicketsCommand } from './commands/tickets.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
+import { registerVulndbCommand } from './commands/vulndb.ts';
 import { reportFailure } from './output.ts';
 
 function packageVersion(): string {
@@ -41,6 +42,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerDemoCommand(program);
   registerCertifyCommand(program);
+  registerVulndbCommand(program);
   registerOfferCommand(program);
   registerPublishCommand(program);
   registerStatusCommand(program);
