@@ -133,7 +133,7 @@ export async function syncVulnerabilityDatabase(options: SyncOptions): Promise<V
       }
     }
     archives[ecosystem] = { entries };
-    const variants = [...indexes.keys()].filter((v) => v === ecosystem || v.startsWith(`${ecosystem}:`));
+    const variants = [...indexes.keys()].filter((v) => v === ecosystem || v.startsWith(`${ecosystem}:`)).sort();
     options.onProgress?.(`${ecosystem}: ${entries} entries, ${variants.length} releases (${variants.slice(0, 8).join(', ')}${variants.length > 8 ? ', …' : ''})`);
   }
   const syncedAt = (options.now?.() ?? new Date()).toISOString();

@@ -84,7 +84,12 @@ export function zipEntries(bytes: Buffer, archive: string, maxEntryBytes = 64 * 
         const start = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
         const raw = bytes.subarray(start, start + compressed);
         if (raw.length !== compressed) throw broken(archive, `${name} is cut short`);
-        const data = method === 0 ? raw : inflateRawSync(raw, { maxOutputLength: Math.max(1, size) });
+        let data: Buffer;
+        try {
+          data = method === 0 ? raw : inflateRawSync(raw, { maxOutputLength: Math.max(1, size) });
+        } catch (error) {
+          throw broken(archive, `${name} cannot be inflated (${(error as Error).message})`);
+        }
         if (data.length !== size || crc32(data) !== crc) throw broken(archive, `${name} fails its CRC-32 check`);
         return data;
       },
