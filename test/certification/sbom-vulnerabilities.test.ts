@@ -105,6 +105,9 @@ function cycloneDxValidator() {
   const load = (file: string) => JSON.parse(readFileSync(path.join(schemaDir, file), 'utf8'));
   const ajv = new Ajv({ strict: false, allErrors: true });
   addFormats.default(ajv);
+  // JSON Schema's IRI formats, which ajv-formats leaves out: no white space, an @ in a mail address
+  ajv.addFormat('iri-reference', /^\S*$/);
+  ajv.addFormat('idn-email', /^[^\s@]+@[^\s@]+$/);
   // the bom schema refers to its companions by their SNAPSHOT file names
   ajv.addSchema({ ...load('spdx.SNAPSHOT.schema.json'), $id: 'http://cyclonedx.org/schema/spdx.SNAPSHOT.schema.json' });
   ajv.addSchema({ ...load('jsf-0.82.SNAPSHOT.schema.json'), $id: 'http://cyclonedx.org/schema/jsf-0.82.SNAPSHOT.schema.json' });
