@@ -30,7 +30,9 @@ import type { InstalledPackage } from '../../src/certification/packages/types.ts
 import type { OpenedDisk } from '../../src/certification/disk/types.ts';
 import { compareDpkgVersions } from '../../src/certification/packages/versions/dpkg.ts';
 import { isVmarketError } from '../../src/errors.ts';
-import { matchPackages } from '../../src/vulndb/match.ts';
+import { ecosystemsFor, matchPackages } from '../../src/vulndb/match.ts';
+import { compareRpmVersions } from '../../src/certification/packages/versions/rpm.ts';
+import { packagePurl } from '../../src/certification/sbom/cyclonedx.ts';
 import { affectedPackages, type IndexedVulnerability } from '../../src/vulndb/osv.ts';
 import { readVulnDbMeta } from '../../src/vulndb/store.ts';
 import { syncVulnerabilityDatabase } from '../../src/vulndb/sync.ts';
@@ -264,4 +266,17 @@ test('CVSS v3 base scores and the severity they give', () => {
   assert.equal(cvss3BaseScore('CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H'), 7.8);
   assert.equal(cvss3BaseScore('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H'), 10);
   assert.equal(cvss3BaseScore('CVSS:4.0/AV:N'), null);
+});
+
+test('rpm: purls keep the epoch as a qualifier; vulnerabilities match binary names on rpm\'s ordering', () => {
+  const pkg: InstalledPackage = { manager: 'rpm', name: 'openssl-libs', version: '1:3.0.7-27.el9', architecture: 'x86_64', sourcePackage: 'openssl', sourceVersion: '1:3.0.7-27.el9', files: [] };
+  assert.equal(packagePurl(pkg, { id: 'rocky', versionId: '9.4' }), 'pkg:rpm/rocky/openssl-libs@3.0.7-27.el9?arch=x86_64&distro=rocky-9.4&epoch=1');
+  const entry = (fixed: string) => [...affectedPackages(osvEntry('RLSA-2026:1', [{ ecosystem: 'Rocky Linux:9', name: 'openssl-libs', events: [{ introduced: '0' }, { fixed }] }], { database_specific: { severity: 'Important' } }), 'Rocky Linux')][0].vulnerability;
+  const ids = (fixed: string) => matchPackages([pkg], { 'openssl-libs': [entry(fixed)] }, compareRpmVersions).map((f) => `${f.fixedVersion} ${f.vulnerability.severity}`);
+  assert.deepEqual(ids('1:3.0.7-28.el9'), ['1:3.0.7-28.el9 high']);
+  assert.deepEqual(ids('1:3.0.7-27.el9'), [], 'fixed in the installed version');
+  assert.deepEqual(ids('3.0.8-1.el9'), [], 'no epoch is epoch 0: older');
+  assert.deepEqual(ids('1:3.0.7-27.el9~rc1'), [], '~ sorts before the release');
+  assert.deepEqual(ecosystemsFor('rocky', '9.4')?.ecosystems, ['Rocky Linux:9']);
+  assert.deepEqual(ecosystemsFor('ubuntu', '22.04')?.ecosystems, ['Ubuntu:22.04:LTS', 'Ubuntu:22.04']);
 });

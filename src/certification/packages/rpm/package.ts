@@ -65,7 +65,9 @@ export function packageOf(header: RpmHeader, maxFiles: number): PackageOfHeader 
     files.push({ path: paths[i], digest: digests[i], config: ((flags?.[i] ?? 0) & FileFlag.CONFIG) !== 0 });
   }
   const source = sourceRpm ? sourceName(sourceRpm) : undefined;
-  const sourceVersion = sourceRpm ? sourceVersionOf(sourceRpm) : undefined;
+  // the source RPM's file name has no epoch; its binaries carry the spec's one
+  const sourceRelease = sourceRpm ? sourceVersionOf(sourceRpm) : undefined;
+  const sourceVersion = sourceRelease && epoch !== null ? `${epoch}:${sourceRelease}` : sourceRelease;
   return {
     package: {
       manager: 'rpm',
