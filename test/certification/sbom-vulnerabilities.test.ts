@@ -40,6 +40,8 @@ import { cvss3BaseScore } from '../../src/vulndb/cvss.ts';
 import { debianImage } from '../fixtures/debian-image.ts';
 import { CLOUD_DEBIAN, debianRootSkip, debianRootTar } from '../fixtures/debian-root.ts';
 import { osvEntry, writeOsvSource } from '../fixtures/osv.ts';
+import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
+import { vmarket } from '../helpers/cli.ts';
 import { contextFor, outcomeIn, treeWith } from './context.ts';
 
 const CLOCK = '2026-12-04T12:00:00Z';
@@ -279,4 +281,35 @@ test('rpm: purls keep the epoch as a qualifier; vulnerabilities match binary nam
   assert.deepEqual(ids('1:3.0.7-27.el9~rc1'), [], '~ sorts before the release');
   assert.deepEqual(ecosystemsFor('rocky', '9.4')?.ecosystems, ['Rocky Linux:9']);
   assert.deepEqual(ecosystemsFor('ubuntu', '22.04')?.ecosystems, ['Ubuntu:22.04:LTS', 'Ubuntu:22.04']);
+});
+
+test('the CLI: `vulndb sync --source DIR` then `certify --sbom FILE` against that database', async () => {
+  const cli = path.join(dir, 'cli');
+  const env = { VMARKET_CONFIG: path.join(cli, 'config.yaml'), VMARKET_CREDENTIALS: path.join(cli, 'credentials.json') };
+  const source = path.join(cli, 'osv');
+  await writeOsvSource(source, 'Ubuntu', [
+    osvEntry('UBUNTU-CVE-2026-3001', [{ ecosystem: 'Ubuntu:22.04:LTS', name: 'openssh-server', events: [{ introduced: '0' }, { fixed: '1:1.0-1' }] }], { severity: [{ type: 'CVSS_V3', score: CRITICAL }] }),
+  ]);
+  await writeFile(env.VMARKET_CONFIG, `dataDir: ${JSON.stringify(path.join(cli, 'data'))}\ncertification:\n  clamav: { mode: off }\n`);
+  const synced = await vmarket(['vulndb', 'sync', '--source', source, '--ecosystem', 'Ubuntu', '--json'], { env });
+  assert.equal(synced.code, 0, synced.stderr);
+  assert.match(synced.stderr, /vulndb: Ubuntu: 1 entries, 1 releases \(Ubuntu:22\.04:LTS\)/);
+  assert.deepEqual(Object.keys(JSON.parse(synced.stdout).ecosystems), ['Ubuntu:22.04:LTS']);
+  const missing = await vmarket(['vulndb', 'sync', '--source', path.join(cli, 'nowhere')], { env });
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /holds neither Debian\/all\.zip nor a directory Debian\//);
+
+  const image = path.join(cli, 'os.vhd');
+  await buildImage({ ...baseLinuxTree(), output: image });
+  const sbomFile = path.join(cli, 'sbom.cdx.json');
+  const certified = await vmarket(['certify', image, '--sbom', sbomFile, '--json'], { env });
+  assert.equal(certified.code, 1, certified.stderr);
+  const report = JSON.parse(certified.stdout);
+  assert.ok(!('sbomDocument' in report), 'the document is not in the report');
+  const check = report.checks.find((c: { id: string }) => c.id === 'packages.vulnerabilities');
+  assert.equal(check.status, 'failed');
+  assert.equal(check.evidence[0].detail, 'openssh-server 1.0: UBUNTU-CVE-2026-3001, severity critical, fixed in 1:1.0-1');
+  const bytes = await readFile(sbomFile);
+  assert.equal(createHash('sha256').update(bytes).digest('hex'), report.sbom.sha256);
+  assert.equal(JSON.parse(bytes.toString()).components.length, 4);
 });
