@@ -57,7 +57,7 @@ test('a failing image exits 1; the table lists failed checks first with evidence
   assert.equal(sarif.version, '2.1.0');
   const run = sarif.runs[0];
   assert.equal(run.tool.driver.name, 'vmarket');
-  // a rule for each of the 24 engine checks, the sandbox's two (image.certification-time, -crash) and the 4 boot checks
+  // a rule for each of the 26 engine checks, the sandbox's two (image.certification-time, -crash) and the 4 boot checks
   assert.equal(run.tool.driver.rules.length, 32);
   const failure = run.results.find((r: { ruleId: string }) => r.ruleId === 'linux.ssh-password-auth');
   assert.equal(failure.level, 'error');
