@@ -142,7 +142,7 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
       images,
       checks,
       stats: { files: scan.files, bytesRead: scan.bytesRead, durationMs: Math.round(performance.now() - started) },
-      ...(sbom ? { sbom: sbom.summary, sbomDocument: sbom.text } : {}),
+      ...(sbom ? { sbom: sbom.summary, sbomJson: sbom.text } : {}),
       ...(vulnerabilityDatabase ? { vulnerabilityDatabase } : {}),
     };
   } catch (error) {

@@ -41,7 +41,7 @@ export interface CertificationReport {
   stats: KnownFields<Report['stats']>;
   /** How the boot validation's VM ran, when it booted (src/boot/report.ts). */
   boot?: NonNullable<Report['boot']>;
-  /** The SBOM's summary when the guest had a package database (the document is `sbomDocument`, kept beside the report). */
+  /** The SBOM's summary when the guest had a package database (the document is `sbomJson`, kept beside the report). */
   sbom?: SbomSummary;
   /** The vulnerability database `packages.vulnerabilities` matched against, with its age. */
   vulnerabilityDatabase?: VulnerabilityDatabaseSummary;
@@ -50,7 +50,7 @@ export interface CertificationReport {
    * printed report (the report list reads reports often). Callers take it off with `detachSbom`
    * (src/certification/sbom/detach.ts) and keep it beside the report.
    */
-  sbomDocument?: string;
+  sbomJson?: string;
 }
 
 /**

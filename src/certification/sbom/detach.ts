@@ -2,6 +2,6 @@
 import type { CertificationReport } from '../types.ts';
 
 export function detachSbom(report: CertificationReport): { report: CertificationReport; sbom: string | null } {
-  const { sbomDocument, ...rest } = report;
-  return { report: rest, sbom: sbomDocument ?? null };
+  const { sbomJson, ...rest } = report;
+  return { report: rest, sbom: sbomJson ?? null };
 }
