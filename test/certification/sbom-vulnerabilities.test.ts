@@ -42,6 +42,9 @@ import { CLOUD_DEBIAN, debianRootSkip, debianRootTar } from '../fixtures/debian-
 import { osvEntry, writeOsvSource } from '../fixtures/osv.ts';
 import { baseLinuxTree, buildImage } from '../fixtures/images.ts';
 import { vmarket } from '../helpers/cli.ts';
+import { needs } from '../helpers/tools.ts';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { contextFor, outcomeIn, treeWith } from './context.ts';
 
 const CLOCK = '2026-12-04T12:00:00Z';
@@ -312,4 +315,20 @@ test('the CLI: `vulndb sync --source DIR` then `certify --sbom FILE` against tha
   const bytes = await readFile(sbomFile);
   assert.equal(createHash('sha256').update(bytes).digest('hex'), report.sbom.sha256);
   assert.equal(JSON.parse(bytes.toString()).components.length, 4);
+});
+
+test("an archive of more than 65,535 entries (ZIP64, as OSV's large archives are), written by Python's zipfile", { skip: needs('python3') }, async () => {
+  const source = path.join(dir, 'zip64');
+  const script = [
+    'import json, os, sys, zipfile',
+    "os.makedirs(os.path.join(sys.argv[1], 'Debian'), exist_ok=True)",
+    "with zipfile.ZipFile(os.path.join(sys.argv[1], 'Debian', 'all.zip'), 'w', zipfile.ZIP_DEFLATED) as z:",
+    '    for i in range(65600):',
+    "        z.writestr(f'DEBIAN-CVE-{i}.json', json.dumps({'id': f'DEBIAN-CVE-{i}', 'affected': [{'package': {'ecosystem': 'Debian:12', 'name': f'pkg{i % 100}'}, 'ranges': [{'type': 'ECOSYSTEM', 'events': [{'introduced': '0'}, {'fixed': '1.0-1'}]}]}]}))",
+  ].join('\n');
+  await promisify(execFile)('python3', ['-c', script, source]);
+  const meta = await sync(source, path.join(dir, 'db-zip64'));
+  assert.deepEqual(meta.archives, { Debian: { entries: 65_600 } });
+  assert.deepEqual(meta.ecosystems['Debian:12'].packages, 100);
+  assert.deepEqual(meta.ecosystems['Debian:12'].vulnerabilities, 65_600);
 });
