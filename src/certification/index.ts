@@ -3,11 +3,15 @@
  * image file (worker thread) while one pass streams every file of every file system through the
  * malware engines and secret searchers, then runs every check and returns the report.
  */
+import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { certificationConfigSchema, type CertificationConfig } from '../config/schema.ts';
 import { VmarketError, isVmarketError } from '../errors.ts';
 import { createMemo, runChecks } from './checks/registry.ts';
-import { ownedFilesOf } from './checks/common.ts';
+import { ownedFilesOf, packageDatabasesOf } from './checks/common.ts';
+import { osReleaseOf } from './checks/os-release.ts';
+import { VULNERABILITY_DATABASE_MEMO, type VulnerabilityDatabaseSummary } from './checks/vulnerabilities.ts';
+import { buildSbom, serializeSbom } from './sbom/cyclonedx.ts';
 import { findLinuxRoot } from './checks/root.ts';
 import type { CheckContext, ContextDisk } from './checks/types.ts';
 import type { DeclaredImage, OpenedDisk } from './disk/types.ts';
@@ -27,6 +31,8 @@ export function resolveCertificationConfig(config: Partial<CertificationConfig> 
   if (!parsed.success) throw new VmarketError('CONFIG_INVALID', `the certification configuration is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   return parsed.data;
 }
+
+const TOOL_VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 function canceled(): VmarketError {
   return new VmarketError('CANCELED', 'the certification was canceled');
@@ -99,7 +105,9 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
     if (clam.note) scan.notes.unshift(clam.note);
 
     progress(0.9, 'running checks');
-    const context: CheckContext = { disks, rootSearch, config, scan, memo };
+    const now = input.now ? new Date(input.now) : new Date();
+    if (Number.isNaN(now.getTime())) throw new VmarketError('USAGE', `the certification clock ${input.now} is not a date`);
+    const context: CheckContext = { disks, rootSearch, config, scan, memo, now };
     const checks = await runChecks(context, signal).catch((error: unknown) => {
       if (signal?.aborted) throw canceled();
       throw error;
@@ -126,12 +134,16 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
       };
     });
     const failed = checks.some((c) => c.severity === 'error' && c.status === 'failed');
+    const sbom = rootSearch.root ? await sbomOf(context, rootSearch.root, images[0], now) : null;
+    const vulnerabilityDatabase = await memo<VulnerabilityDatabaseSummary | null>(VULNERABILITY_DATABASE_MEMO, async () => null);
     progress(1, 'done');
     return {
       result: failed ? 'failed' : 'passed',
       images,
       checks,
       stats: { files: scan.files, bytesRead: scan.bytesRead, durationMs: Math.round(performance.now() - started) },
+      ...(sbom ? { sbom: sbom.summary, sbomJson: sbom.text } : {}),
+      ...(vulnerabilityDatabase ? { vulnerabilityDatabase } : {}),
     };
   } catch (error) {
     if (signal?.aborted && !(isVmarketError(error) && error.code === 'CANCELED')) throw canceled();
@@ -143,6 +155,21 @@ export const certifyImages: CertifyImages = async (input: CertifyInput): Promise
     await Promise.all(opened.map((d) => d.close().catch(() => undefined)));
   }
 };
+
+/** The CycloneDX SBOM of the root's package databases (the ones the checks read), or null when the guest has none. */
+async function sbomOf(context: CheckContext, root: NonNullable<CheckContext['rootSearch']['root']>, os: ReportImage, now: Date) {
+  const { databases } = await packageDatabasesOf(context.memo, root, context.config.limits);
+  if (databases.length === 0) return null;
+  const release = await osReleaseOf(context, root).catch(() => null);
+  const bom = buildSbom({
+    packages: databases.flatMap((d) => d.packages),
+    os: release ? { id: release.ID ?? '', versionId: release.VERSION_ID ?? '', ...(release.PRETTY_NAME ? { prettyName: release.PRETTY_NAME } : {}) } : null,
+    image: { name: os.path, ...(os.sha256 ? { sha256: os.sha256 } : {}) },
+    toolVersion: TOOL_VERSION,
+    now,
+  });
+  return serializeSbom(bom);
+}
 
 type EngineInput = { path: string; known: { sha256?: string; name?: string; format?: ImageFormat } };
 

@@ -15,6 +15,8 @@ import type {
   ReportResult,
 } from '../contracts/index.ts';
 import type { Translations } from '../i18n/localized.ts';
+import type { SbomSummary } from './sbom/cyclonedx.ts';
+import type { VulnerabilityDatabaseSummary } from './checks/vulnerabilities.ts';
 
 export type { CheckSeverity, CheckStatus, ImageFormat, ImageRole } from '../contracts/index.ts';
 
@@ -39,6 +41,16 @@ export interface CertificationReport {
   stats: KnownFields<Report['stats']>;
   /** How the boot validation's VM ran, when it booted (src/boot/report.ts). */
   boot?: NonNullable<Report['boot']>;
+  /** The SBOM's summary when the guest had a package database (the document is `sbomJson`, kept beside the report). */
+  sbom?: SbomSummary;
+  /** The vulnerability database `packages.vulnerabilities` matched against, with its age. */
+  vulnerabilityDatabase?: VulnerabilityDatabaseSummary;
+  /**
+   * The CycloneDX SBOM's exact bytes, as the engine returns them: never part of the stored or
+   * printed report (the report list reads reports often). Callers take it off with `detachSbom`
+   * (src/certification/sbom/detach.ts) and keep it beside the report.
+   */
+  sbomJson?: string;
 }
 
 /**
@@ -65,6 +77,8 @@ export interface CertifyInput {
   onProgress?: (fraction: number, phase: string) => void;
   /** Aborts the run at the next chunk; the promise rejects with a CANCELED VmarketError. */
   signal?: AbortSignal;
+  /** The clock of the date checks (ISO 8601; default now): end of life and the vulnerability database's age. */
+  now?: string;
 }
 
 /** Signature of the engine's entry point, `certifyImages` in `src/certification/index.ts`. */

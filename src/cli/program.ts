@@ -20,6 +20,7 @@ import { registerServeCommand } from './commands/serve.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerTicketsCommand } from './commands/tickets.ts';
 import { registerWorkerCommand } from './commands/worker.ts';
+import { registerVulndbCommand } from './commands/vulndb.ts';
 import { reportFailure } from './output.ts';
 
 function packageVersion(): string {
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   registerWorkerCommand(program);
   registerDemoCommand(program);
   registerCertifyCommand(program);
+  registerVulndbCommand(program);
   registerOfferCommand(program);
   registerPublishCommand(program);
   registerStatusCommand(program);

@@ -99,6 +99,20 @@ export const DEFAULT_CERTIFICATION_LIMITS: CertificationLimits = certificationLi
 export const CERTIFICATION_PROFILES = ['standard', 'azure'] as const;
 export type CertificationProfile = (typeof CERTIFICATION_PROFILES)[number];
 
+/**
+ * `packages.vulnerabilities` (docs/contracts.md §3, §6): the severity at which a vulnerability
+ * that has a fix fails certification (default high: critical and high fail; everything else, and
+ * anything without a fix, warns), and the age past which the database itself warns (default 7
+ * days: OSV's archives change daily, a week-old copy misses a week of fixes).
+ */
+export const vulnerabilityPolicySchema = z.object({
+  failAt: z.enum(['critical', 'high', 'medium', 'low']).default('high'),
+  maxDatabaseAgeDays: z.number().positive().default(7),
+  /** The database (`vmarket vulndb sync`); default `<dataDir>/vulndb`, filled in by the server and `vmarket certify`. */
+  directory: z.string().min(1).optional(),
+});
+export type VulnerabilityPolicy = z.infer<typeof vulnerabilityPolicySchema>;
+
 export const certificationConfigSchema = z.object({
   /** A passed report waits for an operator's approval. Default false. */
   manualReview: z.boolean().default(false),
@@ -124,6 +138,7 @@ export const certificationConfigSchema = z.object({
    * are `skipped` with the reason; `off`: never (the test-drive step's boot then too).
    */
   boot: z.enum(['required', 'optional', 'off']).default('optional'),
+  vulnerabilities: vulnerabilityPolicySchema.prefault({}),
 });
 export type CertificationConfig = z.infer<typeof certificationConfigSchema>;
 
@@ -275,6 +290,7 @@ export const configSchema = z.object({
     limits: DEFAULT_CERTIFICATION_LIMITS,
     profile: 'standard',
     boot: 'optional',
+    vulnerabilities: { failAt: 'high', maxDatabaseAgeDays: 7 },
   }),
   boot: bootSchema.prefault({}),
   testDrives: testDrivesSchema.prefault({}),

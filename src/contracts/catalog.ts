@@ -114,6 +114,10 @@ export const packageImageSchema = z.looseObject({
   size: z.number(),
   format: z.string().optional().describe('The disk format of the file as supplied (certification read it).'),
   virtualSha256: z.string().optional().describe('SHA-256 of the virtual disk (the bytes a VM sees), the same for every copy whatever its format.'),
+  sbom: z
+    .looseObject({ sha256: z.string(), components: z.number(), format: z.string() })
+    .optional()
+    .describe("The OS disk's CycloneDX SBOM: SHA-256 of its bytes as GET …/certification/sbom serves them, its component count, its format (CycloneDX 1.6)."),
   locations: z.record(z.string(), z.string()).describe('region → vmarket-fs://region/key (file-system regions) or s3://bucket/key URI of a copy holding exactly those bytes; only regions serving the source format.'),
   copies: z
     .record(z.string(), packageCopySchema)

@@ -83,6 +83,21 @@ export const bootSummarySchema = z.looseObject({
   kvmFallback: z.string().optional().describe('Why KVM, though present, was given up for software emulation.'),
 });
 
+/** The CycloneDX SBOM of the OS disk's packages (extension; the document is served beside the report). */
+export const sbomSummarySchema = z.looseObject({
+  format: z.string().describe('CycloneDX 1.6 (JSON).'),
+  components: z.number().describe('Installed packages listed.'),
+  sha256: z.string().describe('SHA-256 (hex) of the SBOM document\'s bytes as served.'),
+});
+
+/** The vulnerability database packages.vulnerabilities matched against (extension). */
+export const vulnerabilityDatabaseSchema = z.looseObject({
+  syncedAt: z.string().describe('When `vmarket vulndb sync` wrote it.'),
+  ageDays: z.number().describe('Whole days from syncedAt to the certification.'),
+  ecosystems: z.array(z.string()).describe('OSV ecosystems matched (Debian:12, Ubuntu:22.04:LTS …).'),
+  source: z.string().describe('Where the archives came from (URL prefix or directory).'),
+});
+
 /** The report as the engine writes it (`vmarket certify --format json`). */
 export const reportSchema = z.looseObject({
   result: reportResultSchema,
@@ -90,6 +105,8 @@ export const reportSchema = z.looseObject({
   checks: z.array(checkSchema),
   stats: reportStatsSchema,
   boot: bootSummarySchema.optional(),
+  sbom: sbomSummarySchema.optional(),
+  vulnerabilityDatabase: vulnerabilityDatabaseSchema.optional(),
 });
 export type Report = z.infer<typeof reportSchema>;
 
@@ -107,6 +124,7 @@ export const certificationReportSchema = reportSchema
     operationId: z.string().describe('The operation whose certification this is.'),
     review: reviewSchema.nullable().describe('The operator\'s manual review; null when certification decided alone.'),
     bootConsole: z.string().optional().describe('Where the serial console log of the boot validation is (GET, text/plain); absent when nothing booted (extension).'),
+    sbomDocument: z.string().optional().describe('Where the CycloneDX SBOM is (GET, application/vnd.cyclonedx+json); absent when no package database was read (extension).'),
   })
   .meta({ id: 'CertificationReport', description: 'docs/contracts.md §6, plus operationId and review.' });
 export type CertificationReport = z.infer<typeof certificationReportSchema>;

@@ -130,6 +130,8 @@ export interface CertificationReportsTable {
   reviewed_at: Timestamp | null;
   /** The boot validation's serial console log (migration 009); null when nothing booted. */
   console_log: Generated<string | null>;
+  /** The CycloneDX SBOM of the OS disk's packages (migration 011); null when no package database was read. */
+  sbom: Generated<string | null>;
 }
 
 export interface TicketsTable {

@@ -33,11 +33,16 @@ export function mergeReports(reports: CertificationReport[]): CertificationRepor
     stats.bytesRead += report.stats?.bytesRead ?? 0;
     stats.durationMs += report.stats?.durationMs ?? 0;
   }
+  // one SBOM and database summary per image set: the first's stand for the merged report (the signed packages name each)
+  const sbom = reports.find((r) => r.sbom)?.sbom;
+  const vulnerabilityDatabase = reports.find((r) => r.vulnerabilityDatabase)?.vulnerabilityDatabase;
   return {
     result: reports.some((r) => r.result === 'failed') ? 'failed' : 'passed',
     images: [...images.values()],
     checks: [...checks.values()],
     stats,
+    ...(sbom ? { sbom } : {}),
+    ...(vulnerabilityDatabase ? { vulnerabilityDatabase } : {}),
   };
 }
 
@@ -65,6 +70,12 @@ export async function getCertificationReport(ctx: AppContext, publisherId: strin
     .execute();
   const merged = mergeReports(rows.map((r) => r.report as any));
   const reviewed = rows.find((r) => r.review_status !== null);
+  const sboms = await ctx.db.kysely
+    .selectFrom('certification_reports')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('operation_id', '=', last.operation_id)
+    .where('sbom', 'is not', null)
+    .executeTakeFirst();
   const consoles = await ctx.db.kysely
     .selectFrom('certification_reports')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -74,6 +85,7 @@ export async function getCertificationReport(ctx: AppContext, publisherId: strin
   return {
     ...merged,
     ...(Number(consoles?.n ?? 0) > 0 ? { bootConsole: `/api/v1/publishers/${publisherId}/offers/${offerId}/certification/console` } : {}),
+    ...(Number(sboms?.n ?? 0) > 0 ? { sbomDocument: `/api/v1/publishers/${publisherId}/offers/${offerId}/certification/sbom` } : {}),
     operationId: last.operation_id,
     review: reviewed
       ? { status: reviewed.review_status, reviewer: reviewed.reviewer, feedback: reviewed.feedback, reviewedAt: iso(reviewed.reviewed_at) }
@@ -111,4 +123,30 @@ export async function getBootConsole(ctx: AppContext, publisherId: string, offer
       return `=== ${os?.path ?? 'image'} ===\n${r.console_log}`;
     })
     .join('\n');
+}
+
+/**
+ * The CycloneDX SBOM of the last certification (its first image set's, or the one whose bytes
+ * have `sha256`), exactly as stored; null when none was recorded.
+ */
+export async function getCertificationSbom(ctx: AppContext, publisherId: string, offerId: string, sha256?: string): Promise<string | null> {
+  await requireOffer(ctx, publisherId, offerId);
+  const last = await ctx.db.kysely
+    .selectFrom('certification_reports')
+    .select('operation_id')
+    .where('publisher_id', '=', publisherId)
+    .where('offer_id', '=', offerId)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!last) return null;
+  const rows = await ctx.db.kysely
+    .selectFrom('certification_reports')
+    .select(['report', 'sbom'])
+    .where('operation_id', '=', last.operation_id)
+    .where('sbom', 'is not', null)
+    .orderBy('id')
+    .execute();
+  const row = sha256 ? rows.find((r) => (r.report as { sbom?: { sha256?: string } }).sbom?.sha256 === sha256) : rows[0];
+  return row?.sbom ?? null;
 }

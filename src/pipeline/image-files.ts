@@ -269,6 +269,15 @@ export interface DiskArtifact extends PlanDisk {
   format?: string;
   /** SHA-256 of the virtual disk: from the certification report, else the one provisioning computed. */
   virtualSha256?: string;
+  /** The OS disk's SBOM (CycloneDX), by the SHA-256 of its bytes: `GET …/certification/sbom` serves it. */
+  sbom?: ImageSbom;
+}
+
+/** What a signed package says of an image's SBOM (docs/contracts.md §7). */
+export interface ImageSbom {
+  sha256: string;
+  components: number;
+  format: string;
 }
 
 /** What the certify step records per source (`artifacts.certify.images`). */
@@ -276,6 +285,7 @@ export interface CertifiedImage extends ImageIdentity {
   format?: string;
   virtualSize?: number;
   virtualSha256?: string;
+  sbom?: ImageSbom;
 }
 
 /** Every disk of every plan with the hash and size certification recorded for its source. */
@@ -287,7 +297,7 @@ export function certifiedDisks(offer: OfferSnapshot, artifacts: Record<string, a
       const known = images[disk.source];
       if (!known) throw new VmarketError('INTERNAL', `No certified hash is recorded for ${disk.source}.`);
       const virtualSha256 = known.virtualSha256 ?? (Object.hasOwn(computed, known.sha256) ? computed[known.sha256] : undefined);
-      return { ...disk, sha256: known.sha256, size: known.size, format: known.format, virtualSha256 };
+      return { ...disk, sha256: known.sha256, size: known.size, format: known.format, virtualSha256, ...(known.sbom ? { sbom: known.sbom } : {}) };
     }),
   );
 }

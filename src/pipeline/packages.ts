@@ -84,6 +84,7 @@ export function buildPackage(
         // absent in operations from before delivery formats: a signed package holds no undefined
         ...(d.format ? { format: d.format } : {}),
         ...(d.virtualSha256 ? { virtualSha256: d.virtualSha256 } : {}),
+        ...(d.sbom ? { sbom: { sha256: d.sbom.sha256, components: d.sbom.components, format: d.sbom.format } } : {}),
         locations: Object.fromEntries(copies.filter(([, c]) => c.certifiedBytes).map(([r]) => [r, customerLocation(r, regionStore(ctx, r), d.sha256)])),
         copies: Object.fromEntries(
           copies.map(([r, c]) => [

@@ -10,6 +10,6 @@ export { getOfferStatus, getOperation } from './documents.ts';
 export { goLive } from './go-live.ts';
 export { cancelOperation } from './cancel.ts';
 export { reviewCertification, type ReviewInput } from './review.ts';
-export { getBootConsole, getCertificationReport } from './certification-reports.ts';
+export { getBootConsole, getCertificationReport, getCertificationSbom } from './certification-reports.ts';
 export { startPipelineWorkers, type PipelineWorkers } from './workers.ts';
 export { sweepStuckSteps } from './sweeper.ts';

@@ -39,8 +39,8 @@ test('a passing image exits 0 with the readable table; --json prints exactly one
   const report = JSON.parse(json.stdout);
   assert.equal(report.result, 'passed');
   assert.deepEqual(report.images.map((i: { role: string; lun: number | null }) => [i.role, i.lun]), [['os', null], ['data', 0]]);
-  assert.equal(report.checks.length, 24);
-  assert.deepEqual(Object.keys(report), ['result', 'images', 'checks', 'stats']);
+  assert.equal(report.checks.length, 26);
+  assert.deepEqual(Object.keys(report), ['result', 'images', 'checks', 'stats', 'sbom'], 'the SBOM summary, never the document');
 });
 
 test('a failing image exits 1; the table lists failed checks first with evidence and the fix; --sarif is valid SARIF 2.1.0', async () => {
@@ -57,8 +57,8 @@ test('a failing image exits 1; the table lists failed checks first with evidence
   assert.equal(sarif.version, '2.1.0');
   const run = sarif.runs[0];
   assert.equal(run.tool.driver.name, 'vmarket');
-  // a rule for each of the 24 engine checks, the sandbox's two (image.certification-time, -crash) and the 4 boot checks
-  assert.equal(run.tool.driver.rules.length, 30);
+  // a rule for each of the 26 engine checks, the sandbox's two (image.certification-time, -crash) and the 4 boot checks
+  assert.equal(run.tool.driver.rules.length, 32);
   const failure = run.results.find((r: { ruleId: string }) => r.ruleId === 'linux.ssh-password-auth');
   assert.equal(failure.level, 'error');
   assert.equal(run.tool.driver.rules[failure.ruleIndex].id, 'linux.ssh-password-auth');

@@ -9,6 +9,7 @@
  * Also unit checks of the page's pure parts: the Server-Sent Events parser and the check order.
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -289,6 +290,22 @@ describe('web app: the publishing page', { skip }, () => {
     const file = await download.path();
     assert.match(await readFile(file, 'utf8'), /Linux version 6\.1\.0\nvmarket-boot login: $/);
     assert.equal(authorization, `Bearer ${token}`);
+    assert.deepEqual(problemsOf(page), []);
+    await context.close();
+  });
+
+  test("the report's SBOM downloads with the publisher's token, exactly the bytes the report names", async () => {
+    // the leaky offer's real report and SBOM (certified by the test above), through the real route
+    const real = (await server.api('GET', `${offerApi('leaky')}/certification`, { token })).body;
+    assert.equal(real.sbomDocument, `/api/v1${offerApi('leaky')}/certification/sbom`, JSON.stringify(real.sbom));
+    const { context, page } = await openPage('leaky');
+    const summary = page.locator('.certification .sbom-summary');
+    await summary.waitFor();
+    assert.match((await summary.textContent()) ?? '', /Packages\s*4 \(CycloneDX 1\.6\)/);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the SBOM (CycloneDX)' }).click()]);
+    assert.equal(download.suggestedFilename(), 'sbom.cdx.json');
+    const bytes = await readFile(await download.path());
+    assert.equal(createHash('sha256').update(bytes).digest('hex'), real.sbom.sha256);
     assert.deepEqual(problemsOf(page), []);
     await context.close();
   });

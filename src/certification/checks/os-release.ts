@@ -1,7 +1,8 @@
 /** `linux.os-release`: /etc/os-release exists and its ID/VERSION_ID are on the operator's supported list. */
 import { DEFAULT_SUPPORTED_OS } from '../../config/defaults.ts';
 import { readText } from './guest-files.ts';
-import type { CheckDefinition } from './types.ts';
+import type { CheckContext, CheckDefinition } from './types.ts';
+import type { GuestFs } from '../fs/types.ts';
 import { fixed, type Localized, type Phrase, say } from '../../i18n/localized.ts';
 import { MISSING } from './wording.ts';
 
@@ -30,6 +31,14 @@ export function parseOsRelease(text: string): Record<string, string> {
     values[match[1]] = value.replace(/\\(.)/g, '$1');
   }
   return values;
+}
+
+/** The root's /etc/os-release as KEY=value pairs, read once per certification; null when it is missing. */
+export function osReleaseOf(context: CheckContext, root: GuestFs): Promise<Record<string, string> | null> {
+  return context.memo('os-release', async () => {
+    const text = await readText(root, '/etc/os-release');
+    return text === null ? null : parseOsRelease(text);
+  });
 }
 
 /** A listed version matches exactly, or — when it has no dot (`9`, `15`) — on the major version (`9.4`, `15.5`). */

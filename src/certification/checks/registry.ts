@@ -11,7 +11,9 @@ import { kernelConsole } from './kernel-console.ts';
 import { machineId } from './machine-id.ts';
 import { malwareScan } from './malware-scan.ts';
 import { osRelease } from './os-release.ts';
+import { osEndOfLife } from './os-end-of-life.ts';
 import { packageFiles } from './package-files.ts';
+import { packageVulnerabilities } from './vulnerabilities.ts';
 import { privateKeys } from './private-keys.ts';
 import { provisioningAgent } from './provisioning-agent.ts';
 import { rootPartition } from './root-partition.ts';
@@ -39,6 +41,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   imageSize,
   imagePartitions,
   osRelease,
+  osEndOfLife,
   architecture,
   provisioningAgent,
   kernelConsole,
@@ -57,6 +60,7 @@ export const CHECKS: readonly CheckDefinition[] = [
   cloudCredentials,
   machineId,
   packageFiles,
+  packageVulnerabilities,
   malwareScan,
   imageReadable,
 ];

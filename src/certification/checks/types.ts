@@ -53,6 +53,8 @@ export interface CheckContext {
   scan: ScanResult;
   /** Memoizes work several checks share (the effective sshd config, /etc/shadow …). */
   memo<T>(key: string, compute: () => Promise<T>): Promise<T>;
+  /** The clock of the date checks (end of life, the vulnerability database's age); default the real one. */
+  now?: Date;
 }
 
 export type { Evidence };

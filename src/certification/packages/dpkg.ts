@@ -38,6 +38,8 @@ export interface DpkgStanza {
   version: string;
   architecture: string;
   source?: string;
+  /** The source's version when `Source:` names one in parentheses (a binNMU, or a binary versioned apart from its source). */
+  sourceVersion?: string;
   /** `Conffiles:` lines: path → md5 (`newconffile` and obsolete ones have none). */
   conffiles: Map<string, string | null>;
 }
@@ -91,13 +93,16 @@ function stanzaOf(name: string, fields: Map<string, string>): DpkgStanza {
     if (path?.startsWith('/')) conffiles.set(path, md5 && /^[0-9a-f]{32}$/.test(md5) ? md5 : null);
   }
   // `Source: name (version)` when the binary's version differs from the source's
-  const source = fields.get('source')?.split(/\s+/)[0];
+  const sourceField = fields.get('source')?.split(/\s+/) ?? [];
+  const source = sourceField[0];
+  const sourceVersion = /^\((.+)\)$/.exec(sourceField[1] ?? '')?.[1];
   return {
     package: name,
     status: fields.get('status') ?? '',
     version: fields.get('version') ?? '',
     architecture: fields.get('architecture') ?? '',
     ...(source ? { source } : {}),
+    ...(sourceVersion ? { sourceVersion } : {}),
     conffiles,
   };
 }
@@ -245,6 +250,7 @@ export async function readDpkgDatabase(fs: GuestFs, limits: CertificationLimits 
       version: stanza.version,
       architecture: stanza.architecture,
       sourcePackage: stanza.source ?? stanza.package,
+      sourceVersion: stanza.sourceVersion ?? stanza.version,
       files,
     });
   }

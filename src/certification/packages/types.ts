@@ -36,6 +36,8 @@ export interface InstalledPackage {
   architecture: string;
   /** dpkg `Source:` (the package's own name when absent); rpm the SOURCERPM's name. */
   sourcePackage?: string;
+  /** dpkg `Source: name (version)`'s version (the package's own when absent); rpm the SOURCERPM's `version-release` with the binary's epoch. What vulnerability databases that name source packages compare (Debian, Ubuntu). */
+  sourceVersion?: string;
   files: PackageFileRecord[];
 }
 

@@ -23,5 +23,7 @@ export function reportToJson(stored: CertificationReport, locale: Locale = 'en')
     })),
     stats: { ...report.stats },
     ...(report.boot ? { boot: { ...report.boot, milestones: { ...report.boot.milestones } } } : {}),
+    ...(report.sbom ? { sbom: { format: report.sbom.format, components: report.sbom.components, sha256: report.sbom.sha256 } } : {}),
+    ...(report.vulnerabilityDatabase ? { vulnerabilityDatabase: { ...report.vulnerabilityDatabase, ecosystems: [...report.vulnerabilityDatabase.ecosystems] } } : {}),
   };
 }

@@ -20,7 +20,8 @@ const text = (max: number) => z.string().max(max);
 
 export const progressMessageSchema = z.object({ type: z.literal('progress'), fraction: z.number().min(0).max(1), phase: text(500) });
 
-export const reportMessageSchema = z.object({ type: z.literal('report'), report: reportSchema });
+/** The SBOM document rides along with the report (types.ts `sbomJson`); a real one is well under 64 MiB. */
+export const reportMessageSchema = z.object({ type: z.literal('report'), report: reportSchema.extend({ sbomJson: text(64 * 1024 * 1024).optional() }) });
 
 /** A VmarketError the engine threw, with its translation when it was written as a phrase. */
 export const errorMessageSchema = z.object({

@@ -13,6 +13,8 @@ import { type BootValidation, mergeBoot, validateBoot } from '../../boot/report.
 import { DISK_FORMATS, type DiskFormat } from '../../contracts/certification.ts';
 import { testDriveBoot } from './test-drive.ts';
 import { certifyInSandbox } from '../../certification/sandbox/index.ts';
+import { detachSbom } from '../../certification/sbom/detach.ts';
+import { vulnDbDirectory } from '../../vulndb/store.ts';
 import type { CertificationReport, CheckResult } from '../../certification/types.ts';
 import { type CertifiedImage, type ImageIdentity, recordedImages, type StagedImage, stagedImage, withSourceNames } from '../image-files.ts';
 import { planDisks, type PlanDisk } from '../offer-snapshot.ts';
@@ -60,6 +62,8 @@ interface Checkpoint {
   booted?: Record<string, { console?: string }>;
   /** The identity of every source staged so far, by source: what a restarted worker must find again. */
   staged?: Record<string, ImageIdentity>;
+  /** The SBOM document of each image set certified (kept beside its report, never in it). */
+  sboms?: Record<string, string>;
 }
 
 /** Distinct image sets: plans that publish the very same disks are certified once. */
@@ -82,7 +86,8 @@ async function run(s: StepContext): Promise<StepOutcome> {
   const done = { ...(checkpoint.done ?? {}) };
   const staged = { ...(checkpoint.staged ?? {}) };
   const booted = { ...(checkpoint.booted ?? {}) };
-  const save = () => s.checkpoint.set({ done, staged, booted });
+  const sboms = { ...(checkpoint.sboms ?? {}) };
+  const save = () => s.checkpoint.set({ done, staged, booted, sboms });
   const images: Record<string, CertifiedImage> = {};
 
   for (const [index, set] of sets.entries()) {
@@ -105,11 +110,11 @@ async function run(s: StepContext): Promise<StepOutcome> {
       const known = (d: PlanDisk) => ({ sha256: files.get(d)!.sha256, name: d.source, ...(d.declaredFormat ? { format: d.declaredFormat } : {}) });
       await s.progress((index / sets.length) * 100, say(certifying, set.planIds));
       // in a child process with time and memory limits: a hostile image can only fail its own certification
-      report = await certifyInSandbox({
+      const engineReport = await certifyInSandbox({
         osDisk: files.get(os)!.file,
         osDiskKnown: known(os),
         dataDisks: set.disks.filter((d) => d.role === 'data').map((d) => ({ lun: d.lun!, path: files.get(d)!.file, known: known(d) })),
-        config: ctx.config.certification,
+        config: { ...ctx.config.certification, vulnerabilities: { ...ctx.config.certification.vulnerabilities, directory: vulnDbDirectory(ctx.config) } },
         signal: s.signal,
         onProgress: (fraction: number) => {
           void s.progress(((index + fraction) / sets.length) * 100).catch(() => {});
@@ -117,6 +122,9 @@ async function run(s: StepContext): Promise<StepOutcome> {
       }).catch((error: unknown) => {
         throw withSourceNames(error, [...files].map(([disk, staged]) => [staged.file, disk.source]));
       });
+      const detached = detachSbom(engineReport);
+      report = detached.report;
+      if (detached.sbom !== null) sboms[set.key] = detached.sbom;
       done[set.key] = report;
       await save();
     }
@@ -130,7 +138,13 @@ async function run(s: StepContext): Promise<StepOutcome> {
     }
     for (const disk of set.disks) {
       const file = files.get(disk)!;
-      images[disk.source] = { sha256: file.sha256, size: file.size, ...readDisk(report, disk.source) };
+      images[disk.source] = {
+        sha256: file.sha256,
+        size: file.size,
+        ...readDisk(report, disk.source),
+        // the SBOM lists the OS disk's packages: the signed package names it there
+        ...(disk.role === 'os' && report.sbom ? { sbom: { sha256: report.sbom.sha256, components: report.sbom.components, format: report.sbom.format } } : {}),
+      };
     }
   }
 
@@ -149,6 +163,7 @@ async function run(s: StepContext): Promise<StepOutcome> {
           report: JSON.stringify(report),
           review_status: reviewStatus,
           console_log: booted[set.key]?.console ?? null,
+          sbom: sboms[set.key] ?? null,
         })
         .execute();
     }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context.ts';
 import { requirePublisher } from '../../app/publishers.ts';
 import { VmarketError } from '../../errors.ts';
+import { SBOM_MEDIA_TYPE } from '../../certification/sbom/cyclonedx.ts';
 import { nextCursorSchema, pageQuerySchema } from '../../contracts/pagination.ts';
 import { listOfferSummaries, readOfferSlot, saveDraft } from '../../offers/offers.ts';
 import { offerSchema } from '../../offers/schema.ts';
@@ -16,6 +17,7 @@ import { fixed, localizedFields, type Phrase, say } from '../../i18n/localized.t
 import {
   cancelOperation,
   getBootConsole,
+  getCertificationSbom,
   getCertificationReport,
   getOfferStatus,
   goLive,
@@ -58,6 +60,10 @@ const notCertified: Phrase<[string, string]> = {
   de: (pub, offer) => `Das Angebot ${pub}/${offer} wurde noch nicht zertifiziert.`,
 };
 
+const noSbom: Phrase<[string, string]> = {
+  en: (pub, offer) => `The last certification of ${pub}/${offer} read no package database, so there is no SBOM.`,
+  de: (pub, offer) => `Die letzte Zertifizierung von ${pub}/${offer} hat keine Paketdatenbank gelesen, daher gibt es keine SBOM.`,
+};
 const noBootConsole: Phrase<[string, string]> = {
   en: (pub, offer) => `The last certification of ${pub}/${offer} booted no VM, so there is no console log.`,
   de: (pub, offer) => `Die letzte Zertifizierung von ${pub}/${offer} hat keine VM gestartet, daher gibt es kein Konsolenprotokoll.`,
@@ -256,6 +262,31 @@ export function offerRoutes(app: ZodApp, ctx: AppContext): void {
         .type('text/plain; charset=utf-8')
         .header('content-disposition', `attachment; filename="${pub}.${offer}-console.log"`)
         .send(log);
+    },
+  );
+
+  app.get(
+    `${base}/:offer/certification/sbom`,
+    {
+      schema: {
+        summary: "The CycloneDX 1.6 SBOM of the last certification's OS disk (application/vnd.cyclonedx+json); 404 when no package database was read",
+        tags: ['publishing'],
+        security: bearer,
+        params: offerParams,
+        querystring: z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/).optional().describe("The SBOM's SHA-256 (a signed package's images[].sbom.sha256): picks one when plans certified different OS disks; default the first.") }),
+        produces: [SBOM_MEDIA_TYPE],
+        response: { 200: z.string(), ...errorResponses },
+      },
+    },
+    async (request, reply) => {
+      const { pub, offer } = request.params;
+      await authorizePublisher(ctx, request, pub);
+      const sbom = await getCertificationSbom(ctx, pub, offer, request.query.sha256);
+      if (sbom === null) throw new VmarketError('NOT_FOUND', say(noSbom, pub, offer));
+      return reply
+        .type(SBOM_MEDIA_TYPE)
+        .header('content-disposition', `attachment; filename="${pub}.${offer}-sbom.cdx.json"`)
+        .send(sbom);
     },
   );
 

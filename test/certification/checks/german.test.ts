@@ -23,6 +23,7 @@ const GERMAN_TITLES: Record<string, string> = {
   'image.size': 'Die Disk-Größen entsprechen den Regeln des Marktplatzes',
   'image.partitions': "Die Partitionstabellen sind gültig und ausgerichtet",
   'linux.os-release': "Das Betriebssystem ist eine unterstützte Linux-Distribution",
+  'linux.os-end-of-life': 'Die Version des Betriebssystems erhält noch Sicherheitsupdates',
   'linux.architecture': "Die Systemprogramme sind 64-Bit (x86-64 oder aarch64)",
   'linux.provisioning-agent': "Ein Bereitstellungsagent (cloud-init oder waagent) ist installiert",
   'linux.kernel-console': "Der Kernel schreibt auf die serielle Konsole",
@@ -41,6 +42,7 @@ const GERMAN_TITLES: Record<string, string> = {
   'linux.cloud-credentials': "Keine Cloud-Zugangsdaten im Image",
   'linux.machine-id': 'Das Image enthält keine Maschinen-ID',
   'linux.package-files': 'Von Paketen installierte Dateien sind unverändert',
+  'packages.vulnerabilities': 'Installierte Pakete haben keine bekannten Schwachstellen, für die es eine Korrektur gibt',
   'malware.scan': "Keine Schadsoftware in den Images",
   'image.readable': 'Jede Datei jedes Images ist innerhalb der Grenzen lesbar',
 };
@@ -52,7 +54,7 @@ function germanTitle(id: string): string | undefined {
 const asLocalized = (text: string | Localized): Localized => (typeof text === 'string' ? { en: text, de: text } : text);
 
 test('every check has its German title and a German remediation', () => {
-  assert.equal(CHECKS.length, 24);
+  assert.equal(CHECKS.length, 26);
   for (const check of CHECKS) {
     const title = asLocalized(check.title);
     assert.equal(title.de, germanTitle(check.id), check.id);

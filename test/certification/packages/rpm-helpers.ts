@@ -23,6 +23,8 @@ export async function packagesByRpm(root: string): Promise<InstalledPackage[]> {
       version: `${epoch === '(none)' ? '' : `${epoch}:`}${version}-${release}`,
       architecture: arch,
       sourcePackage: sourceRpm.replace(/-[^-]+-[^-]+\.src\.rpm$/, ''),
+      // the source RPM's version-release, with the binary's epoch (the file name carries none)
+      sourceVersion: `${epoch === '(none)' ? '' : `${epoch}:`}${/-([^-]+-[^-]+)\.src\.rpm$/.exec(sourceRpm)![1]}`,
       files,
     });
   }

@@ -37,6 +37,12 @@ export function sourceName(sourceRpm: string): string | undefined {
   return version > 0 ? base.slice(0, version) : undefined;
 }
 
+/** `5.1.8-6.el9` from `bash-5.1.8-6.el9.src.rpm`: the source's version-release. */
+export function sourceVersionOf(sourceRpm: string): string | undefined {
+  const name = sourceName(sourceRpm);
+  return name ? sourceRpm.replace(/\.(no)?src\.rpm$/, '').slice(name.length + 1) : undefined;
+}
+
 /** The package a header describes; `maxFiles` bounds its file list (the rest is dropped by the caller's report). */
 export function packageOf(header: RpmHeader, maxFiles: number): PackageOfHeader {
   const name = requiredString(header, Tag.NAME, 'NAME');
@@ -59,6 +65,9 @@ export function packageOf(header: RpmHeader, maxFiles: number): PackageOfHeader 
     files.push({ path: paths[i], digest: digests[i], config: ((flags?.[i] ?? 0) & FileFlag.CONFIG) !== 0 });
   }
   const source = sourceRpm ? sourceName(sourceRpm) : undefined;
+  // the source RPM's file name has no epoch; its binaries carry the spec's one
+  const sourceRelease = sourceRpm ? sourceVersionOf(sourceRpm) : undefined;
+  const sourceVersion = sourceRelease && epoch !== null ? `${epoch}:${sourceRelease}` : sourceRelease;
   return {
     package: {
       manager: 'rpm',
@@ -66,6 +75,7 @@ export function packageOf(header: RpmHeader, maxFiles: number): PackageOfHeader 
       version: `${epoch === null ? '' : `${epoch}:`}${version}-${release}`,
       architecture: header.string(Tag.ARCH) ?? '',
       ...(source ? { sourcePackage: source } : {}),
+      ...(sourceVersion ? { sourceVersion } : {}),
       files,
     },
     digestProblem,

@@ -96,6 +96,18 @@ export const api = {
   delete: async <T>(path: string, options?: RequestOptions): Promise<T> => (await request<T>('DELETE', path, options)).data,
 };
 
+/** A download's exact bytes (an SBOM whose SHA-256 is published must not be re-serialized), rejecting with ApiError. */
+export async function getBlob(path: string, accept: string): Promise<Blob> {
+  let response: Response;
+  try {
+    response = await fetch(`${API_BASE}${path}`, { headers: requestHeaders({ headers: { accept } }) });
+  } catch (cause) {
+    throw new ApiError(0, 'NETWORK', (cause as Error).message || 'network error');
+  }
+  if (!response.ok) throw await errorFrom(response);
+  return response.blob();
+}
+
 /** `/publishers/{pub}/offers/{offer}` with both parts escaped. */
 export function offerPath(publisherId: string, offerId: string): string {
   return `/publishers/${encodeURIComponent(publisherId)}/offers/${encodeURIComponent(offerId)}`;

@@ -5,7 +5,7 @@
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, api, offerPath } from '../../../api/client.ts';
+import { ApiError, api, getBlob, offerPath } from '../../../api/client.ts';
 import type { CheckResult, CertificationReport as Report, StepStatus } from '../../../../../contracts/index.ts';
 import { ErrorMessage, Loading } from '../../../components/ErrorMessage.tsx';
 import { useApi } from '../../../components/use-api.ts';
@@ -168,6 +168,70 @@ function BootSummary({ report }: { report: Report }) {
   );
 }
 
+/** Saves a blob under `name` (the URL is revoked later: at once may cancel the download before the browser read it). */
+function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** The SBOM of the OS disk's packages (docs/contracts.md §6 "SBOM") to download, and the vulnerability database's age. */
+function SbomSummary({ report }: { report: Report }) {
+  const { t } = useTranslation('publishing');
+  const format = useFormat();
+  const [failed, setFailed] = useState<string | null>(null);
+  const { sbom, vulnerabilityDatabase: database } = report;
+  if (!sbom && !database) return null;
+  const download = async () => {
+    setFailed(null);
+    try {
+      saveBlob(await getBlob(report.sbomDocument!.replace(/^\/api\/v1/, ''), 'application/vnd.cyclonedx+json'), 'sbom.cdx.json');
+    } catch (error) {
+      setFailed((error as Error).message);
+    }
+  };
+  return (
+    <>
+      <h3>{t('certification.sbom.heading')}</h3>
+      <dl className="report-stats sbom-summary">
+        {sbom && (
+          <div>
+            <dt>{t('certification.sbom.components')}</dt>
+            <dd>
+              {format.number(sbom.components)} ({sbom.format})
+            </dd>
+          </div>
+        )}
+        {sbom && (
+          <div>
+            <dt>{t('certification.sbom.sha256')}</dt>
+            <dd>
+              <code className="sha">{sbom.sha256}</code>
+            </dd>
+          </div>
+        )}
+        {database && (
+          <div>
+            <dt>{t('certification.sbom.database')}</dt>
+            <dd>{t('certification.sbom.databaseAge', { ecosystems: database.ecosystems.join(', '), date: format.dateTime(database.syncedAt), count: database.ageDays })}</dd>
+          </div>
+        )}
+      </dl>
+      {sbom && report.sbomDocument && (
+        <p>
+          <button type="button" className="button" onClick={() => void download()}>
+            {t('certification.sbom.download')}
+          </button>
+          {failed && <span className="notice notice-error"> {failed}</span>}
+        </p>
+      )}
+    </>
+  );
+}
+
 function ReportBody({ report, certifyStatus }: { report: Report; certifyStatus: StepStatus | undefined }) {
   const { t } = useTranslation('publishing');
   const format = useFormat();
@@ -223,6 +287,7 @@ function ReportBody({ report, certifyStatus }: { report: Report; certifyStatus: 
       <FoldedChecks checks={checks.filter((c) => c.status === 'skipped')} status="skipped" />
 
       <BootSummary report={report} />
+      <SbomSummary report={report} />
 
       <h3>{t('certification.stats')}</h3>
       <dl className="report-stats">
