@@ -15,6 +15,7 @@ import { registerLoginCommand } from './commands/login.ts';
 import { registerOfferCommand } from './commands/offer.ts';
 import { registerOperatorCommands } from './commands/operator.ts';
 import { registerPublishCommand } from './commands/publish.ts';
+import { registerPullCommand } from './commands/pull.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerTicketsCommand } from './commands/tickets.ts';
@@ -47,6 +48,7 @@ export function buildProgram(): Command {
   registerLifecycleCommands(program);
   registerTicketsCommand(program);
   registerLeadsCommand(program);
+  registerPullCommand(program);
   registerLoginCommand(program);
   registerOperatorCommands(program);
   registerAuditCommand(program);

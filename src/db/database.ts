@@ -24,6 +24,7 @@ import * as auditEvents from './migrations/006_audit_events.ts';
 import * as diskConversions from './migrations/007_disk_conversions.ts';
 import * as testDrives from './migrations/008_test_drives.ts';
 import * as bootConsoles from './migrations/009_boot_consoles.ts';
+import * as acquisitions from './migrations/010_acquisitions.ts';
 import { PgliteDialect, runOnPglite, SerialLock } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -38,6 +39,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '007_disk_conversions': diskConversions,
   '008_test_drives': testDrives,
   '009_boot_consoles': bootConsoles,
+  '010_acquisitions': acquisitions,
 };
 
 const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

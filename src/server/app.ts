@@ -18,6 +18,7 @@ import { installLanguage } from './language.ts';
 import { installMetrics } from './metrics.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { downloadRoutes } from './routes/downloads.ts';
 import { healthRoutes } from './routes/health.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { marketplaceRoutes } from './routes/marketplace.ts';
@@ -144,6 +145,7 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
   ticketRoutes(app, ctx);
   leadRoutes(app, ctx);
   catalogRoutes(app, ctx);
+  downloadRoutes(app, ctx);
   testDriveRoutes(app, ctx, testDrives);
   marketplaceRoutes(app, ctx);
   operatorRoutes(app, ctx);
