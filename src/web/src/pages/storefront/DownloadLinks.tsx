@@ -45,7 +45,7 @@ export function DownloadLinks({ acquisition, downloads: first, offer, plan }: Do
     <section className="download-links" aria-labelledby="download-links-title">
       <h4 id="download-links-title">{t('downloads.title')}</h4>
       <p className="muted">{t('downloads.expires', { at: format.dateTime(expiresAt) })}</p>
-      <ul className="locations">
+      <ul className="download-list">
         {downloads.map((d) => (
           <li key={`${d.role}-${d.lun ?? ''}-${d.region}`}>
             <a className="download-link" href={d.url} download>
