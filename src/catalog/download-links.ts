@@ -73,3 +73,8 @@ export function verifyDownloadGrant(
   if (expires * 1000 <= now) throw new VmarketError('FORBIDDEN', say(linkExpired, new Date(expires * 1000).toISOString()));
   return grant;
 }
+
+/** `url` with a download link's signature left out: what the request log may keep (a link is a credential until it expires). */
+export function redactedUrl(url: string): string {
+  return url.replace(/([?&]signature=)[^&]*/gi, '$1[redacted]');
+}
