@@ -1,8 +1,9 @@
 /**
  * A customer acquires a plan (docs/contracts.md §5): the answer is the plan's signed package from the
  * slot served to the customer's subscription (live, or the preview for its audience), and the
- * customer's contact becomes a lead. The lead row and its delivery job commit in ONE
- * transaction, so a lead is never stored without being delivered nor delivered without being
+ * customer's contact becomes a lead, and the acquisition (the version acquired) is recorded with
+ * an access token that reads it back with fresh download links (src/catalog/acquisitions.ts).
+ * The lead row, its delivery job and the acquisition commit in ONE transaction, so a lead is never stored without being delivered nor delivered without being
  * stored; delivery itself runs in the lead worker (src/leads/worker.ts) with retries.
  */
 import type { AppContext } from '../app/context.ts';
@@ -10,8 +11,11 @@ import { VmarketError } from '../errors.ts';
 import { localizedFields, type Phrase, say } from '../i18n/localized.ts';
 import { prepareLead } from '../leads/record.ts';
 import type { LeadContact } from '../leads/types.ts';
+import type { DownloadLink } from '../contracts/index.ts';
 import type { SignedPackage } from '../pipeline/packages.ts';
 import { sellRefusal } from '../lifecycle/sell.ts';
+import { prepareAcquisition } from './acquisitions.ts';
+import { downloadLinks } from './downloads.ts';
 import { catalogKey, loadServedSlot } from './storefront.ts';
 
 export interface AcquireInput {
@@ -27,6 +31,10 @@ export interface AcquireResult extends SignedPackage {
   leadId: string;
   /** Which slot the package came from: `preview` only for the offer's preview audience. */
   slot: 'live' | 'preview';
+  /** The acquisition: its token (shown only here) reads it back with fresh links. */
+  acquisition: { id: string; token: string; expiresAt: string };
+  /** Each image in each region of the package, with a link valid until `acquisition.expiresAt`. */
+  downloads: DownloadLink[];
 }
 
 /**
@@ -74,8 +82,29 @@ export async function acquirePlan(ctx: AppContext, input: AcquireInput): Promise
     slot: served.slot,
   });
   const leadId = lead.id;
-  await ctx.db.transaction((trx) => lead.insert(trx));
+  const acquisition = prepareAcquisition({
+    leadId,
+    publisherId: input.publisherId,
+    offerId: input.offerId,
+    plan: input.plan,
+    subscriptionId: input.subscriptionId,
+    operationId: served.doc.operationId,
+    slot: served.slot,
+  });
+  const row = await ctx.db.transaction(async (trx) => {
+    await lead.insert(trx);
+    return acquisition.insert(trx);
+  });
   lead.wake();
-  ctx.logger.info({ leadId, offer: key, plan: input.plan, slot: served.slot, destination }, 'plan acquired');
-  return { package: signed.package, signature: signed.signature, keyId: signed.keyId, leadId, slot: served.slot };
+  ctx.logger.info({ leadId, acquisitionId: acquisition.id, offer: key, plan: input.plan, slot: served.slot, destination }, 'plan acquired');
+  const { expiresAt, links } = await downloadLinks(ctx, row, signed.package);
+  return {
+    package: signed.package,
+    signature: signed.signature,
+    keyId: signed.keyId,
+    leadId,
+    slot: served.slot,
+    acquisition: { id: acquisition.id, token: acquisition.token, expiresAt },
+    downloads: links,
+  };
 }

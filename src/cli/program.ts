@@ -16,6 +16,7 @@ import { registerOfferCommand } from './commands/offer.ts';
 import { registerOfferLifecycleCommands } from './commands/offer-lifecycle.ts';
 import { registerOperatorCommands } from './commands/operator.ts';
 import { registerPublishCommand } from './commands/publish.ts';
+import { registerPullCommand } from './commands/pull.ts';
 import { registerServeCommand } from './commands/serve.ts';
 import { registerStatusCommand } from './commands/status.ts';
 import { registerTicketsCommand } from './commands/tickets.ts';
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   registerOfferLifecycleCommands(program);
   registerTicketsCommand(program);
   registerLeadsCommand(program);
+  registerPullCommand(program);
   registerLoginCommand(program);
   registerOperatorCommands(program);
   registerAuditCommand(program);

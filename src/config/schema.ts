@@ -294,6 +294,16 @@ export const configSchema = z.object({
   }),
   boot: bootSchema.prefault({}),
   testDrives: testDrivesSchema.prefault({}),
+  /** Entitled downloads (docs/contracts.md §5 "Downloads"): the links acquire answers. */
+  downloads: z
+    .object({
+      /**
+       * How long a download link stays valid, in seconds (a signed link on this server, a presigned
+       * S3 URL): fresh ones come from `GET /catalog/acquisitions/{id}`. Default 3600; at most 7 days (S3's limit).
+       */
+      urlTtlSeconds: z.number().int().min(1).max(7 * 24 * 3600).default(3600),
+    })
+    .default({ urlTtlSeconds: 3600 }),
   smtp: smtpSchema.optional(),
   /**
    * The key that encrypts the secrets the marketplace keeps (each offer's lead signing secret):

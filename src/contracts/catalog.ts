@@ -158,7 +158,22 @@ export interface SignedPackage {
   keyId: string;
 }
 
-/** `POST /catalog/offers/{pub}.{offer}/acquire`: the signed package of the plan. */
+/** One file a customer may download: an image of the package in one region (docs/contracts.md §5 "Downloads"). */
+export const downloadLinkSchema = z
+  .object({
+    role: imageRoleSchema,
+    lun: z.number().nullable(),
+    region: z.string(),
+    format: z.string().describe('The file\'s disk format (the copy the region serves).'),
+    sha256: z.string().describe('SHA-256 of the file: the package\'s copy entry for the region, and the download\'s ETag.'),
+    size: z.number(),
+    url: z.string().describe('A signed link on this server (file-system region) or a presigned S3 GET URL (S3 region).'),
+    expiresAt: z.string(),
+  })
+  .meta({ id: 'DownloadLink' });
+export type DownloadLink = z.infer<typeof downloadLinkSchema>;
+
+/** `POST /catalog/offers/{pub}.{offer}/acquire`: the signed package of the plan, the acquisition and its download links. */
 export const acquiredPackageSchema = z
   .object({
     package: packageSchema,
@@ -166,8 +181,53 @@ export const acquiredPackageSchema = z
     keyId: z.string().describe('The key in /catalog/keys that verifies the signature.'),
     leadId: z.string(),
     slot: servedSlotSchema,
+    acquisition: z.object({
+      id: z.string(),
+      token: z.string().describe('Send as X-Acquisition-Token to GET /catalog/acquisitions/{id}; shown only in this answer.'),
+      expiresAt: z.string().describe('When the download links of this answer expire.'),
+    }),
+    downloads: z.array(downloadLinkSchema),
   })
   .meta({ id: 'AcquiredPackage' });
+
+/** `GET /catalog/acquisitions/{id}`: what was acquired (that version, even after a newer went live) with fresh links. */
+export const acquisitionSchema = z
+  .object({
+    acquisition: z.object({
+      id: z.string(),
+      offer: z.string().describe('publisher.offer'),
+      plan: z.string(),
+      version: z.string().describe('The version acquired (the package\'s version).'),
+      operationId: z.string(),
+      slot: servedSlotSchema,
+      createdAt: z.string(),
+      expiresAt: z.string().describe('When the download links of this answer expire.'),
+    }),
+    package: packageSchema,
+    signature: z.string(),
+    keyId: z.string(),
+    downloads: z.array(downloadLinkSchema),
+  })
+  .meta({ id: 'Acquisition' });
+export type AcquisitionView = z.infer<typeof acquisitionSchema>;
+
+/** `GET /publishers/{pub}/offers/{offer}/downloads`: downloads per plan, region and customer. */
+export const downloadCountsSchema = z
+  .object({
+    totals: z.object({ acquisitions: z.number(), downloads: z.number(), bytes: z.number() }),
+    counts: z.array(
+      z.object({
+        plan: z.string(),
+        region: z.string(),
+        subscriptionId: z.string(),
+        downloads: z.number().describe('Downloads started (a GET from byte 0 or of the whole file; for S3 regions, presigned URLs issued).'),
+        bytes: z.number().describe('Bytes served (for S3 regions, the file\'s size per URL issued).'),
+        lastAt: z.string(),
+      }),
+    ),
+  })
+  .meta({ id: 'DownloadCounts' });
+export type DownloadCounts = z.infer<typeof downloadCountsSchema>;
 export type AcquiredPackage = z.infer<typeof acquiredPackageSchema>;
 
 export const publicKeySchema = z.object({ keyId: z.string(), publicKeyPem: z.string() });

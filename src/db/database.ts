@@ -24,6 +24,7 @@ import * as auditEvents from './migrations/006_audit_events.ts';
 import * as diskConversions from './migrations/007_disk_conversions.ts';
 import * as testDrives from './migrations/008_test_drives.ts';
 import * as bootConsoles from './migrations/009_boot_consoles.ts';
+import * as acquisitions from './migrations/010_acquisitions.ts';
 import * as certificationSboms from './migrations/011_certification_sboms.ts';
 import * as lifecycle from './migrations/012_lifecycle.ts';
 import * as streamSigningKeys from './migrations/013_stream_signing_keys.ts';
@@ -41,6 +42,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '007_disk_conversions': diskConversions,
   '008_test_drives': testDrives,
   '009_boot_consoles': bootConsoles,
+  '010_acquisitions': acquisitions,
   '011_certification_sboms': certificationSboms,
   '012_lifecycle': lifecycle,
   '013_stream_signing_keys': streamSigningKeys,

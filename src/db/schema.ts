@@ -312,6 +312,34 @@ export interface VersionRevocationsTable {
   republish_note: string | null;
 }
 
+/** One customer's acquisition of a plan (migration 010): what `GET /catalog/acquisitions/{id}` reads back. */
+export interface AcquisitionsTable {
+  id: string;
+  lead_id: string;
+  publisher_id: string;
+  offer_id: string;
+  plan_id: string;
+  subscription_id: string;
+  /** The operation whose slot document was served: the version acquired. */
+  operation_id: string;
+  slot: 'live' | 'preview';
+  /** SHA-256 (hex) of the access token; the token is shown once, in the acquire answer. */
+  token_hash: string;
+  created_at: GeneratedTimestamp;
+}
+
+/** Downloads per plan, region and customer (migration 010); bigint columns arrive as strings. */
+export interface DownloadCountsTable {
+  publisher_id: string;
+  offer_id: string;
+  plan_id: string;
+  region: string;
+  subscription_id: string;
+  downloads: ColumnType<string | number, number | undefined, number>;
+  bytes: ColumnType<string | number, number | undefined, number>;
+  last_at: GeneratedTimestamp;
+}
+
 export interface Database {
   publishers: PublishersTable;
   offers: OffersTable;
@@ -331,4 +359,6 @@ export interface Database {
   stream_signing_keys: StreamSigningKeysTable;
   offer_lifecycle: OfferLifecycleTable;
   version_revocations: VersionRevocationsTable;
+  acquisitions: AcquisitionsTable;
+  download_counts: DownloadCountsTable;
 }

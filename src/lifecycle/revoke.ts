@@ -35,14 +35,23 @@ type RevocationRow = Selectable<VersionRevocationsTable>;
 
 /** True when the operator revoked this version of the offer: its downloads must stop. */
 export async function isVersionRevoked(db: Kysely<Database>, publisherId: string, offerId: string, operationId: string): Promise<boolean> {
-  const row = await db
+  return (await versionRevocation(db, publisherId, offerId, operationId)) !== undefined;
+}
+
+/** The revocation of a version (its id and the operator's reason), or undefined when it was not revoked. */
+export async function versionRevocation(
+  db: Kysely<Database>,
+  publisherId: string,
+  offerId: string,
+  operationId: string,
+): Promise<{ id: string; reason: string } | undefined> {
+  return db
     .selectFrom('version_revocations')
-    .select('id')
+    .select(['id', 'reason'])
     .where('publisher_id', '=', publisherId)
     .where('offer_id', '=', offerId)
     .where('operation_id', '=', operationId)
     .executeTakeFirst();
-  return row !== undefined;
 }
 
 export interface RevokeInput {
@@ -160,15 +169,27 @@ async function getRevocation(ctx: AppContext, publisherId: string, offerId: stri
 }
 
 /** The customers (distinct e-mail addresses) who acquired the offer while the version was live. */
-async function customersOf(ctx: AppContext, publisherId: string, offerId: string, windows: Window[]): Promise<{ email: string; name: string; plan: string; at: Date }[]> {
-  if (windows.length === 0) return [];
+async function customersOf(
+  ctx: AppContext,
+  publisherId: string,
+  offerId: string,
+  version: string,
+  windows: Window[],
+): Promise<{ email: string; name: string; plan: string; at: Date }[]> {
   const rows = await ctx.db.kysely
     .selectFrom('leads')
     .select(['contact', 'plan_id', 'created_at'])
     .where('publisher_id', '=', publisherId)
     .where('offer_id', '=', offerId)
     .where('kind', '=', 'lead')
-    .where((eb) => eb.or(windows.map((w) => eb.and([eb('created_at', '>=', w.from), eb('created_at', '<=', w.until)]))))
+    // an acquisition names the version it served (migration 010), also a preview's; leads from
+    // before acquisitions were recorded are matched by the windows in which the version was live
+    .where((eb) =>
+      eb.or([
+        eb('id', 'in', eb.selectFrom('acquisitions').select('lead_id').where('operation_id', '=', version).where('publisher_id', '=', publisherId).where('offer_id', '=', offerId)),
+        ...windows.map((w) => eb.and([eb('created_at', '>=', w.from), eb('created_at', '<=', w.until)])),
+      ]),
+    )
     .orderBy('created_at', 'asc')
     .execute();
   const byEmail = new Map<string, { email: string; name: string; plan: string; at: Date }>();
@@ -187,7 +208,7 @@ async function tellCustomers(ctx: AppContext, input: RevokeInput, windows: Windo
   const notifier = notifierOf(ctx);
   const base = { type: 'offer.version.revoked' as const, publisher: publisherId, offer: offerId, operationId: version, links: { offer: storefront } };
   let sent = 0;
-  for (const customer of await customersOf(ctx, publisherId, offerId, windows)) {
+  for (const customer of await customersOf(ctx, publisherId, offerId, version, windows)) {
     const event: NotifyEvent = {
       ...base,
       message:

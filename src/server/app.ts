@@ -7,7 +7,7 @@
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifySwagger from '@fastify/swagger';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../app/context.ts';
 import type { ParsedConfig } from '../config/schema.ts';
@@ -18,6 +18,8 @@ import { installLanguage } from './language.ts';
 import { installMetrics } from './metrics.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { catalogRoutes } from './routes/catalog.ts';
+import { downloadRoutes } from './routes/downloads.ts';
+import { redactedUrl } from '../catalog/download-links.ts';
 import { healthRoutes } from './routes/health.ts';
 import { leadRoutes } from './routes/leads.ts';
 import { lifecycleRoutes } from './routes/lifecycle.ts';
@@ -87,7 +89,16 @@ function trustedProxies(trust: ParsedConfig['trustProxy']): boolean | string[] |
 }
 
 export async function buildServer(ctx: AppContext, options: BuildServerOptions = {}): Promise<FastifyInstance> {
-  const logger = ctx.logger.child({ component: 'http' }, { redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } });
+  const logger = ctx.logger.child(
+    { component: 'http' },
+    {
+      redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' },
+      // Fastify's request serializer, less download links' signatures (ours wins over Fastify's)
+      serializers: {
+        req: (req: FastifyRequest) => ({ method: req.method, url: redactedUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort }),
+      },
+    },
+  );
   const app = Fastify({
     loggerInstance: logger,
     bodyLimit: ctx.config.bodyLimitBytes,
@@ -147,6 +158,7 @@ export async function buildServer(ctx: AppContext, options: BuildServerOptions =
   leadRoutes(app, ctx);
   catalogRoutes(app, ctx);
   streamsRoutes(app, ctx);
+  downloadRoutes(app, ctx);
   testDriveRoutes(app, ctx, testDrives);
   marketplaceRoutes(app, ctx);
   operatorRoutes(app, ctx);

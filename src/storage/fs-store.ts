@@ -22,7 +22,7 @@ import { phaseReporter, progressReporter } from './progress.ts';
 import type { ProgressReporter } from './progress.ts';
 import { bucketFor, chunkSizeFor } from './throttle.ts';
 import type { TokenBucket } from './throttle.ts';
-import type { BlobStore, CopyResult, PutOptions, StoredObject } from './types.ts';
+import type { BlobStore, ByteRange, CopyResult, PutOptions, StoredObject } from './types.ts';
 
 const TEMP_PREFIX = '.tmp-';
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
@@ -103,7 +103,7 @@ export class FsBlobStore implements BlobStore {
     return this.writeVerified(sha256, size, await source.read(sha256), options);
   }
 
-  async read(sha256: string): Promise<NodeJS.ReadableStream> {
+  async read(sha256: string, range?: ByteRange): Promise<NodeJS.ReadableStream> {
     const path = this.objectPath(sha256);
     let handle: FileHandle;
     try {
@@ -112,7 +112,7 @@ export class FsBlobStore implements BlobStore {
       if (isNotFound(error)) throw notFound(this, sha256);
       throw storageFailed(`Cannot read ${path}.`, error);
     }
-    return handle.createReadStream({ highWaterMark: 1024 * 1024, autoClose: true });
+    return handle.createReadStream({ highWaterMark: 1024 * 1024, autoClose: true, ...(range ? { start: range.start, end: range.end } : {}) });
   }
 
   async verify(sha256: string): Promise<boolean> {

@@ -30,13 +30,14 @@ import {
 } from '@aws-sdk/client-s3';
 import type { CompletedPart, S3ClientConfig } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { VmarketError } from '../errors.ts';
 import { canceledError, isAbortError, throwIfAborted } from '../util/abort.ts';
 import { FsBlobStore } from './fs-store.ts';
 import { assertSha256, hashMismatchError } from './hash.ts';
 import { phaseReporter, progressReporter } from './progress.ts';
 import { bucketFor, chunkSizeFor } from './throttle.ts';
-import type { BlobStore, CopyResult, PutOptions, StoredObject } from './types.ts';
+import type { BlobStore, ByteRange, CopyResult, PutOptions, StoredObject } from './types.ts';
 
 const MIB = 1024 * 1024;
 const GIB = 1024 * MIB;
@@ -144,10 +145,12 @@ export class S3BlobStore implements BlobStore {
     return this.uploadVerified(sha256, size, await source.read(sha256), options);
   }
 
-  async read(sha256: string): Promise<NodeJS.ReadableStream> {
+  async read(sha256: string, range?: ByteRange): Promise<NodeJS.ReadableStream> {
     const key = this.key(sha256);
     try {
-      const response = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const response = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }),
+      );
       return response.Body as Readable;
     } catch (error) {
       if (isMissing(error)) throw new VmarketError('NOT_FOUND', `Object ${sha256} is not in ${this.description}.`);
@@ -190,6 +193,21 @@ export class S3BlobStore implements BlobStore {
 
   uri(sha256: string): string {
     return `s3://${this.bucket}/${this.key(sha256)}`;
+  }
+
+  /**
+   * A presigned GET URL of the object, valid `expiresInSeconds` (SigV4 allows at most 7 days),
+   * that answers with `Content-Disposition: attachment; filename=…` when `fileName` is given.
+   * Signing is local: nothing is sent to the bucket. Customers reach the bucket at the
+   * endpoint this store is configured with.
+   */
+  async presignedGetUrl(sha256: string, expiresInSeconds: number, fileName?: string): Promise<string> {
+    const command = new GetObjectCommand({
+      Bucket: this.bucket,
+      Key: this.key(sha256),
+      ...(fileName ? { ResponseContentDisposition: `attachment; filename="${fileName}"` } : {}),
+    });
+    return getSignedUrl(this.client, command, { expiresIn: expiresInSeconds });
   }
 
   async close(): Promise<void> {

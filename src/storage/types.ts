@@ -14,6 +14,12 @@ export interface TransferProgress {
   phase?: 'copying' | 'verifying';
 }
 
+/** Bytes `start`..`end` of an object, both inclusive (HTTP's `Range: bytes=start-end`). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export interface PutOptions {
   /** Called as bytes move (at most a few times a second). */
   onProgress?: (progress: TransferProgress) => void;
@@ -61,8 +67,11 @@ export interface BlobStore {
    * one backend and endpoint, streaming otherwise; verified like `putFile`.
    */
   copyFrom(source: BlobStore, sha256: string, options?: PutOptions): Promise<CopyResult>;
-  /** A readable stream of the object's bytes. */
-  read(sha256: string): Promise<NodeJS.ReadableStream>;
+  /**
+   * A readable stream of the object's bytes; with `range`, only bytes `start`..`end` (both
+   * inclusive, within the object: the caller checked them against its size), for ranged downloads.
+   */
+  read(sha256: string, range?: ByteRange): Promise<NodeJS.ReadableStream>;
   /** Re-reads the stored object and checks its hash. */
   verify(sha256: string): Promise<boolean>;
   /** Removes the object (no error when absent). */

@@ -8,6 +8,7 @@
  * Bad input gets one clear error and changes nothing. Every change is in the audit log.
  */
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { verifyPackage } from '../../src/catalog/signing.ts';
 import { isVersionRevoked } from '../../src/lifecycle/revoke.ts';
@@ -155,9 +156,11 @@ describe('lifecycle', () => {
       .execute();
     const sha256 = v1.slot.packages.standard.package.images[0].sha256;
     for (const region of ['westeurope', 'eastus']) await regionStore(server.ctx, region).putFile(v1.osDisk, sha256);
-    assert.equal((await acquire('contoso.dbase', 'standard', 10, 'alice@example.com')).status, 200, 'alice acquires version 1');
+    const alice = await acquire('contoso.dbase', 'standard', 10, 'alice@example.com');
+    assert.equal(alice.status, 200, 'alice acquires version 1');
     await liveOffer('dbase', 'op-dbase-2', 'dbase-2.vhd');
-    assert.equal((await acquire('contoso.dbase', 'standard', 11, 'bob@example.com')).status, 200);
+    const bob = await acquire('contoso.dbase', 'standard', 11, 'bob@example.com');
+    assert.equal(bob.status, 200);
     assert.equal((await acquire('contoso.dbase', 'premium', 12, 'bob@example.com')).status, 200, 'bob twice: one e-mail');
     assert.equal((await acquire('contoso.dbase', 'premium', 13, 'carol@example.com')).status, 200);
     const mailsBefore = smtp.messages.length;
@@ -179,6 +182,17 @@ describe('lifecycle', () => {
     assert.equal(await isVersionRevoked(server.ctx.db.kysely, 'contoso', 'dbase', 'op-dbase-1'), false);
     assert.equal((await server.api('GET', '/api/v1/catalog/offers/contoso.dbase')).status, 404, 'out of the catalogue');
     assert.equal((await acquire('contoso.dbase', 'standard', 14)).status, 404, 'nothing to acquire');
+    // the revoked version's downloads stop: fresh links and the links handed out before
+    const bobsAcquisition = await server.api('GET', `/api/v1/catalog/acquisitions/${bob.body.acquisition.id}`, { headers: { 'x-acquisition-token': bob.body.acquisition.token } });
+    assert.equal(bobsAcquisition.status, 410, JSON.stringify(bobsAcquisition.body));
+    assert.equal(bobsAcquisition.body.error.code, 'NO_LONGER_SOLD');
+    assert.match(bobsAcquisition.body.error.message, /was revoked for a security reason and is no longer served: CVE-2026-0001 in openssl/);
+    const bobsLink = bob.body.downloads.find((d: any) => d.region === 'westeurope');
+    assert.equal((await fetch(bobsLink.url)).status, 410, 'a link handed out before the revocation');
+    // alice's earlier version is not revoked: her link still serves its bytes
+    const alicesLink = await fetch(alice.body.downloads.find((d: any) => d.region === 'westeurope').url);
+    assert.equal(alicesLink.status, 200);
+    assert.equal(Buffer.from(await alicesLink.arrayBuffer()).equals(await readFile(v1.osDisk)), true);
 
     const mails = smtp.messages.slice(mailsBefore);
     assert.deepEqual(mails.map((m) => m.to).sort(), [['bob@example.com'], ['carol@example.com']], 'each customer of version 2 on their own; not alice');

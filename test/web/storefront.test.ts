@@ -6,7 +6,7 @@
  * SHA-256, a copy in every region, and a download that verifies with the marketplace's key.
  */
 import assert from 'node:assert/strict';
-import { createPublicKey, verify } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -215,6 +215,18 @@ describe('web app: storefront', { skip }, () => {
     assert.equal(await copies.count(), 2);
     for (const region of ['westeurope', 'eastus']) assert.match(await copies.filter({ hasText: region }).innerText(), new RegExp(`vhd-fixed, [\\d.,]+ [kMG]?B ${imageSha}`));
     assert.match(await page.locator('code.virtual-sha256').innerText(), /^[0-9a-f]{64}$/);
+    // the download links (docs/contracts.md §5 "Downloads"): one per region, its format and size, bytes that are the image
+    const links = page.locator('a.download-link');
+    assert.equal(await links.count(), 2);
+    assert.match(await page.locator('.download-links').innerText(), /vhd-fixed, [\d.,]+ [kMG]?B/);
+    const served = await fetch((await links.first().getAttribute('href'))!);
+    assert.equal(served.status, 200);
+    assert.equal(createHash('sha256').update(new Uint8Array(await served.arrayBuffer())).digest('hex'), imageSha);
+    const [fresh] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/catalog/acquisitions/')),
+      page.getByRole('button', { name: 'Get fresh links' }).click(),
+    ]);
+    assert.equal(fresh.status(), 200, 'fresh links with the acquisition token');
     await page.getByText('Signature', { exact: true }).click();
     await screenshot(page, 'acquire-result');
 

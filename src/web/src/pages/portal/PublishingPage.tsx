@@ -11,6 +11,7 @@ import { ErrorMessage, Loading } from '../../components/ErrorMessage.tsx';
 import { Link } from '../../router.tsx';
 import { CertificationReport } from './publishing/CertificationReport.tsx';
 import { LifecycleSection } from './publishing/LifecycleSection.tsx';
+import { DownloadCounts } from './publishing/DownloadCounts.tsx';
 import { PublishingActions } from './publishing/PublishingActions.tsx';
 import { Timeline } from './publishing/Timeline.tsx';
 import { useLiveStatus } from './publishing/use-status.ts';
@@ -112,6 +113,8 @@ export function PublishingPage({ publisherId, offerId }: { publisherId: string; 
           )}
 
           <Timeline status={status} />
+
+          <DownloadCounts publisherId={publisherId} offerId={offerId} reloadKey={status.operationId ?? ''} />
 
           <CertificationReport
             publisherId={publisherId}

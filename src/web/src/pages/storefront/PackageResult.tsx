@@ -9,6 +9,7 @@ import { type RefObject, useEffect, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { AcquiredPackage, PackageImage } from '../../../../contracts/index.ts';
 import { useFormat } from '../../format.ts';
+import { DownloadLinks } from './DownloadLinks.tsx';
 
 /** A shell word in single quotes (a path or id that may hold spaces). */
 function shellQuote(value: string): string {
@@ -165,6 +166,8 @@ export function PackageResult({ result, headingRef }: { result: AcquiredPackage;
           {t('result.download')}
         </a>
       </p>
+
+      <DownloadLinks acquisition={result.acquisition} downloads={result.downloads} offer={pkg.offer} plan={pkg.plan} />
 
       {pkg.images.map((image) => (
         <ImageDetails key={`${image.role}-${image.lun ?? ''}`} image={image} />
