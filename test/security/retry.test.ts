@@ -8,7 +8,7 @@ test('the error table says which codes are not worth retrying; other errors are'
   // the pipeline runner's former list, plus CANCELED (withRetries always stopped on it) and
   // DELIVERY_REFUSED (a receiver's no, formerly the PermanentFailure wrapper) and IMAGE_CHANGED
   // (a source that no longer holds its certified bytes) and DOWNLOAD_TOO_LARGE (an image URL past
-  // imports.maxDownloadBytes)
+  // imports.maxDownloadBytes) and NO_LONGER_SOLD (a plan its publisher stopped selling, a revoked version)
   assert.deepEqual(permanent, [
     'BAD_REQUEST',
     'CANCELED',
@@ -20,6 +20,7 @@ test('the error table says which codes are not worth retrying; other errors are'
     'IMAGE_CHANGED',
     'IMAGE_CORRUPT',
     'IMAGE_UNSUPPORTED',
+    'NO_LONGER_SOLD',
     'PATH_NOT_ALLOWED',
     'TOOL_MISSING',
     'URL_NOT_ALLOWED',

@@ -32,17 +32,18 @@ const noDirectory = fixed(
   `skipped: no vulnerability database is configured (certification.vulnerabilities.directory; run \`${SYNC_HINT}\`)`,
   `übersprungen: Es ist keine Schwachstellendatenbank eingerichtet (certification.vulnerabilities.directory; führen Sie \`${SYNC_HINT}\` aus)`,
 );
-const noDatabase: Phrase<[dir: string]> = {
-  en: (dir) => `skipped: there is no vulnerability database in ${dir}: run \`${SYNC_HINT}\` (and keep it current, docs/operations.md)`,
-  de: (dir) => `übersprungen: In ${dir} liegt keine Schwachstellendatenbank: Führen Sie \`${SYNC_HINT}\` aus (und halten Sie sie aktuell, docs/operations.md)`,
-};
+// a publisher reads these: they name no directory of the server (only what the operator must do)
+const noDatabase = fixed(
+  `skipped: this marketplace has no vulnerability database yet: its operator runs \`${SYNC_HINT}\` (and keeps it current, docs/operations.md)`,
+  `übersprungen: Dieser Marktplatz hat noch keine Schwachstellendatenbank: Sein Betreiber führt \`${SYNC_HINT}\` aus (und hält sie aktuell, docs/operations.md)`,
+);
 const noEcosystem: Phrase<[name: string]> = {
   en: (name) => `skipped: OSV has no ecosystem vmarket maps for ${name}`,
   de: (name) => `übersprungen: OSV hat kein Ökosystem, das vmarket ${name} zuordnet`,
 };
-const ecosystemMissing: Phrase<[ecosystems: string[], dir: string]> = {
-  en: (ecosystems, dir) => `skipped: the vulnerability database in ${dir} holds no entries for ${ecosystems.join(' or ')}: sync it with \`${SYNC_HINT} --ecosystem ${ecosystems[0].split(':')[0]}\``,
-  de: (ecosystems, dir) => `übersprungen: Die Schwachstellendatenbank in ${dir} enthält keine Einträge für ${ecosystems.join(' oder ')}: Synchronisieren Sie sie mit \`${SYNC_HINT} --ecosystem ${ecosystems[0].split(':')[0]}\``,
+const ecosystemMissing: Phrase<[ecosystems: string[]]> = {
+  en: (ecosystems) => `skipped: the vulnerability database holds no entries for ${ecosystems.join(' or ')}: the operator syncs them with \`${SYNC_HINT} --ecosystem ${ecosystems[0].split(':')[0]}\``,
+  de: (ecosystems) => `übersprungen: Die Schwachstellendatenbank enthält keine Einträge für ${ecosystems.join(' oder ')}: Der Betreiber synchronisiert sie mit \`${SYNC_HINT} --ecosystem ${ecosystems[0].split(':')[0]}\``,
 };
 const NO_OS_RELEASE = fixed('skipped: /etc/os-release is missing (see linux.os-release)', 'übersprungen: /etc/os-release fehlt (siehe linux.os-release)');
 const NO_PACKAGES = fixed('skipped: no package database (dpkg, rpm) could be read', 'übersprungen: Es konnte keine Paketdatenbank (dpkg, rpm) gelesen werden');
@@ -114,11 +115,11 @@ async function run(context: CheckContext): Promise<CheckOutcome> {
     const { directory, failAt, maxDatabaseAgeDays } = context.config.vulnerabilities;
     if (!directory) return { status: 'skipped', message: noDirectory };
     const meta = await readVulnDbMeta(directory);
-    if (!meta) return { status: 'skipped', message: say(noDatabase, directory) };
+    if (!meta) return { status: 'skipped', message: noDatabase };
     const ecosystem = mapped.ecosystems.find((e) => Object.hasOwn(meta.ecosystems, e));
-    if (!ecosystem) return { status: 'skipped', message: say(ecosystemMissing, mapped.ecosystems, directory) };
+    if (!ecosystem) return { status: 'skipped', message: say(ecosystemMissing, mapped.ecosystems) };
     const age = ageDays(meta, context.now ?? new Date());
-    const summary: VulnerabilityDatabaseSummary = { syncedAt: meta.syncedAt, ageDays: age, ecosystems: [ecosystem], source: meta.source };
+    const summary: VulnerabilityDatabaseSummary = { syncedAt: meta.syncedAt, ageDays: age, ecosystems: [ecosystem], source: publicSource(meta.source) };
     await context.memo(VULNERABILITY_DATABASE_MEMO, async () => summary);
     const databases = (await packageDatabasesOf(context.memo, root, context.config.limits)).databases.filter((d) => d.packages.length > 0);
     if (databases.length === 0) return { status: 'skipped', message: NO_PACKAGES };
@@ -150,3 +151,17 @@ export const packageVulnerabilities: CheckDefinition = {
   ),
   run,
 };
+
+/**
+ * The database's source as the report may show it to a publisher: an http(s) URL without
+ * credentials or query, else only that it was a directory (a path would name the server's files).
+ */
+export function publicSource(source: string): string {
+  try {
+    const url = new URL(source);
+    if (url.protocol === 'https:' || url.protocol === 'http:') return `${url.origin}${url.pathname}`;
+  } catch {
+    // not a URL: a directory
+  }
+  return 'a directory on the marketplace';
+}
