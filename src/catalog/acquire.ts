@@ -32,7 +32,7 @@ export interface AcquireResult extends SignedPackage {
   /** Which slot the package came from: `preview` only for the offer's preview audience. */
   slot: 'live' | 'preview';
   /** The acquisition: its token (shown only here) reads it back with fresh links. */
-  acquisition: { id: string; token: string; expiresAt: string };
+  acquisition: { id: string; token: string; expiresAt: string; mirrorUrl: string };
   /** Each image in each region of the package, with a link valid until `acquisition.expiresAt`. */
   downloads: DownloadLink[];
 }
@@ -97,14 +97,14 @@ export async function acquirePlan(ctx: AppContext, input: AcquireInput): Promise
   });
   lead.wake();
   ctx.logger.info({ leadId, acquisitionId: acquisition.id, offer: key, plan: input.plan, slot: served.slot, destination }, 'plan acquired');
-  const { expiresAt, links } = await downloadLinks(ctx, row, signed.package);
+  const { expiresAt, links, mirrorUrl } = await downloadLinks(ctx, row, signed.package);
   return {
     package: signed.package,
     signature: signed.signature,
     keyId: signed.keyId,
     leadId,
     slot: served.slot,
-    acquisition: { id: acquisition.id, token: acquisition.token, expiresAt },
+    acquisition: { id: acquisition.id, token: acquisition.token, expiresAt, mirrorUrl },
     downloads: links,
   };
 }

@@ -136,7 +136,7 @@ export async function readAcquisition(ctx: AppContext, id: string, token: string
   const row = await findAcquisition(ctx.db, id);
   if (!row || !token || !tokensEqual(row.token_hash, hashToken(token))) throw new VmarketError('NOT_FOUND', say(unknownAcquisition, id));
   const signed = await downloadablePackage(ctx.db, row);
-  const { expiresAt, links } = await downloadLinks(ctx, row, signed.package);
+  const { expiresAt, links, mirrorUrl } = await downloadLinks(ctx, row, signed.package);
   return {
     acquisition: {
       id: row.id,
@@ -147,6 +147,7 @@ export async function readAcquisition(ctx: AppContext, id: string, token: string
       slot: row.slot,
       createdAt: iso(row.created_at)!,
       expiresAt,
+      mirrorUrl,
     },
     package: signed.package,
     signature: signed.signature,

@@ -76,5 +76,6 @@ export function verifyDownloadGrant(
 
 /** `url` with a download link's signature left out: what the request log may keep (a link is a credential until it expires). */
 export function redactedUrl(url: string): string {
-  return url.replace(/([?&]signature=)[^&]*/gi, '$1[redacted]');
+  // an acquisition's mirror root carries its signature as the third segment (acquired-mirror.ts)
+  return url.replace(/([?&]signature=)[^&]*/gi, '$1[redacted]').replace(/(\/streams\/acquired\/[^/?]+\/[^/?]+\/)[^/?]+/g, '$1[redacted]');
 }

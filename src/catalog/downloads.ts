@@ -2,7 +2,7 @@
  * The download links of an acquired package (docs/contracts.md §5 "Downloads"): for each image
  * and each region of the package, the file that region serves (its copy entry), as a signed link
  * on this server for a file-system region or a presigned GET URL for an S3 region, all expiring
- * after `downloads.urlTtlSeconds`. An S3 download's bytes go straight from the bucket, so it is
+ * after `downloads.urlTtlSeconds`, and the acquisition's own simplestreams mirror root (acquired-mirror.ts). An S3 download's bytes go straight from the bucket, so it is
  * counted when its URL is issued; a file-system download is counted when it is served.
  */
 import type { AppContext } from '../app/context.ts';
@@ -12,6 +12,7 @@ import { S3BlobStore } from '../storage/s3-store.ts';
 import type { AcquisitionRecord } from './acquisitions.ts';
 import { recordDownload } from './download-counts.ts';
 import { downloadLinkKey, signedDownloadUrl } from './download-links.ts';
+import { acquiredMirrorUrl } from './acquired-mirror.ts';
 
 /** The file extension of a disk format, for download file names. */
 const EXTENSIONS: Record<string, string> = { raw: 'raw', qcow2: 'qcow2', vmdk: 'vmdk', vhd: 'vhd', 'vhd-fixed': 'vhd', 'vhd-dynamic': 'vhd', vhdx: 'vhdx' };
@@ -33,7 +34,11 @@ function filesOf(image: PackageImage): [string, { format: string; sha256: string
  * Fresh links for every image and region of `pkg` (regions no longer configured are left out),
  * expiring together; each S3 link issued is counted as a download of its size.
  */
-export async function downloadLinks(ctx: AppContext, acquisition: AcquisitionRecord, pkg: PlanPackage): Promise<{ expiresAt: string; links: DownloadLink[] }> {
+export async function downloadLinks(
+  ctx: AppContext,
+  acquisition: AcquisitionRecord,
+  pkg: PlanPackage,
+): Promise<{ expiresAt: string; links: DownloadLink[]; mirrorUrl: string }> {
   const ttl = ctx.config.downloads.urlTtlSeconds;
   const expires = Math.floor(Date.now() / 1000) + ttl;
   const expiresAt = new Date(expires * 1000).toISOString();
@@ -53,7 +58,7 @@ export async function downloadLinks(ctx: AppContext, acquisition: AcquisitionRec
       links.push({ role: image.role, lun: image.lun, region, format: file.format, sha256: file.sha256, size: file.size, url, expiresAt });
     }
   }
-  return { expiresAt, links };
+  return { expiresAt, links, mirrorUrl: acquiredMirrorUrl(key, ctx.publicUrl, acquisition.id, expires) };
 }
 
 /** The counters' key of an acquisition, less the region. */

@@ -23,6 +23,24 @@ export function archFromReport(report: unknown): string | undefined {
   return undefined;
 }
 
+/** The architecture each of `operations` was certified for, where its report says. */
+export async function architectures(db: Db, operations: string[]): Promise<Map<string, string>> {
+  const arch = new Map<string, string>();
+  if (operations.length === 0) return arch;
+  const reports = await db.kysely
+    .selectFrom('certification_reports')
+    // only the one check: reports hold every check's evidence and can be large
+    .select(['operation_id', sql<unknown>`jsonb_build_object('checks', jsonb_path_query_array(report, '$.checks[*] ? (@.id == "linux.architecture")'))`.as('report')])
+    .where('operation_id', 'in', operations)
+    .orderBy('id')
+    .execute();
+  for (const r of reports) {
+    const found = archFromReport(r.report);
+    if (found) arch.set(r.operation_id, found);
+  }
+  return arch;
+}
+
 /** Every live slot, with the architecture its certification found. */
 export async function loadLiveStreamSlots(db: Db): Promise<StreamSlot[]> {
   const rows = await db.kysely
@@ -32,22 +50,7 @@ export async function loadLiveStreamSlots(db: Db): Promise<StreamSlot[]> {
     .orderBy('publisher_id')
     .orderBy('id')
     .execute();
-  const operations = rows.map((r) => r.live_operation_id).filter((id): id is string => typeof id === 'string');
-  const reports =
-    operations.length === 0
-      ? []
-      : await db.kysely
-          .selectFrom('certification_reports')
-          // only the one check: reports hold every check's evidence and can be large
-          .select(['operation_id', sql<unknown>`jsonb_build_object('checks', jsonb_path_query_array(report, '$.checks[*] ? (@.id == "linux.architecture")'))`.as('report')])
-          .where('operation_id', 'in', operations)
-          .orderBy('id')
-          .execute();
-  const arch = new Map<string, string>();
-  for (const r of reports) {
-    const found = archFromReport(r.report);
-    if (found) arch.set(r.operation_id, found);
-  }
+  const arch = await architectures(db, rows.map((r) => r.live_operation_id).filter((id): id is string => typeof id === 'string'));
   return rows.map((r) => {
     const found = r.live_operation_id ? arch.get(r.live_operation_id) : undefined;
     return { publisherId: r.publisher_id, offerId: r.id, doc: r.live as unknown as SlotDocument, ...(found ? { arch: found } : {}) };
@@ -68,9 +71,17 @@ export interface MirrorFile {
  * other name.
  */
 export async function publicMirrorFile(ctx: AppContext, name: string): Promise<MirrorFile | undefined> {
+  return mirrorFile(ctx, await loadLiveStreamSlots(ctx.db), name);
+}
+
+/**
+ * The document `name` under streams/v1 of a mirror of `slots` (the public one: every live slot;
+ * an acquisition's: the one version it acquired), undefined for any other name.
+ */
+export async function mirrorFile(ctx: AppContext, slots: readonly StreamSlot[], name: string): Promise<MirrorFile | undefined> {
   const signed = name.endsWith('.sjson');
   if (!signed && !name.endsWith('.json')) return undefined;
-  const streams = buildStreams(await loadLiveStreamSlots(ctx.db), { prefix: ctx.config.simplestreams.prefix ?? streamsPrefix(ctx.publicUrl) });
+  const streams = buildStreams(slots, { prefix: ctx.config.simplestreams.prefix ?? streamsPrefix(ctx.publicUrl) });
   const id = name.slice(0, name.lastIndexOf('.'));
   let doc: unknown;
   let modified = streams.updatedAt;

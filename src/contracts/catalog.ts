@@ -185,6 +185,7 @@ export const acquiredPackageSchema = z
       id: z.string(),
       token: z.string().describe('Send as X-Acquisition-Token to GET /catalog/acquisitions/{id}; shown only in this answer.'),
       expiresAt: z.string().describe('When the download links of this answer expire.'),
+      mirrorUrl: z.string().describe('The root of a simplestreams mirror of this acquisition (its version, its plan): streams/v1/index.sjson under it lists the items and its item paths serve them; expires with the links.'),
     }),
     downloads: z.array(downloadLinkSchema),
   })
@@ -202,6 +203,7 @@ export const acquisitionSchema = z
       slot: servedSlotSchema,
       createdAt: z.string(),
       expiresAt: z.string().describe('When the download links of this answer expire.'),
+      mirrorUrl: z.string().describe('The root of a simplestreams mirror of this acquisition (its version, its plan): streams/v1/index.sjson under it lists the items and its item paths serve them; expires with the links.'),
     }),
     package: packageSchema,
     signature: z.string(),

@@ -22,13 +22,11 @@ import type { Revocation } from '../contracts/index.ts';
 import type { Database, VersionRevocationsTable } from '../db/schema.ts';
 import { VmarketError } from '../errors.ts';
 import { say } from '../i18n/localized.ts';
-import type { NotifyEvent } from '../notify/index.ts';
 import { offerNotFound } from '../offers/phrases.ts';
 import { archiveLiveVersion, lockLiveSlot } from '../offers/repository.ts';
-import { notifierOf } from '../pipeline/notify.ts';
 import { signPackages, type SlotDocument } from '../pipeline/packages.ts';
 import { regionStore } from '../pipeline/replication.ts';
-import { offerLinks } from '../pipeline/status.ts';
+import { type Customer, distinctCustomers, tellCustomers } from './customers.ts';
 import * as t from './phrases.ts';
 
 type RevocationRow = Selectable<VersionRevocationsTable>;
@@ -151,7 +149,7 @@ export async function revokeVersion(ctx: AppContext, input: RevokeInput): Promis
   ctx.logger.warn({ offer: key, version, actor: input.actor, wasLive: recorded.live }, 'version revoked');
 
   if (recorded.live) await proposeRepublish(ctx, recorded.id, publisherId, offerId, version);
-  const notified = await tellCustomers(ctx, input, recorded.windows);
+  const notified = await tellRevocation(ctx, input, recorded.windows);
   await ctx.db.kysely.updateTable('version_revocations').set({ customers_notified: notified }).where('id', '=', recorded.id).execute();
   return getRevocation(ctx, publisherId, offerId, recorded.id);
 }
@@ -168,14 +166,8 @@ async function getRevocation(ctx: AppContext, publisherId: string, offerId: stri
   return toRevocation(row);
 }
 
-/** The customers (distinct e-mail addresses) who acquired the offer while the version was live. */
-async function customersOf(
-  ctx: AppContext,
-  publisherId: string,
-  offerId: string,
-  version: string,
-  windows: Window[],
-): Promise<{ email: string; name: string; plan: string; at: Date }[]> {
+/** The customers who acquired the version: its acquisitions, and the leads of the windows in which it was live. */
+async function customersOf(ctx: AppContext, publisherId: string, offerId: string, version: string, windows: Window[]): Promise<Customer[]> {
   const rows = await ctx.db.kysely
     .selectFrom('leads')
     .select(['contact', 'plan_id', 'created_at'])
@@ -190,37 +182,26 @@ async function customersOf(
         ...windows.map((w) => eb.and([eb('created_at', '>=', w.from), eb('created_at', '<=', w.until)])),
       ]),
     )
-    .orderBy('created_at', 'asc')
     .execute();
-  const byEmail = new Map<string, { email: string; name: string; plan: string; at: Date }>();
-  for (const row of rows) {
-    const email = row.contact.email.trim();
-    if (!byEmail.has(email.toLowerCase())) byEmail.set(email.toLowerCase(), { email, name: row.contact.name, plan: row.plan_id, at: new Date(row.created_at) });
-  }
-  return [...byEmail.values()];
+  return distinctCustomers(rows);
 }
 
-/** One e-mail per customer (nobody sees another's address), then the webhook. Answers how many e-mails went out. */
-async function tellCustomers(ctx: AppContext, input: RevokeInput, windows: Window[]): Promise<number> {
+/** One e-mail per customer, then the `offer.version.revoked` webhook. Answers how many e-mails went out. */
+async function tellRevocation(ctx: AppContext, input: RevokeInput, windows: Window[]): Promise<number> {
   const { publisherId, offerId, version, reason } = input;
   const key = catalogKey(publisherId, offerId);
-  const [storefront] = offerLinks(ctx, publisherId, offerId);
-  const notifier = notifierOf(ctx);
-  const base = { type: 'offer.version.revoked' as const, publisher: publisherId, offer: offerId, operationId: version, links: { offer: storefront } };
-  let sent = 0;
-  for (const customer of await customersOf(ctx, publisherId, offerId, version, windows)) {
-    const event: NotifyEvent = {
-      ...base,
-      message:
-        `Dear ${customer.name}, the marketplace revoked version ${version} of ${key} (plan ${customer.plan}, which you acquired on ${customer.at.toISOString().slice(0, 10)}) ` +
-        `for a security reason: ${reason}. Do not create new VMs from it, and replace the VMs you created from it with a current version of the offer ` +
-        `(see the offer page) or another image. Its downloads have stopped.`,
-    };
-    const result = await notifier.notifyByEmailOnly(event, [customer.email]);
-    if (result === 'sent') sent++;
-  }
-  await notifier.notify({ ...base, message: `The marketplace revoked version ${version} of ${key} for a security reason: ${reason}` }, []);
-  return sent;
+  return tellCustomers(ctx, {
+    type: 'offer.version.revoked',
+    publisherId,
+    offerId,
+    operationId: version,
+    customers: await customersOf(ctx, publisherId, offerId, version, windows),
+    message: (customer) =>
+      `Dear ${customer.name}, the marketplace revoked version ${version} of ${key} (plan ${customer.plan}, which you acquired on ${customer.at.toISOString().slice(0, 10)}) ` +
+      `for a security reason: ${reason}. Do not create new VMs from it, and replace the VMs you created from it with a current version of the offer ` +
+      `(see the offer page) or another image. Its downloads have stopped.`,
+    summary: `The marketplace revoked version ${version} of ${key} for a security reason: ${reason}`,
+  });
 }
 
 /**

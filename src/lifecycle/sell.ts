@@ -12,6 +12,7 @@ import { localizedFields, type Localized, type Phrase, say } from '../i18n/local
 import { offerNotFound } from '../offers/phrases.ts';
 import type { SlotDocument } from '../pipeline/packages.ts';
 import * as t from './phrases.ts';
+import { offerCustomers, tellCustomers } from './customers.ts';
 import { listRevocations } from './revoke.ts';
 import { type LifecycleDecisions, loadDecisions, offerState, ownState, planState, utcDay } from './state.ts';
 
@@ -30,12 +31,12 @@ function invalid(path: string, message: Localized): VmarketError {
 }
 
 /** Locks the offer row and answers its live plans; 404 for an unknown offer, 409 when not live. */
-async function livePlans(trx: Trx, publisherId: string, offerId: string): Promise<string[]> {
+async function livePlans(trx: Trx, publisherId: string, offerId: string): Promise<string[] & { operationId?: string }> {
   const row = await trx.selectFrom('offers').select('live').where('publisher_id', '=', publisherId).where('id', '=', offerId).forUpdate().executeTakeFirst();
   if (!row) throw new VmarketError('NOT_FOUND', say(offerNotFound, publisherId, offerId));
   const live = row.live as SlotDocument | null;
   if (!live) throw new VmarketError('CONFLICT', say(t.notLive, catalogKey(publisherId, offerId)));
-  return (live.offer.plans ?? []).map((p) => p.id);
+  return Object.assign((live.offer.plans ?? []).map((p) => p.id), { operationId: live.operationId });
 }
 
 function requirePlan(key: string, plans: string[], plan: string | undefined, path = 'plan'): void {
@@ -69,7 +70,7 @@ function own(decisions: LifecycleDecisions, plan: string | undefined) {
 export async function deprecate(ctx: AppContext, publisherId: string, offerId: string, input: DeprecateInput, now = new Date()): Promise<OfferLifecycle> {
   const key = catalogKey(publisherId, offerId);
   const today = utcDay(now);
-  await ctx.db.transaction(async (trx) => {
+  const operationId = await ctx.db.transaction(async (trx) => {
     const plans = await livePlans(trx, publisherId, offerId);
     requirePlan(key, plans, input.plan);
     if (input.date < today) throw invalid('date', say(t.pastDate, input.date, today));
@@ -85,6 +86,21 @@ export async function deprecate(ctx: AppContext, publisherId: string, offerId: s
       deprecation_reason: input.reason?.trim() || null,
       alternative_plan: input.alternativePlan ?? null,
     });
+    return plans.operationId ?? '';
+  });
+  const what = input.plan === undefined ? key : `the plan ${input.plan} of ${key}`;
+  const instead = input.alternativePlan ? ` Its publisher suggests the plan ${input.alternativePlan} instead.` : '';
+  const why = input.reason?.trim() ? ` The publisher's reason: ${input.reason.trim()}.` : '';
+  await tellCustomers(ctx, {
+    type: 'offer.deprecated',
+    publisherId,
+    offerId,
+    operationId,
+    customers: await offerCustomers(ctx, publisherId, offerId, input.plan),
+    message: (c) =>
+      `Dear ${c.name}, ${what}, which you acquired on ${c.at.toISOString().slice(0, 10)}, is deprecated: from ${input.date} it can no longer be acquired.${why}${instead} ` +
+      'What you acquired stays yours to download.',
+    summary: `${what} is deprecated from ${input.date}.${why}${instead}`,
   });
   return getOfferLifecycle(ctx, publisherId, offerId);
 }
@@ -114,13 +130,29 @@ export async function resumeSelling(ctx: AppContext, publisherId: string, offerI
 
 async function setStopped(ctx: AppContext, publisherId: string, offerId: string, plan: string | undefined, stop: boolean): Promise<OfferLifecycle> {
   const key = catalogKey(publisherId, offerId);
-  await ctx.db.transaction(async (trx) => {
-    requirePlan(key, await livePlans(trx, publisherId, offerId), plan);
+  const operationId = await ctx.db.transaction(async (trx) => {
+    const plans = await livePlans(trx, publisherId, offerId);
+    requirePlan(key, plans, plan);
     const row = own(await loadDecisions(trx, publisherId, offerId), plan);
     if (stop && row?.stopped_at) throw new VmarketError('CONFLICT', about(t.alreadyStopped, key, plan, new Date(row.stopped_at).toISOString()));
     if (!stop && !row?.stopped_at) throw new VmarketError('CONFLICT', about(t.notStopped, key, plan));
     await upsert(trx, publisherId, offerId, plan, { stopped_at: stop ? new Date() : null });
+    return plans.operationId ?? '';
   });
+  if (stop) {
+    const what = plan === undefined ? key : `the plan ${plan} of ${key}`;
+    await tellCustomers(ctx, {
+      type: 'offer.sale.stopped',
+      publisherId,
+      offerId,
+      operationId,
+      customers: await offerCustomers(ctx, publisherId, offerId, plan),
+      message: (c) =>
+        `Dear ${c.name}, ${what}, which you acquired on ${c.at.toISOString().slice(0, 10)}, is no longer sold: its publisher stopped selling it. ` +
+        'What you acquired stays yours to download.',
+      summary: `${what} is no longer sold.`,
+    });
+  }
   return getOfferLifecycle(ctx, publisherId, offerId);
 }
 

@@ -23,7 +23,11 @@ export type NotifyEventType =
   | 'certification.waitingForApproval'
   | 'step.stuck'
   /** An operator revoked a version of an offer (src/lifecycle/revoke.ts); customers who acquired it are e-mailed. */
-  | 'offer.version.revoked';
+  | 'offer.version.revoked'
+  /** A publisher deprecated an offer or plan (src/lifecycle/sell.ts); its customers are e-mailed. */
+  | 'offer.deprecated'
+  /** A publisher stopped selling an offer or plan; its customers are e-mailed. */
+  | 'offer.sale.stopped';
 
 export interface NotifyEvent {
   type: NotifyEventType;
@@ -85,6 +89,8 @@ const HEADLINES: Record<NotifyEventType, Phrase<[step: string | undefined]>> = {
     de: () => 'die Zertifizierung wartet auf die Freigabe durch den Betreiber',
   },
   'offer.version.revoked': { en: () => 'a version was revoked', de: () => 'eine Version wurde widerrufen' },
+  'offer.deprecated': { en: () => 'deprecated', de: () => 'abgekündigt' },
+  'offer.sale.stopped': { en: () => 'no longer sold', de: () => 'wird nicht mehr verkauft' },
   'step.stuck': {
     en: (step) => `step ${step ?? ''} is taking longer than expected`.replace('  ', ' '),
     de: (step) => `der Schritt ${step ?? ''} dauert länger als erwartet`.replace('  ', ' '),

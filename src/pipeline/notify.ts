@@ -12,7 +12,7 @@ import { loadOperation, type OperationRow } from './operations.ts';
 import { estimatedTimeFrame } from './time-frame.ts';
 import { offerLinks } from './status.ts';
 
-export type PipelineEvent = Exclude<NotifyEventType, 'offer.version.revoked'>;
+export type PipelineEvent = Exclude<NotifyEventType, 'offer.version.revoked' | 'offer.deprecated' | 'offer.sale.stopped'>;
 
 const notifiers = new WeakMap<AppContext, Notifier>();
 

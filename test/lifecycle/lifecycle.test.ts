@@ -43,7 +43,7 @@ before(async () => {
       deliveries: { allowPrivateNetworks: true },
       trustedCaFiles: [hook.caFile],
       smtp: { host: '127.0.0.1', port: smtp.port, secure: false, allowSelfSigned: false, from: 'vmarket <market@example.org>' },
-      webhooks: [{ url: hook.url, secretEnv: 'VMARKET_TEST_LIFECYCLE_HOOK', events: ['offer.version.revoked'] }],
+      webhooks: [{ url: hook.url, secretEnv: 'VMARKET_TEST_LIFECYCLE_HOOK', events: ['offer.version.revoked', 'offer.deprecated', 'offer.sale.stopped'] }],
     },
   });
   token = await server.createPublisher('contoso');
@@ -105,7 +105,16 @@ describe('lifecycle', () => {
     assert.equal(undone.status, 200, JSON.stringify(undone.body));
     assert.equal(undone.body.plans.premium.deprecation, null);
 
+    const mailsBefore = smtp.messages.length;
     assert.equal((await post('web/deprecate', { date: today(), plan: 'premium', alternativePlan: 'standard' })).status, 200);
+    // the plan's customers hear of it (customer1 acquired premium above), and the webhook says it once
+    const told = smtp.messages.slice(mailsBefore);
+    assert.deepEqual(told.map((m) => m.to), [['customer1@example.com']]);
+    assert.match(told[0]!.subject, /contoso\.web: deprecated/);
+    assert.match(told[0]!.raw, new RegExp(`from ${today()} it can no longer be acquired`));
+    assert.match(told[0]!.raw, /suggests the plan standard instead/);
+    const deprecatedHooks = hook.requests.filter((r) => r.headers['x-vmarket-event'] === 'offer.deprecated');
+    assert.equal(deprecatedHooks.length, 2, 'one per deprecation (tomorrow, then today)');
     const refused = await acquire('contoso.web', 'premium', 2);
     assert.equal(refused.status, 410, JSON.stringify(refused.body));
     assert.equal(refused.body.error.code, 'NO_LONGER_SOLD');
@@ -123,8 +132,15 @@ describe('lifecycle', () => {
     if (skip) return t.skip(skip);
     await liveOffer('tool', 'op-tool-1');
     assert.equal((await post('tool/stop-sell', { plan: 'nope' })).status, 422);
+    assert.equal((await acquire('contoso.tool', 'standard', 4)).status, 200);
+    const mailsBefore = smtp.messages.length;
     const stopped = await post('tool/stop-sell', null);
     assert.equal(stopped.status, 200, JSON.stringify(stopped.body));
+    const told = smtp.messages.slice(mailsBefore);
+    assert.deepEqual(told.map((m) => m.to), [['customer4@example.com']], 'its customer is told');
+    assert.match(told[0]!.raw, /is no longer sold: its publisher stopped selling it/);
+    const stoppedHook = hook.requests.find((r) => r.headers['x-vmarket-event'] === 'offer.sale.stopped');
+    assert.ok(stoppedHook && verifyHmacSignature(HOOK_SECRET, stoppedHook.body, stoppedHook.headers['x-vmarket-signature'] as string), 'the signed offer.sale.stopped webhook');
     assert.equal(stopped.body.offer.sold, false);
     const refused = await acquire('contoso.tool', 'standard', 3);
     assert.equal(refused.status, 410);

@@ -231,6 +231,29 @@ test('entitled downloads: signed links, ranges, S3 presigned URLs, acquisitions,
   const env = { VMARKET_ACQUISITIONS: path.join(tmp, 'cli', 'acquisitions.json'), VMARKET_SUBSCRIPTION: BOB };
   const pullArgs = (out: string, ...more: string[]) => ['pull', OFFER, '--plan', 'standard', '--region', 'westeurope', '-o', out, '--url', server.url, ...more];
 
+  await t.test("an acquisition's mirror lists the version acquired and serves its items; a changed root is refused", async () => {
+    const res = await server.api('GET', `/api/v1/catalog/acquisitions/${acquired.acquisition.id}`, { headers: { 'x-acquisition-token': acquired.acquisition.token } });
+    const root: string = res.body.acquisition.mirrorUrl;
+    assert.ok(root.startsWith(`${server.url}/streams/acquired/${acquired.acquisition.id}/`) && root.endsWith('/'), root);
+    const index = await (await fetch(`${root}streams/v1/index.json`)).json();
+    const [entry] = Object.values(index.index) as any[];
+    assert.deepEqual(entry.products, [`127.0.0.1:contoso:dlx:standard:amd64`]);
+    const products = await (await fetch(new URL(entry.path, root))).json();
+    const [version] = Object.values(products.products[entry.products[0]].versions) as any[];
+    assert.equal(version.image_version, '1.0.0');
+    const [item] = Object.values(version.items) as any[];
+    assert.equal(item.sha256, sha);
+    const got = await fetch(new URL(item.path, root));
+    assert.equal(got.status, 200);
+    assert.equal(sha256(new Uint8Array(await got.arrayBuffer())), sha, 'the item path serves the bytes');
+    const signed = await (await fetch(`${root}streams/v1/index.sjson`)).text();
+    assert.match(signed, /^-----BEGIN PGP SIGNED MESSAGE-----/);
+    const forged = root.replace(/\/([^/]+)\/$/, (_, sig: string) => `/${sig.slice(0, -2)}xx/`);
+    const refused = await fetch(`${forged}streams/v1/index.json`);
+    assert.equal(refused.status, 403);
+    assert.match((await refused.json()).error.message, /This mirror URL is not valid/);
+    assert.equal((await fetch(new URL(item.path.replace(sha, '0'.repeat(64)), root))).status, 404, 'a file of no acquired image');
+  });
   await t.test('vmarket pull acquires, downloads, verifies and says how to import the file', async () => {
     const out = path.join(tmp, 'cli', 'image.qcow2');
     const res = await vmarket(pullArgs(out, '--name', 'Bob', '--email', 'bob@example.com', '--format', 'qcow2'), { env });
@@ -289,4 +312,5 @@ test('entitled downloads: signed links, ranges, S3 presigned URLs, acquisitions,
     assert.equal(again.package.version, '2.0.0');
     assert.equal(again.downloads[0].sha256, sha2);
   });
+
 });

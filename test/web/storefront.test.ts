@@ -227,6 +227,11 @@ describe('web app: storefront', { skip }, () => {
       page.getByRole('button', { name: 'Get fresh links' }).click(),
     ]);
     assert.equal(fresh.status(), 200, 'fresh links with the acquisition token');
+    // the acquisition's own simplestreams mirror: its index lists the image the page acquired
+    const mirror = /https?:\/\/\S+\/streams\/acquired\/\S+\//.exec(await page.locator('code.mirror-url').innerText())?.[0];
+    assert.ok(mirror, 'the sstream-mirror command names the mirror root');
+    const products = Object.values((await (await fetch(`${mirror}streams/v1/index.json`)).json()).index) as { path: string }[];
+    assert.match(await (await fetch(new URL(products[0]!.path, mirror))).text(), new RegExp(imageSha));
     await page.getByText('Signature', { exact: true }).click();
     await screenshot(page, 'acquire-result');
 

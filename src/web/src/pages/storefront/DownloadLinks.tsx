@@ -2,7 +2,8 @@
  * The download links of an acquisition (docs/contracts.md §5 "Downloads"): per image and region
  * the file with its format, size and the links' expiry, "get fresh links" (the acquisition read
  * back with its token, which stays in this page's memory only), and the `vmarket pull` command
- * that downloads, resumes and verifies on the customer's side.
+ * that downloads, resumes and verifies on the customer's side, and the acquisition's own
+ * simplestreams mirror for sstream-mirror or glance-simplestreams-sync.
  */
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -11,7 +12,7 @@ import { api, ApiError } from '../../api/client.ts';
 import { useFormat } from '../../format.ts';
 
 export interface DownloadLinksProps {
-  acquisition: { id: string; token: string; expiresAt: string };
+  acquisition: { id: string; token: string; expiresAt: string; mirrorUrl?: string };
   downloads: DownloadLink[];
   offer: string;
   plan: string;
@@ -22,6 +23,7 @@ export function DownloadLinks({ acquisition, downloads: first, offer, plan }: Do
   const format = useFormat();
   const [downloads, setDownloads] = useState(first);
   const [expiresAt, setExpiresAt] = useState(acquisition.expiresAt);
+  const [mirrorUrl, setMirrorUrl] = useState(acquisition.mirrorUrl);
   const [state, setState] = useState<{ busy: boolean; error: string | null }>({ busy: false, error: null });
 
   const refresh = async () => {
@@ -33,6 +35,7 @@ export function DownloadLinks({ acquisition, downloads: first, offer, plan }: Do
       });
       setDownloads(answer.downloads);
       setExpiresAt(answer.acquisition.expiresAt);
+      setMirrorUrl(answer.acquisition.mirrorUrl);
       setState({ busy: false, error: null });
     } catch (error) {
       setState({ busy: false, error: error instanceof ApiError ? error.message : String(error) });
@@ -65,6 +68,14 @@ export function DownloadLinks({ acquisition, downloads: first, offer, plan }: Do
       <pre className="command">
         <code>{`vmarket pull ${offer} --plan ${plan} --region ${region} --url ${window.location.origin} --subscription SUBSCRIPTION --name NAME --email EMAIL`}</code>
       </pre>
+      {mirrorUrl ? (
+        <>
+          <p className="hint">{t('downloads.mirror')}</p>
+          <pre className="command">
+            <code className="mirror-url">{`sstream-mirror --keyring=$PWD/vmarket-streams.gpg ${mirrorUrl} ./mirror`}</code>
+          </pre>
+        </>
+      ) : null}
     </section>
   );
 }
