@@ -168,7 +168,7 @@ describe('the real Debian 12 image', { skip }, () => {
     assert.equal(check.evidence[0].path, '/var/lib/dpkg/status');
     assert.ok(details.includes('dbus 1.14.10-1~deb12u1 (dbus-bin, dbus-daemon, dbus-session-bus-common, dbus-system-bus-common, libdbus-1-3): DEBIAN-CVE-2026-1004 CVE-2026-1004, severity high, no fix yet'), details.join('\n'));
     assert.match(check.message, /^4 known vulnerabilities, 1 at or above high with a fix \(Debian:12, database synced 2026-12-03, 1 day\(s\) ago\)$/);
-    assert.deepEqual(report.vulnerabilityDatabase, { syncedAt: SYNCED.toISOString(), ageDays: 1, ecosystems: ['Debian:12'], source: path.join(dir, 'zip') });
+    assert.deepEqual(report.vulnerabilityDatabase, { syncedAt: SYNCED.toISOString(), ageDays: 1, ecosystems: ['Debian:12'], source: 'a directory on the marketplace' }, 'a directory source is not named: publishers read the report');
     const eol = report.checks.find((c) => c.id === 'linux.os-end-of-life')!;
     assert.equal(eol.status, 'passed');
     assert.match(eol.message, /until 2028-06-30 \(https:\/\/wiki\.debian\.org\/LTS\)/);
@@ -202,7 +202,8 @@ describe('the real Debian 12 image', { skip }, () => {
     assert.match(old.evidence[0].detail, /the vulnerability database is 31 days old \(more than certification\.vulnerabilities\.maxDatabaseAgeDays, 7\): run `vmarket vulndb sync`/);
     const none = await runOnImage('packages.vulnerabilities', path.join(dir, 'nothing-here'));
     assert.equal(none.status, 'skipped');
-    assert.match(none.message, /no vulnerability database in .*nothing-here: run `vmarket vulndb sync`/);
+    assert.match(none.message, /this marketplace has no vulnerability database yet: its operator runs `vmarket vulndb sync`/);
+    assert.doesNotMatch(none.message, /nothing-here/, 'no server directory in what a publisher reads');
     const unset = await runOnImage('packages.vulnerabilities', undefined);
     assert.equal(unset.status, 'skipped');
   });
@@ -331,4 +332,11 @@ test("an archive of more than 65,535 entries (ZIP64, as OSV's large archives are
   assert.deepEqual(meta.archives, { Debian: { entries: 65_600 } });
   assert.deepEqual(meta.ecosystems['Debian:12'].packages, 100);
   assert.deepEqual(meta.ecosystems['Debian:12'].vulnerabilities, 65_600);
+});
+
+test('the report names a URL source without its credentials or query, and a directory source not at all', async () => {
+  const { publicSource } = await import('../../src/certification/checks/vulnerabilities.ts');
+  assert.equal(publicSource('https://osv-vulnerabilities.storage.googleapis.com'), 'https://osv-vulnerabilities.storage.googleapis.com/');
+  assert.equal(publicSource('https://user:secret@mirror.example.org/osv?token=abc'), 'https://mirror.example.org/osv');
+  assert.equal(publicSource('/srv/mirror/osv'), 'a directory on the marketplace');
 });
