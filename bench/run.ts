@@ -1,12 +1,12 @@
 /**
- * `npm run bench [-- NAME...]`: runs the benchmarks (default all: certify, pipeline, healthz, boot) one after
+ * `npm run bench [-- NAME...]`: runs the benchmarks (default all: certify, pipeline, healthz, boot, downloads) one after
  * the other, each in its own process with the project's Node, so one's memory and page cache
  * use do not skew the next one's figures. Record the printed figures in bench/README.md.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
-const BENCHMARKS = ['certify', 'pipeline', 'healthz', 'boot'] as const;
+const BENCHMARKS = ['certify', 'pipeline', 'healthz', 'boot', 'downloads'] as const;
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !(BENCHMARKS as readonly string[]).includes(name));
 if (unknown.length > 0) {
