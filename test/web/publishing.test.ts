@@ -353,8 +353,18 @@ describe('web app: the publishing page', { skip }, () => {
     });
     await phone.page.getByRole('heading', { name: 'Publishing leaky' }).waitFor();
     await stepRow(phone.page, 'Certification').getByText('Blocked').waitFor();
-    await phone.page.waitForFunction(() => document.querySelector('.connection')?.textContent === 'Live updates');
+    // the stream is up only between reconnects (100 ms apart): watch the indicator for 'Live updates'
+    // rather than polling for it, which can keep missing the moments it shows
+    await phone.page.evaluate(() => {
+      const w = window as unknown as { sawLive?: boolean };
+      const look = () => {
+        if (document.querySelector('.connection')?.textContent === 'Live updates') w.sawLive = true;
+      };
+      look();
+      new MutationObserver(look).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
     await reconnectedTwice;
+    await phone.page.waitForFunction(() => (window as unknown as { sawLive?: boolean }).sawLive === true);
 
     const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.equal(overflow, 0, 'nothing wider than the screen');
